@@ -1,0 +1,40 @@
+#pragma once
+// BLAKE2b, plain and keyed. A keyed digest is how a resident's ID number is
+// matched on a device without the number being stored: the key is held by the
+// subdistrict, the device keeps only the digest.
+#include <array>
+#include <cstdint>
+
+#include <sodium.h>
+
+#include "gridsync/bytes.hpp"
+#include "gridsync/error.hpp"
+
+namespace gridsync::crypto {
+
+using Digest32 = std::array<std::uint8_t, 32>;
+
+// Output length 16..64 bytes; a key, when given, 16..64 bytes.
+Bytes blake2b(ByteView data, std::size_t out_len = 32);
+Bytes blake2b_keyed(ByteView key, ByteView data, std::size_t out_len = 32);
+Digest32 blake2b_256(ByteView data);
+
+// Incremental hashing, for data that arrives in pieces (hash chains over
+// streamed changesets).
+class Blake2b {
+  public:
+    explicit Blake2b(std::size_t out_len = 32, ByteView key = {});
+    Blake2b(const Blake2b&) = delete;
+    Blake2b& operator=(const Blake2b&) = delete;
+    ~Blake2b();
+
+    void update(ByteView data);
+    Bytes finish();
+
+  private:
+    crypto_generichash_state state_;
+    std::size_t out_len_;
+    bool finished_ = false;
+};
+
+}  // namespace gridsync::crypto

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages gridsync needs to build and test, and nothing
+# else. Safe to run again: it only installs what is missing. The reference
+# machine is a minimal Debian 12 (bookworm) install with git.
+set -euo pipefail
+
+packages=(
+  g++ make cmake ninja-build pkg-config ca-certificates
+  libboost1.81-dev libboost-json1.81-dev
+  libsqlite3-dev libsodium-dev libcereal-dev libgtest-dev
+  clang-format
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo)
+  else
+    echo "setup: missing packages (${missing[*]}) and not root; run as root or install sudo" >&2
+    exit 1
+  fi
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
