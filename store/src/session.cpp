@@ -52,6 +52,10 @@ void Session::attach(const std::string& table) {
     db_->check(sqlite3session_attach(session_.get(), table.c_str()), "sqlite3session_attach");
 }
 
+void Session::attach_checked(const std::string& table) {
+    db_->check(sqlite3session_attach(session_.get(), table.c_str()), "sqlite3session_attach");
+}
+
 Changeset Session::changeset() {
     int n = 0;
     void* p = nullptr;

@@ -79,3 +79,18 @@ TEST(Migrate, RefusesGapsInTheList) {
     }
     EXPECT_EQ(db.user_version(), 0);
 }
+
+TEST(Migrate, NamedComponentsKeepTheirOwnVersion) {
+    test::TempDir dir;
+    auto db = Database::open(dir / "m.db");
+    const Migration replicated[] = {kV1, kV2};
+    const Migration local[] = {{1, "outbox", "CREATE TABLE outbox(seq INTEGER PRIMARY KEY)"}};
+    (void)migrate(db, replicated);
+    const auto r = migrate(db, local, "sync.local");
+    EXPECT_EQ(r.from_version, 0);
+    EXPECT_EQ(r.to_version, 1);
+    EXPECT_EQ(db.user_version(), 2) << "a named component must not touch user_version";
+    EXPECT_EQ(migrate(db, local, "sync.local").from_version, 1);
+    EXPECT_EQ(
+        db.query_value<int>("SELECT version FROM gridsync_schema WHERE component='sync.local'"), 1);
+}

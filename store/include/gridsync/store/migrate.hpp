@@ -23,6 +23,13 @@ struct MigrationReport {
 // database at the last completed version, never half-way through one.
 // Throws bad_migrations if the list is not 1..N in order, and newer_schema
 // (touching nothing) when the database is already past N.
-MigrationReport migrate(Database& db, std::span<const Migration> migrations);
+//
+// `component` names whose schema this is. Empty (the default) keeps the
+// version in PRAGMA user_version: the replicated schema. A named component
+// (e.g. "sync.local": tables that never replicate) keeps its own version in
+// the table gridsync_schema, so two schemas can share one file, and one
+// transaction.
+MigrationReport migrate(Database& db, std::span<const Migration> migrations,
+                        std::string_view component = {});
 
 }  // namespace gridsync::store

@@ -28,6 +28,9 @@ class Session {
     // Starts capturing `table`. Throws not_capturable for a table that does
     // not exist or that uncapturable_tables() names.
     void attach(const std::string& table);
+    // For a table already proven capturable (uncapturable_tables() at start-up):
+    // skips the per-call schema lookup on hot paths.
+    void attach_checked(const std::string& table);
 
     bool empty() const noexcept { return sqlite3session_isempty(session_.get()) != 0; }
     void set_enabled(bool on) noexcept { sqlite3session_enable(session_.get(), on ? 1 : 0); }

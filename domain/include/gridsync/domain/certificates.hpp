@@ -1,0 +1,92 @@
+#pragma once
+// Certificate custody and door-to-door delivery (送证上门).
+//
+// at_center --handover (center staff -> grid leader, both sign)--> with_grid_leader
+// with_grid_leader --delivery (recipient identified, grid leader signs)--> delivered
+// with_grid_leader --failed attempt (reason, planned retry)--> with_grid_leader
+// with_grid_leader --return (grid leader -> center staff, both sign)--> at_center
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gridsync/crypto/secure_buffer.hpp"
+#include "gridsync/domain/write.hpp"
+#include "gridsync/error.hpp"
+#include "gridsync/store/database.hpp"
+
+namespace gridsync::domain {
+
+struct IssueCertificate {
+    std::string type_code;
+    std::string resident_id;
+    std::string print_code;  // printed as barcode / QR on the certificate
+};
+// Returns the certificate id. Done at the center (by an admin or center staff).
+Result<std::string> issue_certificate(store::Database& db, const Stamp& stamp,
+                                      const IssueCertificate& in);
+
+// Looks a certificate up by its printed code.
+Result<std::string> certificate_by_print_code(store::Database& db, const std::string& print_code);
+
+// The center hands a certificate to the grid leader of the resident's grid.
+// Both sign. Returns the custody transfer id.
+Result<std::string> hand_over(store::Database& db, const Stamp& stamp,
+                              const std::string& certificate_id, const Signer& center_staff,
+                              const Signer& grid_leader);
+
+// The grid leader returns a certificate to the center. Both sign.
+Result<std::string> return_to_center(store::Database& db, const Stamp& stamp,
+                                     const std::string& certificate_id, const Signer& grid_leader,
+                                     const Signer& center_staff);
+
+enum class FailureReason { not_home, refused, moved, no_id, other };
+std::optional<FailureReason> parse_failure_reason(const std::string& code);
+std::string to_code(FailureReason r);
+
+struct Location {
+    double latitude;
+    double longitude;
+};
+
+struct Delivery {
+    std::string certificate_id;
+    // The recipient: the resident, or a proxy (代领人) with name and relation.
+    bool to_proxy = false;
+    std::string proxy_name;
+    std::string proxy_relation;       // spouse | child | parent | other
+    std::string recipient_id_number;  // clear, checked then dropped: never stored
+    Bytes signature_image;            // the recipient's signature, required
+    Bytes photo;                      // optional
+    std::optional<Location> location;
+};
+// Returns the delivery attempt id.
+Result<std::string> deliver(store::Database& db, const Stamp& stamp, const Signer& grid_leader,
+                            const Delivery& in, const crypto::SecureBuffer& id_key);
+
+struct FailedAttempt {
+    std::string certificate_id;
+    FailureReason reason = FailureReason::not_home;
+    EpochMs retry_on_ms = 0;  // the planned retry
+    std::optional<Location> location;
+};
+Result<std::string> record_failed_attempt(store::Database& db, const Stamp& stamp,
+                                          const Signer& grid_leader, const FailedAttempt& in);
+
+struct OverdueCertificate {
+    std::string certificate_id;
+    std::string print_code;
+    std::string resident_name;
+    std::string state;
+    EpochMs due_at_ms;
+    std::int64_t days_overdue;
+};
+// Not delivered by their due time (限时办结): issued_at + the type's due_days.
+std::vector<OverdueCertificate> overdue_certificates(store::Database& db, EpochMs now_ms);
+
+// Checks every signature on custody transfers and delivery attempts of a
+// certificate against the staff keys on record. Returns the ids of rows
+// whose signatures do not verify (empty is good).
+std::vector<std::string> unverifiable_certificate_records(store::Database& db,
+                                                          const std::string& certificate_id);
+
+}  // namespace gridsync::domain

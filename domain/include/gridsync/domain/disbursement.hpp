@@ -1,0 +1,86 @@
+#pragma once
+// Disbursement days (发放日) with two-person verification (经办人 + 复核人).
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gridsync/crypto/secure_buffer.hpp"
+#include "gridsync/domain/money.hpp"
+#include "gridsync/domain/write.hpp"
+#include "gridsync/error.hpp"
+#include "gridsync/store/database.hpp"
+
+namespace gridsync::domain {
+
+struct OpenSession {
+    std::string disbursement_day_id;
+    std::string staff_a_id;
+    std::string staff_b_id;
+    Fen cash_issued_fen = 0;
+    std::string cash_issued_notes;  // denomination counts, e.g. "10000x50,5000x20"
+};
+// Opens a session on this device for two distinct staff rostered for the day
+// and checked in, and assigns it the day's entitlements not yet assigned to
+// any session. Returns the session id.
+Result<std::string> open_session(store::Database& db, const Stamp& stamp, const OpenSession& in);
+
+struct PaymentInput {
+    std::string entitlement_id;
+    std::string session_id;
+    Fen amount_fen = 0;
+    // Identity: the beneficiary's ID number, or a registered proxy's.
+    std::string recipient_id_number;  // clear, checked then dropped
+    std::optional<std::string> proxy_registration_id;
+    std::string ack_name;         // the recipient writes their name
+    Bytes ack_image;              // signature or thumbprint image
+    std::string override_reason;  // required to pay an entitlement assigned to another session
+};
+// Returns the payment id. Both staff sign the canonical payment record.
+Result<std::string> record_payment(store::Database& db, const Stamp& stamp, const PaymentInput& in,
+                                   const Signer& payer, const Signer& verifier,
+                                   const crypto::SecureBuffer& id_key);
+
+// Corrects a payment by a reversal record signed the same way.
+Result<std::string> reverse_payment(store::Database& db, const Stamp& stamp,
+                                    const std::string& payment_id, const std::string& reason,
+                                    const Signer& payer, const Signer& verifier);
+
+struct CloseSession {
+    std::string session_id;
+    Fen cash_returned_fen = 0;
+    std::string cash_returned_notes;
+    std::map<std::string, std::string> unpaid_reasons;  // entitlement id -> reason code
+    std::string explanation;                            // required for a non-zero variance
+};
+
+struct Reconciliation {
+    std::string closing_id;
+    std::int64_t expected_count = 0, paid_count = 0, reversed_count = 0, unpaid_count = 0;
+    Fen expected_fen = 0, paid_fen = 0, reversed_fen = 0, unpaid_fen = 0;
+    Fen cash_issued_fen = 0, cash_returned_fen = 0, variance_fen = 0;
+};
+// Closes with a reconciliation both session staff sign:
+// cash issued = (paid - reversed) + returned + variance.
+Result<Reconciliation> close_session(store::Database& db, const Stamp& stamp,
+                                     const CloseSession& in, const Signer& staff_a,
+                                     const Signer& staff_b);
+
+// "pending" until central accepts the entry that carried it; the sync layer
+// knows which, so it is asked through this predicate.
+struct PaymentView {
+    std::string payment_id;
+    std::string kind;
+    std::string beneficiary_name;
+    std::string program;
+    Fen amount_fen;
+    EpochMs paid_at_ms;
+    bool reversed;
+};
+std::vector<PaymentView> session_payments(store::Database& db, const std::string& session_id);
+
+// Checks both staff signatures of every payment in a session against the
+// staff keys on record; returns the ids that fail (empty is good).
+std::vector<std::string> unverifiable_payments(store::Database& db, const std::string& session_id);
+
+}  // namespace gridsync::domain

@@ -1,0 +1,23 @@
+#pragma once
+// The replicated data model, shared by edge and central, and its migrations.
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gridsync/store/migrate.hpp"
+
+namespace gridsync::domain {
+
+// Version history of the replicated schema (PRAGMA user_version):
+//   1: communities, grids, staff, households, residents, certificates and
+//      custody, deliveries, aid programs, entitlements, disbursement sessions,
+//      payments, closings, roster and check-ins.
+inline constexpr int kSchemaVersion = 1;
+
+std::span<const store::Migration> migrations();
+
+// Every table that replicates, parents before children: the order in which a
+// changeset's tables must be applied so foreign keys hold.
+const std::vector<std::string>& replicated_tables();
+
+}  // namespace gridsync::domain

@@ -1,0 +1,48 @@
+#include "gridsync/domain/money.hpp"
+
+#include <limits>
+
+namespace gridsync::domain {
+
+std::string format_yuan(Fen fen) {
+    const bool negative = fen < 0;
+    // Work in unsigned so INT64_MIN does not overflow on negation.
+    const std::uint64_t abs = negative
+                                  ? static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(fen)
+                                  : static_cast<std::uint64_t>(fen);
+    std::string cents = std::to_string(abs % 100);
+    if (cents.size() < 2)
+        cents.insert(0, "0");
+    return (negative ? "-" : "") + std::to_string(abs / 100) + "." + cents;
+}
+
+std::optional<Fen> parse_yuan(std::string_view text) {
+    if (text.empty())
+        return std::nullopt;
+    Fen yuan = 0;
+    std::size_t i = 0;
+    for (; i < text.size() && text[i] != '.'; ++i) {
+        const char c = text[i];
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        if (yuan > (std::numeric_limits<Fen>::max() / 100 - 9) / 10)
+            return std::nullopt;
+        yuan = yuan * 10 + (c - '0');
+    }
+    if (i == 0)
+        return std::nullopt;
+    Fen cents = 0;
+    if (i < text.size()) {
+        const std::string_view frac = text.substr(i + 1);
+        if (frac.empty() || frac.size() > 2)
+            return std::nullopt;
+        for (char c : frac) {
+            if (c < '0' || c > '9')
+                return std::nullopt;
+        }
+        cents = (frac[0] - '0') * 10 + (frac.size() == 2 ? frac[1] - '0' : 0);
+    }
+    return yuan * 100 + cents;
+}
+
+}  // namespace gridsync::domain

@@ -1,0 +1,25 @@
+#pragma once
+#include <system_error>
+
+namespace gridsync::sync {
+
+// Stable numbers. Append, never renumber.
+enum class Errc {
+    malformed_envelope = 1,   // bytes that are not a well-formed envelope
+    unsupported_version = 2,  // an envelope format or schema version this build does not read
+    bad_signature = 3,        // the device signature does not verify
+    broken_chain = 4,         // seq gap, or prev_hash not the previous entry's hash
+    hash_mismatch = 5,        // the stored entry hash does not match the entry
+    wrong_device = 6,         // an entry naming another device
+    malformed_changeset = 7,  // the changeset inside does not validate
+};
+
+const std::error_category& category() noexcept;
+inline std::error_code make_error_code(Errc e) noexcept {
+    return {static_cast<int>(e), category()};
+}
+
+}  // namespace gridsync::sync
+
+template <>
+struct std::is_error_code_enum<gridsync::sync::Errc> : std::true_type {};

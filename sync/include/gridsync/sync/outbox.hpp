@@ -1,0 +1,104 @@
+#pragma once
+// The Outbox: every local write, captured and signed.
+//
+// Outbox::record runs a domain write inside one IMMEDIATE transaction with a
+// session attached to every replicated table. If the write changed anything,
+// the changeset goes into a signed, hash-chained ChangesetEnvelope appended
+// to the outbox table in the same transaction: no write without its entry,
+// no entry without its write. A refused write (a failed Result, or an
+// exception) rolls everything back.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gridsync/crypto/sign.hpp"
+#include "gridsync/domain/hlc.hpp"
+#include "gridsync/domain/schema.hpp"
+#include "gridsync/domain/write.hpp"
+#include "gridsync/error.hpp"
+#include "gridsync/store/database.hpp"
+#include "gridsync/store/session.hpp"
+#include "gridsync/sync/envelope.hpp"
+
+namespace gridsync::sync {
+
+// Creates or upgrades the replicated schema and the device-local tables
+// (outbox, node state) in one file.
+void open_node_schema(store::Database& db);
+
+template <class T>
+struct Recorded {
+    T value;
+    std::optional<std::uint64_t> seq;  // the outbox entry, if anything changed
+};
+
+class Outbox {
+  public:
+    // The HLC resumes from the last value persisted in `db`.
+    Outbox(store::Database& db, std::string device_id, const crypto::SigningKey& device_key,
+           domain::Clock& clock);
+
+    // `write(const domain::Stamp&)` returns Result<T>.
+    template <class T, class F>
+    Result<Recorded<T>> record_as(F&& write);
+
+    // Observes a remote HLC (after a pull), so later local writes order after it.
+    void observe(domain::Hlc remote) { hlc_.observe(remote); }
+    domain::Hlc last_hlc() const { return hlc_.last(); }
+    const std::string& device_id() const { return device_id_; }
+
+    struct Status {
+        std::uint64_t entries = 0;
+        std::uint64_t pending = 0;  // not yet acknowledged by central
+        std::uint64_t last_seq = 0;
+        std::uint64_t acked_seq = 0;
+    };
+    Status status();
+
+  private:
+    // One recording in progress: the transaction, its capture and its stamp.
+    struct Pending {
+        explicit Pending(Outbox& o);
+        store::Transaction tx;
+        store::Session session;
+        domain::Stamp stamp;
+    };
+    std::optional<std::uint64_t> append(Pending& p);
+
+    store::Database& db_;
+    std::string device_id_;
+    const crypto::SigningKey& key_;
+    domain::Clock& clock_;
+    domain::HlcClock hlc_;
+};
+
+template <class T, class F>
+Result<Recorded<T>> Outbox::record_as(F&& write) {
+    Pending p(*this);
+    Result<T> r = write(p.stamp);
+    if (!r.ok())
+        return r.failure();  // p.tx rolls back
+    auto seq = append(p);
+    p.tx.commit();
+    return Recorded<T>{std::move(r).value(), seq};
+}
+
+// Verifies a device's whole chain as stored in its outbox: every entry
+// decodes, is signed by `device_key`, names this device, follows its
+// predecessor in seq and hash, matches its stored hash, and carries a
+// well-formed changeset.
+struct ChainReport {
+    bool ok = true;
+    std::uint64_t entries = 0;
+    std::optional<std::uint64_t> first_broken_seq;
+    std::error_code code;
+    std::string reason;
+};
+ChainReport verify_chain(store::Database& db, const std::string& device_id,
+                         const crypto::PublicKey& device_key);
+
+// Which rows an outbox entry carried, to show "pending until central accepts it".
+bool row_pending(store::Database& db, const std::string& table, const std::string& row_id);
+
+}  // namespace gridsync::sync

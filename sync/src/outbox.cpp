@@ -1,0 +1,187 @@
+#include "gridsync/sync/outbox.hpp"
+
+#include "gridsync/store/changeset_format.hpp"
+#include "gridsync/store/migrate.hpp"
+#include "gridsync/sync/errors.hpp"
+
+namespace gridsync::sync {
+
+namespace {
+
+// Device-local tables: never attached to a session, never replicated.
+constexpr const char* kLocalV1 = R"sql(
+CREATE TABLE outbox(
+    seq INTEGER PRIMARY KEY NOT NULL,      -- 1, 2, 3, ... without gaps
+    envelope BLOB NOT NULL,                -- the exact signed bytes
+    signature BLOB NOT NULL,
+    entry_hash BLOB NOT NULL,
+    hlc INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    acked INTEGER NOT NULL DEFAULT 0 CHECK (acked IN (0, 1))) STRICT;
+-- Which rows each entry carried (for "pending until central accepts it").
+CREATE TABLE outbox_row(
+    table_name TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (table_name, row_id, seq)) WITHOUT ROWID, STRICT;
+CREATE TABLE node_state(
+    key TEXT PRIMARY KEY NOT NULL,
+    value ANY) STRICT;
+)sql";
+
+const store::Migration kLocalMigrations[] = {{1, "outbox and node state", kLocalV1}};
+
+constexpr const char* kLocalComponent = "sync.local";
+
+}  // namespace
+
+void open_node_schema(store::Database& db) {
+    (void)store::migrate(db, domain::migrations());
+    (void)store::migrate(db, kLocalMigrations, kLocalComponent);
+    // The session extension silently skips tables it cannot capture: refuse
+    // to run at all with one in the replicated set.
+    const auto problems = store::uncapturable_tables(db, domain::replicated_tables());
+    if (!problems.empty()) {
+        throw store::StoreError(store::Errc::not_capturable,
+                                "replicated schema is not capturable: " + problems.front());
+    }
+}
+
+Outbox::Outbox(store::Database& db, std::string device_id, const crypto::SigningKey& device_key,
+               domain::Clock& clock)
+    : db_(db),
+      device_id_(std::move(device_id)),
+      key_(device_key),
+      clock_(clock),
+      hlc_(clock, domain::Hlc{
+                      db.query_value<std::int64_t>("SELECT value FROM node_state WHERE key = 'hlc'")
+                          .value_or(0)}) {}
+
+Outbox::Pending::Pending(Outbox& o)
+    : tx(o.db_), session(o.db_), stamp{o.device_id_, o.hlc_.now(), o.clock_.now_ms()} {
+    for (const auto& t : domain::replicated_tables())
+        session.attach_checked(t);
+}
+
+std::optional<std::uint64_t> Outbox::append(Pending& p) {
+    if (p.session.empty())
+        return std::nullopt;
+    const store::Changeset cs = p.session.changeset();
+    if (cs.empty())
+        return std::nullopt;
+
+    auto last = db_.prepare("SELECT seq, entry_hash FROM outbox ORDER BY seq DESC LIMIT 1");
+    ChangesetEnvelope e;
+    e.device_id = device_id_;
+    e.seq = 1;
+    if (last.step()) {
+        e.seq = static_cast<std::uint64_t>(last.column<std::int64_t>(0)) + 1;
+        const Bytes h = last.column<Bytes>(1);
+        std::copy(h.begin(), h.end(), e.prev_hash.begin());
+    }
+    e.hlc = p.stamp.hlc.packed;
+    e.created_ms = p.stamp.now_ms;
+    e.schema_version = domain::kSchemaVersion;
+    e.changeset.assign(cs.bytes().begin(), cs.bytes().end());
+
+    const Bytes bytes = encode(e);
+    const crypto::Signature sig = key_.sign(kEnvelopeContext, bytes);
+    const Hash32 hash = entry_hash(bytes, sig);
+    db_.execute(
+        "INSERT INTO outbox(seq, envelope, signature, entry_hash, hlc, created_ms) VALUES (?1, ?2, "
+        "?3, ?4, ?5, ?6)",
+        e.seq, bytes, sig.view(), ByteView(hash), e.hlc, e.created_ms);
+
+    auto row = db_.prepare(
+        "INSERT OR IGNORE INTO outbox_row(table_name, row_id, seq) VALUES (?1, ?2, ?3)");
+    store::ChangesetIterator it(cs.bytes());
+    while (it.next()) {
+        const auto key = it.primary_key();
+        if (key.size() == 1 && std::holds_alternative<std::string>(key[0])) {
+            row.bind_all(std::string(it.table()), std::get<std::string>(key[0]), e.seq).run();
+            row.reset();
+        }
+    }
+    db_.execute(
+        "INSERT INTO node_state(key, value) VALUES ('hlc', ?1) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        hlc_.last().packed);
+    return e.seq;
+}
+
+Outbox::Status Outbox::status() {
+    Status s;
+    auto st = db_.prepare(
+        "SELECT count(*), coalesce(sum(acked = 0), 0), coalesce(max(seq), 0), coalesce(max(CASE "
+        "WHEN acked THEN seq END), 0) "
+        "FROM outbox");
+    st.step();
+    s.entries = static_cast<std::uint64_t>(st.column<std::int64_t>(0));
+    s.pending = static_cast<std::uint64_t>(st.column<std::int64_t>(1));
+    s.last_seq = static_cast<std::uint64_t>(st.column<std::int64_t>(2));
+    s.acked_seq = static_cast<std::uint64_t>(st.column<std::int64_t>(3));
+    return s;
+}
+
+ChainReport verify_chain(store::Database& db, const std::string& device_id,
+                         const crypto::PublicKey& device_key) {
+    ChainReport r;
+    auto broken = [&](std::uint64_t seq, Errc code, std::string why) {
+        r.ok = false;
+        r.first_broken_seq = seq;
+        r.code = code;
+        r.reason = "第 " + std::to_string(seq) + " 条记录:" + why;
+        return r;
+    };
+    Hash32 prev{};
+    std::uint64_t expected = 1;
+    auto st = db.prepare("SELECT seq, envelope, signature, entry_hash FROM outbox ORDER BY seq");
+    while (st.step()) {
+        const auto seq = static_cast<std::uint64_t>(st.column<std::int64_t>(0));
+        if (seq != expected)
+            return broken(expected, Errc::broken_chain,
+                          "missing; next stored entry is " + std::to_string(seq));
+        const Bytes envelope = st.column<Bytes>(1);
+        const auto sig = crypto::Signature::from(st.column<Bytes>(2));
+        if (!sig || !crypto::verify(device_key, kEnvelopeContext, envelope, *sig)) {
+            return broken(seq, Errc::bad_signature, "device signature does not verify");
+        }
+        const Hash32 h = entry_hash(envelope, *sig);
+        if (!crypto::constant_time_equal(h, st.column<Bytes>(3))) {
+            return broken(seq, Errc::hash_mismatch, "stored entry hash does not match the entry");
+        }
+        auto e = decode_envelope(envelope);
+        if (!e)
+            return broken(seq,
+                          e.code() == Errc::unsupported_version ? Errc::unsupported_version
+                                                                : Errc::malformed_envelope,
+                          e.failure().message);
+        if (e->device_id != device_id)
+            return broken(seq, Errc::wrong_device, "names device " + e->device_id);
+        if (e->seq != seq)
+            return broken(seq, Errc::broken_chain, "envelope says seq " + std::to_string(e->seq));
+        if (e->prev_hash != prev)
+            return broken(seq, Errc::broken_chain, "prev_hash does not link to the previous entry");
+        try {
+            store::validate_changeset(e->changeset);
+        } catch (const store::StoreError& x) {
+            return broken(seq, Errc::malformed_changeset, x.what());
+        }
+        prev = h;
+        ++expected;
+        ++r.entries;
+    }
+    return r;
+}
+
+bool row_pending(store::Database& db, const std::string& table, const std::string& row_id) {
+    return db
+        .query_value<int>(
+            "SELECT 1 FROM outbox_row r JOIN outbox o ON o.seq = r.seq WHERE r.table_name = ?1 AND "
+            "r.row_id = ?2 "
+            "AND o.acked = 0 LIMIT 1",
+            table, row_id)
+        .has_value();
+}
+
+}  // namespace gridsync::sync

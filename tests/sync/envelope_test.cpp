@@ -1,0 +1,104 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "gridsync/file.hpp"
+#include "gridsync/sync/envelope.hpp"
+#include "gridsync/sync/errors.hpp"
+
+using namespace gridsync;
+using namespace gridsync::sync;
+
+namespace {
+
+ChangesetEnvelope fixed_envelope() {
+    ChangesetEnvelope e;
+    e.device_id = "device-民生路-01";
+    e.seq = 42;
+    for (std::size_t i = 0; i < e.prev_hash.size(); ++i)
+        e.prev_hash[i] = static_cast<std::uint8_t>(i);
+    e.hlc = (1764550800000LL << 16) | 3;
+    e.created_ms = 1764550800123;
+    e.schema_version = 1;
+    // A real changeset: one INSERT into a 2-column table "t" (see changeset_format.hpp).
+    e.changeset = {'T', 2, 1, 0, 't', 0, 18, 0, 3, 2, 'h', '1', 1, 0, 0, 0, 0, 0, 0, 0, 7};
+    return e;
+}
+
+// Golden files pin the wire format: a change to it must be deliberate (bump
+// kEnvelopeVersion, add a golden file for the new version, keep reading the old).
+// GRIDSYNC_UPDATE_GOLDEN=1 rewrites them.
+void check_golden(const std::string& name, ByteView actual) {
+    const std::string path = std::string(GRIDSYNC_TEST_GOLDEN) + "/" + name;
+    if (std::getenv("GRIDSYNC_UPDATE_GOLDEN")) {
+        std::ofstream(path) << to_hex(actual) << "\n";
+    }
+    auto text = read_file(path, 1 << 20);
+    ASSERT_TRUE(text.ok()) << path;
+    std::string hex(as_chars(*text));
+    while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' '))
+        hex.pop_back();
+    EXPECT_EQ(to_hex(actual), hex) << "wire format changed: " << name;
+}
+
+}  // namespace
+
+TEST(Envelope, GoldenBytesV1) {
+    const Bytes bytes = encode(fixed_envelope());
+    check_golden("envelope_v1.hex", bytes);
+    // Little endian throughout: the marker, then version 1 as 01 00.
+    EXPECT_EQ(bytes[0], 1);
+    EXPECT_EQ(bytes[1], 1);
+    EXPECT_EQ(bytes[2], 0);
+    const auto key = crypto::SigningKey::from_seed(Bytes(32, 0x42));
+    const auto sig = key.sign(kEnvelopeContext, bytes);
+    check_golden("envelope_v1_signature.hex", sig.view());
+    check_golden("envelope_v1_entry_hash.hex", entry_hash(bytes, sig));
+}
+
+TEST(Envelope, RoundTrip) {
+    const ChangesetEnvelope e = fixed_envelope();
+    auto d = decode_envelope(encode(e));
+    ASSERT_TRUE(d.ok()) << d.failure().message;
+    EXPECT_EQ(d->device_id, e.device_id);
+    EXPECT_EQ(d->seq, e.seq);
+    EXPECT_EQ(d->prev_hash, e.prev_hash);
+    EXPECT_EQ(d->hlc, e.hlc);
+    EXPECT_EQ(d->created_ms, e.created_ms);
+    EXPECT_EQ(d->schema_version, e.schema_version);
+    EXPECT_EQ(d->changeset, e.changeset);
+}
+
+TEST(Envelope, EveryTruncationAndTrailingByteIsRefused) {
+    const Bytes bytes = encode(fixed_envelope());
+    for (std::size_t n = 0; n < bytes.size(); ++n) {
+        auto d = decode_envelope(ByteView(bytes).first(n));
+        ASSERT_FALSE(d.ok()) << n;
+        EXPECT_EQ(d.code(), Errc::malformed_envelope);
+    }
+    Bytes longer = bytes;
+    longer.push_back(0);
+    EXPECT_EQ(decode_envelope(longer).code(), Errc::malformed_envelope);
+}
+
+TEST(Envelope, HostileLengthsAreRefusedBeforeAllocation) {
+    Bytes bytes = encode(fixed_envelope());
+    // The device id length is the u64 after marker and version (offset 3).
+    for (int i = 0; i < 8; ++i)
+        bytes[3 + static_cast<std::size_t>(i)] = 0xff;
+    auto d = decode_envelope(bytes);
+    ASSERT_FALSE(d.ok());
+    EXPECT_NE(d.failure().message.find("device id length"), std::string::npos);
+}
+
+TEST(Envelope, NewerVersionOrBigEndianIsNamed) {
+    Bytes bytes = encode(fixed_envelope());
+    bytes[1] = 2;
+    auto d = decode_envelope(bytes);
+    ASSERT_FALSE(d.ok());
+    EXPECT_EQ(d.code(), Errc::unsupported_version);
+    EXPECT_NE(d.failure().message.find("version 2"), std::string::npos);
+    bytes[0] = 0;
+    EXPECT_EQ(decode_envelope(bytes).code(), Errc::malformed_envelope);
+}
