@@ -1,0 +1,93 @@
+#pragma once
+// An edge node: one data folder on a community laptop or a grid leader's
+// device.
+//
+//   DIR/node.db            replicated data, outbox, node state (SQLite, WAL)
+//   DIR/device.key         the device's Ed25519 seed, sealed with the device passphrase
+//   DIR/id.key             the subdistrict's ID-digest key, sealed with the device passphrase
+//   DIR/staff/<id>.key     each staff member's signing seed, sealed with their own PIN
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "gridsync/crypto/sealed.hpp"
+#include "gridsync/crypto/secure_buffer.hpp"
+#include "gridsync/crypto/sign.hpp"
+#include "gridsync/domain/clock.hpp"
+#include "gridsync/error.hpp"
+#include "gridsync/store/database.hpp"
+#include "gridsync/sync/outbox.hpp"
+
+namespace gridsync::edge {
+
+// What the device is for; decides which workflows it may record.
+enum class DeviceRole { community_laptop, grid_device };
+std::string to_string(DeviceRole r);
+std::optional<DeviceRole> parse_role(const std::string& s);
+
+struct NodeConfig {
+    std::string device_id;
+    std::string device_name;
+    DeviceRole role = DeviceRole::community_laptop;
+    std::string community_id;
+    std::string grid_id;      // grid devices only
+    bool simulation = false;  // allows --at (scripted clocks); never on a field device
+};
+
+struct InitOptions {
+    std::string device_name;
+    DeviceRole role = DeviceRole::community_laptop;
+    std::string community_code;  // e.g. C01
+    int grid_number = 0;         // 1-based, grid devices only
+    bool demo_seed = false;      // load the fictional subdistrict as reference data
+    std::string demo_pin;        // the PIN demo staff keys are sealed with
+    bool simulation = false;
+    crypto::KdfParams kdf = crypto::KdfParams::interactive();
+};
+
+class EdgeNode {
+  public:
+    // Creates the folder, keys and database. Refuses a folder that already
+    // holds a node.
+    static Status init(const std::filesystem::path& dir, const InitOptions& options,
+                       const crypto::SecureBuffer& passphrase);
+
+    // Unlocks the device with its passphrase.
+    static Result<std::unique_ptr<EdgeNode>> open(const std::filesystem::path& dir,
+                                                  const crypto::SecureBuffer& passphrase,
+                                                  domain::Clock& clock);
+
+    store::Database& db() { return db_; }
+    sync::Outbox& outbox() { return *outbox_; }
+    const NodeConfig& config() const { return config_; }
+    const crypto::SecureBuffer& id_key() const { return id_key_; }
+    const crypto::SigningKey& device_key() const { return *device_key_; }
+    const std::filesystem::path& dir() const { return dir_; }
+
+    // Unlocks a staff member's key with their PIN. Failure: crypto
+    // wrong_pin_or_damaged, or domain not_found when no key is on this device.
+    Result<crypto::SigningKey> unlock_staff(const std::string& staff_id,
+                                            const crypto::SecureBuffer& pin);
+
+    // Creates a staff member's key on this device, sealed with their PIN, and
+    // registers its public key (a recorded, signed write). Returns the fingerprint.
+    Result<std::string> enroll_staff_key(const std::string& staff_id,
+                                         const crypto::SecureBuffer& pin,
+                                         crypto::KdfParams kdf = crypto::KdfParams::interactive());
+
+    // Refuses (domain role_not_allowed) a workflow this device may not record.
+    Status require_role(DeviceRole role, const char* what) const;
+
+  private:
+    EdgeNode(std::filesystem::path dir, store::Database db)
+        : dir_(std::move(dir)), db_(std::move(db)) {}
+    std::filesystem::path dir_;
+    store::Database db_;
+    NodeConfig config_;
+    crypto::SecureBuffer id_key_;
+    std::unique_ptr<crypto::SigningKey> device_key_;
+    std::unique_ptr<sync::Outbox> outbox_;
+};
+
+}  // namespace gridsync::edge

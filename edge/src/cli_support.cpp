@@ -1,0 +1,129 @@
+#include "cli_support.hpp"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+
+#include "gridsync/crypto/errors.hpp"
+#include "gridsync/domain/errors.hpp"
+#include "gridsync/store/errors.hpp"
+#include "gridsync/sync/errors.hpp"
+
+namespace gridsync::edge::cli {
+
+namespace {
+const std::set<std::string> kFlags = {"json",       "help",     "demo-seed",
+                                      "simulation", "fast-kdf", "to-proxy"};
+}
+
+Args Args::parse(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        std::string s = argv[i];
+        if (s == "-h")
+            s = "--help";
+        if (s.rfind("--", 0) == 0) {
+            std::string name = s.substr(2);
+            const auto eq = name.find('=');
+            if (eq != std::string::npos) {
+                a.options[name.substr(0, eq)] = name.substr(eq + 1);
+            } else if (kFlags.count(name)) {
+                a.flags.insert(name);
+            } else if (i + 1 < argc) {
+                a.options[name] = argv[++i];
+            } else {
+                throw UsageError{"选项 --" + name + " 需要一个值 / option --" + name +
+                                 " needs a value"};
+            }
+        } else {
+            a.positional.push_back(s);
+        }
+    }
+    return a;
+}
+
+std::optional<std::string> Args::get(const std::string& name) const {
+    auto it = options.find(name);
+    if (it == options.end())
+        return std::nullopt;
+    return it->second;
+}
+
+std::string Args::need(const std::string& name) const {
+    auto v = get(name);
+    if (!v || v->empty())
+        throw UsageError{"缺少选项 --" + name + " / missing option --" + name};
+    return *v;
+}
+
+crypto::SecureBuffer SecretReader::read(const std::string& prompt) {
+    const bool tty = ::isatty(STDIN_FILENO) != 0;
+    termios saved{};
+    if (tty) {
+        std::cerr << prompt << ": " << std::flush;
+        ::tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    std::string line;
+    const bool got = static_cast<bool>(std::getline(std::cin, line));
+    if (tty) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        std::cerr << "\n";
+    }
+    if (!got)
+        throw UsageError{"标准输入中缺少:" + prompt + " / standard input ended before: " + prompt};
+    if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+    auto out = crypto::SecureBuffer::copy_of(as_bytes(line));
+    std::memset(line.data(), 0, line.size());
+    return out;
+}
+
+void Output::line(const std::string& text) {
+    lines_.push_back(text);
+}
+
+int Output::finish(int code) {
+    if (json_) {
+        data_["ok"] = code == Exit::ok;
+        std::cout << boost::json::serialize(data_) << "\n";
+    } else {
+        for (const auto& l : lines_)
+            std::cout << l << "\n";
+    }
+    return code;
+}
+
+int Output::failure(const Failure& f) {
+    const int code = exit_code_for(f.code);
+    if (json_) {
+        data_["error"] = {
+            {"code", std::string(f.code.category().name()) + ":" + std::to_string(f.code.value())},
+            {"message", f.message}};
+        data_["ok"] = false;
+        std::cout << boost::json::serialize(data_) << "\n";
+    } else {
+        std::cerr << "错误 error [" << f.code.category().name() << ":" << f.code.value()
+                  << "]: " << f.message << "\n";
+    }
+    return code;
+}
+
+int exit_code_for(const std::error_code& code) {
+    if (!code)
+        return Exit::ok;
+    const auto& cat = code.category();
+    if (cat == domain::category())
+        return Exit::refused;
+    if (cat == crypto::category())
+        return Exit::auth;
+    if (cat == sync::category())
+        return Exit::chain_broken;
+    return Exit::storage;
+}
+
+}  // namespace gridsync::edge::cli

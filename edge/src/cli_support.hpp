@@ -1,0 +1,68 @@
+#pragma once
+// Plumbing of the gridsync-edge command line: arguments, secrets from the
+// terminal or standard input, output as text or JSON, exit codes.
+#include <boost/json.hpp>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gridsync/crypto/secure_buffer.hpp"
+#include "gridsync/error.hpp"
+
+namespace gridsync::edge::cli {
+
+// Exit codes, documented in --help.
+enum Exit : int {
+    ok = 0,
+    usage = 1,
+    refused = 2,       // a rule said no (domain errors)
+    auth = 3,          // wrong PIN or passphrase, damaged key file
+    storage = 4,       // disk, database, I/O
+    chain_broken = 5,  // verify found a broken link
+};
+
+struct Args {
+    std::vector<std::string> positional;
+    std::map<std::string, std::string> options;
+    std::set<std::string> flags;
+
+    static Args parse(int argc, char** argv);
+    bool has(const std::string& flag) const { return flags.count(flag) > 0; }
+    std::optional<std::string> get(const std::string& name) const;
+    // Throws UsageError naming the missing option.
+    std::string need(const std::string& name) const;
+};
+
+struct UsageError {
+    std::string message;
+};
+
+// Reads secrets one line at a time: from the terminal without echo when
+// stdin is one, otherwise from standard input (scripts). Never from argv.
+class SecretReader {
+  public:
+    crypto::SecureBuffer read(const std::string& prompt);
+    // A line that is not secret but must not be in argv either (an ID number).
+    crypto::SecureBuffer read_sensitive(const std::string& prompt) { return read(prompt); }
+};
+
+class Output {
+  public:
+    explicit Output(bool json) : json_(json) {}
+    bool json() const { return json_; }
+    boost::json::object& data() { return data_; }
+    void line(const std::string& text);  // shown only in text mode
+    int finish(int code);
+    int failure(const Failure& f);
+
+  private:
+    bool json_;
+    boost::json::object data_;
+    std::vector<std::string> lines_;
+};
+
+int exit_code_for(const std::error_code& code);
+
+}  // namespace gridsync::edge::cli

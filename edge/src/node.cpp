@@ -1,0 +1,294 @@
+#include "gridsync/edge/node.hpp"
+
+#include <fstream>
+
+#include "gridsync/crypto/errors.hpp"
+#include "gridsync/domain/certificates.hpp"
+#include "gridsync/domain/errors.hpp"
+#include "gridsync/domain/ids.hpp"
+#include "gridsync/domain/local_time.hpp"
+#include "gridsync/domain/seed.hpp"
+#include "gridsync/domain/shifts.hpp"
+#include "gridsync/file.hpp"
+
+namespace gridsync::edge {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kMaxKeyFile = 4096;
+
+void set_state(store::Database& db, const std::string& key, const std::string& value) {
+    db.execute(
+        "INSERT INTO node_state(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = "
+        "excluded.value",
+        key, value);
+}
+
+std::string get_state(store::Database& db, const std::string& key) {
+    return db.query_value<std::string>("SELECT value FROM node_state WHERE key = ?1", key)
+        .value_or("");
+}
+
+Status seal_to(const fs::path& path, ByteView secret, const crypto::SecureBuffer& pin,
+               crypto::KdfParams kdf) {
+    return write_file_atomic(path, crypto::seal_secret(secret, pin.view(), kdf));
+}
+
+Result<crypto::SecureBuffer> unseal_from(const fs::path& path, const crypto::SecureBuffer& pin) {
+    auto bytes = read_file(path, kMaxKeyFile);
+    if (!bytes)
+        return bytes.failure();
+    return crypto::unseal_secret(*bytes, pin.view());
+}
+
+// Demo files for scripted runs: the fictional residents' ID numbers and the
+// staff of this node's community. Never produced outside --demo-seed.
+void write_demo_files(const fs::path& dir, const domain::SeedReport& seed,
+                      const std::string& community_id) {
+    fs::create_directories(dir / "demo");
+    std::ofstream residents(dir / "demo" / "residents.csv");
+    residents << "resident_id,name,id_number,household_id,grid_id,community_id\n";
+    for (const auto& r : seed.residents) {
+        if (r.community_id != community_id)
+            continue;
+        residents << r.id << "," << r.name << "," << r.id_number << "," << r.household_id << ","
+                  << r.grid_id << "," << r.community_id << "\n";
+    }
+    std::ofstream staff(dir / "demo" / "staff.csv");
+    staff << "staff_id,name,role,community_id,grid_id\n";
+    for (const auto& s : seed.staff) {
+        staff << s.id << "," << s.name << "," << s.role << "," << s.community_id << "," << s.grid_id
+              << "\n";
+    }
+}
+
+// The demo's staff keys (sealed with the demo PIN), today's roster and
+// disbursement day, and certificates waiting at the center: what central would
+// have prepared before the day.
+Status seed_demo_workload(const fs::path& dir, store::Database& db, const domain::SeedReport& seed,
+                          const std::string& community_id, const InitOptions& o,
+                          domain::EpochMs now) {
+    const auto demo_pin = crypto::SecureBuffer::copy_of(as_bytes(o.demo_pin));
+    std::vector<std::string> workers, service_point, admins;
+    for (const auto& s : seed.staff) {
+        const bool here = s.community_id == community_id;
+        if (!(here || s.role == "service_point_staff" || s.role == "admin"))
+            continue;
+        const auto key = crypto::SigningKey::generate();
+        if (auto st = seal_to(dir / "staff" / (s.id + ".key"), key.seed().view(), demo_pin, o.kdf);
+            !st)
+            return st;
+        db.execute("UPDATE staff SET public_key = ?1 WHERE id = ?2", key.public_key().view(), s.id);
+        if (here && s.role == "community_worker")
+            workers.push_back(s.id);
+        if (s.role == "service_point_staff")
+            service_point.push_back(s.id);
+        if (s.role == "admin")
+            admins.push_back(s.id);
+    }
+    const domain::Stamp stamp{"central-demo", domain::Hlc::from_parts(now, 1), now};
+    const std::string today = domain::local_date(now);
+    // 8+4: everyone normal; one early, one late, rotating by day of month.
+    std::vector<domain::RosterEntry> roster;
+    const std::size_t rot = static_cast<std::size_t>(std::stoi(today.substr(8, 2)));
+    for (std::size_t i = 0; i < workers.size(); ++i) {
+        roster.push_back({workers[i], "normal", workers[(i + 1) % workers.size()]});
+    }
+    roster.push_back({workers[rot % workers.size()], "early", std::nullopt});
+    roster.push_back({workers[(rot + 1) % workers.size()], "late", std::nullopt});
+    auto added = domain::add_roster(db, stamp, community_id, today, roster);
+    if (!added)
+        return added.failure();
+    // Service-point staff are rostered at the community on its disbursement day.
+    auto sp_roster = domain::add_roster(
+        db, stamp, community_id, today,
+        {{service_point[0], "normal", std::nullopt}, {service_point[1], "normal", std::nullopt}});
+    if (!sp_roster)
+        return sp_roster.failure();
+    domain::seed_disbursement_day(db, stamp,
+                                  {community_id,
+                                   today,
+                                   admins[0],
+                                   admins[1],
+                                   {service_point[0], service_point[1], workers[0]},
+                                   200});
+    int issued = 0;
+    for (const auto& r : seed.residents) {
+        if (r.community_id != community_id || issued >= 100)
+            continue;
+        char code[32];
+        std::snprintf(code, sizeof code, "GS-%s-%04d", today.c_str(), ++issued);
+        auto cert = domain::issue_certificate(
+            db, stamp, {issued % 2 ? "elderly_card" : "residence_permit", r.id, code});
+        if (!cert)
+            return cert.failure();
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string to_string(DeviceRole r) {
+    return r == DeviceRole::community_laptop ? "community_laptop" : "grid_device";
+}
+
+std::optional<DeviceRole> parse_role(const std::string& s) {
+    if (s == "community_laptop")
+        return DeviceRole::community_laptop;
+    if (s == "grid_device")
+        return DeviceRole::grid_device;
+    return std::nullopt;
+}
+
+Status EdgeNode::init(const fs::path& dir, const InitOptions& o,
+                      const crypto::SecureBuffer& passphrase) {
+    if (fs::exists(dir / "node.db")) {
+        return fail(domain::Errc::wrong_state,
+                    "该目录已有节点 / " + dir.string() + " already holds a node");
+    }
+    if (passphrase.size() < crypto::kMinPinBytes) {
+        return fail(crypto::Errc::weak_pin,
+                    "设备口令至少 4 位 / the device passphrase needs at least 4 characters");
+    }
+    std::error_code ec;
+    fs::create_directories(dir / "staff", ec);
+    if (ec)
+        return fail(ec, "cannot create " + dir.string() + ": " + ec.message());
+    fs::permissions(dir, fs::perms::owner_all, ec);
+
+    domain::SystemClock clock;
+    const auto device_key = crypto::SigningKey::generate();
+    const auto id_key = crypto::SecureBuffer::random(32);
+    const std::string device_id = "dev-" + domain::new_id(clock.now_ms());
+
+    auto db = store::Database::open(dir / "node.db");
+    sync::open_node_schema(db);
+    store::Transaction tx(db);
+    domain::SeedReport seed;
+    if (o.demo_seed) {
+        const domain::Stamp stamp{"central-demo", domain::Hlc::from_parts(clock.now_ms(), 0),
+                                  clock.now_ms()};
+        seed = domain::seed_subdistrict(db, stamp, domain::SeedOptions{}, id_key, {});
+    }
+    const auto community =
+        db.query_value<std::string>("SELECT id FROM community WHERE code = ?1", o.community_code);
+    if (!community) {
+        return fail(domain::Errc::not_found,
+                    "社区编号不存在 / no community with code " + o.community_code +
+                        (o.demo_seed ? "" : " (load reference data first, or use --demo-seed)"));
+    }
+    std::string grid;
+    if (o.role == DeviceRole::grid_device) {
+        auto g = db.query_value<std::string>(
+            "SELECT id FROM grid WHERE community_id = ?1 ORDER BY name LIMIT 1 OFFSET ?2",
+            *community, o.grid_number - 1);
+        if (o.grid_number < 1 || !g)
+            return fail(domain::Errc::not_found, "网格编号不存在 / no such grid number");
+        grid = *g;
+    }
+    if (o.demo_seed) {
+        if (auto st = seed_demo_workload(dir, db, seed, *community, o, clock.now_ms()); !st)
+            return st;
+    }
+    set_state(db, "device_id", device_id);
+    set_state(db, "device_name", o.device_name);
+    set_state(db, "role", to_string(o.role));
+    set_state(db, "community_id", *community);
+    set_state(db, "grid_id", grid);
+    set_state(db, "simulation", o.simulation ? "1" : "0");
+    tx.commit();
+
+    if (auto st = seal_to(dir / "device.key", device_key.seed().view(), passphrase, o.kdf); !st)
+        return st;
+    if (auto st = seal_to(dir / "id.key", id_key.view(), passphrase, o.kdf); !st)
+        return st;
+    if (o.demo_seed)
+        write_demo_files(dir, seed, *community);
+    return {};
+}
+
+Result<std::unique_ptr<EdgeNode>> EdgeNode::open(const fs::path& dir,
+                                                 const crypto::SecureBuffer& passphrase,
+                                                 domain::Clock& clock) {
+    if (!fs::exists(dir / "node.db")) {
+        return fail(domain::Errc::not_found,
+                    "这里没有节点,请先运行 init / no node in " + dir.string() + ": run init first");
+    }
+    auto seed = unseal_from(dir / "device.key", passphrase);
+    if (!seed)
+        return seed.failure();
+    auto id_key = unseal_from(dir / "id.key", passphrase);
+    if (!id_key)
+        return id_key.failure();
+
+    std::unique_ptr<EdgeNode> node(new EdgeNode(dir, store::Database::open(dir / "node.db")));
+    sync::open_node_schema(node->db_);
+    auto& c = node->config_;
+    c.device_id = get_state(node->db_, "device_id");
+    c.device_name = get_state(node->db_, "device_name");
+    c.role = parse_role(get_state(node->db_, "role")).value_or(DeviceRole::grid_device);
+    c.community_id = get_state(node->db_, "community_id");
+    c.grid_id = get_state(node->db_, "grid_id");
+    c.simulation = get_state(node->db_, "simulation") == "1";
+    node->id_key_ = std::move(*id_key);
+    node->device_key_ =
+        std::make_unique<crypto::SigningKey>(crypto::SigningKey::from_seed(seed->view()));
+    node->outbox_ =
+        std::make_unique<sync::Outbox>(node->db_, c.device_id, *node->device_key_, clock);
+    return node;
+}
+
+Result<crypto::SigningKey> EdgeNode::unlock_staff(const std::string& staff_id,
+                                                  const crypto::SecureBuffer& pin) {
+    const fs::path path = dir_ / "staff" / (staff_id + ".key");
+    if (staff_id.find('/') != std::string::npos || !fs::exists(path)) {
+        return fail(domain::Errc::not_found, "本设备上没有该工作人员的密钥 / no key for staff " +
+                                                 staff_id + " on this device");
+    }
+    auto seed = unseal_from(path, pin);
+    if (!seed)
+        return seed.failure();
+    return crypto::SigningKey::from_seed(seed->view());
+}
+
+Result<std::string> EdgeNode::enroll_staff_key(const std::string& staff_id,
+                                               const crypto::SecureBuffer& pin,
+                                               crypto::KdfParams kdf) {
+    if (!domain::is_valid_id(staff_id))
+        return fail(domain::Errc::bad_input, "工作人员编号无效 / invalid staff id");
+    if (!db_.query_value<int>("SELECT 1 FROM staff WHERE id = ?1", staff_id)) {
+        return fail(domain::Errc::not_found, "工作人员不存在 / no staff member " + staff_id);
+    }
+    if (pin.size() < crypto::kMinPinBytes)
+        return fail(crypto::Errc::weak_pin, "PIN 至少 4 位 / PIN needs at least 4 characters");
+    const auto key = crypto::SigningKey::generate();
+    // The sealed key is written first: a public key is never registered
+    // without its private half on the device.
+    const fs::path path = dir_ / "staff" / (staff_id + ".key");
+    if (auto st = seal_to(path, key.seed().view(), pin, kdf); !st)
+        return st.failure();
+    auto recorded = outbox_->record_as<int>([&](const domain::Stamp& st) -> Result<int> {
+        db_.execute("UPDATE staff SET public_key = ?1, origin_device = ?2, hlc = ?3 WHERE id = ?4",
+                    key.public_key().view(), st.device_id, st.hlc.packed, staff_id);
+        return 1;
+    });
+    if (!recorded) {
+        std::error_code ec;
+        fs::remove(path, ec);
+        return recorded.failure();
+    }
+    return crypto::fingerprint(key.public_key());
+}
+
+Status EdgeNode::require_role(DeviceRole role, const char* what) const {
+    if (config_.role != role) {
+        return fail(domain::Errc::role_not_allowed,
+                    std::string("本设备不能") + what + " / this device (" +
+                        to_string(config_.role) + ") may not record this");
+    }
+    return {};
+}
+
+}  // namespace gridsync::edge
