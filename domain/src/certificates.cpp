@@ -97,6 +97,19 @@ void check_location(const std::optional<Location>& loc) {
     }
 }
 
+// At the door, only the grid leader who holds the certificate may record anything.
+std::pair<CertificateRow, detail::StaffRow> at_the_door(store::Database& db,
+                                                        const std::string& certificate_id,
+                                                        const Signer& grid_leader,
+                                                        const std::optional<Location>& loc) {
+    auto c = load_certificate(db, certificate_id);
+    auto staff = detail::load_staff(db, grid_leader.staff_id);
+    require_custodian(c, staff);
+    require_leader_of(c, staff);
+    check_location(loc);
+    return {std::move(c), std::move(staff)};
+}
+
 }  // namespace
 
 std::optional<FailureReason> parse_failure_reason(const std::string& code) {
@@ -206,11 +219,7 @@ Result<std::string> return_to_center(store::Database& db, const Stamp& stamp,
 Result<std::string> deliver(store::Database& db, const Stamp& stamp, const Signer& grid_leader,
                             const Delivery& in, const crypto::SecureBuffer& id_key) {
     return detail::guarded([&] {
-        const auto c = load_certificate(db, in.certificate_id);
-        const auto staff = detail::load_staff(db, grid_leader.staff_id);
-        require_custodian(c, staff);
-        require_leader_of(c, staff);
-        check_location(in.location);
+        const auto [c, staff] = at_the_door(db, in.certificate_id, grid_leader, in.location);
         if (in.signature_image.empty()) {
             refuse(Errc::recipient_missing,
                    "缺少领取人签名 / the recipient's signature is missing");
@@ -274,11 +283,7 @@ Result<std::string> deliver(store::Database& db, const Stamp& stamp, const Signe
 Result<std::string> record_failed_attempt(store::Database& db, const Stamp& stamp,
                                           const Signer& grid_leader, const FailedAttempt& in) {
     return detail::guarded([&] {
-        const auto c = load_certificate(db, in.certificate_id);
-        const auto staff = detail::load_staff(db, grid_leader.staff_id);
-        require_custodian(c, staff);
-        require_leader_of(c, staff);
-        check_location(in.location);
+        const auto [c, staff] = at_the_door(db, in.certificate_id, grid_leader, in.location);
         if (in.retry_on_ms <= stamp.now_ms) {
             refuse(Errc::bad_input,
                    "计划重送时间应晚于现在 / the planned retry must be in the future");

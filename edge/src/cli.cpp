@@ -125,6 +125,26 @@ std::string clear(const crypto::SecureBuffer& b) {
     return std::string(as_chars(b.view()));
 }
 
+std::vector<std::string> split_csv(const std::string& line) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');)
+        f.push_back(x);
+    return f;
+}
+
+struct Context;
+
+// Runs `one` for every line of a batch file (blank lines and # comments
+// skipped). Each line is its own recorded write: a refused line is reported
+// with its number and code, and the others still go through.
+struct BatchResult {
+    int done = 0;
+    int refused = 0;
+};
+template <class F>
+BatchResult run_batch(Context& c, const std::string& path, F&& one);
+
 struct Context {
     Args& args;
     Output& out;
@@ -141,6 +161,43 @@ struct Context {
         return node.outbox().record_as<T>(std::forward<F>(write));
     }
 };
+
+template <class F>
+BatchResult run_batch(Context& c, const std::string& path, F&& one) {
+    std::ifstream file(path);
+    if (!file)
+        throw UsageError{"无法读取 / cannot read " + path};
+    BatchResult r;
+    boost::json::array problems;
+    std::string line;
+    for (int n = 1; std::getline(file, line); ++n) {
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        if (line.empty() || line[0] == '#')
+            continue;
+        const Status st = one(split_csv(line));
+        if (st) {
+            ++r.done;
+            continue;
+        }
+        ++r.refused;
+        problems.push_back({{"line", n},
+                            {"code", std::string(st.code().category().name()) + ":" +
+                                         std::to_string(st.code().value())},
+                            {"message", st.failure().message}});
+        c.out.line("第 " + std::to_string(n) + " 行被拒绝 line refused: " + st.failure().message);
+    }
+    c.out.data()["refused"] = r.refused;
+    c.out.data()["problems"] = std::move(problems);
+    return r;
+}
+
+template <class T>
+Status status_of(const Result<T>& r) {
+    if (r)
+        return {};
+    return r.failure();
+}
 
 // Unwraps a Result inside a command or returns its failure as the exit.
 #define GS_TRY(var, expr) \
@@ -277,68 +334,45 @@ int cmd_cert(Context& c, const std::string& sub) {
     if (sub == "round") {
         const std::string leader = c.args.need("leader");
         GS_TRY(key, c.unlock(leader, "网格负责人 grid leader"));
-        std::ifstream script(c.args.need("script"));
-        if (!script)
-            throw UsageError{"无法读取脚本 / cannot read " + c.args.need("script")};
         const Bytes signature = read_blob(c.args.need("signature-file"));
-        int delivered = 0, failed = 0, refused = 0;
-        boost::json::array problems;
-        std::string line;
-        for (int n = 1; std::getline(script, line); ++n) {
-            if (line.empty() || line[0] == '#')
-                continue;
-            std::vector<std::string> f;
-            std::stringstream ss(line);
-            for (std::string x; std::getline(ss, x, ',');)
-                f.push_back(x);
-            auto cert = f.size() >= 3
-                            ? domain::certificate_by_print_code(db, f[0])
-                            : Result<std::string>(fail(domain::Errc::bad_input, "too few fields"));
-            Status st;
-            if (!cert) {
-                st = cert.failure();
-            } else if (f[1] == "delivered") {
-                domain::Delivery d;
-                d.certificate_id = *cert;
-                d.recipient_id_number = f[2];
-                d.signature_image = signature;
-                auto r = c.record<std::string>([&](const Stamp& s) {
-                    return domain::deliver(db, s, {leader, &*key}, d, c.node.id_key());
-                });
-                if (r)
-                    ++delivered;
-                else
-                    st = r.failure();
-            } else if (f[1] == "failed" && f.size() >= 4) {
+        int delivered = 0, failed = 0;
+        const auto batch =
+            run_batch(c, c.args.need("script"), [&](const std::vector<std::string>& f) -> Status {
+                if (f.size() < 3)
+                    return fail(domain::Errc::bad_input,
+                                "line must be CODE,delivered,ID or CODE,failed,REASON,DAYS");
+                auto cert = domain::certificate_by_print_code(db, f[0]);
+                if (!cert)
+                    return cert.failure();
+                if (f[1] == "delivered") {
+                    domain::Delivery d;
+                    d.certificate_id = *cert;
+                    d.recipient_id_number = f[2];
+                    d.signature_image = signature;
+                    auto r = c.record<std::string>([&](const Stamp& s) {
+                        return domain::deliver(db, s, {leader, &*key}, d, c.node.id_key());
+                    });
+                    delivered += r ? 1 : 0;
+                    return status_of(r);
+                }
                 auto reason = domain::parse_failure_reason(f[2]);
-                domain::FailedAttempt fa{*cert, reason.value_or(domain::FailureReason::other),
-                                         c.clock.now_ms() + std::stoll(f[3]) * domain::kDayMs,
-                                         std::nullopt};
+                if (f[1] != "failed" || f.size() < 4 || !reason) {
+                    return fail(domain::Errc::bad_input,
+                                "line must be CODE,delivered,ID or CODE,failed,REASON,DAYS");
+                }
+                const domain::FailedAttempt fa{*cert, *reason,
+                                               c.clock.now_ms() + std::stoll(f[3]) * domain::kDayMs,
+                                               std::nullopt};
                 auto r = c.record<std::string>([&](const Stamp& s) {
                     return domain::record_failed_attempt(db, s, {leader, &*key}, fa);
                 });
-                if (r)
-                    ++failed;
-                else
-                    st = r.failure();
-            } else {
-                st = fail(domain::Errc::bad_input,
-                          "line must be CODE,delivered,ID or CODE,failed,REASON,DAYS");
-            }
-            if (!st) {
-                ++refused;
-                problems.push_back({{"line", n},
-                                    {"code", std::to_string(st.code().value())},
-                                    {"message", st.failure().message}});
-                c.out.line("第 " + std::to_string(n) +
-                           " 行被拒绝 line refused: " + st.failure().message);
-            }
-        }
+                failed += r ? 1 : 0;
+                return status_of(r);
+            });
+        const int refused = batch.refused;
         auto& d = c.out.data();
         d["delivered"] = delivered;
         d["failed_attempts"] = failed;
-        d["refused"] = refused;
-        d["problems"] = std::move(problems);
         c.out.line("送达 delivered " + std::to_string(delivered) + ",未送达 failed attempts " +
                    std::to_string(failed) + ",被拒绝 refused " + std::to_string(refused));
         return c.out.finish(refused == 0 ? Exit::ok : Exit::refused);
@@ -349,34 +383,17 @@ int cmd_cert(Context& c, const std::string& sub) {
         const std::string from = c.args.need("from"), to = c.args.need("to");
         GS_TRY(kf, c.unlock(from, "中心工作人员 center staff"));
         GS_TRY(kt, c.unlock(to, "网格负责人 grid leader"));
-        std::ifstream codes(c.args.need("codes"));
-        if (!codes)
-            throw UsageError{"无法读取 / cannot read " + c.args.need("codes")};
-        int done = 0, refused = 0;
-        boost::json::array problems;
-        std::string code;
-        for (int n = 1; std::getline(codes, code); ++n) {
-            if (code.empty() || code[0] == '#')
-                continue;
-            auto cert = domain::certificate_by_print_code(db, code);
-            auto r = cert ? c.record<std::string>([&](const Stamp& s) {
-                return domain::hand_over(db, s, *cert, {from, &*kf}, {to, &*kt});
-            })
-                          : Result<sync::Recorded<std::string>>(cert.failure());
-            if (r) {
-                ++done;
-            } else {
-                ++refused;
-                problems.push_back({{"line", n},
-                                    {"code", std::to_string(r.code().value())},
-                                    {"message", r.failure().message}});
-                c.out.line("第 " + std::to_string(n) +
-                           " 行被拒绝 line refused: " + r.failure().message);
-            }
-        }
+        const auto r =
+            run_batch(c, c.args.need("codes"), [&](const std::vector<std::string>& f) -> Status {
+                auto cert = domain::certificate_by_print_code(db, f.at(0));
+                if (!cert)
+                    return cert.failure();
+                return status_of(c.record<std::string>([&](const Stamp& s) {
+                    return domain::hand_over(db, s, *cert, {from, &*kf}, {to, &*kt});
+                }));
+            });
+        const int done = r.done, refused = r.refused;
         c.out.data()["handed_over"] = done;
-        c.out.data()["refused"] = refused;
-        c.out.data()["problems"] = std::move(problems);
         c.out.line("已交接 handed over " + std::to_string(done) + ",被拒绝 refused " +
                    std::to_string(refused));
         return c.out.finish(refused == 0 ? Exit::ok : Exit::refused);
@@ -387,27 +404,27 @@ int cmd_cert(Context& c, const std::string& sub) {
             throw UsageError{id.failure().message};
         return *id;
     }();
-    if (sub == "handover") {
-        const std::string from = c.args.need("from"), to = c.args.need("to");
-        GS_TRY(kf, c.unlock(from, "中心工作人员 center staff"));
-        GS_TRY(kt, c.unlock(to, "网格负责人 grid leader"));
+    // Hand-over and return: two people, two PINs, both sign the transfer.
+    auto transfer = [&](const std::string& from, const char* from_label, const std::string& to,
+                        const char* to_label, auto op, const char* done) {
+        GS_TRY(kf, c.unlock(from, from_label));
+        GS_TRY(kt, c.unlock(to, to_label));
         GS_TRY(r, c.record<std::string>([&](const Stamp& s) {
-            return domain::hand_over(db, s, cert, {from, &*kf}, {to, &*kt});
+            return op(db, s, cert, domain::Signer{from, &*kf}, domain::Signer{to, &*kt});
         }));
         c.out.data()["transfer_id"] = r->value;
-        c.out.line("已交接,双方已签名 / handed over, signed by both");
+        c.out.line(done);
         return c.out.finish(Exit::ok);
+    };
+    if (sub == "handover") {
+        return transfer(c.args.need("from"), "中心工作人员 center staff", c.args.need("to"),
+                        "网格负责人 grid leader", domain::hand_over,
+                        "已交接,双方已签名 / handed over, signed by both");
     }
     if (sub == "return") {
-        const std::string from = c.args.need("leader"), to = c.args.need("to");
-        GS_TRY(kf, c.unlock(from, "网格负责人 grid leader"));
-        GS_TRY(kt, c.unlock(to, "中心工作人员 center staff"));
-        GS_TRY(r, c.record<std::string>([&](const Stamp& s) {
-            return domain::return_to_center(db, s, cert, {from, &*kf}, {to, &*kt});
-        }));
-        c.out.data()["transfer_id"] = r->value;
-        c.out.line("已退回中心,双方已签名 / returned to the center, signed by both");
-        return c.out.finish(Exit::ok);
+        return transfer(c.args.need("leader"), "网格负责人 grid leader", c.args.need("to"),
+                        "中心工作人员 center staff", domain::return_to_center,
+                        "已退回中心,双方已签名 / returned to the center, signed by both");
     }
     if (sub == "deliver") {
         const std::string leader = c.args.need("leader");
@@ -441,25 +458,6 @@ int cmd_cert(Context& c, const std::string& sub) {
     throw UsageError{"未知的 cert 子命令 / unknown cert command: " + sub};
 }
 
-int pay_one(Context& c, const domain::PaymentInput& in, const domain::Signer& payer,
-            const domain::Signer& verifier, boost::json::array* problems, int line) {
-    auto r = c.record<std::string>([&](const Stamp& s) {
-        return domain::record_payment(c.node.db(), s, in, payer, verifier, c.node.id_key());
-    });
-    if (r) {
-        if (!problems)
-            c.out.data()["payment_id"] = r->value;
-        return Exit::ok;
-    }
-    if (!problems)
-        return c.out.failure(r.failure());
-    problems->push_back({{"line", line},
-                         {"code", std::to_string(r.code().value())},
-                         {"message", r.failure().message}});
-    c.out.line("第 " + std::to_string(line) + " 行被拒绝 line refused: " + r.failure().message);
-    return Exit::refused;
-}
-
 int cmd_pay(Context& c) {
     if (auto st = c.node.require_role(DeviceRole::community_laptop, "记录发放"); !st)
         return c.out.failure(st.failure());
@@ -469,25 +467,10 @@ int cmd_pay(Context& c) {
     GS_TRY(kv, c.unlock(verifier, "复核人 verifier"));
     const Bytes ack = read_blob(c.args.need("ack-file"));
     if (auto batch = c.args.get("batch")) {
-        std::ifstream file(*batch);
-        if (!file)
-            throw UsageError{"无法读取 / cannot read " + *batch};
-        int paid = 0, refused = 0;
-        boost::json::array problems;
-        std::string line;
-        for (int n = 1; std::getline(file, line); ++n) {
-            if (line.empty() || line[0] == '#')
-                continue;
-            std::vector<std::string> f;
-            std::stringstream ss(line);
-            for (std::string x; std::getline(ss, x, ',');)
-                f.push_back(x);
+        const auto r = run_batch(c, *batch, [&](const std::vector<std::string>& f) -> Status {
             if (f.size() < 4 || !domain::parse_yuan(f[1])) {
-                ++refused;
-                problems.push_back(
-                    {{"line", n},
-                     {"message", "line must be ENTITLEMENT,AMOUNT_YUAN,ID_NUMBER,ACK_NAME"}});
-                continue;
+                return fail(domain::Errc::bad_input,
+                            "line must be ENTITLEMENT,AMOUNT_YUAN,ID_NUMBER,ACK_NAME");
             }
             domain::PaymentInput in;
             in.entitlement_id = f[0];
@@ -496,12 +479,13 @@ int cmd_pay(Context& c) {
             in.recipient_id_number = f[2];
             in.ack_name = f[3];
             in.ack_image = ack;
-            (pay_one(c, in, {payer, &*kp}, {verifier, &*kv}, &problems, n) == Exit::ok ? paid
-                                                                                       : refused)++;
-        }
+            return status_of(c.record<std::string>([&](const Stamp& s) {
+                return domain::record_payment(c.node.db(), s, in, {payer, &*kp}, {verifier, &*kv},
+                                              c.node.id_key());
+            }));
+        });
+        const int paid = r.done, refused = r.refused;
         c.out.data()["paid"] = paid;
-        c.out.data()["refused"] = refused;
-        c.out.data()["problems"] = std::move(problems);
         c.out.line("已发放 paid " + std::to_string(paid) + " 笔,被拒绝 refused " +
                    std::to_string(refused) + " 笔");
         return c.out.finish(refused == 0 ? Exit::ok : Exit::refused);
@@ -516,9 +500,11 @@ int cmd_pay(Context& c) {
     in.override_reason = c.args.get("override").value_or("");
     in.recipient_id_number =
         clear(c.secrets.read_sensitive("领取人身份证号码 / recipient's ID number"));
-    const int code = pay_one(c, in, {payer, &*kp}, {verifier, &*kv}, nullptr, 0);
-    if (code != Exit::ok)
-        return code;
+    GS_TRY(r, c.record<std::string>([&](const Stamp& s) {
+        return domain::record_payment(c.node.db(), s, in, {payer, &*kp}, {verifier, &*kv},
+                                      c.node.id_key());
+    }));
+    c.out.data()["payment_id"] = r->value;
     c.out.line("已发放 " + domain::format_yuan(in.amount_fen) +
                " 元,经办人和复核人已签名,待上传 / paid, signed by both, pending upload");
     return c.out.finish(Exit::ok);
