@@ -10,10 +10,12 @@ std::string format_yuan(Fen fen) {
     const std::uint64_t abs = negative
                                   ? static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(fen)
                                   : static_cast<std::uint64_t>(fen);
-    std::string cents = std::to_string(abs % 100);
-    if (cents.size() < 2)
-        cents.insert(0, "0");
-    return (negative ? "-" : "") + std::to_string(abs / 100) + "." + cents;
+    std::string out = negative ? "-" : "";
+    out += std::to_string(abs / 100);
+    out += '.';
+    out += static_cast<char>('0' + abs % 100 / 10);
+    out += static_cast<char>('0' + abs % 10);
+    return out;
 }
 
 std::optional<Fen> parse_yuan(std::string_view text) {

@@ -159,16 +159,21 @@ Result<CheckResult> check_in_out(store::Database& db, const Stamp& stamp, const 
     });
 }
 
+// A shift is judged by presence, not by which shift a check-in was matched
+// to: someone on early then normal duty checks in once at 07:00 and out once
+// at 17:00, and has attended both.
 std::vector<ShiftAttendance> attendance(store::Database& db, const std::string& community_id,
                                         const std::string& local_date, EpochMs grace_ms) {
     std::vector<ShiftAttendance> out;
+    const EpochMs midnight = local_midnight_utc(local_date);
+    if (midnight < 0)
+        return out;
     auto st = db.prepare(R"(
-        SELECT s.id, s.staff_id, p.name, s.kind, s.starts_at_ms, s.ends_at_ms,
-               (SELECT min(at_ms) FROM shift_check c WHERE c.shift_id = s.id AND c.kind = 'in'),
-               (SELECT max(at_ms) FROM shift_check c WHERE c.shift_id = s.id AND c.kind = 'out')
+        SELECT s.id, s.staff_id, p.name, s.kind, s.starts_at_ms, s.ends_at_ms
         FROM roster_shift s JOIN staff p ON p.id = s.staff_id
         WHERE s.community_id = ?1 AND s.local_date = ?2 ORDER BY s.starts_at_ms, p.name)");
     st.bind_all(community_id, local_date);
+    std::map<std::string, std::vector<Interval>> present;  // staff -> that day's presence
     while (st.step()) {
         ShiftAttendance a{st.column<std::string>(0),
                           st.column<std::string>(1),
@@ -176,8 +181,18 @@ std::vector<ShiftAttendance> attendance(store::Database& db, const std::string& 
                           st.column<std::string>(3),
                           st.column<std::int64_t>(4),
                           st.column<std::int64_t>(5),
-                          st.column<std::optional<std::int64_t>>(6),
-                          st.column<std::optional<std::int64_t>>(7)};
+                          std::nullopt,
+                          std::nullopt};
+        auto [it, fresh] = present.try_emplace(a.staff_id);
+        if (fresh)
+            it->second = presence(db, a.staff_id, community_id, midnight, midnight + kDayMs);
+        for (const auto& i : it->second) {
+            if (i.from_ms >= a.ends_at_ms || i.to_ms <= a.starts_at_ms)
+                continue;
+            a.first_in_ms = a.first_in_ms ? std::min(*a.first_in_ms, i.from_ms) : i.from_ms;
+            a.last_out_ms = a.last_out_ms ? std::max(*a.last_out_ms, i.to_ms) : i.to_ms;
+            a.present_ms += std::min(i.to_ms, a.ends_at_ms) - std::max(i.from_ms, a.starts_at_ms);
+        }
         a.absent = !a.first_in_ms;
         if (a.first_in_ms && *a.first_in_ms > a.starts_at_ms + grace_ms)
             a.late_ms = *a.first_in_ms - a.starts_at_ms;
@@ -298,8 +313,7 @@ std::vector<MonthlyAttendance> monthly_summary(store::Database& db, const std::s
                 ++m.late;
             if (a.left_early_ms > 0)
                 ++m.left_early;
-            const EpochMs end = a.last_out_ms ? *a.last_out_ms : std::min(a.ends_at_ms, until_ms);
-            m.worked_ms += std::max<EpochMs>(0, end - *a.first_in_ms);
+            m.worked_ms += a.present_ms;
         }
     }
     std::vector<MonthlyAttendance> out;

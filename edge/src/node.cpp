@@ -1,6 +1,7 @@
 #include "gridsync/edge/node.hpp"
 
 #include <fstream>
+#include <sstream>
 
 #include "gridsync/crypto/errors.hpp"
 #include "gridsync/domain/certificates.hpp"
@@ -289,6 +290,62 @@ Status EdgeNode::require_role(DeviceRole role, const char* what) const {
                         to_string(config_.role) + ") may not record this");
     }
     return {};
+}
+
+}  // namespace gridsync::edge
+
+namespace gridsync::edge {
+
+namespace {
+std::vector<std::vector<std::string>> read_csv(const fs::path& path) {
+    std::vector<std::vector<std::string>> rows;
+    std::ifstream in(path);
+    std::string line;
+    for (bool header = true; std::getline(in, line); header = false) {
+        if (header)
+            continue;
+        std::vector<std::string> f;
+        std::stringstream ss(line);
+        for (std::string x; std::getline(ss, x, ',');)
+            f.push_back(x);
+        rows.push_back(std::move(f));
+    }
+    return rows;
+}
+}  // namespace
+
+Result<DemoData> load_demo_data(const fs::path& dir) {
+    if (!fs::exists(dir / "demo" / "residents.csv")) {
+        return fail(domain::Errc::not_found, "没有演示数据 / no demo data in " + dir.string());
+    }
+    DemoData d;
+    for (auto& f : read_csv(dir / "demo" / "residents.csv")) {
+        f.resize(6);
+        d.residents.push_back({f[0], f[1], f[2], f[3], f[4], f[5]});
+    }
+    for (auto& f : read_csv(dir / "demo" / "staff.csv")) {
+        f.resize(5);
+        d.staff.push_back({f[0], f[1], f[2], f[3], f[4]});
+    }
+    return d;
+}
+
+std::string DemoData::id_number_of(const std::string& resident_id) const {
+    for (const auto& r : residents) {
+        if (r.id == resident_id)
+            return r.id_number;
+    }
+    return "";
+}
+
+std::string DemoData::staff_id(const std::string& role, int nth,
+                               const std::string& community_id) const {
+    for (const auto& s : staff) {
+        if (s.role == role && (community_id.empty() || s.community_id == community_id) &&
+            nth-- == 0)
+            return s.id;
+    }
+    return "";
 }
 
 }  // namespace gridsync::edge

@@ -157,3 +157,19 @@ TEST_F(ShiftTest, BadInputIsRefused) {
     });
     EXPECT_EQ(r2.code(), Errc::bad_input);
 }
+
+TEST_F(ShiftTest, BackToBackShiftsNeedOneCheckInAndOut) {
+    // a: early 07:00-09:00 then normal 09:00-17:00, one stretch at the door.
+    check(a, "in", kMidnight + 7 * kHour - 5 * kMin);
+    check(a, "out", kMidnight + 17 * kHour + 2 * kMin);
+    int attended = 0;
+    for (const auto& x : attendance(n.db, community, "2026-12-01")) {
+        if (x.staff_id != a) continue;
+        EXPECT_FALSE(x.absent) << x.kind;
+        EXPECT_EQ(x.late_ms, 0) << x.kind;
+        EXPECT_EQ(x.left_early_ms, 0) << x.kind;
+        EXPECT_EQ(x.present_ms, x.ends_at_ms - x.starts_at_ms) << x.kind;
+        ++attended;
+    }
+    EXPECT_EQ(attended, 2);
+}

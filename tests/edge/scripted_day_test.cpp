@@ -10,9 +10,10 @@
 #include <sstream>
 
 #include "gridsync/domain/local_time.hpp"
+#include "gridsync/edge/node.hpp"
+#include "gridsync/process.hpp"
 #include "gridsync/store/database.hpp"
 #include "gridsync/sync/outbox.hpp"
-#include "process.hpp"
 #include "temp_dir.hpp"
 
 using namespace gridsync;
@@ -21,38 +22,12 @@ namespace {
 
 constexpr const char* kPin = "2468";
 
-struct Csv {
-    std::vector<std::map<std::string, std::string>> rows;
-    explicit Csv(const std::filesystem::path& path) {
-        std::ifstream in(path);
-        std::string line;
-        std::vector<std::string> header;
-        while (std::getline(in, line)) {
-            std::vector<std::string> f;
-            std::stringstream ss(line);
-            for (std::string x; std::getline(ss, x, ',');)
-                f.push_back(x);
-            while (f.size() < header.size())
-                f.emplace_back();
-            if (header.empty()) {
-                header = f;
-                continue;
-            }
-            std::map<std::string, std::string> row;
-            for (std::size_t i = 0; i < header.size(); ++i)
-                row[header[i]] = f[i];
-            rows.push_back(std::move(row));
-        }
-    }
-};
-
 class ScriptedDay : public ::testing::Test {
   protected:
     test::TempDir dir;
     std::filesystem::path node = dir / "node";
     std::string today;
-    std::map<std::string, std::string> id_number_of;  // resident id -> fictional ID number
-    std::vector<std::map<std::string, std::string>> staff;
+    edge::DemoData demo;
 
     void SetUp() override {
         std::ofstream(dir / "pass") << "laptop passphrase\n";
@@ -62,28 +37,21 @@ class ScriptedDay : public ::testing::Test {
                              kPin, "--simulation", "--fast-kdf"});
         ASSERT_EQ(r.exit_code, 0) << r.out;
         today = std::string(json(r).at("date").as_string());
-        for (const auto& row : Csv(node / "demo" / "residents.csv").rows)
-            id_number_of[row.at("resident_id")] = row.at("id_number");
-        staff = Csv(node / "demo" / "staff.csv").rows;
+        demo = edge::load_demo_data(node).value();
     }
 
-    test::ProcessResult edge(std::vector<std::string> args, const std::string& input = "") {
+    ProcessResult edge(std::vector<std::string> args, const std::string& input = "") {
         args.insert(args.begin(),
                     {"--data", node.string(), "--passphrase-file", (dir / "pass").string()});
-        return test::run(GRIDSYNC_EDGE_BIN, args, input);
+        return run(GRIDSYNC_EDGE_BIN, args, input);
     }
-    static boost::json::object json(const test::ProcessResult& r) {
+    static boost::json::object json(const ProcessResult& r) {
         return boost::json::parse(r.out.substr(0, r.out.find('\n'))).as_object();
     }
     std::string at(const std::string& hhmm) const { return today + " " + hhmm; }
     std::string staff_with(const std::string& role, int nth = 0,
                            const std::string& community = "") {
-        for (const auto& s : staff) {
-            if (s.at("role") == role && (community.empty() || s.at("community_id") == community) &&
-                nth-- == 0)
-                return s.at("staff_id");
-        }
-        return "";
+        return demo.staff_id(role, nth, community);
     }
     store::Database db() { return store::Database::open(node / "node.db"); }
     std::string pins(int n) {
@@ -125,7 +93,7 @@ class ScriptedDay : public ::testing::Test {
             const auto fen = q.column<std::int64_t>(1);
             out << q.column<std::string>(0) << "," << fen / 100 << "."
                 << (fen % 100 < 10 ? "0" : "") << fen % 100 << ","
-                << id_number_of.at(q.column<std::string>(2)) << "," << q.column<std::string>(3)
+                << demo.id_number_of(q.column<std::string>(2)) << "," << q.column<std::string>(3)
                 << "\n";
         }
         return path;
@@ -159,7 +127,7 @@ TEST_F(ScriptedDay, DisbursementDayOf200PaymentsAndADeliveryRoundOf100) {
     auto again = edge({"--json", "--at", at("11:00"), "pay", "--session", session, "--entitlement",
                        first, "--amount", amount, "--payer", a, "--verifier", b, "--ack-name",
                        "某某", "--ack-file", (dir / "ack.png").string()},
-                      pins(2) + id_number_of.at(beneficiary) + "\n");
+                      pins(2) + demo.id_number_of(beneficiary) + "\n");
     EXPECT_EQ(again.exit_code, 2);
     EXPECT_EQ(json(again).at("error").at("code").as_string(), "gridsync.domain:11");
 
@@ -167,14 +135,14 @@ TEST_F(ScriptedDay, DisbursementDayOf200PaymentsAndADeliveryRoundOf100) {
     auto same = edge({"--at", at("11:01"), "pay", "--session", session, "--entitlement", first,
                       "--amount", amount, "--payer", a, "--verifier", a, "--ack-name", "某某",
                       "--ack-file", (dir / "ack.png").string()},
-                     pins(2) + id_number_of.at(beneficiary) + "\n");
+                     pins(2) + demo.id_number_of(beneficiary) + "\n");
     EXPECT_EQ(same.exit_code, 2);
 
     // A wrong PIN: exit 3.
     auto wrong = edge({"--at", at("11:02"), "pay", "--session", session, "--entitlement", first,
                        "--amount", amount, "--payer", a, "--verifier", b, "--ack-name", "某某",
                        "--ack-file", (dir / "ack.png").string()},
-                      "1111\n" + pins(1) + id_number_of.at(beneficiary) + "\n");
+                      "1111\n" + pins(1) + demo.id_number_of(beneficiary) + "\n");
     EXPECT_EQ(wrong.exit_code, 3);
 
     // Close: all paid, cash balances.
@@ -217,7 +185,7 @@ TEST_F(ScriptedDay, DisbursementDayOf200PaymentsAndADeliveryRoundOf100) {
                 ++failed;
             } else {
                 rf << certs.column<std::string>(0) << ",delivered,"
-                   << id_number_of.at(certs.column<std::string>(1)) << "\n";
+                   << demo.id_number_of(certs.column<std::string>(1)) << "\n";
                 ++delivered;
             }
         }
@@ -259,8 +227,9 @@ TEST_F(ScriptedDay, DisbursementDayOf200PaymentsAndADeliveryRoundOf100) {
         const std::string bytes((std::istreambuf_iterator<char>(in)),
                                 std::istreambuf_iterator<char>());
         ASSERT_FALSE(bytes.empty() && std::string(file) == "node.db");
-        for (const auto& [rid, number] : id_number_of) {
-            ASSERT_EQ(bytes.find(number), std::string::npos) << "clear ID number found in " << file;
+        for (const auto& r : demo.residents) {
+            ASSERT_EQ(bytes.find(r.id_number), std::string::npos)
+                << "clear ID number found in " << file;
         }
     }
 
@@ -318,11 +287,11 @@ TEST_F(ScriptedDay, KillingTheProcessMidBatchLeavesNoWriteWithoutItsEntry) {
                       b = staff_with("service_point_staff", 1);
     const std::string session = open_session(a, b);
     const auto file = payments_file();
-    test::Process p(GRIDSYNC_EDGE_BIN,
-                    {"--data", node.string(), "--passphrase-file", (dir / "pass").string(), "--at",
-                     at("09:30"), "pay", "--batch", file.string(), "--session", session, "--payer",
-                     a, "--verifier", b, "--ack-file", (dir / "ack.png").string()},
-                    pins(2));
+    Process p(GRIDSYNC_EDGE_BIN,
+              {"--data", node.string(), "--passphrase-file", (dir / "pass").string(), "--at",
+               at("09:30"), "pay", "--batch", file.string(), "--session", session, "--payer", a,
+               "--verifier", b, "--ack-file", (dir / "ack.png").string()},
+              pins(2));
     // Wait until payments are flowing, then kill without warning.
     for (int i = 0; i < 400; ++i) {
         ::usleep(5000);
@@ -358,44 +327,43 @@ TEST_F(ScriptedDay, KillingTheProcessMidBatchLeavesNoWriteWithoutItsEntry) {
 TEST_F(ScriptedDay, ClockOverrideOnlyOnSimulationNodesAndUsageErrors) {
     test::TempDir other;
     std::ofstream(other / "pass") << "another passphrase\n";
-    auto init =
-        test::run(GRIDSYNC_EDGE_BIN,
-                  {"--data", (other / "n").string(), "--passphrase-file", (other / "pass").string(),
-                   "init", "--device-name", "field", "--role", "grid_device", "--community", "C01",
-                   "--grid", "1", "--demo-seed", "--demo-pin", kPin, "--fast-kdf"});
+    auto init = run(GRIDSYNC_EDGE_BIN, {"--data", (other / "n").string(), "--passphrase-file",
+                                        (other / "pass").string(), "init", "--device-name", "field",
+                                        "--role", "grid_device", "--community", "C01", "--grid",
+                                        "1", "--demo-seed", "--demo-pin", kPin, "--fast-kdf"});
     ASSERT_EQ(init.exit_code, 0) << init.out;
-    auto r = test::run(GRIDSYNC_EDGE_BIN,
-                       {"--data", (other / "n").string(), "--passphrase-file",
-                        (other / "pass").string(), "--at", "2026-12-01 09:00", "status"});
+    auto r =
+        run(GRIDSYNC_EDGE_BIN, {"--data", (other / "n").string(), "--passphrase-file",
+                                (other / "pass").string(), "--at", "2026-12-01 09:00", "status"});
     EXPECT_EQ(r.exit_code, 1);
     // A grid leader's device cannot record payments.
-    auto pay = test::run(GRIDSYNC_EDGE_BIN, {"--data",
-                                             (other / "n").string(),
-                                             "--passphrase-file",
-                                             (other / "pass").string(),
-                                             "--json",
-                                             "pay",
-                                             "--session",
-                                             "s",
-                                             "--entitlement",
-                                             "e",
-                                             "--amount",
-                                             "1.00",
-                                             "--payer",
-                                             "p",
-                                             "--verifier",
-                                             "v",
-                                             "--ack-name",
-                                             "n",
-                                             "--ack-file",
-                                             "f"});
+    auto pay = run(GRIDSYNC_EDGE_BIN, {"--data",
+                                       (other / "n").string(),
+                                       "--passphrase-file",
+                                       (other / "pass").string(),
+                                       "--json",
+                                       "pay",
+                                       "--session",
+                                       "s",
+                                       "--entitlement",
+                                       "e",
+                                       "--amount",
+                                       "1.00",
+                                       "--payer",
+                                       "p",
+                                       "--verifier",
+                                       "v",
+                                       "--ack-name",
+                                       "n",
+                                       "--ack-file",
+                                       "f"});
     EXPECT_EQ(pay.exit_code, 2);
     EXPECT_EQ(edge({"frobnicate"}).exit_code, 1);
     EXPECT_EQ(edge({"pay", "--amount"}).exit_code, 1);
     // A wrong device passphrase.
     std::ofstream(dir / "bad") << "not it\n";
-    EXPECT_EQ(test::run(GRIDSYNC_EDGE_BIN, {"--data", node.string(), "--passphrase-file",
-                                            (dir / "bad").string(), "status"})
+    EXPECT_EQ(run(GRIDSYNC_EDGE_BIN,
+                  {"--data", node.string(), "--passphrase-file", (dir / "bad").string(), "status"})
                   .exit_code,
               3);
 }

@@ -53,6 +53,7 @@ struct ShiftAttendance {
     std::optional<EpochMs> first_in_ms, last_out_ms;
     EpochMs late_ms = 0;        // beyond the grace
     EpochMs left_early_ms = 0;  // beyond the grace
+    EpochMs present_ms = 0;     // time checked in within the shift
     bool absent = false;
 };
 std::vector<ShiftAttendance> attendance(store::Database& db, const std::string& community_id,

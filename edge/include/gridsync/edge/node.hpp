@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "gridsync/crypto/sealed.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
@@ -89,5 +90,23 @@ class EdgeNode {
     std::unique_ptr<crypto::SigningKey> device_key_;
     std::unique_ptr<sync::Outbox> outbox_;
 };
+
+// The demo files init --demo-seed writes (fictional people only): who is who,
+// and the residents' ID numbers a scripted run presents at the door.
+struct DemoData {
+    struct Resident {
+        std::string id, name, id_number, household_id, grid_id, community_id;
+    };
+    struct Staff {
+        std::string id, name, role, community_id, grid_id;
+    };
+    std::vector<Resident> residents;
+    std::vector<Staff> staff;
+    std::string id_number_of(const std::string& resident_id) const;
+    // The nth staff member with `role` (and in `community_id`, when given).
+    std::string staff_id(const std::string& role, int nth = 0,
+                         const std::string& community_id = "") const;
+};
+Result<DemoData> load_demo_data(const std::filesystem::path& dir);
 
 }  // namespace gridsync::edge

@@ -1,6 +1,8 @@
 #pragma once
 // Runs a real program as a child process: arguments, standard input, captured
-// standard output, exit code. For tests that drive the shipped binaries.
+// standard output, exit code: how tests and the demo drive the shipped
+// binaries. Ignores SIGPIPE in the parent, so a child that exits early cannot
+// kill it.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -11,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace gridsync::test {
+namespace gridsync {
 
 struct ProcessResult {
     int exit_code = -1;  // -1 when killed by a signal
@@ -84,4 +86,4 @@ inline ProcessResult run(const std::string& program, const std::vector<std::stri
     return Process(program, args, input).wait();
 }
 
-}  // namespace gridsync::test
+}  // namespace gridsync
