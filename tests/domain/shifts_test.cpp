@@ -164,7 +164,8 @@ TEST_F(ShiftTest, BackToBackShiftsNeedOneCheckInAndOut) {
     check(a, "out", kMidnight + 17 * kHour + 2 * kMin);
     int attended = 0;
     for (const auto& x : attendance(n.db, community, "2026-12-01")) {
-        if (x.staff_id != a) continue;
+        if (x.staff_id != a)
+            continue;
         EXPECT_FALSE(x.absent) << x.kind;
         EXPECT_EQ(x.late_ms, 0) << x.kind;
         EXPECT_EQ(x.left_early_ms, 0) << x.kind;

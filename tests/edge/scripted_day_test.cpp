@@ -14,6 +14,7 @@
 #include "gridsync/process.hpp"
 #include "gridsync/store/database.hpp"
 #include "gridsync/sync/outbox.hpp"
+#include "gridsync/tools/edge_driver.hpp"
 #include "temp_dir.hpp"
 
 using namespace gridsync;
@@ -41,13 +42,9 @@ class ScriptedDay : public ::testing::Test {
     }
 
     ProcessResult edge(std::vector<std::string> args, const std::string& input = "") {
-        args.insert(args.begin(),
-                    {"--data", node.string(), "--passphrase-file", (dir / "pass").string()});
-        return run(GRIDSYNC_EDGE_BIN, args, input);
+        return driver().run(std::move(args), input);
     }
-    static boost::json::object json(const ProcessResult& r) {
-        return boost::json::parse(r.out.substr(0, r.out.find('\n'))).as_object();
-    }
+    static boost::json::object json(const ProcessResult& r) { return tools::EdgeDriver::json(r); }
     std::string at(const std::string& hhmm) const { return today + " " + hhmm; }
     std::string staff_with(const std::string& role, int nth = 0,
                            const std::string& community = "") {
@@ -84,19 +81,11 @@ class ScriptedDay : public ::testing::Test {
 
     std::filesystem::path payments_file() {
         const auto path = dir / "payments.csv";
-        std::ofstream out(path);
-        auto d = db();
-        auto q = d.prepare(
-            "SELECT id, amount_fen, beneficiary_id, (SELECT name FROM resident WHERE id = "
-            "beneficiary_id) FROM entitlement ORDER BY id");
-        while (q.step()) {
-            const auto fen = q.column<std::int64_t>(1);
-            out << q.column<std::string>(0) << "," << fen / 100 << "."
-                << (fen % 100 < 10 ? "0" : "") << fen % 100 << ","
-                << demo.id_number_of(q.column<std::string>(2)) << "," << q.column<std::string>(3)
-                << "\n";
-        }
+        driver().write_payment_sheet(path, demo);
         return path;
+    }
+    tools::EdgeDriver driver() const {
+        return tools::EdgeDriver(GRIDSYNC_EDGE_BIN, node, dir / "pass");
     }
 };
 
