@@ -67,9 +67,12 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
             --staff-a A --staff-b B
 
 排班考勤 / Shifts (8+4)
-  shift check --staff S --kind in|out [--skew-minutes M]
-  shift report --date YYYY-MM-DD  迟到、早退、空岗、一人两地 / lateness, early leaving, gaps, double presence
-  shift month --month YYYY-MM     月度考勤汇总 / monthly attendance
+  shift check --staff S --kind in|out [--skew-minutes M] [--skew-bound-minutes 5]
+                                  设备时钟与中心相差超过界限时标记 / flags a device clock off by more than the bound
+  shift report --date YYYY-MM-DD [--grace-minutes 15]
+                                  迟到、早退、空岗、一人两地 / lateness, early leaving, gaps, double presence
+  shift month --month YYYY-MM [--grace-minutes 15]
+                                  月度考勤汇总 / monthly attendance
 
 通用选项 / Common options
   --data DIR               节点目录 / the node's folder
@@ -628,6 +631,12 @@ int cmd_session(Context& c) {
     return c.out.finish(Exit::ok);
 }
 
+// --grace-minutes: how late or early still counts as on time (default 15).
+domain::EpochMs grace(const Context& c) {
+    auto g = c.args.get("grace-minutes");
+    return g ? std::stoll(*g) * 60000 : domain::kDefaultGraceMs;
+}
+
 int cmd_shift(Context& c, const std::string& sub) {
     auto& db = c.node.db();
     const std::string community = c.node.config().community_id;
@@ -637,8 +646,16 @@ int cmd_shift(Context& c, const std::string& sub) {
         const std::string staff = c.args.need("staff");
         GS_TRY(key, c.unlock(staff, "工作人员 staff"));
         domain::CheckInput in{community, c.args.need("kind"), std::nullopt};
-        if (auto m = c.args.get("skew-minutes"))
+        // The device clock minus central's, as measured at the last sync
+        // (node_state central_offset_ms); --skew-minutes states it by hand.
+        if (auto m = c.args.get("skew-minutes")) {
             in.clock_skew_ms = std::stoll(*m) * 60000;
+        } else if (auto off = db.query_value<std::int64_t>(
+                       "SELECT value FROM node_state WHERE key = 'central_offset_ms'")) {
+            in.clock_skew_ms = *off;
+        }
+        if (auto b = c.args.get("skew-bound-minutes"))
+            in.skew_bound_ms = std::stoll(*b) * 60000;
         GS_TRY(r, c.record<domain::CheckResult>([&](const Stamp& s) {
             return domain::check_in_out(db, s, {staff, &*key}, in);
         }));
@@ -654,7 +671,7 @@ int cmd_shift(Context& c, const std::string& sub) {
     if (sub == "report") {
         const std::string date = c.args.need("date");
         boost::json::array shifts, gaps, doubles;
-        for (const auto& a : domain::attendance(db, community, date)) {
+        for (const auto& a : domain::attendance(db, community, date, grace(c))) {
             shifts.push_back({{"staff", a.staff_name},
                               {"kind", a.kind},
                               {"absent", a.absent},
@@ -689,8 +706,8 @@ int cmd_shift(Context& c, const std::string& sub) {
     }
     if (sub == "month") {
         boost::json::array list;
-        for (const auto& m :
-             domain::monthly_summary(db, community, c.args.need("month"), c.clock.now_ms())) {
+        for (const auto& m : domain::monthly_summary(db, community, c.args.need("month"),
+                                                     c.clock.now_ms(), grace(c))) {
             list.push_back({{"staff", m.staff_name},
                             {"shifts", m.shifts},
                             {"attended", m.attended},

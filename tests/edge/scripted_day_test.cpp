@@ -262,6 +262,25 @@ TEST_F(ScriptedDay, ShiftsReportLatenessGapsAndMonth) {
              pins(1));
     EXPECT_EQ(flagged.exit_code, 0);
     EXPECT_EQ(json(flagged).at("flags").as_array().at(0).as_string(), "no_shift");
+    // A device clock 20 minutes off central's is flagged, not refused.
+    auto skewed = edge({"--json", "--at", at("10:05"), "shift", "check", "--staff", stranger,
+                        "--kind", "out", "--skew-minutes", "20"},
+                       pins(1));
+    EXPECT_EQ(skewed.exit_code, 0);
+    EXPECT_EQ(json(skewed).at("flags").as_array().back().as_string(), "clock_skew");
+    // 07:05 for a 07:00 early duty: on time with the default 15-minute grace,
+    // late with none.
+    auto late_count = [&](const char* grace) {
+        auto r = edge({"--json", "--at", at("20:00"), "shift", "report", "--date", today,
+                       "--grace-minutes", grace});
+        int late = 0;
+        const auto j = json(r);
+        for (const auto& x : j.at("shifts").as_array())
+            late += x.at("late_minutes").as_int64() > 0 ? 1 : 0;
+        return late;
+    };
+    EXPECT_EQ(late_count("15"), 0);
+    EXPECT_EQ(late_count("0"), 1);
     auto report = edge({"--json", "--at", at("20:00"), "shift", "report", "--date", today});
     ASSERT_EQ(report.exit_code, 0) << report.out;
     EXPECT_FALSE(json(report).at("coverage_gaps").as_array().empty());
