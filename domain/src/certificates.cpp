@@ -327,49 +327,86 @@ std::vector<OverdueCertificate> overdue_certificates(store::Database& db, EpochM
     return out;
 }
 
+Status verify_custody_transfer(store::Database& db, const std::string& transfer_id) {
+    return detail::guarded([&] {
+        auto ct = db.prepare(R"(
+            SELECT t.id, t.certificate_id, c.print_code, t.kind, t.from_staff_id, t.to_staff_id, t.at_ms,
+                   t.from_signature, t.to_signature
+            FROM custody_transfer t JOIN certificate c ON c.id = t.certificate_id WHERE t.id = ?1)");
+        ct.bind(1, transfer_id);
+        if (!ct.step())
+            refuse(Errc::not_found, "交接记录不存在 / no custody transfer " + transfer_id);
+        const CustodyRecord rec{ct.column<std::string>(0), ct.column<std::string>(1),
+                                ct.column<std::string>(2), ct.column<std::string>(3),
+                                ct.column<std::string>(4), ct.column<std::string>(5),
+                                ct.column<std::int64_t>(6)};
+        const Bytes msg = canonical_bytes(rec);
+        if (!detail::verify_as(db, rec.from_staff_id, kCustodyFromContext, msg,
+                               ct.column<Bytes>(7)) ||
+            !detail::verify_as(db, rec.to_staff_id, kCustodyToContext, msg, ct.column<Bytes>(8))) {
+            refuse(Errc::bad_signature, "交接记录签名无效 / a custody signature does not verify");
+        }
+    });
+}
+
+Status verify_delivery_attempt(store::Database& db, const std::string& attempt_id) {
+    return detail::guarded([&] {
+        auto da = db.prepare(R"(
+            SELECT id, certificate_id, staff_id, at_ms, outcome, recipient_kind, proxy_name, proxy_relation,
+                   recipient_id_last4, signature_image_hash, photo_hash, failure_reason, retry_on_ms, staff_signature
+            FROM delivery_attempt WHERE id = ?1)");
+        da.bind(1, attempt_id);
+        if (!da.step())
+            refuse(Errc::not_found, "送达记录不存在 / no delivery attempt " + attempt_id);
+        DeliveryRecord rec;
+        rec.attempt_id = da.column<std::string>(0);
+        rec.certificate_id = da.column<std::string>(1);
+        rec.staff_id = da.column<std::string>(2);
+        rec.at_ms = da.column<std::int64_t>(3);
+        rec.outcome = da.column<std::string>(4);
+        rec.recipient_kind = da.column<std::optional<std::string>>(5).value_or("");
+        rec.proxy_name = da.column<std::optional<std::string>>(6).value_or("");
+        rec.proxy_relation = da.column<std::optional<std::string>>(7).value_or("");
+        rec.recipient_id_last4 = da.column<std::optional<std::string>>(8).value_or("");
+        rec.signature_image_hash = da.column<std::optional<Bytes>>(9).value_or(Bytes{});
+        rec.photo_hash = da.column<std::optional<Bytes>>(10).value_or(Bytes{});
+        rec.failure_reason = da.column<std::optional<std::string>>(11).value_or("");
+        rec.retry_on_ms = da.column<std::optional<std::int64_t>>(12).value_or(0);
+        if (!detail::verify_as(db, rec.staff_id, kDeliveryContext, canonical_bytes(rec),
+                               da.column<Bytes>(13))) {
+            refuse(Errc::bad_signature,
+                   "送达记录签名无效 / the delivery signature does not verify");
+        }
+        // Only the custodian delivers: the last hand-over of the certificate
+        // before the attempt went to this grid leader, and no return since.
+        // (Causal order is the HLC's: wall clocks of two devices may disagree.)
+        const auto last = db.query_value<std::string>(
+            "SELECT kind || ':' || to_staff_id FROM custody_transfer WHERE certificate_id = ?1 "
+            "AND hlc < (SELECT hlc FROM delivery_attempt WHERE id = ?2) ORDER BY hlc DESC LIMIT 1",
+            rec.certificate_id, rec.attempt_id);
+        if (!last || *last != "handover:" + rec.staff_id) {
+            refuse(Errc::not_custodian,
+                   "送达人不是该证件的保管人 / the deliverer was not the certificate's custodian");
+        }
+        require_leader_of(load_certificate(db, rec.certificate_id),
+                          detail::load_staff(db, rec.staff_id));
+    });
+}
+
 std::vector<std::string> unverifiable_certificate_records(store::Database& db,
                                                           const std::string& certificate_id) {
     std::vector<std::string> bad;
-    auto ct = db.prepare(R"(
-        SELECT t.id, t.kind, t.from_staff_id, t.to_staff_id, t.at_ms, t.from_signature, t.to_signature, c.print_code
-        FROM custody_transfer t JOIN certificate c ON c.id = t.certificate_id WHERE t.certificate_id = ?1)");
+    auto ct = db.prepare("SELECT id FROM custody_transfer WHERE certificate_id = ?1 ORDER BY id");
     ct.bind(1, certificate_id);
     while (ct.step()) {
-        CustodyRecord rec{ct.column<std::string>(0), certificate_id,
-                          ct.column<std::string>(7), ct.column<std::string>(1),
-                          ct.column<std::string>(2), ct.column<std::string>(3),
-                          ct.column<std::int64_t>(4)};
-        const Bytes msg = canonical_bytes(rec);
-        if (!detail::verify_as(db, rec.from_staff_id, kCustodyFromContext, msg,
-                               ct.column<Bytes>(5)) ||
-            !detail::verify_as(db, rec.to_staff_id, kCustodyToContext, msg, ct.column<Bytes>(6))) {
-            bad.push_back(rec.transfer_id);
-        }
+        if (!verify_custody_transfer(db, ct.column<std::string>(0)))
+            bad.push_back(ct.column<std::string>(0));
     }
-    auto da = db.prepare(R"(
-        SELECT id, staff_id, at_ms, outcome, recipient_kind, proxy_name, proxy_relation, recipient_id_last4,
-               signature_image_hash, photo_hash, failure_reason, retry_on_ms, staff_signature
-        FROM delivery_attempt WHERE certificate_id = ?1)");
+    auto da = db.prepare("SELECT id FROM delivery_attempt WHERE certificate_id = ?1 ORDER BY id");
     da.bind(1, certificate_id);
     while (da.step()) {
-        DeliveryRecord rec;
-        rec.attempt_id = da.column<std::string>(0);
-        rec.certificate_id = certificate_id;
-        rec.staff_id = da.column<std::string>(1);
-        rec.at_ms = da.column<std::int64_t>(2);
-        rec.outcome = da.column<std::string>(3);
-        rec.recipient_kind = da.column<std::optional<std::string>>(4).value_or("");
-        rec.proxy_name = da.column<std::optional<std::string>>(5).value_or("");
-        rec.proxy_relation = da.column<std::optional<std::string>>(6).value_or("");
-        rec.recipient_id_last4 = da.column<std::optional<std::string>>(7).value_or("");
-        rec.signature_image_hash = da.column<std::optional<Bytes>>(8).value_or(Bytes{});
-        rec.photo_hash = da.column<std::optional<Bytes>>(9).value_or(Bytes{});
-        rec.failure_reason = da.column<std::optional<std::string>>(10).value_or("");
-        rec.retry_on_ms = da.column<std::optional<std::int64_t>>(11).value_or(0);
-        if (!detail::verify_as(db, rec.staff_id, kDeliveryContext, canonical_bytes(rec),
-                               da.column<Bytes>(12))) {
-            bad.push_back(rec.attempt_id);
-        }
+        if (!verify_delivery_attempt(db, da.column<std::string>(0)))
+            bad.push_back(da.column<std::string>(0));
     }
     return bad;
 }

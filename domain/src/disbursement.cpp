@@ -483,22 +483,86 @@ std::vector<PaymentView> session_payments(store::Database& db, const std::string
     return out;
 }
 
-std::vector<std::string> unverifiable_payments(store::Database& db, const std::string& session_id) {
-    std::vector<std::string> bad;
-    auto st =
-        db.prepare(std::string("SELECT ") + kPaymentColumns +
-                   ", payer_signature, verifier_signature FROM payment WHERE session_id = ?1");
-    st.bind(1, session_id);
-    while (st.step()) {
+Status verify_payment(store::Database& db, const std::string& payment_id) {
+    return detail::guarded([&] {
+        auto st = db.prepare(std::string("SELECT ") + kPaymentColumns +
+                             ", payer_signature, verifier_signature FROM payment WHERE id = ?1");
+        st.bind(1, payment_id);
+        if (!st.step())
+            refuse(Errc::not_found, "发放记录不存在 / no payment " + payment_id);
         const PaymentRecord rec = read_payment_record(st);
         const Bytes msg = payment_message(rec);
         if (!detail::verify_as(db, rec.payer_staff_id, kPayerContext, msg, st.column<Bytes>(15)) ||
             !detail::verify_as(db, rec.verifier_staff_id, kVerifierContext, msg,
                                st.column<Bytes>(16))) {
-            bad.push_back(rec.payment_id);
+            refuse(Errc::bad_signature,
+                   "发放记录 " + rec.payment_id +
+                       " 的经办人或复核人签名无效 / a payer or verifier signature does not verify");
         }
+        if (rec.payer_staff_id == rec.verifier_staff_id) {
+            refuse(Errc::same_person,
+                   "经办人和复核人必须是两个人 / payer and verifier must be two people");
+        }
+        const SessionRow session = load_session(db, rec.session_id);
+        const DayRow day = load_day(db, session.day_id);
+        const EntitlementRow e = load_entitlement(db, rec.entitlement_id);
+        if (rec.kind == "payment" && rec.amount_fen != e.amount_fen) {
+            refuse(Errc::amount_mismatch,
+                   "发放金额与应发金额不符 / the amount differs from the entitlement");
+        }
+        for (const auto& id : {rec.payer_staff_id, rec.verifier_staff_id}) {
+            if (!db.query_value<int>("SELECT 1 FROM disbursement_roster WHERE disbursement_day_id "
+                                     "= ?1 AND staff_id = ?2",
+                                     day.id, id)) {
+                refuse(Errc::not_rostered,
+                       "签名人未排入该发放日 / a signer is not rostered for the day");
+            }
+            require_independent(db, day, e, detail::load_staff(db, id));
+        }
+    });
+}
+
+std::vector<std::string> unverifiable_payments(store::Database& db, const std::string& session_id) {
+    std::vector<std::string> bad;
+    auto st = db.prepare("SELECT id FROM payment WHERE session_id = ?1 ORDER BY id");
+    st.bind(1, session_id);
+    while (st.step()) {
+        const std::string id = st.column<std::string>(0);
+        if (!verify_payment(db, id))
+            bad.push_back(id);
     }
     return bad;
+}
+
+Status verify_closing(store::Database& db, const std::string& closing_id) {
+    return detail::guarded([&] {
+        auto st = db.prepare(
+            R"(SELECT c.id, c.session_id, c.closed_at_ms, c.expected_count, c.paid_count, c.reversed_count,
+                                       c.unpaid_count, c.expected_fen, c.paid_fen, c.reversed_fen, c.unpaid_fen,
+                                       c.cash_issued_fen, c.cash_returned_fen, c.variance_fen, coalesce(c.explanation, ''),
+                                       c.staff_a_signature, c.staff_b_signature, s.staff_a_id, s.staff_b_id
+                                FROM session_closing c JOIN disbursement_session s ON s.id = c.session_id WHERE c.id = ?1)");
+        st.bind(1, closing_id);
+        if (!st.step())
+            refuse(Errc::not_found, "对账记录不存在 / no closing " + closing_id);
+        ClosingRecord rec{
+            st.column<std::string>(0),  st.column<std::string>(1),  st.column<std::int64_t>(2),
+            st.column<std::int64_t>(3), st.column<std::int64_t>(4), st.column<std::int64_t>(5),
+            st.column<std::int64_t>(6), st.column<Fen>(7),          st.column<Fen>(8),
+            st.column<Fen>(9),          st.column<Fen>(10),         st.column<Fen>(11),
+            st.column<Fen>(12),         st.column<Fen>(13),         st.column<std::string>(14)};
+        const Bytes msg = canonical_bytes(rec);
+        if (!detail::verify_as(db, st.column<std::string>(17), kClosingContext, msg,
+                               st.column<Bytes>(15)) ||
+            !detail::verify_as(db, st.column<std::string>(18), kClosingContext, msg,
+                               st.column<Bytes>(16))) {
+            refuse(Errc::bad_signature, "对账记录签名无效 / a closing signature does not verify");
+        }
+        if (rec.cash_issued_fen !=
+            (rec.paid_fen - rec.reversed_fen) + rec.cash_returned_fen + rec.variance_fen) {
+            refuse(Errc::variance_unexplained, "对账不平 / the reconciliation does not add up");
+        }
+    });
 }
 
 }  // namespace gridsync::domain

@@ -162,6 +162,24 @@ Result<CheckResult> check_in_out(store::Database& db, const Stamp& stamp, const 
 // A shift is judged by presence, not by which shift a check-in was matched
 // to: someone on early then normal duty checks in once at 07:00 and out once
 // at 17:00, and has attended both.
+Status verify_shift_check(store::Database& db, const std::string& check_id) {
+    return detail::guarded([&] {
+        auto st = db.prepare(
+            "SELECT id, staff_id, community_id, device_id, kind, at_ms, signature FROM shift_check "
+            "WHERE id = ?1");
+        st.bind(1, check_id);
+        if (!st.step())
+            refuse(Errc::not_found, "考勤记录不存在 / no check-in " + check_id);
+        const ShiftCheckRecord rec{st.column<std::string>(0), st.column<std::string>(1),
+                                   st.column<std::string>(2), st.column<std::string>(3),
+                                   st.column<std::string>(4), st.column<std::int64_t>(5)};
+        if (!detail::verify_as(db, rec.staff_id, kShiftCheckContext, canonical_bytes(rec),
+                               st.column<Bytes>(6))) {
+            refuse(Errc::bad_signature, "考勤签名无效 / the check-in signature does not verify");
+        }
+    });
+}
+
 std::vector<ShiftAttendance> attendance(store::Database& db, const std::string& community_id,
                                         const std::string& local_date, EpochMs grace_ms) {
     std::vector<ShiftAttendance> out;

@@ -1,83 +1,31 @@
 #include "gridsync/sync/envelope.hpp"
 
-#include <cereal/archives/portable_binary.hpp>
-#include <sstream>
-#include <streambuf>
-
 #include "gridsync/sync/errors.hpp"
+#include "wire.hpp"
 
 namespace gridsync::sync {
 
 namespace {
-
 constexpr std::string_view kEntryHashContext = "gridsync/outbox-entry/v1";
-
-// Reads a ByteView without copying it.
-class ViewBuf final : public std::streambuf {
-  public:
-    explicit ViewBuf(ByteView b) {
-        char* p = const_cast<char*>(reinterpret_cast<const char*>(b.data()));
-        setg(p, p, p + b.size());
-    }
-    std::size_t remaining() const { return static_cast<std::size_t>(egptr() - gptr()); }
-};
-
-struct DecodeError {
-    Errc code;
-    std::string message;
-};
-
-template <class Archive>
-void save_bytes(Archive& ar, ByteView b) {
-    ar(static_cast<std::uint64_t>(b.size()));
-    ar(cereal::binary_data(b.data(), b.size()));
-}
-
-// Length-prefixed bytes, refused before allocation when longer than `max` or
-// than what is left of the input.
-template <class Out>
-void load_bytes(cereal::PortableBinaryInputArchive& ar, const ViewBuf& buf, std::size_t max,
-                Out& out, const char* what) {
-    std::uint64_t n = 0;
-    ar(n);
-    if (n > max || n > buf.remaining()) {
-        throw DecodeError{
-            Errc::malformed_envelope,
-            std::string(what) + " length " + std::to_string(n) + " exceeds its bound or the input"};
-    }
-    out.resize(static_cast<std::size_t>(n));
-    ar(cereal::binary_data(out.data(), out.size()));
-}
-
 }  // namespace
 
 Bytes encode(const ChangesetEnvelope& e) {
-    std::ostringstream os(std::ios::binary);
-    {
-        cereal::PortableBinaryOutputArchive ar(
-            os, cereal::PortableBinaryOutputArchive::Options::LittleEndian());
-        ar(kEnvelopeVersion);
-        save_bytes(ar, as_bytes(e.device_id));
-        ar(e.seq);
-        save_bytes(ar, e.prev_hash);
-        ar(e.hlc, e.created_ms, e.schema_version);
-        save_bytes(ar, e.changeset);
-    }
-    const std::string s = os.str();
-    return Bytes(s.begin(), s.end());
+    wire::Writer w;
+    w.u16(kEnvelopeVersion);
+    w.bytes(as_bytes(e.device_id));
+    w.u64(e.seq);
+    w.bytes(e.prev_hash);
+    w.i64(e.hlc);
+    w.i64(e.created_ms);
+    w.u32(e.schema_version);
+    w.bytes(e.changeset);
+    return w.finish();
 }
 
 Result<ChangesetEnvelope> decode_envelope(ByteView bytes) {
-    ViewBuf buf(bytes);
-    std::istream is(&buf);
     try {
-        if (bytes.empty() || bytes[0] != 1) {
-            return fail(Errc::malformed_envelope, "envelope is not little-endian portable binary");
-        }
-        cereal::PortableBinaryInputArchive ar(
-            is, cereal::PortableBinaryInputArchive::Options::LittleEndian());
-        std::uint16_t version = 0;
-        ar(version);
+        wire::Reader r(bytes);
+        const auto version = r.u16();
         if (version != kEnvelopeVersion) {
             return fail(Errc::unsupported_version,
                         "envelope format version " + std::to_string(version) +
@@ -85,24 +33,20 @@ Result<ChangesetEnvelope> decode_envelope(ByteView bytes) {
                             std::to_string(kEnvelopeVersion));
         }
         ChangesetEnvelope e;
-        load_bytes(ar, buf, kMaxDeviceIdBytes, e.device_id, "device id");
-        ar(e.seq);
-        Bytes prev;
-        load_bytes(ar, buf, e.prev_hash.size(), prev, "prev_hash");
+        e.device_id = r.string(kMaxDeviceIdBytes);
+        e.seq = r.u64();
+        const Bytes prev = r.bytes(e.prev_hash.size());
         if (prev.size() != e.prev_hash.size())
             return fail(Errc::malformed_envelope, "prev_hash must be 32 bytes");
         std::copy(prev.begin(), prev.end(), e.prev_hash.begin());
-        ar(e.hlc, e.created_ms, e.schema_version);
-        load_bytes(ar, buf, kMaxChangesetBytes, e.changeset, "changeset");
-        if (buf.remaining() != 0) {
-            return fail(Errc::malformed_envelope,
-                        std::to_string(buf.remaining()) + " trailing bytes after the envelope");
-        }
+        e.hlc = r.i64();
+        e.created_ms = r.i64();
+        e.schema_version = r.u32();
+        e.changeset = r.bytes(kMaxChangesetBytes);
+        r.finish();
         return e;
-    } catch (const DecodeError& d) {
-        return fail(d.code, d.message);
-    } catch (const cereal::Exception& x) {
-        return fail(Errc::malformed_envelope, std::string("envelope cut short: ") + x.what());
+    } catch (const wire::DecodeError& d) {
+        return fail(Errc::malformed_envelope, "malformed envelope: " + d.message);
     }
 }
 

@@ -83,9 +83,13 @@ struct OverdueCertificate {
 // Not delivered by their due time (限时办结): issued_at + the type's due_days.
 std::vector<OverdueCertificate> overdue_certificates(store::Database& db, EpochMs now_ms);
 
-// Checks every signature on custody transfers and delivery attempts of a
-// certificate against the staff keys on record. Returns the ids of rows
-// whose signatures do not verify (empty is good).
+// Central's second look: both signatures of a transfer; the deliverer's
+// signature, custody at the time, and grid leadership of an attempt.
+Status verify_custody_transfer(store::Database& db, const std::string& transfer_id);
+Status verify_delivery_attempt(store::Database& db, const std::string& attempt_id);
+
+// Both checks over every record of a certificate; returns the ids that fail
+// (empty is good).
 std::vector<std::string> unverifiable_certificate_records(store::Database& db,
                                                           const std::string& certificate_id);
 

@@ -79,8 +79,16 @@ struct PaymentView {
 };
 std::vector<PaymentView> session_payments(store::Database& db, const std::string& session_id);
 
-// Checks both staff signatures of every payment in a session against the
-// staff keys on record; returns the ids that fail (empty is good).
+// Central's second look at a recorded payment: both signatures against the
+// staff keys on record, two different people, both rostered for the day,
+// neither the list's maker nor of the beneficiary's household, the amount
+// equal to the entitlement. (Check-in is the device's rule: central may not
+// hold the check-ins yet.)
+Status verify_payment(store::Database& db, const std::string& payment_id);
+// Both session staff signed the closing, and the cash adds up.
+Status verify_closing(store::Database& db, const std::string& closing_id);
+
+// verify_payment over a whole session; returns the ids that fail (empty is good).
 std::vector<std::string> unverifiable_payments(store::Database& db, const std::string& session_id);
 
 }  // namespace gridsync::domain

@@ -44,6 +44,9 @@ struct CheckResult {
 Result<CheckResult> check_in_out(store::Database& db, const Stamp& stamp, const Signer& staff,
                                  const CheckInput& in);
 
+// Central's second look: signed by the staff member's registered key.
+Status verify_shift_check(store::Database& db, const std::string& check_id);
+
 struct ShiftAttendance {
     std::string shift_id;
     std::string staff_id;
