@@ -109,6 +109,31 @@ std::optional<std::uint64_t> Outbox::append(Pending& p) {
     return e.seq;
 }
 
+PushBatch Outbox::pending_batch(std::size_t max_entries) {
+    PushBatch batch;
+    auto st =
+        db_.prepare("SELECT envelope, signature FROM outbox WHERE acked = 0 ORDER BY seq LIMIT ?1");
+    st.bind(1, static_cast<std::int64_t>(max_entries));
+    while (st.step())
+        batch.entries.push_back({device_id_, st.column<Bytes>(1), st.column<Bytes>(0)});
+    return batch;
+}
+
+std::size_t Outbox::acknowledge(const PushAcks& acks) {
+    std::size_t marked = 0;
+    store::Transaction tx(db_);
+    auto st = db_.prepare("UPDATE outbox SET acked = 1 WHERE seq = ?1 AND acked = 0");
+    for (const auto& a : acks.acks) {
+        if (a.status == AckStatus::rejected)
+            continue;
+        st.bind(1, static_cast<std::int64_t>(a.seq)).run();
+        marked += static_cast<std::size_t>(db_.changes());
+        st.reset();
+    }
+    tx.commit();
+    return marked;
+}
+
 Outbox::Status Outbox::status() {
     Status s;
     auto st = db_.prepare(

@@ -50,7 +50,9 @@ class [[nodiscard]] Result {
         return std::get<0>(state_);
     }
     T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
     T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
 
     const Failure& failure() const { return std::get<1>(state_); }
     std::error_code code() const { return ok() ? std::error_code{} : failure().code; }

@@ -20,6 +20,7 @@
 #include "gridsync/store/database.hpp"
 #include "gridsync/store/session.hpp"
 #include "gridsync/sync/envelope.hpp"
+#include "gridsync/sync/protocol.hpp"
 
 namespace gridsync::sync {
 
@@ -47,6 +48,13 @@ class Outbox {
     void observe(domain::Hlc remote) { hlc_.observe(remote); }
     domain::Hlc last_hlc() const { return hlc_.last(); }
     const std::string& device_id() const { return device_id_; }
+
+    // The oldest entries central has not acknowledged yet, at most `max`, as
+    // they go on the wire.
+    PushBatch pending_batch(std::size_t max_entries);
+    // Marks what central accepted (or had accepted before). Rejected entries
+    // stay pending: nothing is dropped.
+    std::size_t acknowledge(const PushAcks& acks);
 
     struct Status {
         std::uint64_t entries = 0;

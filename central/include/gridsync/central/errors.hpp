@@ -1,0 +1,34 @@
+#pragma once
+// Why central refuses something. Stable numbers, append only: they reach
+// devices in acknowledgements ("gridsync.central:N") and the audit log.
+#include <system_error>
+
+namespace gridsync::central {
+
+enum class Errc {
+    unknown_device = 1,  // not enrolled here
+    revoked = 2,         // the device was revoked
+    bad_signature = 3,   // the device signature does not verify over the received bytes
+    sequence_gap = 4,    // an entry is missing before this one
+    forked_chain = 5,  // a different entry with a sequence number already accepted (security event)
+    broken_chain = 6,  // prev_hash does not link to the last accepted entry
+    malformed = 7,     // bytes that do not decode, or a changeset that does not validate
+    unsupported_version = 8,  // an envelope, protocol or schema version this central does not take
+    not_authorized = 9,       // the device's role may not write this table or make this change
+    out_of_scope = 10,        // a row outside the device's community or grid
+    rule_failed = 11,  // a domain rule failed on central's second look (signatures, amounts, ...)
+    missing_parent = 12,  // a row refers to one central has not seen yet: sent again later
+    token_invalid = 13,   // no such enrollment token
+    token_expired = 14,
+    token_used = 15,
+};
+
+const std::error_category& category() noexcept;
+inline std::error_code make_error_code(Errc e) noexcept {
+    return {static_cast<int>(e), category()};
+}
+
+}  // namespace gridsync::central
+
+template <>
+struct std::is_error_code_enum<gridsync::central::Errc> : std::true_type {};

@@ -1,0 +1,34 @@
+#pragma once
+// Push: what central does with each signed entry a device sends.
+//
+//  1. Find the device by the id that names the signer; refuse unknown or revoked.
+//  2. Verify the signature over the exact received envelope bytes; only then decode.
+//  3. Check versions, the sequence (duplicate -> acknowledged again; a different
+//     entry at an accepted seq -> forked chain, a security event), and the link.
+//  4. Validate the changeset and decode it once into row changes; authorize each
+//     against the device's role and scope.
+//  5. In one transaction: apply (what cannot merge becomes a conflict record,
+//     both sides kept), take a second look at every signed record, append the
+//     exact signed bytes to the accepted log, advance the device's chain, audit.
+// A refused entry changes nothing but the audit log; the device keeps it.
+#include "gridsync/central/store.hpp"
+#include "gridsync/domain/clock.hpp"
+#include "gridsync/sync/protocol.hpp"
+
+namespace gridsync::central {
+
+class Ingest {
+  public:
+    Ingest(CentralStore& store, domain::Clock& clock) : store_(store), clock_(clock) {}
+
+    // Entries are taken in order; after the first refusal of a device's
+    // entry, its later entries in the batch are refused as a sequence gap.
+    sync::PushAcks push(const sync::PushBatch& batch);
+    sync::EntryAck ingest(const sync::SignedEntry& entry);
+
+  private:
+    CentralStore& store_;
+    domain::Clock& clock_;
+};
+
+}  // namespace gridsync::central

@@ -1,0 +1,69 @@
+#pragma once
+// Central's SQLite database: the replicated model (the same schema as every
+// edge) plus what only central keeps: devices, enrollment tokens, the
+// append-only log of accepted entries, conflicts and the audit log.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "gridsync/crypto/sign.hpp"
+#include "gridsync/domain/clock.hpp"
+#include "gridsync/error.hpp"
+#include "gridsync/store/database.hpp"
+#include "gridsync/sync/envelope.hpp"
+
+namespace gridsync::central {
+
+struct Device {
+    std::string id;
+    std::string name;
+    std::string role;  // community_laptop | grid_device
+    std::string staff_id;
+    std::string community_id;
+    std::string grid_id;  // grid devices only
+    crypto::PublicKey signing_key;
+    bool revoked = false;
+    std::uint64_t last_seq = 0;
+    sync::Hash32 last_hash{};
+};
+
+struct TokenGrant {
+    std::string staff_id;
+    std::string role;
+    std::string community_id;
+    std::string grid_id;
+    domain::EpochMs ttl_ms = 24LL * 3600 * 1000;
+};
+
+class CentralStore {
+  public:
+    // Opens (creating or upgrading) central's database. Central keeps a larger
+    // page cache: it applies into tables that hold the whole subdistrict.
+    static CentralStore open(const std::filesystem::path& path);
+
+    store::Database& db() { return db_; }
+
+    // A one-time, expiring token for one staff member, role and scope. Only
+    // its BLAKE2b digest is stored; the token itself is returned once.
+    std::string create_token(const std::string& admin_id, const TokenGrant& grant,
+                             domain::EpochMs now);
+
+    // Records a device presenting a token with its public key.
+    Result<Device> enroll(const std::string& token, const std::string& device_name,
+                          const crypto::PublicKey& signing_key, domain::EpochMs now);
+
+    std::optional<Device> device(const std::string& device_id);
+    Status revoke(const std::string& device_id, const std::string& admin_id,
+                  const std::string& reason, domain::EpochMs now);
+
+    // Append-only audit trail: who did what, to what, with which outcome.
+    void audit(domain::EpochMs now, const std::string& actor, const std::string& action,
+               const std::string& subject, const std::string& outcome, const std::string& detail);
+
+  private:
+    explicit CentralStore(store::Database db) : db_(std::move(db)) {}
+    store::Database db_;
+};
+
+}  // namespace gridsync::central

@@ -1,0 +1,207 @@
+#include "authorize.hpp"
+
+#include "gridsync/central/errors.hpp"
+
+namespace gridsync::central {
+
+namespace {
+
+const std::vector<std::string>& columns_of(store::Database& db, const std::string& table) {
+    static thread_local std::map<std::string, std::vector<std::string>> cache;
+    auto it = cache.find(table);
+    if (it != cache.end())
+        return it->second;
+    std::vector<std::string> cols;
+    auto st = db.prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid");
+    st.bind(1, table);
+    while (st.step())
+        cols.push_back(st.column<std::string>(0));
+    return cache.emplace(table, std::move(cols)).first->second;
+}
+
+// What each role may change: table -> (may insert, columns an update may change).
+struct Permission {
+    bool insert = false;
+    std::set<std::string> update_columns;
+};
+using Permissions = std::map<std::string, Permission>;
+
+const std::set<std::string> kStamp = {"origin_device", "hlc"};
+std::set<std::string> with_stamp(std::set<std::string> s) {
+    s.insert(kStamp.begin(), kStamp.end());
+    return s;
+}
+
+const Permissions& permissions(const std::string& role) {
+    static const Permissions laptop = {
+        {"shift_check", {true, {}}},
+        {"roster_shift", {true, {}}},
+        {"disbursement_session", {true, with_stamp({"state"})}},
+        {"entitlement", {false, with_stamp({"session_id"})}},
+        {"payment", {true, {}}},
+        {"session_closing", {true, {}}},
+        {"unpaid_entitlement", {true, {}}},
+        {"certificate", {false, with_stamp({"state", "custodian_staff_id"})}},
+        {"custody_transfer", {true, {}}},
+        {"delivery_attempt", {true, {}}},
+        {"staff", {false, with_stamp({"public_key"})}},
+    };
+    static const Permissions grid = {
+        {"certificate", {false, with_stamp({"state", "custodian_staff_id"})}},
+        {"custody_transfer", {true, {}}},
+        {"delivery_attempt", {true, {}}},
+        {"staff", {false, with_stamp({"public_key"})}},
+    };
+    static const Permissions none;
+    if (role == "community_laptop")
+        return laptop;
+    if (role == "grid_device")
+        return grid;
+    return none;
+}
+
+// Looks a column of a row up: in the changeset first (a parent may arrive in
+// the same entry), then in central's tables.
+class Resolver {
+  public:
+    Resolver(store::Database& db, const std::vector<RowChange>& changes) : db_(db) {
+        for (const auto& c : changes)
+            rows_[{c.table, c.id}] = &c;
+    }
+    std::optional<std::string> text(const std::string& table, const std::string& id,
+                                    const std::string& column) {
+        auto it = rows_.find({table, id});
+        if (it != rows_.end()) {
+            auto v = it->second->after.find(column);
+            if (v != it->second->after.end()) {
+                if (auto* s = std::get_if<std::string>(&v->second))
+                    return *s;
+                return std::nullopt;
+            }
+        }
+        // Table and column names come from our own permission table, never from input.
+        return db_
+            .query_value<std::optional<std::string>>(
+                "SELECT " + column + " FROM " + table + " WHERE id = ?1", id)
+            .value_or(std::nullopt);
+    }
+    std::optional<std::string> community_of(const std::string& table, const std::string& id) {
+        if (table == "shift_check" || table == "roster_shift" || table == "disbursement_day" ||
+            table == "staff" || table == "grid") {
+            return text(table, id, "community_id");
+        }
+        if (auto g = grid_of(table, id))
+            return text("grid", *g, "community_id");
+        auto via = [&](const char* column, const char* parent) -> std::optional<std::string> {
+            auto p = text(table, id, column);
+            return p ? community_of(parent, *p) : std::nullopt;
+        };
+        if (table == "disbursement_session" || table == "entitlement")
+            return via("disbursement_day_id", "disbursement_day");
+        if (table == "payment" || table == "session_closing")
+            return via("session_id", "disbursement_session");
+        if (table == "unpaid_entitlement")
+            return via("closing_id", "session_closing");
+        return std::nullopt;
+    }
+    std::optional<std::string> grid_of(const std::string& table, const std::string& id) {
+        if (table == "custody_transfer" || table == "delivery_attempt") {
+            auto c = text(table, id, "certificate_id");
+            return c ? grid_of("certificate", *c) : std::nullopt;
+        }
+        if (table == "certificate") {
+            auto r = text("certificate", id, "resident_id");
+            auto h = r ? text("resident", *r, "household_id") : std::nullopt;
+            return h ? text("household", *h, "grid_id") : std::nullopt;
+        }
+        return std::nullopt;
+    }
+
+  private:
+    store::Database& db_;
+    std::map<std::pair<std::string, std::string>, const RowChange*> rows_;
+};
+
+Failure refuse(Errc code, const RowChange& c, const std::string& why) {
+    return fail(code, why + " [" + c.table + " " + c.id + "]");
+}
+
+}  // namespace
+
+Result<std::vector<RowChange>> decode_changes(store::Database& db, ByteView changeset) {
+    std::vector<RowChange> out;
+    store::ChangesetIterator it(changeset);
+    while (it.next()) {
+        RowChange c;
+        c.op = it.op();
+        c.table = std::string(it.table());
+        const auto& cols = columns_of(db, c.table);
+        if (cols.size() != static_cast<std::size_t>(it.column_count())) {
+            return fail(Errc::malformed,
+                        "table " + c.table + " is unknown here or has another shape");
+        }
+        const auto key = it.primary_key();
+        if (key.size() != 1 || !std::holds_alternative<std::string>(key[0])) {
+            return fail(Errc::malformed, "table " + c.table + " without a single text key");
+        }
+        c.id = std::get<std::string>(key[0]);
+        for (int i = 0; i < it.column_count(); ++i) {
+            auto v = it.new_value(i);
+            if (!v)
+                continue;
+            c.after.emplace(cols[static_cast<std::size_t>(i)], *v);
+            if (c.op == store::Op::update)
+                c.changed.insert(cols[static_cast<std::size_t>(i)]);
+        }
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+Status authorize(store::Database& db, const Device& device, const std::vector<RowChange>& changes) {
+    const Permissions& perms = permissions(device.role);
+    Resolver resolve(db, changes);
+    for (const auto& c : changes) {
+        auto p = perms.find(c.table);
+        if (p == perms.end()) {
+            return refuse(
+                Errc::not_authorized, c,
+                "设备角色 " + device.role + " 不能修改该表 / role may not write this table");
+        }
+        if (c.op == store::Op::erase)
+            return refuse(Errc::not_authorized, c, "不允许删除 / devices never delete");
+        if (c.op == store::Op::insert && !p->second.insert) {
+            return refuse(Errc::not_authorized, c, "不能新增此类记录 / may not create these rows");
+        }
+        if (c.op == store::Op::update) {
+            for (const auto& col : c.changed) {
+                if (!p->second.update_columns.count(col)) {
+                    return refuse(Errc::not_authorized, c,
+                                  "不能修改字段 " + col + " / may not change column " + col);
+                }
+            }
+        }
+        if (c.table == "staff") {
+            const bool own_community =
+                resolve.text("staff", c.id, "community_id") == device.community_id;
+            const bool service_point = resolve.text("staff", c.id, "role") ==
+                                       std::optional<std::string>("service_point_staff");
+            const bool ok = device.role == "grid_device" ? c.id == device.staff_id
+                                                         : (own_community || service_point);
+            if (!ok)
+                return refuse(Errc::out_of_scope, c,
+                              "该工作人员不在本设备范围 / staff member outside the device's scope");
+            continue;
+        }
+        if (device.role == "grid_device") {
+            if (resolve.grid_of(c.table, c.id) != device.grid_id) {
+                return refuse(Errc::out_of_scope, c, "不属于本网格 / outside the device's grid");
+            }
+        } else if (resolve.community_of(c.table, c.id) != device.community_id) {
+            return refuse(Errc::out_of_scope, c, "不属于本社区 / outside the device's community");
+        }
+    }
+    return {};
+}
+
+}  // namespace gridsync::central

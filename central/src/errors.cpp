@@ -1,0 +1,31 @@
+#include "gridsync/central/errors.hpp"
+
+#include "gridsync/error_category.hpp"
+
+namespace gridsync::central {
+
+const std::error_category& category() noexcept {
+    static const TableCategory<Errc> instance(
+        "gridsync.central",
+        {
+            {Errc::unknown_device, "设备未登记 / the device is not enrolled"},
+            {Errc::revoked, "设备已被停用 / the device was revoked"},
+            {Errc::bad_signature, "设备签名无效 / the device signature does not verify"},
+            {Errc::sequence_gap, "缺少之前的记录 / an earlier entry is missing"},
+            {Errc::forked_chain, "同一序号出现不同记录(安全事件)/ a forked chain (security event)"},
+            {Errc::broken_chain, "哈希链不连续 / the hash chain does not link"},
+            {Errc::malformed, "数据格式错误 / malformed data"},
+            {Errc::unsupported_version, "版本不受支持 / unsupported version"},
+            {Errc::not_authorized, "该设备无权进行此修改 / the device may not make this change"},
+            {Errc::out_of_scope, "超出设备的管辖范围 / outside the device's scope"},
+            {Errc::rule_failed, "中心复核未通过 / central's check of the rules failed"},
+            {Errc::missing_parent,
+             "引用的记录尚未到达中心 / refers to a record central has not seen yet"},
+            {Errc::token_invalid, "登记令牌无效 / invalid enrollment token"},
+            {Errc::token_expired, "登记令牌已过期 / the enrollment token has expired"},
+            {Errc::token_used, "登记令牌已使用 / the enrollment token was already used"},
+        });
+    return instance;
+}
+
+}  // namespace gridsync::central
