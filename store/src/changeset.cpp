@@ -339,6 +339,13 @@ std::vector<bool> ChangesetIterator::primary_key_columns() const {
     return iter_pk_columns(it_);
 }
 
+std::vector<std::uint8_t> ChangesetIterator::primary_key_flags() const {
+    unsigned char* flags = nullptr;
+    int n = 0;
+    check_session_rc(sqlite3changeset_pk(it_, &flags, &n), "sqlite3changeset_pk");
+    return std::vector<std::uint8_t>(flags, flags + n);
+}
+
 std::optional<Value> ChangesetIterator::old_value(int col) const {
     if (op_ == Op::insert)
         return std::nullopt;

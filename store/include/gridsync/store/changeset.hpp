@@ -101,6 +101,8 @@ class ChangesetIterator {
     bool indirect() const noexcept { return indirect_; }
     // Which columns form the table's primary key.
     std::vector<bool> primary_key_columns() const;
+    // SQLite's own flags: 0, or the column's 1-based position in the key.
+    std::vector<std::uint8_t> primary_key_flags() const;
     // Present values only: nullopt for a column the change does not carry
     // (an unchanged column of an UPDATE, any old value of an INSERT).
     std::optional<Value> old_value(int col) const;
