@@ -1,6 +1,7 @@
 #include "authorize.hpp"
 
 #include "gridsync/central/errors.hpp"
+#include "scope.hpp"
 
 namespace gridsync::central {
 
@@ -59,68 +60,6 @@ const Permissions& permissions(const std::string& role) {
         return grid;
     return none;
 }
-
-// Looks a column of a row up: in the changeset first (a parent may arrive in
-// the same entry), then in central's tables.
-class Resolver {
-  public:
-    Resolver(store::Database& db, const std::vector<RowChange>& changes) : db_(db) {
-        for (const auto& c : changes)
-            rows_[{c.table, c.id}] = &c;
-    }
-    std::optional<std::string> text(const std::string& table, const std::string& id,
-                                    const std::string& column) {
-        auto it = rows_.find({table, id});
-        if (it != rows_.end()) {
-            auto v = it->second->after.find(column);
-            if (v != it->second->after.end()) {
-                if (auto* s = std::get_if<std::string>(&v->second))
-                    return *s;
-                return std::nullopt;
-            }
-        }
-        // Table and column names come from our own permission table, never from input.
-        return db_
-            .query_value<std::optional<std::string>>(
-                "SELECT " + column + " FROM " + table + " WHERE id = ?1", id)
-            .value_or(std::nullopt);
-    }
-    std::optional<std::string> community_of(const std::string& table, const std::string& id) {
-        if (table == "shift_check" || table == "roster_shift" || table == "disbursement_day" ||
-            table == "staff" || table == "grid") {
-            return text(table, id, "community_id");
-        }
-        if (auto g = grid_of(table, id))
-            return text("grid", *g, "community_id");
-        auto via = [&](const char* column, const char* parent) -> std::optional<std::string> {
-            auto p = text(table, id, column);
-            return p ? community_of(parent, *p) : std::nullopt;
-        };
-        if (table == "disbursement_session" || table == "entitlement")
-            return via("disbursement_day_id", "disbursement_day");
-        if (table == "payment" || table == "session_closing")
-            return via("session_id", "disbursement_session");
-        if (table == "unpaid_entitlement")
-            return via("closing_id", "session_closing");
-        return std::nullopt;
-    }
-    std::optional<std::string> grid_of(const std::string& table, const std::string& id) {
-        if (table == "custody_transfer" || table == "delivery_attempt") {
-            auto c = text(table, id, "certificate_id");
-            return c ? grid_of("certificate", *c) : std::nullopt;
-        }
-        if (table == "certificate") {
-            auto r = text("certificate", id, "resident_id");
-            auto h = r ? text("resident", *r, "household_id") : std::nullopt;
-            return h ? text("household", *h, "grid_id") : std::nullopt;
-        }
-        return std::nullopt;
-    }
-
-  private:
-    store::Database& db_;
-    std::map<std::pair<std::string, std::string>, const RowChange*> rows_;
-};
 
 Failure refuse(Errc code, const RowChange& c, const std::string& why) {
     return fail(code, why + " [" + c.table + " " + c.id + "]");

@@ -29,7 +29,21 @@ CREATE TABLE node_state(
     value ANY) STRICT;
 )sql";
 
-const store::Migration kLocalMigrations[] = {{1, "outbox and node state", kLocalV1}};
+// What a pull could not merge locally (rebase clashes), kept for review.
+constexpr const char* kLocalV2 = R"sql(
+CREATE TABLE local_clash(
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    phase TEXT NOT NULL,          -- set_aside | central | replay
+    kind TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    local_row TEXT,
+    incoming_row TEXT) STRICT;
+)sql";
+
+const store::Migration kLocalMigrations[] = {{1, "outbox and node state", kLocalV1},
+                                             {2, "local clashes of pulls", kLocalV2}};
 
 constexpr const char* kLocalComponent = "sync.local";
 

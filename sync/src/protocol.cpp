@@ -110,4 +110,82 @@ Result<PushAcks> decode_push_acks(ByteView bytes) {
     });
 }
 
+Bytes encode(const PullRequest& m) {
+    Writer w = begin(MessageType::pull_request);
+    w.bytes(as_bytes(m.device_id));
+    w.u64(m.cursor);
+    w.u32(m.max_entries);
+    w.i64(m.device_time_ms);
+    return w.finish();
+}
+
+Result<PullRequest> decode_pull_request(ByteView bytes) {
+    return decode<PullRequest>(bytes, MessageType::pull_request, [](Reader& r) {
+        PullRequest m;
+        m.device_id = r.string(kMaxDeviceIdBytes);
+        m.cursor = r.u64();
+        m.max_entries = r.u32();
+        m.device_time_ms = r.i64();
+        return m;
+    });
+}
+
+Bytes encode(const PullBatch& m) {
+    Writer w = begin(MessageType::pull_batch);
+    w.u64(m.from_cursor);
+    w.u64(m.to_cursor);
+    w.u8(m.more ? 1 : 0);
+    w.i64(m.central_time_ms);
+    w.count(m.entries.size());
+    for (const auto& e : m.entries) {
+        w.u64(e.position);
+        w.bytes(as_bytes(e.origin_device));
+        w.i64(e.hlc);
+        w.bytes(e.changeset);
+    }
+    return w.finish();
+}
+
+Result<PullBatch> decode_pull_batch(ByteView bytes) {
+    return decode<PullBatch>(bytes, MessageType::pull_batch, [](Reader& r) {
+        PullBatch m;
+        m.from_cursor = r.u64();
+        m.to_cursor = r.u64();
+        m.more = r.u8() != 0;
+        m.central_time_ms = r.i64();
+        const auto n = r.count(kMaxEntriesPerBatch);
+        for (std::uint64_t i = 0; i < n; ++i) {
+            PulledEntry e;
+            e.position = r.u64();
+            e.origin_device = r.string(kMaxDeviceIdBytes);
+            e.hlc = r.i64();
+            e.changeset = r.bytes(kMaxChangesetBytes);
+            m.entries.push_back(std::move(e));
+        }
+        return m;
+    });
+}
+
+Bytes encode(const Signed& m) {
+    Writer w;
+    w.bytes(as_bytes(m.signer));
+    w.bytes(m.signature);
+    w.bytes(m.body);
+    return w.finish();
+}
+
+Result<Signed> decode_signed(ByteView bytes) {
+    try {
+        Reader r(bytes);
+        Signed m;
+        m.signer = r.string(kMaxDeviceIdBytes);
+        m.signature = r.bytes(64);
+        m.body = r.bytes(kMaxBatchBytes);
+        r.finish();
+        return m;
+    } catch (const wire::DecodeError& e) {
+        return fail(Errc::malformed_envelope, e.message);
+    }
+}
+
 }  // namespace gridsync::sync

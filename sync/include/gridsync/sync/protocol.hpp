@@ -11,19 +11,28 @@
 #include <vector>
 
 #include "gridsync/bytes.hpp"
+#include "gridsync/crypto/sign.hpp"
 #include "gridsync/error.hpp"
 #include "gridsync/sync/envelope.hpp"
 
 namespace gridsync::sync {
 
 // Version history of the protocol:
-//   1: push of signed entries, acknowledgements.
+//   1: push of signed entries, acknowledgements; pull of central-signed batches.
 inline constexpr std::uint16_t kProtocolVersion = 1;
 
 inline constexpr std::size_t kMaxEntriesPerBatch = 10000;
 inline constexpr std::size_t kMaxBatchBytes = 64u << 20;
 
-enum class MessageType : std::uint8_t { push_batch = 1, push_acks = 2 };
+enum class MessageType : std::uint8_t {
+    push_batch = 1,
+    push_acks = 2,
+    pull_request = 3,
+    pull_batch = 4
+};
+
+inline constexpr crypto::SigningContext kPullRequestContext{"gridsync/pull-request/v1"};
+inline constexpr crypto::SigningContext kPullBatchContext{"gridsync/pull-batch/v1"};
 
 // One outbox entry as it travels: who signed, the signature, and the exact
 // envelope bytes signed. Central reads device_id, verifies the signature over
@@ -57,6 +66,49 @@ struct PushAcks {
     std::vector<EntryAck> acks;
     std::int64_t central_time_ms = 0;
 };
+
+// pull_request: string device_id, u64 cursor, u32 max_entries, i64 device_time_ms.
+// Sent signed by the device (kPullRequestContext) as a Signed message.
+struct PullRequest {
+    std::string device_id;
+    std::uint64_t cursor = 0;  // the last position the device has applied
+    std::uint32_t max_entries = 1000;
+    std::int64_t device_time_ms = 0;
+};
+
+// One accepted entry as a device in scope sees it: only its rows.
+struct PulledEntry {
+    std::uint64_t position = 0;  // in central's accepted log
+    std::string origin_device;
+    std::int64_t hlc = 0;
+    Bytes changeset;  // filtered to the device's scope; may be empty
+};
+
+// pull_batch: u64 from, u64 to, u8 more, i64 central_time_ms, u64 n, then n x
+// (u64 position, string origin, i64 hlc, bytes changeset).
+// Sent signed by central (kPullBatchContext); the edge verifies with the
+// central key it pinned at enrollment before decoding.
+struct PullBatch {
+    std::uint64_t from_cursor = 0;
+    std::uint64_t to_cursor = 0;
+    bool more = false;
+    std::int64_t central_time_ms = 0;
+    std::vector<PulledEntry> entries;
+};
+
+// A message and the signature over its exact bytes: u64+signer, u64+signature, u64+body.
+struct Signed {
+    std::string signer;
+    Bytes signature;
+    Bytes body;
+};
+
+Bytes encode(const PullRequest& m);
+Bytes encode(const PullBatch& m);
+Bytes encode(const Signed& m);
+Result<PullRequest> decode_pull_request(ByteView bytes);
+Result<PullBatch> decode_pull_batch(ByteView bytes);
+Result<Signed> decode_signed(ByteView bytes);
 
 Bytes encode(const PushBatch& m);
 Bytes encode(const PushAcks& m);

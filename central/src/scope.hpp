@@ -1,0 +1,91 @@
+#pragma once
+// Where a row belongs: its community and, for certificates and what hangs
+// off them, its grid. Used to authorize a device's writes and to choose what
+// a device may pull.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "authorize.hpp"
+#include "gridsync/central/store.hpp"
+
+namespace gridsync::central {
+
+// Looks a column of a row up: in the changeset first (a parent may arrive in
+// the same entry), then in central's tables.
+class Resolver {
+  public:
+    explicit Resolver(store::Database& db) : db_(db) {}
+    Resolver(store::Database& db, const std::vector<RowChange>& changes) : db_(db) {
+        for (const auto& c : changes)
+            rows_[{c.table, c.id}] = &c;
+    }
+    std::optional<std::string> text(const std::string& table, const std::string& id,
+                                    const std::string& column) {
+        auto it = rows_.find({table, id});
+        if (it != rows_.end()) {
+            auto v = it->second->after.find(column);
+            if (v != it->second->after.end()) {
+                if (auto* s = std::get_if<std::string>(&v->second))
+                    return *s;
+                return std::nullopt;
+            }
+        }
+        // Table and column names come from our own permission table, never from input.
+        return db_
+            .query_value<std::optional<std::string>>(
+                "SELECT " + column + " FROM " + table + " WHERE id = ?1", id)
+            .value_or(std::nullopt);
+    }
+    std::optional<std::string> community_of(const std::string& table, const std::string& id) {
+        if (table == "shift_check" || table == "roster_shift" || table == "disbursement_day" ||
+            table == "staff" || table == "grid") {
+            return text(table, id, "community_id");
+        }
+        if (auto g = grid_of(table, id))
+            return text("grid", *g, "community_id");
+        auto via = [&](const char* column, const char* parent) -> std::optional<std::string> {
+            auto p = text(table, id, column);
+            return p ? community_of(parent, *p) : std::nullopt;
+        };
+        if (table == "disbursement_session" || table == "entitlement")
+            return via("disbursement_day_id", "disbursement_day");
+        if (table == "payment" || table == "session_closing")
+            return via("session_id", "disbursement_session");
+        if (table == "unpaid_entitlement")
+            return via("closing_id", "session_closing");
+        if (table == "disbursement_roster")
+            return via("disbursement_day_id", "disbursement_day");
+        if (table == "community")
+            return id;
+        return std::nullopt;
+    }
+    std::optional<std::string> grid_of(const std::string& table, const std::string& id) {
+        if (table == "custody_transfer" || table == "delivery_attempt") {
+            auto c = text(table, id, "certificate_id");
+            return c ? grid_of("certificate", *c) : std::nullopt;
+        }
+        if (table == "certificate" || table == "proxy_registration") {
+            auto r = text(table, id, "resident_id");
+            return r ? grid_of("resident", *r) : std::nullopt;
+        }
+        if (table == "resident") {
+            auto h = text("resident", id, "household_id");
+            return h ? text("household", *h, "grid_id") : std::nullopt;
+        }
+        if (table == "household")
+            return text("household", id, "grid_id");
+        return std::nullopt;
+    }
+
+  private:
+    store::Database& db_;
+    std::map<std::pair<std::string, std::string>, const RowChange*> rows_;
+};
+
+// Whether `device` may hold row `id` of `table` (central's current state).
+bool visible(Resolver& resolve, const Device& device, const std::string& table,
+             const std::string& id);
+
+}  // namespace gridsync::central

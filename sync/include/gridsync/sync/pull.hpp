@@ -1,0 +1,36 @@
+#pragma once
+// The edge's side of pull: ask for what came after the cursor, then apply it
+// the way a rebase works. Local entries central has not acknowledged are set
+// aside (their changes undone), central's changes applied, and the local ones
+// replayed on top, all in one transaction: a pull never loses or overwrites an
+// unpushed local write, and what clashes is recorded (local_clash), never dropped.
+#include <cstdint>
+
+#include "gridsync/crypto/sign.hpp"
+#include "gridsync/domain/clock.hpp"
+#include "gridsync/sync/outbox.hpp"
+#include "gridsync/sync/protocol.hpp"
+
+namespace gridsync::sync {
+
+// An encoded Signed PullRequest from the device's cursor.
+Bytes make_pull_request(store::Database& db, const std::string& device_id,
+                        const crypto::SigningKey& device_key, domain::Clock& clock,
+                        std::uint32_t max_entries = 1000);
+
+struct PullOutcome {
+    std::size_t entries = 0;   // central entries applied
+    std::size_t clashes = 0;   // rows recorded in local_clash
+    std::uint64_t cursor = 0;  // the new cursor
+    bool more = false;         // central has more after this batch
+};
+
+// Verifies central's signature over the exact bytes before decoding.
+// Failures: sync::Errc::bad_signature, malformed_envelope, unsupported_version.
+Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
+                               const crypto::PublicKey& central_key, ByteView signed_batch,
+                               domain::Clock& clock);
+
+std::uint64_t pull_cursor(store::Database& db);
+
+}  // namespace gridsync::sync

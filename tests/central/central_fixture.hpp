@@ -1,0 +1,139 @@
+#pragma once
+// Central and edges in one process, on real SQLite files: the edge of
+// test::Node enrolled at a central whose database starts from the same
+// reference data (what a bootstrap pull gives a new device).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "gridsync/central/errors.hpp"
+#include "gridsync/central/ingest.hpp"
+#include "gridsync/central/pull.hpp"
+#include "gridsync/domain/certificates.hpp"
+#include "gridsync/domain/disbursement.hpp"
+#include "gridsync/domain/ids.hpp"
+#include "gridsync/domain/seed.hpp"
+#include "gridsync/sync/errors.hpp"
+#include "gridsync/sync/pull.hpp"
+#include "node_fixture.hpp"
+
+namespace gridsync::test {
+
+using namespace gridsync::domain;
+
+inline std::string dump(store::Database& db, const std::string& table) {
+    std::string out;
+    auto st = db.prepare("SELECT * FROM " + table + " ORDER BY id");
+    while (st.step()) {
+        for (int c = 0; c < st.column_count(); ++c) {
+            out += st.is_null(c) ? "NULL"
+                   : st.column_type(c) == store::ColumnType::integer
+                       ? std::to_string(st.column<std::int64_t>(c))
+                   : st.column_type(c) == store::ColumnType::blob ? to_hex(st.column<Bytes>(c))
+                                                                  : st.column<std::string>(c);
+            out += "|";
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+class EdgeAndCentral : public ::testing::Test {
+  protected:
+    Node edge;
+    TempDir cdir;
+    ManualClock central_clock{kDay1Nine};
+    crypto::SigningKey central_key = crypto::SigningKey::generate();
+    std::unique_ptr<central::CentralStore> central;
+    central::Device device;
+    std::string community = edge.community(0);
+    std::string payer = edge.staff_where("service_point_staff", "", 0).id;
+    std::string verifier = edge.staff_where("service_point_staff", "", 1).id;
+    std::string day;
+
+    void SetUp() override {
+        {
+            store::Transaction tx(edge.db);
+            day = seed_disbursement_day(edge.db, {"central", Hlc::from_parts(1, 1), 1},
+                                        {community,
+                                         "2026-12-01",
+                                         edge.staff_where("community_worker", community, 0).id,
+                                         edge.staff_where("admin").id,
+                                         {payer, verifier},
+                                         4},
+                                        99);
+            tx.commit();
+        }
+        // Central, and any second laptop, start from the same reference data
+        // (what a bootstrap pull will give a new device).
+        edge.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        std::filesystem::copy_file(edge.dir / "node.db", cdir / "central.db");
+        std::filesystem::copy_file(edge.dir / "node.db", cdir / "laptop2.db");
+        central = std::make_unique<central::CentralStore>(
+            central::CentralStore::open(cdir / "central.db"));
+        device = enroll(edge.device_key.public_key(), "community_laptop", community, "");
+        edge.outbox =
+            std::make_unique<sync::Outbox>(edge.db, device.id, edge.device_key, edge.clock);
+    }
+
+    // Opens the day's session on `db` and pays the first entitlement.
+    std::string pay_first(store::Database& db, sync::Outbox& outbox) {
+        for (const auto& who : {payer, verifier}) {
+            EXPECT_TRUE(outbox.record_as<CheckResult>([&](const Stamp& st) {
+                return check_in_out(db, st, edge.signer(who), {community, "in", std::nullopt});
+            }));
+        }
+        const auto session = outbox.record_as<std::string>([&](const Stamp& st) {
+            return open_session(db, st, {day, payer, verifier, 100000, "10000x10"});
+        });
+        EXPECT_TRUE(session.ok());
+        auto e = db.prepare(
+            "SELECT id, amount_fen, beneficiary_id FROM entitlement ORDER BY id LIMIT 1");
+        e.step();
+        PaymentInput in;
+        in.entitlement_id = e.column<std::string>(0);
+        in.session_id = session->value;
+        in.amount_fen = e.column<Fen>(1);
+        for (const auto& r : edge.seed.residents) {
+            if (r.id == e.column<std::string>(2))
+                in.recipient_id_number = r.id_number;
+        }
+        e.reset();
+        in.ack_name = "领取人";
+        in.ack_image = to_bytes("thumbprint");
+        auto paid = outbox.record_as<std::string>([&](const Stamp& st) {
+            return record_payment(db, st, in, edge.signer(payer), edge.signer(verifier),
+                                  edge.id_key);
+        });
+        EXPECT_TRUE(paid.ok()) << (paid.ok() ? "" : paid.failure().message);
+        return in.entitlement_id;
+    }
+
+    central::Device enroll(const crypto::PublicKey& key, const std::string& role,
+                           const std::string& comm, const std::string& grid) {
+        const auto token = central->create_token("admin", {payer, role, comm, grid, 3600000},
+                                                 central_clock.now_ms());
+        return central->enroll(token, role, key, central_clock.now_ms()).value();
+    }
+
+    sync::PushAcks push(sync::Outbox& outbox) {
+        const Bytes request = sync::encode(outbox.pending_batch(1000));
+        auto batch = sync::decode_push_batch(request);
+        EXPECT_TRUE(batch.ok());
+        central::Ingest ingest(*central, central_clock);
+        const Bytes response = sync::encode(ingest.push(*batch));
+        auto acks = sync::decode_push_acks(response).value();
+        outbox.acknowledge(acks);
+        return acks;
+    }
+    sync::PushAcks push() { return push(*edge.outbox); }
+
+    void check_in(const std::string& staff, const std::string& where) {
+        (void)edge.must<CheckResult>([&](const Stamp& st) {
+            return check_in_out(edge.db, st, edge.signer(staff), {where, "in", std::nullopt});
+        });
+    }
+    int count(const std::string& sql) { return *central->db().query_value<int>(sql); }
+};
+
+}  // namespace gridsync::test

@@ -1,0 +1,181 @@
+// Pull, edges and central together in one process: scoped, signed by
+// central, applied as a rebase that keeps unpushed local work.
+#include "central_fixture.hpp"
+
+using namespace gridsync;
+using namespace gridsync::domain;
+using test::dump;
+
+namespace {
+
+class PullTest : public test::EdgeAndCentral {
+  protected:
+    Result<sync::PullOutcome> pull(store::Database& db, sync::Outbox& outbox,
+                                   const crypto::SigningKey& key) {
+        central::PullService service(*central, central_key, central_clock);
+        auto response =
+            service.serve(sync::make_pull_request(db, outbox.device_id(), key, edge.clock));
+        if (!response)
+            return response.failure();
+        return sync::apply_pull(db, outbox, central_key.public_key(), *response, edge.clock);
+    }
+    // The certificate of a resident of `grid`, present at central and on every copy (issued at the
+    // center).
+    std::string certificate_in(const std::string& grid, const std::string& code,
+                               std::vector<store::Database*> dbs) {
+        std::string resident;
+        for (const auto& r : edge.seed.residents) {
+            if (r.grid_id == grid)
+                resident = r.id;
+        }
+        const std::string id = new_id(edge.clock.now_ms());
+        for (auto* db : dbs) {
+            db->execute(
+                R"(INSERT INTO certificate(id, type_id, resident_id, print_code, issued_at_ms, due_at_ms, state,
+                               origin_device, hlc) SELECT ?1, id, ?2, ?3, 0, 864000000, 'at_center', 'central', 1
+                           FROM certificate_type WHERE code = 'elderly_card')",
+                id, resident, code);
+        }
+        return id;
+    }
+    std::string leader_of(const std::string& grid) {
+        for (const auto& s : edge.seed.staff) {
+            if (s.role == "grid_leader" && s.grid_id == grid)
+                return s.id;
+        }
+        return "";
+    }
+};
+
+}  // namespace
+
+TEST_F(PullTest, TwoLaptopsConvergeAndUnpushedWorkSurvivesAPull) {
+    auto db2 = store::Database::open(cdir / "laptop2.db");
+    const auto key2 = crypto::SigningKey::generate();
+    const auto device2 = enroll(key2.public_key(), "community_laptop", community, "");
+    sync::Outbox outbox2(db2, device2.id, key2, edge.clock);
+
+    // Laptop A pays and pushes; laptop B checks someone in, offline.
+    pay_first(edge.db, *edge.outbox);
+    for (const auto& a : push().acks)
+        ASSERT_EQ(a.status, sync::AckStatus::accepted) << a.message;
+    const std::string worker = edge.staff_where("community_worker", community, 1).id;
+    ASSERT_TRUE(outbox2.record_as<CheckResult>([&](const Stamp& st) {
+        return check_in_out(db2, st, edge.signer(worker), {community, "in", std::nullopt});
+    }));
+    const std::string local_check = *db2.query_value<std::string>("SELECT id FROM shift_check");
+
+    // B pulls: A's day arrives, B's unpushed check-in is still there and still pending.
+    auto p = pull(db2, outbox2, key2);
+    ASSERT_TRUE(p.ok()) << p.failure().message;
+    EXPECT_GT(p->entries, 0u);
+    EXPECT_EQ(dump(edge.db, "payment"), dump(db2, "payment"));
+    EXPECT_TRUE(db2.query_value<int>("SELECT 1 FROM shift_check WHERE id = ?1", local_check));
+    EXPECT_TRUE(sync::row_pending(db2, "shift_check", local_check));
+
+    // B pushes, A pulls: everyone holds the same rows, compared row by row.
+    for (const auto& a : push(outbox2).acks)
+        ASSERT_EQ(a.status, sync::AckStatus::accepted) << a.message;
+    ASSERT_TRUE(pull(edge.db, *edge.outbox, edge.device_key).ok());
+    ASSERT_TRUE(pull(db2, outbox2, key2).ok());
+    for (const char* table : {"shift_check", "payment", "disbursement_session", "entitlement"}) {
+        EXPECT_EQ(dump(edge.db, table), dump(central->db(), table)) << table;
+        EXPECT_EQ(dump(db2, table), dump(central->db(), table)) << table;
+    }
+    // A second pull brings nothing new and moves nowhere.
+    auto again = pull(db2, outbox2, key2);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->entries, 0u);
+}
+
+TEST_F(PullTest, AGridDeviceReceivesItsGridAndNothingElse) {
+    auto grid_db = store::Database::open(cdir / "laptop2.db");
+    const auto grids = [&] {
+        std::vector<std::string> g;
+        auto st = edge.db.prepare("SELECT id FROM grid WHERE community_id = ?1 ORDER BY id");
+        st.bind(1, community);
+        while (st.step())
+            g.push_back(st.column<std::string>(0));
+        return g;
+    }();
+    ASSERT_GE(grids.size(), 2u);
+    const std::string mine =
+        certificate_in(grids[0], "QR-MINE", {&edge.db, &central->db(), &grid_db});
+    const std::string theirs =
+        certificate_in(grids[1], "QR-THEIRS", {&edge.db, &central->db(), &grid_db});
+    const std::string clerk = edge.staff_where("community_worker", community, 0).id;
+    for (const auto& [cert, grid] : {std::pair{mine, grids[0]}, std::pair{theirs, grids[1]}}) {
+        ASSERT_TRUE(edge.outbox->record_as<std::string>([&](const Stamp& st) {
+            return hand_over(edge.db, st, cert, edge.signer(clerk), edge.signer(leader_of(grid)));
+        }));
+    }
+    pay_first(edge.db, *edge.outbox);
+    for (const auto& a : push().acks)
+        ASSERT_EQ(a.status, sync::AckStatus::accepted) << a.message;
+
+    const auto key = crypto::SigningKey::generate();
+    const auto grid_device = enroll(key.public_key(), "grid_device", community, grids[0]);
+    sync::Outbox outbox(grid_db, grid_device.id, key, edge.clock);
+    central::PullService service(*central, central_key, central_clock);
+    auto response = service.serve(sync::make_pull_request(grid_db, grid_device.id, key, edge.clock));
+    ASSERT_TRUE(response.ok());
+    const auto batch = sync::decode_pull_batch(sync::decode_signed(*response)->body).value();
+    std::set<std::string> tables;
+    std::set<std::string> ids;
+    for (const auto& e : batch.entries) {
+        store::ChangesetIterator it(e.changeset);
+        while (it.next()) {
+            tables.insert(std::string(it.table()));
+            ids.insert(std::get<std::string>(it.primary_key()[0]));
+        }
+    }
+    EXPECT_EQ(tables, (std::set<std::string>{"certificate", "custody_transfer"}));
+    EXPECT_TRUE(ids.count(mine));
+    EXPECT_FALSE(ids.count(theirs)) << "another grid's certificate reached this device";
+    ASSERT_TRUE(
+        sync::apply_pull(grid_db, outbox, central_key.public_key(), *response, edge.clock).ok());
+    EXPECT_EQ(grid_db.query_value<std::string>("SELECT state FROM certificate WHERE id = ?1", mine),
+              "with_grid_leader");
+    EXPECT_EQ(
+        grid_db.query_value<std::string>("SELECT state FROM certificate WHERE id = ?1", theirs),
+        "at_center");
+    EXPECT_EQ(grid_db.query_value<int>("SELECT count(*) FROM payment"), 0);
+}
+
+TEST_F(PullTest, ABatchNotSignedByTheCentralKeyIsRefusedAndChangesNothing) {
+    pay_first(edge.db, *edge.outbox);
+    (void)push();
+    auto db2 = store::Database::open(cdir / "laptop2.db");
+    const auto key2 = crypto::SigningKey::generate();
+    const auto device2 = enroll(key2.public_key(), "community_laptop", community, "");
+    sync::Outbox outbox2(db2, device2.id, key2, edge.clock);
+    central::PullService service(*central, central_key, central_clock);
+    auto response =
+        service.serve(sync::make_pull_request(db2, device2.id, key2, edge.clock)).value();
+    Bytes tampered = response;
+    tampered[tampered.size() / 2] ^= 0x01;
+    EXPECT_FALSE(
+        sync::apply_pull(db2, outbox2, central_key.public_key(), tampered, edge.clock).ok());
+    const auto impostor = crypto::SigningKey::generate();
+    EXPECT_EQ(sync::apply_pull(db2, outbox2, impostor.public_key(), response, edge.clock).code(),
+              sync::Errc::bad_signature);
+    EXPECT_EQ(sync::pull_cursor(db2), 0u);
+    EXPECT_EQ(db2.query_value<int>("SELECT count(*) FROM payment"), 0);
+}
+
+TEST_F(PullTest, RevokedOrUnknownDevicesCannotPull) {
+    central::PullService service(*central, central_key, central_clock);
+    const auto stranger = crypto::SigningKey::generate();
+    EXPECT_EQ(
+        service.serve(sync::make_pull_request(edge.db, "dev-nobody", stranger, edge.clock)).code(),
+        central::Errc::unknown_device);
+    // Signed by another key in this device's name.
+    EXPECT_EQ(
+        service.serve(sync::make_pull_request(edge.db, device.id, stranger, edge.clock)).code(),
+        central::Errc::bad_signature);
+    ASSERT_TRUE(central->revoke(device.id, "admin", "lost", central_clock.now_ms()).ok());
+    EXPECT_EQ(
+        service.serve(sync::make_pull_request(edge.db, device.id, edge.device_key, edge.clock))
+            .code(),
+        central::Errc::revoked);
+}
