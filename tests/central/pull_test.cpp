@@ -117,7 +117,8 @@ TEST_F(PullTest, AGridDeviceReceivesItsGridAndNothingElse) {
     const auto grid_device = enroll(key.public_key(), "grid_device", community, grids[0]);
     sync::Outbox outbox(grid_db, grid_device.id, key, edge.clock);
     central::PullService service(*central, central_key, central_clock);
-    auto response = service.serve(sync::make_pull_request(grid_db, grid_device.id, key, edge.clock));
+    auto response =
+        service.serve(sync::make_pull_request(grid_db, grid_device.id, key, edge.clock));
     ASSERT_TRUE(response.ok());
     const auto batch = sync::decode_pull_batch(sync::decode_signed(*response)->body).value();
     std::set<std::string> tables;

@@ -6,6 +6,7 @@
 #include "gridsync/file.hpp"
 #include "gridsync/sync/envelope.hpp"
 #include "gridsync/sync/errors.hpp"
+#include "gridsync/sync/protocol.hpp"
 
 using namespace gridsync;
 using namespace gridsync::sync;
@@ -101,4 +102,39 @@ TEST(Envelope, NewerVersionOrBigEndianIsNamed) {
     EXPECT_NE(d.failure().message.find("version 2"), std::string::npos);
     bytes[0] = 0;
     EXPECT_EQ(decode_envelope(bytes).code(), Errc::malformed_envelope);
+}
+
+TEST(Protocol, GoldenMessagesV1) {
+    const Bytes envelope = encode(fixed_envelope());
+    const auto key = crypto::SigningKey::from_seed(Bytes(32, 0x42));
+    const auto sig = key.sign(kEnvelopeContext, envelope);
+    PushBatch push;
+    push.entries.push_back(
+        {"device-民生路-01", Bytes(sig.bytes.begin(), sig.bytes.end()), envelope});
+    check_golden("push_batch_v1.hex", encode(push));
+    PushAcks acks;
+    acks.acks.push_back({42, AckStatus::accepted, "", ""});
+    acks.acks.push_back(
+        {43, AckStatus::rejected, "gridsync.central:4", "缺少第 42 条 / entry 42 is missing"});
+    acks.central_time_ms = 1796086800000;
+    check_golden("push_acks_v1.hex", encode(acks));
+    const PullRequest req{"device-民生路-01", 7, 1000, 1796086800000};
+    const Bytes req_bytes = encode(req);
+    const auto req_sig = key.sign(kPullRequestContext, req_bytes);
+    check_golden("pull_request_signed_v1.hex",
+                 encode(Signed{"device-民生路-01",
+                               Bytes(req_sig.bytes.begin(), req_sig.bytes.end()), req_bytes}));
+    PullBatch batch;
+    batch.from_cursor = 7;
+    batch.to_cursor = 9;
+    batch.central_time_ms = 1796086800000;
+    batch.entries.push_back(
+        {9, "device-自力巷-02", (1796086800000LL << 16) | 1, fixed_envelope().changeset});
+    check_golden("pull_batch_v1.hex", encode(batch));
+
+    // And they read back.
+    EXPECT_EQ(decode_push_batch(encode(push))->entries.at(0).envelope, envelope);
+    EXPECT_EQ(decode_push_acks(encode(acks))->acks.at(1).code, "gridsync.central:4");
+    EXPECT_EQ(decode_pull_request(req_bytes)->cursor, 7u);
+    EXPECT_EQ(decode_pull_batch(encode(batch))->entries.at(0).origin_device, "device-自力巷-02");
 }
