@@ -21,6 +21,7 @@ CREATE TABLE device(
     community_id TEXT NOT NULL,
     grid_id TEXT,
     signing_key BLOB NOT NULL CHECK (length(signing_key) = 32),
+    kx_key BLOB NOT NULL CHECK (length(kx_key) = 32),   -- X25519, for the encrypted channel
     enrolled_at_ms INTEGER NOT NULL,
     revoked_at_ms INTEGER,
     last_seq INTEGER NOT NULL DEFAULT 0,
@@ -101,6 +102,7 @@ Device read_device(store::Statement& st) {
     d.last_seq = static_cast<std::uint64_t>(st.column<std::int64_t>(8));
     const Bytes h = st.column<Bytes>(9);
     std::copy(h.begin(), h.end(), d.last_hash.begin());
+    d.kx_key = *crypto::KxPublicKey::from(st.column<Bytes>(10));
     return d;
 }
 
@@ -135,7 +137,8 @@ std::string CentralStore::create_token(const std::string& admin_id, const TokenG
 }
 
 Result<Device> CentralStore::enroll(const std::string& token, const std::string& device_name,
-                                    const crypto::PublicKey& signing_key, domain::EpochMs now) {
+                                    const crypto::PublicKey& signing_key,
+                                    const crypto::KxPublicKey& kx_key, domain::EpochMs now) {
     store::Transaction tx(db_);
     auto st = db_.prepare(
         "SELECT staff_id, role, community_id, grid_id, expires_at_ms, used_at_ms FROM "
@@ -160,13 +163,14 @@ Result<Device> CentralStore::enroll(const std::string& token, const std::string&
     d.community_id = st.column<std::string>(2);
     d.grid_id = st.column<std::optional<std::string>>(3).value_or("");
     d.signing_key = signing_key;
+    d.kx_key = kx_key;
     st.reset();
     db_.execute(
-        R"(INSERT INTO device(id, name, role, staff_id, community_id, grid_id, signing_key, enrolled_at_ms)
-                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))",
+        R"(INSERT INTO device(id, name, role, staff_id, community_id, grid_id, signing_key, kx_key, enrolled_at_ms)
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))",
         d.id, d.name, d.role, d.staff_id, d.community_id,
         d.grid_id.empty() ? std::nullopt : std::optional<std::string>(d.grid_id),
-        signing_key.view(), now);
+        signing_key.view(), kx_key.view(), now);
     db_.execute("UPDATE enrollment_token SET used_at_ms = ?1, device_id = ?2 WHERE token_hash = ?3",
                 now, d.id, token_digest(token));
     audit(now, "device:" + d.id, "device.enroll", d.staff_id, "ok",
@@ -178,7 +182,7 @@ Result<Device> CentralStore::enroll(const std::string& token, const std::string&
 std::optional<Device> CentralStore::device(const std::string& device_id) {
     auto st = db_.prepare(
         "SELECT id, name, role, staff_id, community_id, grid_id, signing_key, revoked_at_ms, "
-        "last_seq, last_hash "
+        "last_seq, last_hash, kx_key "
         "FROM device WHERE id = ?1");
     st.bind(1, device_id);
     if (!st.step())

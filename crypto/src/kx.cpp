@@ -32,7 +32,29 @@ KxKeyPair KxKeyPair::from_seed(ByteView seed32) {
     SecureBuffer secret(crypto_kx_SECRETKEYBYTES);
     KxPublicKey pk;
     crypto_kx_seed_keypair(pk.bytes.data(), secret.data(), seed32.data());
-    return KxKeyPair(std::move(secret), pk);
+    return KxKeyPair(SecureBuffer::copy_of(seed32), std::move(secret), pk);
+}
+
+static_assert(crypto_kx_PUBLICKEYBYTES == crypto_box_PUBLICKEYBYTES);
+static_assert(crypto_kx_SECRETKEYBYTES == crypto_box_SECRETKEYBYTES);
+
+Bytes seal_to(const KxPublicKey& recipient, ByteView message) {
+    ensure_initialized();
+    Bytes out(message.size() + crypto_box_SEALBYTES);
+    crypto_box_seal(out.data(), message.data(), message.size(), recipient.bytes.data());
+    return out;
+}
+
+Result<Bytes> open_sealed(const KxKeyPair& recipient, ByteView sealed) {
+    if (sealed.size() < crypto_box_SEALBYTES)
+        return fail(Errc::decrypt_failed, "sealed message too short");
+    Bytes out(sealed.size() - crypto_box_SEALBYTES);
+    if (crypto_box_seal_open(out.data(), sealed.data(), sealed.size(),
+                             recipient.public_key().bytes.data(),
+                             KxAccess::secret(recipient).data()) != 0) {
+        return fail(Errc::decrypt_failed, "not sealed to this key, or changed on the way");
+    }
+    return out;
 }
 
 Result<SessionKeys> client_session_keys(const KxKeyPair& client, const KxPublicKey& server) {

@@ -15,6 +15,8 @@ const std::error_category& category() noexcept {
             {Errc::hash_mismatch, "记录哈希不符 / entry hash does not match"},
             {Errc::wrong_device, "记录属于其他设备 / entry belongs to another device"},
             {Errc::malformed_changeset, "变更集格式错误 / malformed changeset"},
+            {Errc::transport_failed, "无法连接中心 / central could not be reached"},
+            {Errc::remote_refused, "中心拒绝了请求 / central refused the request"},
         });
     return instance;
 }

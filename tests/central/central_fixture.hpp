@@ -113,7 +113,10 @@ class EdgeAndCentral : public ::testing::Test {
                            const std::string& comm, const std::string& grid) {
         const auto token = central->create_token("admin", {payer, role, comm, grid, 3600000},
                                                  central_clock.now_ms());
-        return central->enroll(token, role, key, central_clock.now_ms()).value();
+        return central
+            ->enroll(token, role, key, crypto::KxKeyPair::generate().public_key(),
+                     central_clock.now_ms())
+            .value();
     }
 
     sync::PushAcks push(sync::Outbox& outbox) {

@@ -49,3 +49,17 @@ TEST(KeyExchange, AllZeroPeerKeyIsRefused) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.code(), Errc::bad_public_key);
 }
+
+TEST(SealedBox, OnlyTheRecipientOpensItAndChangesAreDetected) {
+    const auto central = KxKeyPair::generate();
+    const Bytes sealed = seal_to(central.public_key(), as_bytes("token 8f3a, device key ..."));
+    auto opened = open_sealed(central, sealed);
+    ASSERT_TRUE(opened.ok());
+    EXPECT_EQ(as_chars(*opened), "token 8f3a, device key ...");
+    EXPECT_FALSE(open_sealed(KxKeyPair::generate(), sealed).ok());
+    Bytes bad = sealed;
+    bad.back() ^= 1;
+    EXPECT_EQ(open_sealed(central, bad).code(), Errc::decrypt_failed);
+    EXPECT_FALSE(open_sealed(central, Bytes(10)).ok());
+    EXPECT_EQ(KxKeyPair::from_seed(central.seed().view()).public_key(), central.public_key());
+}

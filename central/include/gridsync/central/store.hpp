@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "gridsync/crypto/kx.hpp"
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/error.hpp"
@@ -23,6 +24,7 @@ struct Device {
     std::string community_id;
     std::string grid_id;  // grid devices only
     crypto::PublicKey signing_key;
+    crypto::KxPublicKey kx_key;
     bool revoked = false;
     std::uint64_t last_seq = 0;
     sync::Hash32 last_hash{};
@@ -51,7 +53,8 @@ class CentralStore {
 
     // Records a device presenting a token with its public key.
     Result<Device> enroll(const std::string& token, const std::string& device_name,
-                          const crypto::PublicKey& signing_key, domain::EpochMs now);
+                          const crypto::PublicKey& signing_key, const crypto::KxPublicKey& kx_key,
+                          domain::EpochMs now);
 
     std::optional<Device> device(const std::string& device_id);
     Status revoke(const std::string& device_id, const std::string& admin_id,

@@ -26,11 +26,15 @@ class KxKeyPair {
   public:
     static KxKeyPair generate();
     static KxKeyPair from_seed(ByteView seed32);
+    // The seed, for sealing to disk (from_seed makes the same pair again).
+    const SecureBuffer& seed() const noexcept { return seed_; }
     const KxPublicKey& public_key() const noexcept { return public_key_; }
 
   private:
     friend struct KxAccess;
-    KxKeyPair(SecureBuffer secret, KxPublicKey pk) : secret_(std::move(secret)), public_key_(pk) {}
+    KxKeyPair(SecureBuffer seed, SecureBuffer secret, KxPublicKey pk)
+        : seed_(std::move(seed)), secret_(std::move(secret)), public_key_(pk) {}
+    SecureBuffer seed_;
     SecureBuffer secret_;
     KxPublicKey public_key_;
 };
@@ -41,6 +45,12 @@ struct SessionKeys {
     SecureBuffer rx;
     SecureBuffer tx;
 };
+
+// Anonymous sealed box (libsodium crypto_box_seal) to an X25519 key: how a
+// new device sends its enrollment token to central before they share keys.
+Bytes seal_to(const KxPublicKey& recipient, ByteView message);
+// Failure decrypt_failed: not sealed to this key pair, or changed on the way.
+Result<Bytes> open_sealed(const KxKeyPair& recipient, ByteView sealed);
 
 // Failure bad_public_key: the peer's key is a point that must be refused.
 Result<SessionKeys> client_session_keys(const KxKeyPair& client, const KxPublicKey& server);

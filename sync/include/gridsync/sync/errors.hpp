@@ -12,6 +12,8 @@ enum class Errc {
     hash_mismatch = 5,        // the stored entry hash does not match the entry
     wrong_device = 6,         // an entry naming another device
     malformed_changeset = 7,  // the changeset inside does not validate
+    transport_failed = 8,     // central could not be reached, or did not answer in time
+    remote_refused = 9,       // central answered with an error
 };
 
 const std::error_category& category() noexcept;

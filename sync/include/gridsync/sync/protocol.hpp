@@ -28,7 +28,9 @@ enum class MessageType : std::uint8_t {
     push_batch = 1,
     push_acks = 2,
     pull_request = 3,
-    pull_batch = 4
+    pull_batch = 4,
+    enroll_request = 5,
+    enroll_response = 6
 };
 
 inline constexpr crypto::SigningContext kPullRequestContext{"gridsync/pull-request/v1"};
