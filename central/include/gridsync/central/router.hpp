@@ -1,0 +1,62 @@
+#pragma once
+// Central's HTTP surface as a pure function of the request: the server
+// (server.hpp) only moves bytes, and tests can call the router directly.
+//
+//   GET  /v1/health   -> {"status":"ok","protocol":1}
+//   POST /v1/enroll   body: EnrollRequest sealed to central's X25519 key
+//   POST /v1/push     header X-Gridsync-Device; body: encrypted PushBatch
+//   POST /v1/pull     header X-Gridsync-Device; body: encrypted Signed PullRequest
+// Errors are JSON {"code":"category:number","message":"中文 / English"} with
+// an HTTP status; nothing escapes handle().
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "gridsync/central/ingest.hpp"
+#include "gridsync/central/pull.hpp"
+#include "gridsync/central/store.hpp"
+#include "gridsync/crypto/kx.hpp"
+#include "gridsync/crypto/sign.hpp"
+
+namespace gridsync::central {
+
+struct HttpCall {
+    std::string method;
+    std::string path;
+    std::string device_id;  // the X-Gridsync-Device header, if any
+    Bytes body;
+};
+
+struct HttpAnswer {
+    int status = 200;
+    std::string content_type = "application/octet-stream";
+    Bytes body;
+};
+
+struct CentralKeys {
+    crypto::SigningKey signing;
+    crypto::KxKeyPair kx;
+};
+
+class Router {
+  public:
+    Router(CentralStore& store, const CentralKeys& keys, domain::Clock& clock);
+    HttpAnswer handle(const HttpCall& call) noexcept;
+
+  private:
+    HttpAnswer enroll(const HttpCall& call);
+    HttpAnswer device_call(const HttpCall& call);
+
+    CentralStore& store_;
+    const CentralKeys& keys_;
+    domain::Clock& clock_;
+    Ingest ingest_;
+    PullService pull_;
+    // One SQLite connection: calls that touch it take turns.
+    std::mutex mutex_;
+};
+
+// The JSON error body, also used by the server for its own refusals.
+HttpAnswer error_answer(int status, const std::error_code& code, const std::string& message);
+
+}  // namespace gridsync::central

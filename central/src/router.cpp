@@ -1,0 +1,153 @@
+#include "gridsync/central/router.hpp"
+
+#include <boost/json.hpp>
+
+#include "gridsync/central/errors.hpp"
+#include "gridsync/crypto/errors.hpp"
+#include "gridsync/sync/channel.hpp"
+#include "gridsync/sync/errors.hpp"
+
+namespace gridsync::central {
+
+namespace {
+
+int status_for(const std::error_code& code) {
+    if (code.category() == central::category()) {
+        switch (static_cast<Errc>(code.value())) {
+            case Errc::unknown_device:
+            case Errc::bad_signature:
+                return 401;
+            case Errc::revoked:
+            case Errc::not_authorized:
+            case Errc::out_of_scope:
+            case Errc::token_invalid:
+            case Errc::token_expired:
+            case Errc::token_used:
+                return 403;
+            default:
+                return 400;
+        }
+    }
+    if (code.category() == crypto::category())
+        return 401;
+    return 400;
+}
+
+HttpAnswer failure_answer(const Failure& f) {
+    return error_answer(status_for(f.code), f.code, f.message);
+}
+
+}  // namespace
+
+HttpAnswer error_answer(int status, const std::error_code& code, const std::string& message) {
+    boost::json::object o{
+        {"code", std::string(code.category().name()) + ":" + std::to_string(code.value())},
+        {"message", message}};
+    const std::string s = boost::json::serialize(o);
+    return {status, "application/json", Bytes(s.begin(), s.end())};
+}
+
+Router::Router(CentralStore& store, const CentralKeys& keys, domain::Clock& clock)
+    : store_(store),
+      keys_(keys),
+      clock_(clock),
+      ingest_(store, clock),
+      pull_(store, keys.signing, clock) {}
+
+HttpAnswer Router::handle(const HttpCall& call) noexcept {
+    try {
+        if (call.path == "/v1/health") {
+            const std::string s = R"({"status":"ok","protocol":1})";
+            return {200, "application/json", Bytes(s.begin(), s.end())};
+        }
+        if (call.method != "POST") {
+            return error_answer(405, std::make_error_code(std::errc::operation_not_supported),
+                                "POST only");
+        }
+        if (call.path == "/v1/enroll")
+            return enroll(call);
+        if (call.path == "/v1/push" || call.path == "/v1/pull")
+            return device_call(call);
+        return error_answer(404, std::make_error_code(std::errc::no_such_file_or_directory),
+                            "没有这个接口 / no such endpoint: " + call.path);
+    } catch (const std::exception& e) {
+        return error_answer(500, std::make_error_code(std::errc::io_error),
+                            std::string("internal error: ") + e.what());
+    } catch (...) {
+        return error_answer(500, std::make_error_code(std::errc::io_error), "internal error");
+    }
+}
+
+HttpAnswer Router::enroll(const HttpCall& call) {
+    auto opened = crypto::open_sealed(keys_.kx, call.body);
+    if (!opened)
+        return failure_answer(opened.failure());
+    auto req = sync::decode_enroll_request(*opened);
+    if (!req)
+        return failure_answer(req.failure());
+    Result<Device> device = fail(Errc::token_invalid, "");
+    {
+        std::lock_guard lock(mutex_);
+        device = store_.enroll(req->token, req->device_name, req->signing_key, req->kx_key,
+                               clock_.now_ms());
+    }
+    if (!device)
+        return failure_answer(device.failure());
+    const sync::EnrollResponse resp{device->id,           device->role,
+                                    device->staff_id,     device->community_id,
+                                    device->grid_id,      keys_.signing.public_key(),
+                                    keys_.kx.public_key()};
+    auto keys = crypto::server_session_keys(keys_.kx, req->kx_key);
+    if (!keys)
+        return failure_answer(keys.failure());
+    return {200, "application/octet-stream",
+            sync::seal_body(keys->tx, sync::Direction::response, call.path, "enroll",
+                            sync::encode(resp))};
+}
+
+HttpAnswer Router::device_call(const HttpCall& call) {
+    std::optional<Device> device;
+    {
+        std::lock_guard lock(mutex_);
+        device = store_.device(call.device_id);
+    }
+    if (!device)
+        return failure_answer(
+            fail(Errc::unknown_device, "设备未登记 / unknown device " + call.device_id));
+    auto keys = crypto::server_session_keys(keys_.kx, device->kx_key);
+    if (!keys)
+        return failure_answer(keys.failure());
+    auto plain =
+        sync::open_body(keys->rx, sync::Direction::request, call.path, device->id, call.body);
+    if (!plain)
+        return failure_answer(plain.failure());
+
+    Bytes answer;
+    if (call.path == "/v1/push") {
+        auto batch = sync::decode_push_batch(*plain);
+        if (!batch)
+            return failure_answer(batch.failure());
+        for (const auto& e : batch->entries) {
+            if (e.device_id != device->id) {
+                return failure_answer(fail(
+                    Errc::not_authorized,
+                    "一次推送只能包含本设备的记录 / a push carries the sender's entries only"));
+            }
+        }
+        std::lock_guard lock(mutex_);
+        answer = sync::encode(ingest_.push(*batch));
+    } else {
+        Result<Bytes> served = fail(Errc::malformed, "");
+        {
+            std::lock_guard lock(mutex_);
+            served = pull_.serve(*plain);
+        }
+        if (!served)
+            return failure_answer(served.failure());
+        answer = std::move(*served);
+    }
+    return {200, "application/octet-stream",
+            sync::seal_body(keys->tx, sync::Direction::response, call.path, device->id, answer)};
+}
+
+}  // namespace gridsync::central

@@ -1,0 +1,96 @@
+#include "gridsync/sync/client.hpp"
+
+#include "gridsync/sync/errors.hpp"
+
+namespace gridsync::sync {
+
+Result<EnrollResponse> enroll_device(Transport& transport, const crypto::KxPublicKey& central_kx,
+                                     const EnrollRequest& request,
+                                     const crypto::KxKeyPair& device_kx) {
+    const std::string path = "/v1/enroll";
+    auto answer = transport.post(path, {}, crypto::seal_to(central_kx, encode(request)));
+    if (!answer)
+        return answer.failure();
+    auto keys = crypto::client_session_keys(device_kx, central_kx);
+    if (!keys)
+        return keys.failure();
+    auto plain = open_body(keys->rx, Direction::response, path, "enroll", *answer);
+    if (!plain)
+        return plain.failure();
+    auto resp = decode_enroll_response(*plain);
+    if (!resp)
+        return resp.failure();
+    if (!(resp->central_kx_key == central_kx)) {
+        return fail(Errc::bad_signature,
+                    "中心密钥与登记码不符 / central's key differs from the enrollment code");
+    }
+    return resp;
+}
+
+SyncClient::SyncClient(store::Database& db, Outbox& outbox, const crypto::SigningKey& device_key,
+                       const crypto::KxKeyPair& device_kx, CentralPin central, Transport& transport,
+                       domain::Clock& clock)
+    : db_(db),
+      outbox_(outbox),
+      device_key_(device_key),
+      central_(central),
+      transport_(transport),
+      clock_(clock),
+      keys_(crypto::client_session_keys(device_kx, central.kx_key).value()) {}
+
+Result<Bytes> SyncClient::call(const std::string& path, ByteView plaintext) {
+    auto answer = transport_.post(
+        path, {{kDeviceHeader, outbox_.device_id()}},
+        seal_body(keys_.tx, Direction::request, path, outbox_.device_id(), plaintext));
+    if (!answer)
+        return answer.failure();
+    return open_body(keys_.rx, Direction::response, path, outbox_.device_id(), *answer);
+}
+
+Result<RoundReport> SyncClient::round(std::size_t batch_size) {
+    RoundReport report;
+    // Push until nothing is left, or central refuses the next entry.
+    for (;;) {
+        const PushBatch batch = outbox_.pending_batch(batch_size);
+        if (batch.entries.empty())
+            break;
+        auto answer = call("/v1/push", encode(batch));
+        if (!answer)
+            return answer.failure();
+        auto acks = decode_push_acks(*answer);
+        if (!acks)
+            return acks.failure();
+        outbox_.acknowledge(*acks);
+        bool refused = false;
+        for (const auto& a : acks->acks) {
+            if (a.status == AckStatus::accepted)
+                ++report.accepted;
+            if (a.status == AckStatus::duplicate)
+                ++report.duplicates;
+            if (a.status == AckStatus::rejected) {
+                ++report.rejected;
+                report.rejections.push_back(a);
+                refused = true;
+            }
+        }
+        if (refused || acks->acks.empty())
+            break;
+    }
+    // Pull until central says there is no more.
+    for (int guard = 0; guard < 100000; ++guard) {
+        auto answer =
+            call("/v1/pull", make_pull_request(db_, outbox_.device_id(), device_key_, clock_));
+        if (!answer)
+            return answer.failure();
+        auto outcome = apply_pull(db_, outbox_, central_.signing_key, *answer, clock_);
+        if (!outcome)
+            return outcome.failure();
+        report.pulled += outcome->entries;
+        report.clashes += outcome->clashes;
+        if (!outcome->more)
+            break;
+    }
+    return report;
+}
+
+}  // namespace gridsync::sync

@@ -1,0 +1,140 @@
+// The whole protocol through central's router: enrollment sealed to
+// central's key, encrypted push and pull, and the router's refusals. Only the
+// socket is missing (tests/net runs the same over HTTP on 127.0.0.1).
+#include "gridsync/central/router.hpp"
+#include "central_fixture.hpp"
+#include "gridsync/sync/client.hpp"
+
+using namespace gridsync;
+using namespace gridsync::domain;
+using test::dump;
+
+namespace {
+
+class DirectTransport final : public sync::Transport {
+  public:
+    explicit DirectTransport(central::Router& router) : router_(router) {}
+    Result<Bytes> post(const std::string& path, const std::map<std::string, std::string>& headers,
+                       ByteView body) override {
+        central::HttpCall call{"POST", path, "", Bytes(body.begin(), body.end())};
+        if (auto it = headers.find(sync::kDeviceHeader); it != headers.end())
+            call.device_id = it->second;
+        last = router_.handle(call);
+        if (last.status == 200)
+            return last.body;
+        return fail(sync::Errc::remote_refused, std::string(as_chars(last.body)));
+    }
+    central::HttpAnswer last;
+
+  private:
+    central::Router& router_;
+};
+
+class RouterTest : public test::EdgeAndCentral {
+  protected:
+    central::CentralKeys keys{crypto::SigningKey::generate(), crypto::KxKeyPair::generate()};
+    std::unique_ptr<central::Router> router;
+    std::unique_ptr<DirectTransport> transport;
+    void SetUp() override {
+        test::EdgeAndCentral::SetUp();
+        router = std::make_unique<central::Router>(*central, keys, central_clock);
+        transport = std::make_unique<DirectTransport>(*router);
+    }
+    Result<sync::EnrollResponse> enroll_over_router(const std::string& token,
+                                                    const crypto::SigningKey& key,
+                                                    const crypto::KxKeyPair& kx) {
+        return sync::enroll_device(*transport, keys.kx.public_key(),
+                                   {token, "laptop", key.public_key(), kx.public_key()}, kx);
+    }
+    std::string token(const std::string& role = "community_laptop") {
+        return central->create_token("admin", {payer, role, community, "", 3600000},
+                                     central_clock.now_ms());
+    }
+};
+
+}  // namespace
+
+TEST_F(RouterTest, EnrollPushAndPullThroughTheEncryptedChannel) {
+    const auto kx = crypto::KxKeyPair::generate();
+    auto enrolled = enroll_over_router(token(), edge.device_key, kx);
+    ASSERT_TRUE(enrolled.ok()) << enrolled.failure().message;
+    EXPECT_EQ(enrolled->central_signing_key, keys.signing.public_key());
+    EXPECT_EQ(enrolled->community_id, community);
+    sync::Outbox outbox(edge.db, enrolled->device_id, edge.device_key, edge.clock);
+    pay_first(edge.db, outbox);
+    sync::SyncClient client(edge.db, outbox, edge.device_key, kx,
+                            {keys.signing.public_key(), keys.kx.public_key()}, *transport,
+                            edge.clock);
+    auto round = client.round();
+    ASSERT_TRUE(round.ok()) << round.failure().message;
+    EXPECT_EQ(round->accepted, outbox.status().entries);
+    EXPECT_EQ(round->rejected, 0u);
+    EXPECT_EQ(dump(edge.db, "payment"), dump(central->db(), "payment"));
+
+    // A second laptop enrolls and receives the day.
+    auto db2 = store::Database::open(cdir / "laptop2.db");
+    const auto key2 = crypto::SigningKey::generate();
+    const auto kx2 = crypto::KxKeyPair::generate();
+    auto enrolled2 = enroll_over_router(token(), key2, kx2);
+    ASSERT_TRUE(enrolled2.ok());
+    sync::Outbox outbox2(db2, enrolled2->device_id, key2, edge.clock);
+    sync::SyncClient client2(db2, outbox2, key2, kx2,
+                             {keys.signing.public_key(), keys.kx.public_key()}, *transport,
+                             edge.clock);
+    auto round2 = client2.round();
+    ASSERT_TRUE(round2.ok()) << round2.failure().message;
+    EXPECT_GT(round2->pulled, 0u);
+    EXPECT_EQ(dump(db2, "payment"), dump(central->db(), "payment"));
+}
+
+TEST_F(RouterTest, ATokenWorksOnceAndOnlyForCentralsKey) {
+    const std::string t = token();
+    const auto kx = crypto::KxKeyPair::generate();
+    // Sealed to a key that is not central's: central cannot open it.
+    auto wrong =
+        sync::enroll_device(*transport, crypto::KxKeyPair::generate().public_key(),
+                            {t, "laptop", edge.device_key.public_key(), kx.public_key()}, kx);
+    EXPECT_FALSE(wrong.ok());
+    EXPECT_EQ(transport->last.status, 401);
+    ASSERT_TRUE(enroll_over_router(t, edge.device_key, kx).ok());
+    auto again =
+        enroll_over_router(t, crypto::SigningKey::generate(), crypto::KxKeyPair::generate());
+    EXPECT_FALSE(again.ok());
+    EXPECT_EQ(transport->last.status, 403);
+    EXPECT_NE(again.failure().message.find("gridsync.central:15"), std::string::npos);
+}
+
+TEST_F(RouterTest, BodiesThatDoNotDecryptForTheirDeviceAndPathAreRefused) {
+    const auto kx = crypto::KxKeyPair::generate();
+    auto enrolled = enroll_over_router(token(), edge.device_key, kx);
+    ASSERT_TRUE(enrolled.ok());
+    auto keys_c = crypto::client_session_keys(kx, keys.kx.public_key()).value();
+    sync::Outbox outbox(edge.db, enrolled->device_id, edge.device_key, edge.clock);
+    ASSERT_TRUE(outbox.record_as<CheckResult>([&](const Stamp& st) {
+        return check_in_out(edge.db, st, edge.signer(payer), {community, "in", std::nullopt});
+    }));
+    const Bytes push = sync::encode(outbox.pending_batch(10));
+    // Encrypted for /v1/pull, sent to /v1/push: refused.
+    const Bytes for_pull =
+        sync::seal_body(keys_c.tx, sync::Direction::request, "/v1/pull", enrolled->device_id, push);
+    auto a = router->handle({"POST", "/v1/push", enrolled->device_id, for_pull});
+    EXPECT_EQ(a.status, 401);
+    // Sent in another device's name.
+    const Bytes ok_body =
+        sync::seal_body(keys_c.tx, sync::Direction::request, "/v1/push", enrolled->device_id, push);
+    EXPECT_EQ(router->handle({"POST", "/v1/push", device.id, ok_body}).status, 401);
+    EXPECT_EQ(router->handle({"POST", "/v1/push", "dev-nobody", ok_body}).status, 401);
+    // Nothing was applied; the honest call then goes through.
+    EXPECT_EQ(count("SELECT count(*) FROM shift_check"), 0);
+    EXPECT_EQ(router->handle({"POST", "/v1/push", enrolled->device_id, ok_body}).status, 200);
+    EXPECT_EQ(count("SELECT count(*) FROM shift_check"), 1);
+}
+
+TEST_F(RouterTest, HealthUnknownPathsAndMethods) {
+    EXPECT_EQ(router->handle({"GET", "/v1/health", "", {}}).status, 200);
+    EXPECT_EQ(router->handle({"POST", "/v1/nothing", "", {}}).status, 404);
+    EXPECT_EQ(router->handle({"GET", "/v1/push", "", {}}).status, 405);
+    const auto junk = router->handle({"POST", "/v1/enroll", "", to_bytes("junk")});
+    EXPECT_EQ(junk.status, 401);
+    EXPECT_EQ(junk.content_type, "application/json");
+}
