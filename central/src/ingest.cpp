@@ -10,6 +10,7 @@
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/domain/shifts.hpp"
 #include "gridsync/store/changeset_format.hpp"
+#include "gridsync/store/session.hpp"
 #include "gridsync/sync/errors.hpp"
 
 namespace gridsync::central {
@@ -146,6 +147,11 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
 
     // 5. Apply, look again, log, advance: one transaction.
     store::Transaction tx(db);
+    // What central actually applies (omitted conflicting rows excluded) is
+    // what other devices will pull: capture it while applying.
+    store::Session applied(db);
+    for (const auto& t : domain::replicated_tables())
+        applied.attach_checked(t);
     std::vector<PendingConflict> conflicts;
     bool missing_parent = false;
     const auto report = store::apply_changeset(db, env->changeset, [&](const store::Conflict& c) {
@@ -199,9 +205,10 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
             c.incoming_old, c.incoming_new, c.detail, now);
     }
     db.execute(
-        R"(INSERT INTO accepted_entry(device_id, seq, entry_hash, signature, envelope, accepted_at_ms)
-                  VALUES (?1, ?2, ?3, ?4, ?5, ?6))",
-        device->id, seq, ByteView(hash), sig->view(), entry.envelope, now);
+        R"(INSERT INTO accepted_entry(device_id, seq, entry_hash, signature, envelope, applied, hlc, accepted_at_ms)
+                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))",
+        device->id, seq, ByteView(hash), sig->view(), entry.envelope, applied.changeset().bytes(),
+        env->hlc, now);
     db.execute("UPDATE device SET last_seq = ?1, last_hash = ?2 WHERE id = ?3", seq, ByteView(hash),
                device->id);
     store_.audit(now, "device:" + device->id, "entry.push", std::to_string(seq), "accepted",

@@ -38,7 +38,7 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
     auto& db = store_.db();
     Resolver resolve(db);
     auto st = db.prepare(
-        "SELECT position, device_id, envelope FROM accepted_entry WHERE position > ?1 ORDER BY "
+        "SELECT position, device_id, applied, hlc FROM accepted_entry WHERE position > ?1 ORDER BY "
         "position LIMIT ?2");
     st.bind_all(static_cast<std::int64_t>(req->cursor), limit);
     std::uint32_t scanned = 0;
@@ -48,13 +48,12 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
         e.position = static_cast<std::uint64_t>(st.column<std::int64_t>(0));
         e.origin_device = st.column<std::string>(1);
         batch.to_cursor = e.position;
-        // These bytes were verified when accepted; they are central's own record.
-        auto env = sync::decode_envelope(st.column<Bytes>(2));
-        if (!env)
-            continue;
-        e.hlc = env->hlc;
+        // What central applied, not what the device sent: rows central kept
+        // its own value for (conflicts) never reach other devices.
+        e.hlc = st.column<std::int64_t>(3);
+        const Bytes applied = st.column<Bytes>(2);
         const store::Changeset mine =
-            store::filter_changeset(env->changeset, [&](const store::ChangesetIterator& it) {
+            store::filter_changeset(applied, [&](const store::ChangesetIterator& it) {
                 const auto key = it.primary_key();
                 return key.size() == 1 && std::holds_alternative<std::string>(key[0]) &&
                        visible(resolve, *device, std::string(it.table()),

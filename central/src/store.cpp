@@ -48,6 +48,8 @@ CREATE TABLE accepted_entry(
     entry_hash BLOB NOT NULL,
     signature BLOB NOT NULL,
     envelope BLOB NOT NULL,
+    applied BLOB NOT NULL,       -- the changeset as central applied it: what devices pull
+    hlc INTEGER NOT NULL,
     accepted_at_ms INTEGER NOT NULL,
     UNIQUE (device_id, seq)) STRICT;
 CREATE TRIGGER accepted_entry_no_update BEFORE UPDATE ON accepted_entry

@@ -180,3 +180,24 @@ TEST_F(PullTest, RevokedOrUnknownDevicesCannotPull) {
             .code(),
         central::Errc::revoked);
 }
+
+// Two laptops claim the same list offline. Central keeps the first claim and
+// records the second as a conflict; what others pull is what central applied,
+// so every node ends with central's assignment (and both payments).
+TEST_F(PullTest, WhatDevicesPullIsWhatCentralApplied) {
+    auto db2 = store::Database::open(cdir / "laptop2.db");
+    const auto key2 = crypto::SigningKey::generate();
+    const auto device2 = enroll(key2.public_key(), "community_laptop", community, "");
+    sync::Outbox outbox2(db2, device2.id, key2, edge.clock);
+    pay_first(edge.db, *edge.outbox);
+    pay_first(db2, outbox2);
+    (void)push();
+    (void)push(outbox2);
+    EXPECT_GE(count("SELECT count(*) FROM conflict"), 1);
+    ASSERT_TRUE(pull(edge.db, *edge.outbox, edge.device_key).ok());
+    ASSERT_TRUE(pull(db2, outbox2, key2).ok());
+    for (const char* table : {"entitlement", "payment", "disbursement_session"}) {
+        EXPECT_EQ(dump(edge.db, table), dump(central->db(), table)) << table;
+        EXPECT_EQ(dump(db2, table), dump(central->db(), table)) << table;
+    }
+}
