@@ -93,10 +93,15 @@ HttpAnswer Router::enroll(const HttpCall& call) {
     }
     if (!device)
         return failure_answer(device.failure());
-    const sync::EnrollResponse resp{device->id,           device->role,
-                                    device->staff_id,     device->community_id,
-                                    device->grid_id,      keys_.signing.public_key(),
-                                    keys_.kx.public_key()};
+    const ByteView id_key = keys_.id_key.view();
+    const sync::EnrollResponse resp{device->id,
+                                    device->role,
+                                    device->staff_id,
+                                    device->community_id,
+                                    device->grid_id,
+                                    keys_.signing.public_key(),
+                                    keys_.kx.public_key(),
+                                    Bytes(id_key.begin(), id_key.end())};
     auto keys = crypto::server_session_keys(keys_.kx, req->kx_key);
     if (!keys)
         return failure_answer(keys.failure());

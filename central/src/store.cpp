@@ -3,6 +3,7 @@
 #include "gridsync/central/errors.hpp"
 #include "gridsync/crypto/hash.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
+#include "gridsync/domain/hlc.hpp"
 #include "gridsync/domain/ids.hpp"
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/store/migrate.hpp"
@@ -204,6 +205,36 @@ Status CentralStore::revoke(const std::string& device_id, const std::string& adm
         return fail(Errc::unknown_device,
                     "设备不存在或已停用 / no such active device " + device_id);
     return {};
+}
+
+void CentralStore::append_central(store::Session& session, const crypto::SigningKey& central_key,
+                                  domain::EpochMs now) {
+    const store::Changeset cs = session.changeset();
+    if (cs.empty())
+        return;
+    sync::ChangesetEnvelope e;
+    e.device_id = "central";
+    auto last = db_.prepare(
+        "SELECT seq, entry_hash FROM accepted_entry WHERE device_id = 'central' ORDER BY seq DESC "
+        "LIMIT 1");
+    e.seq = 1;
+    if (last.step()) {
+        e.seq = static_cast<std::uint64_t>(last.column<std::int64_t>(0)) + 1;
+        const Bytes h = last.column<Bytes>(1);
+        std::copy(h.begin(), h.end(), e.prev_hash.begin());
+    }
+    last.reset();
+    e.hlc = domain::Hlc::from_parts(now, 0).packed;
+    e.created_ms = now;
+    e.schema_version = domain::kSchemaVersion;
+    e.changeset.assign(cs.bytes().begin(), cs.bytes().end());
+    const Bytes envelope = sync::encode(e);
+    const auto sig = central_key.sign(sync::kEnvelopeContext, envelope);
+    const auto hash = sync::entry_hash(envelope, sig);
+    db_.execute(
+        R"(INSERT INTO accepted_entry(device_id, seq, entry_hash, signature, envelope, applied, hlc, accepted_at_ms)
+                   VALUES ('central', ?1, ?2, ?3, ?4, ?5, ?6, ?7))",
+        e.seq, ByteView(hash), sig.view(), envelope, cs.bytes(), e.hlc, now);
 }
 
 void CentralStore::audit(domain::EpochMs now, const std::string& actor, const std::string& action,

@@ -1,12 +1,16 @@
 // gridsync-edge: every field workflow on the command line.
 #include "cli.hpp"
 
+#include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <sstream>
+#include <thread>
 
-#include "cli_support.hpp"
+#include "gridsync/cli/support.hpp"
 #include "gridsync/crypto/errors.hpp"
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/disbursement.hpp"
@@ -14,11 +18,14 @@
 #include "gridsync/domain/local_time.hpp"
 #include "gridsync/domain/money.hpp"
 #include "gridsync/domain/shifts.hpp"
+#include "gridsync/edge/http_transport.hpp"
 #include "gridsync/edge/node.hpp"
 #include "gridsync/file.hpp"
 #include "gridsync/store/errors.hpp"
 
 namespace gridsync::edge::cli {
+
+using namespace gridsync::cli;
 
 namespace fs = std::filesystem;
 using domain::Stamp;
@@ -30,9 +37,13 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
 用法 / Usage:  gridsync-edge --data DIR [--json] COMMAND ...
 
 设备 / Device
-  init --device-name NAME --role community_laptop|grid_device --community C01 [--grid N]
+  init --device-name NAME [--role community_laptop|grid_device --community C01 [--grid N]]
        [--demo-seed --demo-pin PIN] [--simulation] [--fast-kdf]
                                   建立节点:设备密钥、数据库 / create the node, its keys and database
+  enroll --central HOST:PORT --code CODE
+                                  用管理员给的登记码向中心登记 / enroll with central using the admin's code
+  sync                            同步一轮:上传待传记录,下载本范围的更新 / one round: push, then pull
+  serve [--interval-seconds 30]   网络可用时持续同步,失败后指数退避 / keep syncing, backing off on failure
   status                          待上传记录、链校验、设备指纹 / pending entries, chain, fingerprint
   verify                          校验本设备整条签名哈希链 / verify this device's whole signed chain
 
@@ -220,6 +231,19 @@ int cmd_status(Context& c) {
     d["entries"] = s.entries;
     d["pending"] = s.pending;
     d["chain_ok"] = chain.ok;
+    if (auto pin = c.node.central_pin()) {
+        d["central"] = c.node.central_address();
+        d["central_fingerprint"] = crypto::fingerprint(pin->signing_key);
+        c.out.line("中心 central: " + c.node.central_address() + "(指纹 fingerprint " +
+                   crypto::fingerprint(pin->signing_key) + ")");
+    } else {
+        c.out.line("中心 central: 尚未登记 not enrolled");
+    }
+    if (auto last = c.node.db().query_value<std::string>(
+            "SELECT value FROM node_state WHERE key = 'last_sync_ms'")) {
+        d["last_sync"] = domain::format_local(std::stoll(*last));
+        c.out.line("上次同步 last sync: " + domain::format_local(std::stoll(*last)));
+    }
     c.out.line("设备 device: " + c.node.config().device_name + " (" + c.node.config().device_id +
                ")");
     c.out.line("指纹 fingerprint: " + crypto::fingerprint(c.node.device_key().public_key()));
@@ -227,6 +251,89 @@ int cmd_status(Context& c) {
                ",待上传 pending: " + std::to_string(s.pending));
     c.out.line(std::string("哈希链 chain: ") +
                (chain.ok ? "完好 intact" : "断裂 broken: " + chain.reason));
+    return c.out.finish(Exit::ok);
+}
+
+int report_round(Context& c, const sync::RoundReport& r) {
+    auto& d = c.out.data();
+    d["accepted"] = r.accepted;
+    d["duplicates"] = r.duplicates;
+    d["rejected"] = r.rejected;
+    d["pulled"] = r.pulled;
+    d["clashes"] = r.clashes;
+    boost::json::array rejections;
+    for (const auto& a : r.rejections) {
+        rejections.push_back({{"seq", a.seq}, {"code", a.code}, {"message", a.message}});
+        c.out.line("被中心拒绝 refused by central: #" + std::to_string(a.seq) + " [" + a.code +
+                   "] " + a.message);
+    }
+    d["rejections"] = std::move(rejections);
+    c.out.line("上传 pushed: 接收 accepted " + std::to_string(r.accepted) + ",重复 duplicates " +
+               std::to_string(r.duplicates) + ",拒绝 refused " + std::to_string(r.rejected) +
+               ";下载 pulled " + std::to_string(r.pulled) + " 条,本地冲突 local clashes " +
+               std::to_string(r.clashes));
+    return c.out.finish(r.rejected == 0 ? Exit::ok : Exit::refused);
+}
+
+int cmd_enroll(Context& c, const crypto::SecureBuffer& passphrase) {
+    const std::string central = c.args.need("central");
+    HttpTransport http(central);
+    const auto kdf =
+        c.args.has("fast-kdf") ? crypto::KdfParams::minimum() : crypto::KdfParams::interactive();
+    if (auto st = c.node.enroll(http, central, c.args.need("code"), passphrase, kdf); !st)
+        return c.out.failure(st.failure());
+    const auto pin = c.node.central_pin();
+    c.out.data()["device_id"] = c.node.config().device_id;
+    c.out.data()["central_fingerprint"] = crypto::fingerprint(pin->signing_key);
+    c.out.line("已登记 enrolled: " + c.node.config().device_id + "(" +
+               to_string(c.node.config().role) + ")");
+    c.out.line("中心指纹 central fingerprint: " + crypto::fingerprint(pin->signing_key) +
+               "(请与管理员核对 / compare it with the admin's)");
+    return c.out.finish(Exit::ok);
+}
+
+int cmd_sync(Context& c) {
+    HttpTransport http(c.node.central_address());
+    GS_TRY(r, c.node.sync_round(http, c.clock));
+    return report_round(c, *r);
+}
+
+std::atomic<bool> g_stop{false};
+
+// Keeps syncing whenever central is reachable: after a success, waits the
+// interval; after a failure, backs off exponentially (1 s, 2 s, ... 5 min)
+// with jitter, so a fleet coming back online does not arrive all at once.
+// Local writes never wait for it: they go to SQLite (WAL) from other
+// processes, and the next round takes them.
+int cmd_serve(Context& c) {
+    ::signal(SIGTERM, [](int) { g_stop = true; });
+    ::signal(SIGINT, [](int) { g_stop = true; });
+    const auto interval =
+        std::chrono::seconds(std::stoi(c.args.get("interval-seconds").value_or("30")));
+    const int max_rounds = std::stoi(c.args.get("rounds").value_or("0"));  // 0: until stopped
+    HttpTransport http(c.node.central_address(), std::chrono::seconds(30));
+    std::mt19937 jitter(std::random_device{}());
+    auto backoff = std::chrono::milliseconds(1000);
+    for (int round = 1; !g_stop && (max_rounds == 0 || round <= max_rounds); ++round) {
+        auto r = c.node.sync_round(http, c.clock);
+        std::chrono::milliseconds wait = interval;
+        if (r) {
+            std::cerr << domain::format_local(c.clock.now_ms()) << " 同步完成 synced: accepted "
+                      << r->accepted << ", pulled " << r->pulled << ", refused " << r->rejected
+                      << std::endl;
+            backoff = std::chrono::milliseconds(1000);
+        } else {
+            std::cerr << domain::format_local(c.clock.now_ms())
+                      << " 同步失败,稍后重试 sync failed, retrying: " << r.failure().message
+                      << std::endl;
+            wait = backoff + std::chrono::milliseconds(jitter() % (backoff.count() / 2 + 1));
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(300000));
+        }
+        for (auto waited = std::chrono::milliseconds(0); waited < wait && !g_stop;
+             waited += std::chrono::milliseconds(100)) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
     return c.out.finish(Exit::ok);
 }
 
@@ -726,45 +833,30 @@ int cmd_shift(Context& c, const std::string& sub) {
     throw UsageError{"未知的 shift 子命令 / unknown shift command: " + sub};
 }
 
-crypto::SecureBuffer device_passphrase(const Args& args, SecretReader& secrets) {
-    std::optional<std::string> file = args.get("passphrase-file");
-    if (!file) {
-        if (const char* env = std::getenv("GRIDSYNC_PASSPHRASE_FILE"))
-            file = env;
-    }
-    if (file) {
-        auto bytes = read_file(*file, 4096);
-        if (!bytes)
-            throw UsageError{"无法读取口令文件 / cannot read passphrase file: " +
-                             bytes.failure().message};
-        std::string_view text = as_chars(*bytes);
-        while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-            text.remove_suffix(1);
-        return crypto::SecureBuffer::copy_of(as_bytes(text));
-    }
-    return secrets.read("设备口令 / device passphrase");
-}
-
 int cmd_init(Args& args, Output& out, SecretReader& secrets) {
     const fs::path dir = args.need("data");
     InitOptions o;
     o.device_name = args.need("device-name");
-    auto role = parse_role(args.need("role"));
-    if (!role)
-        throw UsageError{
-            "--role 应为 community_laptop 或 grid_device / --role must be community_laptop or "
-            "grid_device"};
-    o.role = *role;
-    o.community_code = args.need("community");
-    if (o.role == DeviceRole::grid_device)
-        o.grid_number = std::stoi(args.need("grid"));
+    // Without --community the node waits for enrollment, which brings its
+    // role and scope from central.
+    if (args.get("community")) {
+        auto role = parse_role(args.need("role"));
+        if (!role)
+            throw UsageError{
+                "--role 应为 community_laptop 或 grid_device / --role must be community_laptop or "
+                "grid_device"};
+        o.role = *role;
+        o.community_code = args.need("community");
+        if (o.role == DeviceRole::grid_device)
+            o.grid_number = std::stoi(args.need("grid"));
+    }
     o.demo_seed = args.has("demo-seed");
     if (o.demo_seed)
         o.demo_pin = args.need("demo-pin");
     o.simulation = args.has("simulation");
     if (args.has("fast-kdf"))
         o.kdf = crypto::KdfParams::minimum();
-    const auto passphrase = device_passphrase(args, secrets);
+    const auto passphrase = read_passphrase(args, secrets, "设备口令 / device passphrase");
     if (auto st = EdgeNode::init(dir, o, passphrase); !st)
         return out.failure(st.failure());
     domain::SystemClock clock;
@@ -804,7 +896,7 @@ int run(int argc, char** argv) {
         if (cmd == "init")
             return cmd_init(args, out, secrets);
         const fs::path dir = args.need("data");
-        const auto passphrase = device_passphrase(args, secrets);
+        const auto passphrase = read_passphrase(args, secrets, "设备口令 / device passphrase");
         NodeClock clock;
         auto node = EdgeNode::open(dir, passphrase, clock);
         if (!node)
@@ -822,6 +914,12 @@ int run(int argc, char** argv) {
         Context c{args, out, secrets, **node, clock};
         if (cmd == "status")
             return cmd_status(c);
+        if (cmd == "enroll")
+            return cmd_enroll(c, passphrase);
+        if (cmd == "sync")
+            return cmd_sync(c);
+        if (cmd == "serve")
+            return cmd_serve(c);
         if (cmd == "verify")
             return cmd_verify(c);
         if (cmd == "staff")

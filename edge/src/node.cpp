@@ -173,15 +173,19 @@ Status EdgeNode::init(const fs::path& dir, const InitOptions& o,
                                   clock.now_ms()};
         seed = domain::seed_subdistrict(db, stamp, domain::SeedOptions{}, id_key, {});
     }
-    const auto community =
+    auto community =
         db.query_value<std::string>("SELECT id FROM community WHERE code = ?1", o.community_code);
+    // Without a community the node waits for enrollment: central gives its
+    // role and scope, and the first sync its reference data.
+    if (o.community_code.empty() && !o.demo_seed)
+        community = std::string();
     if (!community) {
         return fail(domain::Errc::not_found,
                     "社区编号不存在 / no community with code " + o.community_code +
                         (o.demo_seed ? "" : " (load reference data first, or use --demo-seed)"));
     }
     std::string grid;
-    if (o.role == DeviceRole::grid_device) {
+    if (o.role == DeviceRole::grid_device && !community->empty()) {
         auto g = db.query_value<std::string>(
             "SELECT id FROM grid WHERE community_id = ?1 ORDER BY name LIMIT 1 OFFSET ?2",
             *community, o.grid_number - 1);
@@ -238,6 +242,13 @@ Result<std::unique_ptr<EdgeNode>> EdgeNode::open(const fs::path& dir,
         std::make_unique<crypto::SigningKey>(crypto::SigningKey::from_seed(seed->view()));
     node->outbox_ =
         std::make_unique<sync::Outbox>(node->db_, c.device_id, *node->device_key_, clock);
+    node->clock_ = &clock;
+    if (fs::exists(dir / "kx.key")) {
+        auto kx = unseal_from(dir / "kx.key", passphrase);
+        if (!kx)
+            return kx.failure();
+        node->kx_ = std::make_unique<crypto::KxKeyPair>(crypto::KxKeyPair::from_seed(kx->view()));
+    }
     return node;
 }
 
@@ -281,6 +292,80 @@ Result<std::string> EdgeNode::enroll_staff_key(const std::string& staff_id,
         return recorded.failure();
     }
     return crypto::fingerprint(key.public_key());
+}
+
+std::string EdgeNode::central_address() {
+    return get_state(db_, "central_address");
+}
+
+std::optional<sync::CentralPin> EdgeNode::central_pin() {
+    auto sk = from_hex(get_state(db_, "central_signing_key"));
+    auto kx = from_hex(get_state(db_, "central_kx_key"));
+    auto spk = sk ? crypto::PublicKey::from(*sk) : std::nullopt;
+    auto kpk = kx ? crypto::KxPublicKey::from(*kx) : std::nullopt;
+    if (!spk || !kpk)
+        return std::nullopt;
+    return sync::CentralPin{*spk, *kpk};
+}
+
+Status EdgeNode::enroll(sync::Transport& transport, const std::string& central_address,
+                        const std::string& code, const crypto::SecureBuffer& passphrase,
+                        crypto::KdfParams kdf) {
+    if (outbox_->status().entries > 0) {
+        return fail(domain::Errc::wrong_state,
+                    "本设备已有记录,须在记录前登记 / this device has already recorded "
+                    "entries; enroll before recording");
+    }
+    if (enrolled())
+        return fail(domain::Errc::wrong_state, "本设备已登记 / this device is already enrolled");
+    const auto dot = code.find('.');
+    auto central_kx_bytes =
+        dot == std::string::npos ? std::nullopt : from_hex(code.substr(dot + 1));
+    auto central_kx =
+        central_kx_bytes ? crypto::KxPublicKey::from(*central_kx_bytes) : std::nullopt;
+    if (!central_kx)
+        return fail(domain::Errc::bad_input, "登记码格式不对 / the enrollment code is malformed");
+    const auto kx = crypto::KxKeyPair::generate();
+    auto resp = sync::enroll_device(
+        transport, *central_kx,
+        {code.substr(0, dot), config_.device_name, device_key_->public_key(), kx.public_key()}, kx);
+    if (!resp)
+        return resp.failure();
+    if (auto st = seal_to(dir_ / "kx.key", kx.seed().view(), passphrase, kdf); !st)
+        return st;
+    if (auto st = seal_to(dir_ / "id.key", resp->id_key, passphrase, kdf); !st)
+        return st;
+    store::Transaction tx(db_);
+    set_state(db_, "device_id", resp->device_id);
+    set_state(db_, "role", resp->role);
+    set_state(db_, "community_id", resp->community_id);
+    set_state(db_, "grid_id", resp->grid_id);
+    set_state(db_, "staff_id", resp->staff_id);
+    set_state(db_, "central_address", central_address);
+    set_state(db_, "central_signing_key", resp->central_signing_key.hex());
+    set_state(db_, "central_kx_key", to_hex(resp->central_kx_key.bytes));
+    tx.commit();
+    config_.device_id = resp->device_id;
+    config_.role = parse_role(resp->role).value_or(DeviceRole::grid_device);
+    config_.community_id = resp->community_id;
+    config_.grid_id = resp->grid_id;
+    id_key_ = crypto::SecureBuffer::copy_of(resp->id_key);
+    kx_ = std::make_unique<crypto::KxKeyPair>(crypto::KxKeyPair::from_seed(kx.seed().view()));
+    outbox_ = std::make_unique<sync::Outbox>(db_, config_.device_id, *device_key_, *clock_);
+    return {};
+}
+
+Result<sync::RoundReport> EdgeNode::sync_round(sync::Transport& transport, domain::Clock& clock) {
+    const auto pin = central_pin();
+    if (!enrolled() || !pin) {
+        return fail(domain::Errc::wrong_state,
+                    "本设备尚未登记 / this device is not enrolled with central");
+    }
+    sync::SyncClient client(db_, *outbox_, *device_key_, *kx_, *pin, transport, clock);
+    auto report = client.round();
+    if (report)
+        set_state(db_, "last_sync_ms", std::to_string(clock.now_ms()));
+    return report;
 }
 
 Status EdgeNode::require_role(DeviceRole role, const char* what) const {

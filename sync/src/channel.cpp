@@ -82,6 +82,7 @@ Bytes encode(const EnrollResponse& m) {
         w.bytes(as_bytes(*s));
     w.bytes(m.central_signing_key.view());
     w.bytes(m.central_kx_key.view());
+    w.bytes(m.id_key);
     return w.finish();
 }
 
@@ -110,6 +111,9 @@ Result<EnrollResponse> decode_enroll_response(ByteView bytes) {
             *s = r.string(256);
         m.central_signing_key = key_from<crypto::PublicKey>(r.bytes(32));
         m.central_kx_key = key_from<crypto::KxPublicKey>(r.bytes(32));
+        m.id_key = r.bytes(32);
+        if (m.id_key.size() != 32)
+            throw wire::DecodeError{"the ID key must be 32 bytes"};
         r.finish();
         return m;
     } catch (const wire::DecodeError& e) {

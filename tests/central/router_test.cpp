@@ -32,7 +32,8 @@ class DirectTransport final : public sync::Transport {
 
 class RouterTest : public test::EdgeAndCentral {
   protected:
-    central::CentralKeys keys{crypto::SigningKey::generate(), crypto::KxKeyPair::generate()};
+    central::CentralKeys keys{crypto::SigningKey::generate(), crypto::KxKeyPair::generate(),
+                              crypto::SecureBuffer::random(32)};
     std::unique_ptr<central::Router> router;
     std::unique_ptr<DirectTransport> transport;
     void SetUp() override {
@@ -60,6 +61,8 @@ TEST_F(RouterTest, EnrollPushAndPullThroughTheEncryptedChannel) {
     ASSERT_TRUE(enrolled.ok()) << enrolled.failure().message;
     EXPECT_EQ(enrolled->central_signing_key, keys.signing.public_key());
     EXPECT_EQ(enrolled->community_id, community);
+    EXPECT_TRUE(crypto::constant_time_equal(enrolled->id_key, keys.id_key.view()))
+        << "the device needs the subdistrict's ID key to check residents' ID numbers";
     sync::Outbox outbox(edge.db, enrolled->device_id, edge.device_key, edge.clock);
     pay_first(edge.db, outbox);
     sync::SyncClient client(edge.db, outbox, edge.device_key, kx,

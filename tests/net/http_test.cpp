@@ -15,7 +15,8 @@ namespace {
 
 class HttpTest : public test::EdgeAndCentral {
   protected:
-    central::CentralKeys keys{crypto::SigningKey::generate(), crypto::KxKeyPair::generate()};
+    central::CentralKeys keys{crypto::SigningKey::generate(), crypto::KxKeyPair::generate(),
+                              crypto::SecureBuffer::random(32)};
     std::unique_ptr<central::Router> router;
     std::unique_ptr<central::HttpServer> server;
     std::thread serving;

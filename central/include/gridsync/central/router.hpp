@@ -36,6 +36,7 @@ struct HttpAnswer {
 struct CentralKeys {
     crypto::SigningKey signing;
     crypto::KxKeyPair kx;
+    crypto::SecureBuffer id_key;  // handed to enrolled devices, encrypted
 };
 
 class Router {

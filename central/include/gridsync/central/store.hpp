@@ -10,8 +10,10 @@
 #include "gridsync/crypto/kx.hpp"
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/clock.hpp"
+#include "gridsync/domain/schema.hpp"
 #include "gridsync/error.hpp"
 #include "gridsync/store/database.hpp"
+#include "gridsync/store/session.hpp"
 #include "gridsync/sync/envelope.hpp"
 
 namespace gridsync::central {
@@ -46,6 +48,13 @@ class CentralStore {
 
     store::Database& db() { return db_; }
 
+    // Central's own writes (imports, issued certificates, prepared days): run
+    // `write` in one transaction with capture, and append what it changed to
+    // the accepted log as an entry of origin "central", signed by central's
+    // key, so devices receive it through pull like everything else.
+    template <class F>
+    void record_central(const crypto::SigningKey& central_key, domain::EpochMs now, F&& write);
+
     // A one-time, expiring token for one staff member, role and scope. Only
     // its BLAKE2b digest is stored; the token itself is returned once.
     std::string create_token(const std::string& admin_id, const TokenGrant& grant,
@@ -65,8 +74,22 @@ class CentralStore {
                const std::string& subject, const std::string& outcome, const std::string& detail);
 
   private:
+    void append_central(store::Session& session, const crypto::SigningKey& central_key,
+                        domain::EpochMs now);
     explicit CentralStore(store::Database db) : db_(std::move(db)) {}
     store::Database db_;
 };
+
+template <class F>
+void CentralStore::record_central(const crypto::SigningKey& central_key, domain::EpochMs now,
+                                  F&& write) {
+    store::Transaction tx(db_);
+    store::Session session(db_);
+    for (const auto& t : domain::replicated_tables())
+        session.attach_checked(t);
+    write(db_);
+    append_central(session, central_key, now);
+    tx.commit();
+}
 
 }  // namespace gridsync::central

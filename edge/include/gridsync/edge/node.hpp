@@ -18,6 +18,7 @@
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/error.hpp"
 #include "gridsync/store/database.hpp"
+#include "gridsync/sync/client.hpp"
 #include "gridsync/sync/outbox.hpp"
 
 namespace gridsync::edge {
@@ -80,6 +81,21 @@ class EdgeNode {
     // Refuses (domain role_not_allowed) a workflow this device may not record.
     Status require_role(DeviceRole role, const char* what) const;
 
+    // Enrollment with central, before anything is recorded here: `code` is
+    // what the admin hands over ("<token>.<central X25519 key, hex>").
+    // Central assigns the device id, role and scope; the device pins
+    // central's keys and receives the subdistrict's ID key, sealed here with
+    // the device passphrase.
+    Status enroll(sync::Transport& transport, const std::string& central_address,
+                  const std::string& code, const crypto::SecureBuffer& passphrase,
+                  crypto::KdfParams kdf = crypto::KdfParams::interactive());
+    bool enrolled() const { return kx_ != nullptr; }
+    std::string central_address();
+    std::optional<sync::CentralPin> central_pin();
+
+    // One sync round (push, then pull) with the enrolled central.
+    Result<sync::RoundReport> sync_round(sync::Transport& transport, domain::Clock& clock);
+
   private:
     EdgeNode(std::filesystem::path dir, store::Database db)
         : dir_(std::move(dir)), db_(std::move(db)) {}
@@ -89,6 +105,8 @@ class EdgeNode {
     crypto::SecureBuffer id_key_;
     std::unique_ptr<crypto::SigningKey> device_key_;
     std::unique_ptr<sync::Outbox> outbox_;
+    std::unique_ptr<crypto::KxKeyPair> kx_;
+    domain::Clock* clock_ = nullptr;
 };
 
 // The demo files init --demo-seed writes (fictional people only): who is who,

@@ -53,7 +53,9 @@ struct EnrollRequest {
     crypto::KxPublicKey kx_key;
 };
 // enroll_response (type 6): bytes device_id, bytes role, bytes staff_id, bytes community_id,
-// bytes grid_id, bytes central_signing_key(32), bytes central_kx_key(32)
+// bytes grid_id, bytes central_signing_key(32), bytes central_kx_key(32), bytes id_key(32)
+// (id_key: the subdistrict's key for digesting resident ID numbers; it only
+// ever travels inside the encrypted answer.)
 struct EnrollResponse {
     std::string device_id;
     std::string role;
@@ -62,6 +64,7 @@ struct EnrollResponse {
     std::string grid_id;
     crypto::PublicKey central_signing_key;
     crypto::KxPublicKey central_kx_key;
+    Bytes id_key;
 };
 
 Bytes encode(const EnrollRequest& m);

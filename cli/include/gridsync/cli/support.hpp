@@ -1,5 +1,5 @@
 #pragma once
-// Plumbing of the gridsync-edge command line: arguments, secrets from the
+// Plumbing shared by the gridsync command lines: arguments, secrets from the
 // terminal or standard input, output as text or JSON, exit codes.
 #include <boost/json.hpp>
 #include <map>
@@ -11,7 +11,7 @@
 #include "gridsync/crypto/secure_buffer.hpp"
 #include "gridsync/error.hpp"
 
-namespace gridsync::edge::cli {
+namespace gridsync::cli {
 
 // Exit codes, documented in --help.
 enum Exit : int {
@@ -48,6 +48,11 @@ class SecretReader {
     crypto::SecureBuffer read_sensitive(const std::string& prompt) { return read(prompt); }
 };
 
+// A passphrase from --passphrase-file, else $GRIDSYNC_PASSPHRASE_FILE, else
+// the terminal or the first line of standard input.
+crypto::SecureBuffer read_passphrase(const Args& args, SecretReader& secrets,
+                                     const std::string& prompt);
+
 class Output {
   public:
     explicit Output(bool json) : json_(json) {}
@@ -65,4 +70,4 @@ class Output {
 
 int exit_code_for(const std::error_code& code);
 
-}  // namespace gridsync::edge::cli
+}  // namespace gridsync::cli

@@ -1,4 +1,4 @@
-#include "cli_support.hpp"
+#include "gridsync/cli/support.hpp"
 
 #include <termios.h>
 #include <unistd.h>
@@ -8,10 +8,11 @@
 
 #include "gridsync/crypto/errors.hpp"
 #include "gridsync/domain/errors.hpp"
+#include "gridsync/file.hpp"
 #include "gridsync/store/errors.hpp"
 #include "gridsync/sync/errors.hpp"
 
-namespace gridsync::edge::cli {
+namespace gridsync::cli {
 
 namespace {
 const std::set<std::string> kFlags = {"json",       "help",     "demo-seed",
@@ -83,6 +84,26 @@ crypto::SecureBuffer SecretReader::read(const std::string& prompt) {
     return out;
 }
 
+crypto::SecureBuffer read_passphrase(const Args& args, SecretReader& secrets,
+                                     const std::string& prompt) {
+    std::optional<std::string> file = args.get("passphrase-file");
+    if (!file) {
+        if (const char* env = std::getenv("GRIDSYNC_PASSPHRASE_FILE"))
+            file = env;
+    }
+    if (file) {
+        auto bytes = read_file(*file, 4096);
+        if (!bytes)
+            throw UsageError{"无法读取口令文件 / cannot read passphrase file: " +
+                             bytes.failure().message};
+        std::string_view text = as_chars(*bytes);
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+            text.remove_suffix(1);
+        return crypto::SecureBuffer::copy_of(as_bytes(text));
+    }
+    return secrets.read(prompt);
+}
+
 void Output::line(const std::string& text) {
     lines_.push_back(text);
 }
@@ -126,4 +147,4 @@ int exit_code_for(const std::error_code& code) {
     return Exit::storage;
 }
 
-}  // namespace gridsync::edge::cli
+}  // namespace gridsync::cli

@@ -1,0 +1,405 @@
+// gridsync-central: the subdistrict's node on the command line.
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "gridsync/central/errors.hpp"
+#include "gridsync/central/router.hpp"
+#include "gridsync/central/server.hpp"
+#include "gridsync/central/store.hpp"
+#include "gridsync/cli/support.hpp"
+#include "gridsync/crypto/sealed.hpp"
+#include "gridsync/domain/certificates.hpp"
+#include "gridsync/domain/local_time.hpp"
+#include "gridsync/domain/seed.hpp"
+#include "gridsync/domain/shifts.hpp"
+#include "gridsync/file.hpp"
+
+namespace gridsync::central {
+
+namespace fs = std::filesystem;
+using namespace gridsync::cli;
+
+namespace {
+
+const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict's central node
+
+用法 / Usage:  gridsync-central --data DIR [--json] COMMAND ...
+
+  init [--demo-seed] [--fast-kdf]     建立中心:数据库、中心密钥;可载入虚构的演示数据
+                                      create the database and central's keys; optionally the fictional demo data
+  token --staff ID --role community_laptop|grid_device --community C01 [--grid N] [--ttl-hours 24]
+                                      一次性登记码(令牌 + 中心公钥)/ a one-time enrollment code
+  prepare-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100]
+                                      演示:发放名单(两名管理员编制和审核)、排班、待送证件
+                                      demo: a day's list (prepared and approved by two admins), roster, certificates
+  serve --listen 127.0.0.1:8080 [--threads 2]
+                                      提供同步服务,收到 SIGTERM 后处理完进行中的请求再退出
+                                      serve sync; on SIGTERM finish requests in progress, then exit
+  devices                             已登记设备 / enrolled devices
+  revoke --device ID --reason TEXT    停用设备 / revoke a device
+  conflicts                           未解决的冲突 / open conflicts
+  status                              中心概况 / overview
+
+  --passphrase-file F   中心口令文件(否则从终端或标准输入读取)/ central's passphrase file (else terminal or stdin)
+
+退出码 / Exit codes: 0 成功 ok, 1 用法 usage, 2 拒绝 refused, 3 口令错误 wrong passphrase, 4 存储 storage
+)";
+
+constexpr std::size_t kMaxKeyFile = 4096;
+
+Status seal_to(const fs::path& path, ByteView secret, const crypto::SecureBuffer& pass,
+               crypto::KdfParams kdf) {
+    return write_file_atomic(path, crypto::seal_secret(secret, pass.view(), kdf));
+}
+
+Result<crypto::SecureBuffer> unseal(const fs::path& path, const crypto::SecureBuffer& pass) {
+    auto bytes = read_file(path, kMaxKeyFile);
+    if (!bytes)
+        return bytes.failure();
+    return crypto::unseal_secret(*bytes, pass.view());
+}
+
+Result<CentralKeys> load_keys(const fs::path& dir, const crypto::SecureBuffer& pass) {
+    auto signing = unseal(dir / "central.key", pass);
+    if (!signing)
+        return signing.failure();
+    auto kx = unseal(dir / "central-kx.key", pass);
+    if (!kx)
+        return kx.failure();
+    auto id = unseal(dir / "id.key", pass);
+    if (!id)
+        return id.failure();
+    return CentralKeys{crypto::SigningKey::from_seed(signing->view()),
+                       crypto::KxKeyPair::from_seed(kx->view()), std::move(*id)};
+}
+
+std::string admin(store::Database& db, int nth) {
+    return db
+        .query_value<std::string>(
+            "SELECT id FROM staff WHERE role = 'admin' ORDER BY id LIMIT 1 OFFSET ?1", nth)
+        .value_or("");
+}
+
+int cmd_init(Args& args, Output& out, SecretReader& secrets) {
+    const fs::path dir = args.need("data");
+    if (fs::exists(dir / "central.db"))
+        throw UsageError{"该目录已有中心 / " + dir.string() + " already holds central"};
+    fs::create_directories(dir);
+    const auto pass = read_passphrase(args, secrets, "中心口令 / central passphrase");
+    const auto kdf =
+        args.has("fast-kdf") ? crypto::KdfParams::minimum() : crypto::KdfParams::moderate();
+    CentralKeys keys{crypto::SigningKey::generate(), crypto::KxKeyPair::generate(),
+                     crypto::SecureBuffer::random(32)};
+    if (auto st = seal_to(dir / "central.key", keys.signing.seed().view(), pass, kdf); !st)
+        return out.failure(st.failure());
+    if (auto st = seal_to(dir / "central-kx.key", keys.kx.seed().view(), pass, kdf); !st)
+        return out.failure(st.failure());
+    if (auto st = seal_to(dir / "id.key", keys.id_key.view(), pass, kdf); !st)
+        return out.failure(st.failure());
+    auto store = CentralStore::open(dir / "central.db");
+    domain::SystemClock clock;
+    if (args.has("demo-seed")) {
+        domain::SeedReport seed;
+        store.record_central(keys.signing, clock.now_ms(), [&](store::Database& db) {
+            seed = domain::seed_subdistrict(
+                db, {"central", domain::Hlc::from_parts(clock.now_ms(), 0), clock.now_ms()},
+                domain::SeedOptions{}, keys.id_key, {});
+        });
+        fs::create_directories(dir / "demo");
+        std::ofstream residents(dir / "demo" / "residents.csv");
+        residents << "resident_id,name,id_number,household_id,grid_id,community_id\n";
+        for (const auto& r : seed.residents) {
+            residents << r.id << "," << r.name << "," << r.id_number << "," << r.household_id << ","
+                      << r.grid_id << "," << r.community_id << "\n";
+        }
+        std::ofstream staff(dir / "demo" / "staff.csv");
+        staff << "staff_id,name,role,community_id,grid_id\n";
+        for (const auto& s : seed.staff) {
+            staff << s.id << "," << s.name << "," << s.role << "," << s.community_id << ","
+                  << s.grid_id << "\n";
+        }
+    }
+    store.audit(clock.now_ms(), "central", "central.init", "", "ok",
+                args.has("demo-seed") ? "with demo data" : "");
+    out.data()["signing_fingerprint"] = crypto::fingerprint(keys.signing.public_key());
+    out.line("中心已建立 central created: " + dir.string());
+    out.line("中心指纹 central fingerprint: " + crypto::fingerprint(keys.signing.public_key()));
+    return out.finish(Exit::ok);
+}
+
+struct Opened {
+    CentralStore store;
+    CentralKeys keys;
+};
+
+Result<Opened> open(Args& args, SecretReader& secrets) {
+    const fs::path dir = args.need("data");
+    if (!fs::exists(dir / "central.db")) {
+        return fail(Errc::unknown_device, "这里没有中心,请先运行 init / no central in " +
+                                              dir.string() + ": run init first");
+    }
+    const auto pass = read_passphrase(args, secrets, "中心口令 / central passphrase");
+    auto keys = load_keys(dir, pass);
+    if (!keys)
+        return keys.failure();
+    return Opened{CentralStore::open(dir / "central.db"), std::move(*keys)};
+}
+
+std::string community_id(store::Database& db, const std::string& code) {
+    auto id = db.query_value<std::string>("SELECT id FROM community WHERE code = ?1", code);
+    if (!id)
+        throw UsageError{"社区编号不存在 / no community with code " + code};
+    return *id;
+}
+
+int cmd_token(Opened& c, Args& args, Output& out) {
+    domain::SystemClock clock;
+    auto& db = c.store.db();
+    TokenGrant g;
+    g.staff_id = args.need("staff");
+    g.role = args.need("role");
+    if (g.role != "community_laptop" && g.role != "grid_device")
+        throw UsageError{"--role: community_laptop | grid_device"};
+    g.community_id = community_id(db, args.need("community"));
+    if (g.role == "grid_device") {
+        const int n = std::stoi(args.need("grid"));
+        auto grid = db.query_value<std::string>(
+            "SELECT id FROM grid WHERE community_id = ?1 ORDER BY name LIMIT 1 OFFSET ?2",
+            g.community_id, n - 1);
+        if (n < 1 || !grid)
+            throw UsageError{"网格编号不存在 / no such grid number"};
+        g.grid_id = *grid;
+    }
+    if (!db.query_value<int>("SELECT 1 FROM staff WHERE id = ?1", g.staff_id)) {
+        throw UsageError{"工作人员不存在 / no staff member " + g.staff_id};
+    }
+    if (auto h = args.get("ttl-hours"))
+        g.ttl_ms = std::stoll(*h) * 3600000;
+    const std::string token =
+        c.store.create_token(args.get("admin").value_or("admin"), g, clock.now_ms());
+    const std::string code = token + "." + to_hex(c.keys.kx.public_key().bytes);
+    out.data()["code"] = code;
+    out.data()["central_fingerprint"] = crypto::fingerprint(c.keys.signing.public_key());
+    out.data()["expires"] = domain::format_local(clock.now_ms() + g.ttl_ms);
+    out.line("登记码 enrollment code (一次有效 one use): " + code);
+    out.line("中心指纹 central fingerprint: " + crypto::fingerprint(c.keys.signing.public_key()));
+    out.line("有效期至 valid until: " + domain::format_local(clock.now_ms() + g.ttl_ms));
+    return out.finish(Exit::ok);
+}
+
+int cmd_prepare_day(Opened& c, Args& args, Output& out) {
+    domain::SystemClock clock;
+    const auto now = clock.now_ms();
+    auto& db = c.store.db();
+    const std::string community = community_id(db, args.need("community"));
+    const std::string date = args.get("date").value_or(domain::local_date(now));
+    const int entitlements = std::stoi(args.get("entitlements").value_or("200"));
+    const int certificates = std::stoi(args.get("certificates").value_or("100"));
+    std::string day;
+    int issued = 0;
+    c.store.record_central(c.keys.signing, now, [&](store::Database& w) {
+        const domain::Stamp stamp{"central", domain::Hlc::from_parts(now, 1), now};
+        std::vector<std::string> workers, sp;
+        auto st = w.prepare(
+            "SELECT id, role FROM staff WHERE (community_id = ?1 AND role = 'community_worker') OR "
+            "role = 'service_point_staff' ORDER BY role, id");
+        st.bind(1, community);
+        while (st.step())
+            (st.column<std::string>(1) == "community_worker" ? workers : sp)
+                .push_back(st.column<std::string>(0));
+        // Two service-point staff and one community worker on the day; the
+        // list is prepared by one admin and approved by another.
+        const std::size_t pick =
+            static_cast<std::size_t>(std::stoi(args.get("service-point-offset").value_or("0")));
+        day = domain::seed_disbursement_day(w, stamp,
+                                            {community,
+                                             date,
+                                             admin(w, 0),
+                                             admin(w, 1),
+                                             {sp.at(pick), sp.at(pick + 1), workers.at(0)},
+                                             entitlements});
+        std::vector<domain::RosterEntry> roster;
+        for (std::size_t i = 0; i < workers.size(); ++i)
+            roster.push_back({workers[i], "normal", workers[(i + 1) % workers.size()]});
+        roster.push_back({workers[1 % workers.size()], "early", std::nullopt});
+        roster.push_back({workers[2 % workers.size()], "late", std::nullopt});
+        roster.push_back({sp.at(pick), "normal", std::nullopt});
+        roster.push_back({sp.at(pick + 1), "normal", std::nullopt});
+        (void)domain::add_roster(w, stamp, community, date, roster).value();
+        auto res =
+            w.prepare(R"(SELECT r.id FROM resident r JOIN household h ON h.id = r.household_id
+                                JOIN grid g ON g.id = h.grid_id WHERE g.community_id = ?1 ORDER BY r.id)");
+        res.bind(1, community);
+        while (res.step() && issued < certificates) {
+            ++issued;
+            const std::string code =
+                "GS-" + args.need("community") + "-" + date + "-" + std::to_string(issued);
+            (void)domain::issue_certificate(w, stamp,
+                                            {issued % 2 ? "elderly_card" : "residence_permit",
+                                             res.column<std::string>(0), code})
+                .value();
+        }
+    });
+    c.store.audit(now, admin(db, 0), "day.prepare", day, "ok", "approved by " + admin(db, 1));
+    out.data()["day_id"] = day;
+    out.data()["certificates"] = issued;
+    out.line("发放日已编制并审核 day prepared and approved: " + day + " (" + date + ")");
+    out.line("待送证件 certificates at the center: " + std::to_string(issued));
+    return out.finish(Exit::ok);
+}
+
+int cmd_serve(Opened& c, Args& args, Output& out) {
+    const std::string listen = args.need("listen");
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos)
+        throw UsageError{"--listen HOST:PORT"};
+    ServerOptions o;
+    o.host = listen.substr(0, colon);
+    o.port = static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)));
+    o.threads = std::stoi(args.get("threads").value_or("2"));
+    domain::SystemClock clock;
+    Router router(c.store, c.keys, clock);
+    HttpServer server(router, o);
+    // SIGTERM/SIGINT: stop accepting, finish what is in progress.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::thread waiter([&] {
+        int sig = 0;
+        sigwait(&set, &sig);
+        server.stop();
+    });
+    std::cerr << "gridsync-central: serving on " << o.host << ":" << server.port() << " ("
+              << crypto::fingerprint(c.keys.signing.public_key()) << ")" << std::endl;
+    server.run();
+    pthread_kill(waiter.native_handle(), SIGTERM);  // harmless if it already returned
+    waiter.join();
+    c.store.audit(clock.now_ms(), "central", "central.stop", "", "ok", "");
+    out.line("已停止 stopped");
+    return out.finish(Exit::ok);
+}
+
+int cmd_devices(Opened& c, Output& out) {
+    boost::json::array list;
+    auto st = c.store.db().prepare(
+        "SELECT d.id, d.name, d.role, c.code, d.last_seq, d.revoked_at_ms IS NOT NULL FROM device "
+        "d "
+        "JOIN community c ON c.id = d.community_id ORDER BY d.enrolled_at_ms");
+    while (st.step()) {
+        list.push_back({{"id", st.column<std::string>(0)},
+                        {"name", st.column<std::string>(1)},
+                        {"role", st.column<std::string>(2)},
+                        {"community", st.column<std::string>(3)},
+                        {"entries", st.column<std::int64_t>(4)},
+                        {"revoked", st.column<bool>(5)}});
+        out.line(st.column<std::string>(0) + "  " + st.column<std::string>(1) + "  " +
+                 st.column<std::string>(2) + "  " + st.column<std::string>(3) + "  entries " +
+                 std::to_string(st.column<std::int64_t>(4)) +
+                 (st.column<bool>(5) ? "  已停用 revoked" : ""));
+    }
+    out.data()["devices"] = std::move(list);
+    return out.finish(Exit::ok);
+}
+
+int cmd_conflicts(Opened& c, Output& out) {
+    boost::json::array list;
+    auto st = c.store.db().prepare(
+        "SELECT id, kind, table_name, row_key, device_id, seq, detected_at_ms FROM conflict WHERE "
+        "state = 'open' ORDER BY detected_at_ms");
+    while (st.step()) {
+        list.push_back({{"id", st.column<std::string>(0)},
+                        {"kind", st.column<std::string>(1)},
+                        {"table", st.column<std::string>(2)},
+                        {"row", st.column<std::string>(3)},
+                        {"device", st.column<std::string>(4)},
+                        {"seq", st.column<std::int64_t>(5)}});
+        out.line(st.column<std::string>(1) + "  " + st.column<std::string>(2) + " " +
+                 st.column<std::string>(3) + "  from " + st.column<std::string>(4) + " #" +
+                 std::to_string(st.column<std::int64_t>(5)));
+    }
+    out.data()["conflicts"] = std::move(list);
+    return out.finish(Exit::ok);
+}
+
+int cmd_status(Opened& c, Output& out) {
+    auto& db = c.store.db();
+    const auto n = [&](const char* sql) { return db.query_value<std::int64_t>(sql).value_or(0); };
+    auto& d = out.data();
+    d["fingerprint"] = crypto::fingerprint(c.keys.signing.public_key());
+    d["devices"] = n("SELECT count(*) FROM device");
+    d["accepted_entries"] = n("SELECT count(*) FROM accepted_entry");
+    d["open_conflicts"] = n("SELECT count(*) FROM conflict WHERE state = 'open'");
+    d["payments"] = n("SELECT count(*) FROM payment");
+    d["deliveries"] = n("SELECT count(*) FROM delivery_attempt WHERE outcome = 'delivered'");
+    d["check_ins"] = n("SELECT count(*) FROM shift_check");
+    for (const auto& [k, v] : d)
+        out.line(std::string(k) + ": " + boost::json::serialize(v));
+    return out.finish(Exit::ok);
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+    Args args;
+    try {
+        args = Args::parse(argc, argv);
+    } catch (const UsageError& e) {
+        std::cerr << e.message << "\n";
+        return Exit::usage;
+    }
+    Output out(args.has("json"));
+    if (args.has("help") || args.positional.empty()) {
+        std::cout << kHelp;
+        return args.has("help") ? Exit::ok : Exit::usage;
+    }
+    SecretReader secrets;
+    const std::string cmd = args.positional[0];
+    try {
+        if (cmd == "init")
+            return cmd_init(args, out, secrets);
+        auto c = open(args, secrets);
+        if (!c)
+            return out.failure(c.failure());
+        if (cmd == "token")
+            return cmd_token(*c, args, out);
+        if (cmd == "prepare-day")
+            return cmd_prepare_day(*c, args, out);
+        if (cmd == "serve")
+            return cmd_serve(*c, args, out);
+        if (cmd == "devices")
+            return cmd_devices(*c, out);
+        if (cmd == "conflicts")
+            return cmd_conflicts(*c, out);
+        if (cmd == "status")
+            return cmd_status(*c, out);
+        if (cmd == "revoke") {
+            domain::SystemClock clock;
+            auto st = c->store.revoke(args.need("device"), args.get("admin").value_or("admin"),
+                                      args.need("reason"), clock.now_ms());
+            if (!st)
+                return out.failure(st.failure());
+            out.line("设备已停用 device revoked");
+            return out.finish(Exit::ok);
+        }
+        throw UsageError{"未知命令 / unknown command: " + cmd};
+    } catch (const UsageError& e) {
+        std::cerr << "用法错误 usage: " << e.message << "\n";
+        return Exit::usage;
+    } catch (const Error& e) {
+        return out.failure({e.code(), e.what()});
+    } catch (const std::exception& e) {
+        return out.failure({std::make_error_code(std::errc::io_error), e.what()});
+    }
+}
+
+}  // namespace gridsync::central
+
+int main(int argc, char** argv) {
+    return gridsync::central::run(argc, argv);
+}
