@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target gridsync-demo gridsync-edge
+cmake --build --preset release --target gridsync-demo gridsync-edge gridsync-central
 echo
-build/release/tools/gridsync-demo --edge build/release/edge/gridsync-edge "$@"
+build/release/tools/gridsync-demo --central build/release/central/gridsync-central --edge build/release/edge/gridsync-edge "$@"

@@ -36,7 +36,7 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
   prepare-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100]
                                       演示:发放名单(两名管理员编制和审核)、排班、待送证件
                                       demo: a day's list (prepared and approved by two admins), roster, certificates
-  serve --listen 127.0.0.1:8080 [--threads 2]
+  serve --listen 127.0.0.1:8080 [--threads 2] [--port-file F]
                                       提供同步服务,收到 SIGTERM 后处理完进行中的请求再退出
                                       serve sync; on SIGTERM finish requests in progress, then exit
   devices                             已登记设备 / enrolled devices
@@ -275,6 +275,12 @@ int cmd_serve(Opened& c, Args& args, Output& out) {
         sigwait(&set, &sig);
         server.stop();
     });
+    if (auto f = args.get("port-file")) {
+        // For scripts that start central on port 0 and need to know where it is.
+        const std::string port = std::to_string(server.port()) + "\n";
+        if (auto st = write_file_atomic(*f, as_bytes(port), 0644); !st)
+            return out.failure(st.failure());
+    }
     std::cerr << "gridsync-central: serving on " << o.host << ":" << server.port() << " ("
               << crypto::fingerprint(c.keys.signing.public_key()) << ")" << std::endl;
     server.run();

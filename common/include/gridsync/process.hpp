@@ -59,6 +59,8 @@ class Process {
     }
 
     void kill() { ::kill(pid_, SIGKILL); }
+    // Asks the program to finish (SIGTERM), as a service manager would.
+    void terminate() { ::kill(pid_, SIGTERM); }
 
     ProcessResult wait() {
         ProcessResult r;
