@@ -146,11 +146,30 @@ int main(int argc, char** argv) {
         say("-- 1. 中心建立,载入虚构的街道数据,编制并审核两个社区的发放日 / central starts; two "
             "communities' days prepared --");
         must("central init", central({"--json", "init", "--demo-seed", "--fast-kdf"}));
-        must("prepare C01", central({"--json", "prepare-day", "--community", "C01",
-                                     "--entitlements", "200", "--certificates", "100"}));
-        must("prepare C02",
-             central({"--json", "prepare-day", "--community", "C02", "--entitlements", "40",
-                      "--certificates", "0", "--service-point-offset", "2"}));
+        for (const auto& [code, count, certs, offset] :
+             {std::tuple{"C01", "200", "100", "0"}, std::tuple{"C02", "40", "0", "2"}}) {
+            const auto prepared =
+                must("prepare",
+                     central({"--json", "prepare-day", "--community", code, "--entitlements", count,
+                              "--certificates", certs, "--service-point-offset", offset}));
+            const std::string approval(prepared.at("approval_id").as_string());
+            // The preparer cannot approve their own list; a second admin can.
+            std::string maker;
+            {
+                auto admins = store::Database::open(work / "central" / "central.db");
+                maker = *admins.query_value<std::string>(
+                    "SELECT prepared_by FROM pending_approval WHERE id = ?1", approval);
+            }
+            const auto self =
+                central({"--json", "approve-day", "--approval", approval, "--admin", maker});
+            if (self.exit_code != 2)
+                throw Failed{"the preparer approved their own list", self.out};
+            must("approve", central({"--json", "approve-day", "--approval", approval}));
+            if (std::string(code) == "C01") {
+                say("发放名单:编制人自审被拒绝,另一名管理员审核通过 / each list: the preparer's "
+                    "own approval refused, a second admin's accepted");
+            }
+        }
         const fs::path port_file = work / "central.port";
         server = std::make_unique<Process>(
             central_bin,
@@ -468,6 +487,9 @@ int main(int argc, char** argv) {
         }
     } catch (const Failed& f) {
         std::cerr << "demo: step failed: " << f.step << "\n" << f.output << std::endl;
+        exit_code = 1;
+    } catch (const std::exception& e) {
+        std::cerr << "demo: " << e.what() << std::endl;
         exit_code = 1;
     }
     if (server) {

@@ -33,9 +33,11 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
                                       create the database and central's keys; optionally the fictional demo data
   token --staff ID --role community_laptop|grid_device --community C01 [--grid N] [--ttl-hours 24]
                                       一次性登记码(令牌 + 中心公钥)/ a one-time enrollment code
-  prepare-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100]
-                                      演示:发放名单(两名管理员编制和审核)、排班、待送证件
-                                      demo: a day's list (prepared and approved by two admins), roster, certificates
+  prepare-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100] [--admin STAFF]
+                                      演示:编制发放名单(待审核)、排班、待送证件
+                                      demo: prepare a day's list (held for approval), the roster, certificates
+  approve-day --approval ID [--admin STAFF]
+                                      另一名管理员审核名单;编制人不能审核 / a second admin approves; never the preparer
   serve --listen 127.0.0.1:8080 [--threads 2] [--port-file F]
                                       提供同步服务,收到 SIGTERM 后处理完进行中的请求再退出
                                       serve sync; on SIGTERM finish requests in progress, then exit
@@ -199,29 +201,36 @@ int cmd_prepare_day(Opened& c, Args& args, Output& out) {
     const std::string date = args.get("date").value_or(domain::local_date(now));
     const int entitlements = std::stoi(args.get("entitlements").value_or("200"));
     const int certificates = std::stoi(args.get("certificates").value_or("100"));
-    std::string day;
-    int issued = 0;
-    c.store.record_central(c.keys.signing, now, [&](store::Database& w) {
-        const domain::Stamp stamp{"central", domain::Hlc::from_parts(now, 1), now};
-        std::vector<std::string> workers, sp;
-        auto st = w.prepare(
+    const std::string maker = args.get("admin").value_or(admin(db, 0));
+    const domain::Stamp stamp{"central", domain::Hlc::from_parts(now, 1), now};
+    std::vector<std::string> workers, sp;
+    {
+        auto st = db.prepare(
             "SELECT id, role FROM staff WHERE (community_id = ?1 AND role = 'community_worker') OR "
             "role = 'service_point_staff' ORDER BY role, id");
         st.bind(1, community);
         while (st.step())
             (st.column<std::string>(1) == "community_worker" ? workers : sp)
                 .push_back(st.column<std::string>(0));
-        // Two service-point staff and one community worker on the day; the
-        // list is prepared by one admin and approved by another.
-        const std::size_t pick =
-            static_cast<std::size_t>(std::stoi(args.get("service-point-offset").value_or("0")));
-        day = domain::seed_disbursement_day(w, stamp,
-                                            {community,
-                                             date,
-                                             admin(w, 0),
-                                             admin(w, 1),
-                                             {sp.at(pick), sp.at(pick + 1), workers.at(0)},
-                                             entitlements});
+    }
+    const std::size_t pick =
+        static_cast<std::size_t>(std::stoi(args.get("service-point-offset").value_or("0")));
+    // The day's list waits for a second admin; devices receive it only once approved.
+    std::string day;
+    const std::string approval =
+        c.store.stage_for_approval(maker, "", now, [&](store::Database& w) {
+            day = domain::seed_disbursement_day(w, stamp,
+                                                {community,
+                                                 date,
+                                                 maker,
+                                                 "",
+                                                 {sp.at(pick), sp.at(pick + 1), workers.at(0)},
+                                                 entitlements});
+        });
+    db.execute("UPDATE pending_approval SET subject = ?1 WHERE id = ?2", day, approval);
+    // The 8+4 roster and the certificates ready at the center go out at once.
+    int issued = 0;
+    c.store.record_central(c.keys.signing, now, [&](store::Database& w) {
         std::vector<domain::RosterEntry> roster;
         for (std::size_t i = 0; i < workers.size(); ++i)
             roster.push_back({workers[i], "normal", workers[(i + 1) % workers.size()]});
@@ -244,11 +253,26 @@ int cmd_prepare_day(Opened& c, Args& args, Output& out) {
                 .value();
         }
     });
-    c.store.audit(now, admin(db, 0), "day.prepare", day, "ok", "approved by " + admin(db, 1));
     out.data()["day_id"] = day;
+    out.data()["approval_id"] = approval;
     out.data()["certificates"] = issued;
-    out.line("发放日已编制并审核 day prepared and approved: " + day + " (" + date + ")");
+    out.line(
+        "发放名单已编制,待另一名管理员审核 list prepared, waiting for a second admin: approve-day "
+        "--approval " +
+        approval);
     out.line("待送证件 certificates at the center: " + std::to_string(issued));
+    return out.finish(Exit::ok);
+}
+
+int cmd_approve_day(Opened& c, Args& args, Output& out) {
+    domain::SystemClock clock;
+    const std::string checker = args.get("admin").value_or(admin(c.store.db(), 1));
+    if (auto st = c.store.approve(args.need("approval"), checker, c.keys.signing, clock.now_ms());
+        !st) {
+        return out.failure(st.failure());
+    }
+    out.line(
+        "已审核,设备下次同步时收到名单 / approved: devices receive the list at their next sync");
     return out.finish(Exit::ok);
 }
 
@@ -376,6 +400,8 @@ int run(int argc, char** argv) {
             return cmd_token(*c, args, out);
         if (cmd == "prepare-day")
             return cmd_prepare_day(*c, args, out);
+        if (cmd == "approve-day")
+            return cmd_approve_day(*c, args, out);
         if (cmd == "serve")
             return cmd_serve(*c, args, out);
         if (cmd == "devices")

@@ -73,6 +73,16 @@ CREATE TABLE conflict(
     detected_at_ms INTEGER NOT NULL,
     state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'resolved'))) STRICT;
 
+-- Prepared changes waiting for a second admin (maker is never checker).
+CREATE TABLE pending_approval(
+    id TEXT PRIMARY KEY NOT NULL,
+    subject TEXT NOT NULL,
+    prepared_by TEXT NOT NULL,
+    prepared_at_ms INTEGER NOT NULL,
+    changeset BLOB NOT NULL,
+    approved_by TEXT,
+    approved_at_ms INTEGER) STRICT;
+
 CREATE TABLE audit(
     id INTEGER PRIMARY KEY,
     at_ms INTEGER NOT NULL,
@@ -235,6 +245,51 @@ void CentralStore::append_central(store::Session& session, const crypto::Signing
         R"(INSERT INTO accepted_entry(device_id, seq, entry_hash, signature, envelope, applied, hlc, accepted_at_ms)
                    VALUES ('central', ?1, ?2, ?3, ?4, ?5, ?6, ?7))",
         e.seq, ByteView(hash), sig.view(), envelope, cs.bytes(), e.hlc, now);
+}
+
+Status CentralStore::approve(const std::string& approval_id, const std::string& approver,
+                             const crypto::SigningKey& central_key, domain::EpochMs now) {
+    auto st = db_.prepare(
+        "SELECT subject, prepared_by, changeset, approved_by FROM pending_approval WHERE id = ?1");
+    st.bind(1, approval_id);
+    if (!st.step())
+        return fail(Errc::not_authorized,
+                    "没有待审核的记录 / nothing to approve with id " + approval_id);
+    const std::string subject = st.column<std::string>(0);
+    const std::string preparer = st.column<std::string>(1);
+    const Bytes changeset = st.column<Bytes>(2);
+    const bool done = !st.is_null(3);
+    st.reset();
+    if (done)
+        return fail(Errc::not_authorized, "已审核过 / already approved");
+    if (approver == preparer) {
+        audit(now, approver, "approval.approve", subject, "refused", "maker is never checker");
+        return fail(Errc::not_authorized,
+                    "编制人不能审核自己编制的名单 / the preparer cannot approve their own list");
+    }
+    record_central(central_key, now, [&](store::Database& db) {
+        // The staged list applies whole or not at all.
+        (void)store::apply_changeset(
+            db, changeset, [](const store::Conflict& c) -> store::ConflictAction {
+                throw store::StoreError(store::Errc::bad_conflict_answer,
+                                        "staged change no longer applies cleanly (" +
+                                            std::string(store::to_string(c.kind)) + " on " +
+                                            c.table + ")");
+            });
+        // Every day the staged change creates is approved by this act.
+        store::ChangesetIterator it(changeset);
+        while (it.next()) {
+            if (it.table() == "disbursement_day" && it.op() == store::Op::insert) {
+                db.execute("UPDATE disbursement_day SET approved_by_staff_id = ?1 WHERE id = ?2",
+                           approver, std::get<std::string>(it.primary_key().at(0)));
+            }
+        }
+        db.execute(
+            "UPDATE pending_approval SET approved_by = ?1, approved_at_ms = ?2 WHERE id = ?3",
+            approver, now, approval_id);
+        audit(now, approver, "approval.approve", subject, "ok", "prepared by " + preparer);
+    });
+    return {};
 }
 
 void CentralStore::audit(domain::EpochMs now, const std::string& actor, const std::string& action,

@@ -138,7 +138,7 @@ int exit_code_for(const std::error_code& code) {
     if (!code)
         return Exit::ok;
     const auto& cat = code.category();
-    if (cat == domain::category())
+    if (cat == domain::category() || std::string_view(cat.name()) == "gridsync.central")
         return Exit::refused;
     if (cat == crypto::category())
         return Exit::auth;

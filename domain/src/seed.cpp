@@ -148,7 +148,9 @@ std::string seed_disbursement_day(store::Database& db, const Stamp& stamp,
     db.execute(
         R"(INSERT INTO disbursement_day(id, community_id, local_date, prepared_by_staff_id, approved_by_staff_id,
                       origin_device, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))",
-        day, in.community_id, in.local_date, in.prepared_by_staff_id, in.approved_by_staff_id,
+        day, in.community_id, in.local_date, in.prepared_by_staff_id,
+        in.approved_by_staff_id.empty() ? std::nullopt
+                                        : std::optional<std::string>(in.approved_by_staff_id),
         stamp.device_id, stamp.hlc.packed);
     for (const auto& s : in.rostered_staff_ids) {
         db.execute("INSERT INTO disbursement_roster VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -10,6 +10,7 @@
 #include "gridsync/crypto/kx.hpp"
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/clock.hpp"
+#include "gridsync/domain/ids.hpp"
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/error.hpp"
 #include "gridsync/store/database.hpp"
@@ -55,6 +56,19 @@ class CentralStore {
     template <class F>
     void record_central(const crypto::SigningKey& central_key, domain::EpochMs now, F&& write);
 
+    // Maker and checker: `write` prepares a change (a disbursement day's
+    // entitlement list) that devices must not receive until a second admin
+    // approves it. The change is captured and rolled back; it waits, whole,
+    // in pending_approval. Returns its id.
+    template <class F>
+    std::string stage_for_approval(const std::string& preparer, const std::string& subject,
+                                   domain::EpochMs now, F&& write);
+    // Applies a staged change through the log, marking the day approved.
+    // Refused (not_authorized) when the approver is the preparer, or when it
+    // was approved already.
+    Status approve(const std::string& approval_id, const std::string& approver,
+                   const crypto::SigningKey& central_key, domain::EpochMs now);
+
     // A one-time, expiring token for one staff member, role and scope. Only
     // its BLAKE2b digest is stored; the token itself is returned once.
     std::string create_token(const std::string& admin_id, const TokenGrant& grant,
@@ -90,6 +104,31 @@ void CentralStore::record_central(const crypto::SigningKey& central_key, domain:
     write(db_);
     append_central(session, central_key, now);
     tx.commit();
+}
+
+template <class F>
+std::string CentralStore::stage_for_approval(const std::string& preparer,
+                                             const std::string& subject, domain::EpochMs now,
+                                             F&& write) {
+    Bytes staged;
+    {
+        store::Transaction tx(db_);
+        store::Session session(db_);
+        for (const auto& t : domain::replicated_tables())
+            session.attach_checked(t);
+        write(db_);
+        const store::Changeset cs = session.changeset();
+        staged.assign(cs.bytes().begin(), cs.bytes().end());
+    }  // rolled back: nothing of it is visible until approved
+    const std::string id = domain::new_id(now);
+    store::Transaction tx(db_);
+    db_.execute(
+        "INSERT INTO pending_approval(id, subject, prepared_by, prepared_at_ms, changeset) VALUES "
+        "(?1, ?2, ?3, ?4, ?5)",
+        id, subject, preparer, now, staged);
+    audit(now, preparer, "approval.stage", subject, "ok", id);
+    tx.commit();
+    return id;
 }
 
 }  // namespace gridsync::central

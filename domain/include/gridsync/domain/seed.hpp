@@ -65,11 +65,12 @@ struct DisbursementDaySeed {
     std::string community_id;
     std::string local_date;
     std::string prepared_by_staff_id;
-    std::string approved_by_staff_id;
+    std::string approved_by_staff_id;  // empty: prepared, not yet approved
     std::vector<std::string> rostered_staff_ids;
     int entitlements = 200;
 };
-// Prepares and approves a day's entitlement list. Returns the day id.
+// Prepares a day's entitlement list (and approves it, when an approver is
+// given). Returns the day id.
 std::string seed_disbursement_day(store::Database& db, const Stamp& stamp,
                                   const DisbursementDaySeed& in, std::uint64_t rng_seed = 7);
 
