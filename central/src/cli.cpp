@@ -38,7 +38,7 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
                                       demo: prepare a day's list (held for approval), the roster, certificates
   approve-day --approval ID [--admin STAFF]
                                       另一名管理员审核名单;编制人不能审核 / a second admin approves; never the preparer
-  serve --listen 127.0.0.1:8080 [--threads 2] [--port-file F]
+  serve --listen 127.0.0.1:8080 [--threads 2] [--port-file F] [--body-limit-mb 64]
                                       提供同步服务,收到 SIGTERM 后处理完进行中的请求再退出
                                       serve sync; on SIGTERM finish requests in progress, then exit
   devices                             已登记设备 / enrolled devices
@@ -285,6 +285,8 @@ int cmd_serve(Opened& c, Args& args, Output& out) {
     o.host = listen.substr(0, colon);
     o.port = static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)));
     o.threads = std::stoi(args.get("threads").value_or("2"));
+    if (auto mb = args.get("body-limit-mb"))
+        o.body_limit = static_cast<std::size_t>(std::stoul(*mb)) << 20;
     domain::SystemClock clock;
     Router router(c.store, c.keys, clock);
     HttpServer server(router, o);

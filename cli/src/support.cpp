@@ -142,8 +142,13 @@ int exit_code_for(const std::error_code& code) {
         return Exit::refused;
     if (cat == crypto::category())
         return Exit::auth;
-    if (cat == sync::category())
+    if (cat == sync::category()) {
+        if (code == sync::Errc::transport_failed)
+            return Exit::network;
+        if (code == sync::Errc::remote_refused)
+            return Exit::refused;
         return Exit::chain_broken;
+    }
     return Exit::storage;
 }
 

@@ -96,7 +96,8 @@ PIN 和身份证号码只从终端或标准输入读取,从不出现在命令行
 PINs and ID numbers are read from the terminal or standard input, never from the command line.
 
 退出码 / Exit codes: 0 成功 ok, 1 用法 usage, 2 规则拒绝 refused by a rule,
-  3 PIN/口令错误 wrong PIN or passphrase, 4 存储错误 storage, 5 链断裂 broken chain
+  3 PIN/口令错误 wrong PIN or passphrase, 4 存储错误 storage, 5 链断裂或签名无效 broken chain or signature,
+  6 无法连接中心 central unreachable
 )";
 
 // The clock the node records with: the system's, or a scripted one.

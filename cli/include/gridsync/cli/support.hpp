@@ -20,7 +20,8 @@ enum Exit : int {
     refused = 2,       // a rule said no (domain errors)
     auth = 3,          // wrong PIN or passphrase, damaged key file
     storage = 4,       // disk, database, I/O
-    chain_broken = 5,  // verify found a broken link
+    chain_broken = 5,  // verify found a broken link, or a signature does not verify
+    network = 6,       // central could not be reached: try again later
 };
 
 struct Args {
