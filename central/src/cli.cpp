@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "gridsync/central/errors.hpp"
+#include "gridsync/central/import.hpp"
 #include "gridsync/central/router.hpp"
 #include "gridsync/central/server.hpp"
 #include "gridsync/central/store.hpp"
@@ -36,6 +37,8 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
   prepare-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100] [--admin STAFF]
                                       演示:编制发放名单(待审核)、排班、待送证件
                                       demo: prepare a day's list (held for approval), the roster, certificates
+  import residents --file F.csv       导入居民:社区编号,网格,地址,姓名,身份证号码[,电话](全部成功或全部不导入)
+                                      import residents: community_code,grid,address,name,id_number[,phone] (all or nothing)
   approve-day --approval ID [--admin STAFF]
                                       另一名管理员审核名单;编制人不能审核 / a second admin approves; never the preparer
   serve --listen 127.0.0.1:8080 [--threads 2] [--port-file F] [--body-limit-mb 64]
@@ -264,6 +267,34 @@ int cmd_prepare_day(Opened& c, Args& args, Output& out) {
     return out.finish(Exit::ok);
 }
 
+int cmd_import(Opened& c, Args& args, Output& out) {
+    if (args.positional.size() < 2 || args.positional[1] != "residents")
+        throw UsageError{"import residents --file F.csv"};
+    auto text = read_file(args.need("file"), 256u << 20);
+    if (!text)
+        return out.failure(text.failure());
+    domain::SystemClock clock;
+    const auto r =
+        import_residents(c.store, c.keys.signing, c.keys.id_key, as_chars(*text), clock.now_ms());
+    boost::json::array problems;
+    for (const auto& p : r.problems) {
+        problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
+        out.line("第 " + std::to_string(p.line) + " 行第 " + std::to_string(p.column) +
+                 " 列 line " + std::to_string(p.line) + " column " + std::to_string(p.column) +
+                 ": " + p.message);
+    }
+    out.data()["rows"] = r.rows;
+    out.data()["residents_created"] = r.residents_created;
+    out.data()["households_created"] = r.households_created;
+    out.data()["problems"] = std::move(problems);
+    out.line(r.ok() ? "已导入 imported " + std::to_string(r.residents_created) +
+                          " 名居民 residents, " + std::to_string(r.households_created) +
+                          " 户新户 new households"
+                    : "导入未进行,请改正以上问题后重试 / nothing imported: fix the rows above and "
+                      "try again");
+    return out.finish(r.ok() ? Exit::ok : Exit::refused);
+}
+
 int cmd_approve_day(Opened& c, Args& args, Output& out) {
     domain::SystemClock clock;
     const std::string checker = args.get("admin").value_or(admin(c.store.db(), 1));
@@ -402,6 +433,8 @@ int run(int argc, char** argv) {
             return cmd_token(*c, args, out);
         if (cmd == "prepare-day")
             return cmd_prepare_day(*c, args, out);
+        if (cmd == "import")
+            return cmd_import(*c, args, out);
         if (cmd == "approve-day")
             return cmd_approve_day(*c, args, out);
         if (cmd == "serve")

@@ -1,0 +1,185 @@
+#include "gridsync/central/import.hpp"
+
+#include <map>
+#include <set>
+
+#include "gridsync/domain/hlc.hpp"
+#include "gridsync/domain/ids.hpp"
+#include "gridsync/domain/resident_id.hpp"
+
+namespace gridsync::central {
+
+namespace {
+
+bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t n = c < 0x80             ? 1
+                              : (c & 0xE0) == 0xC0 ? 2
+                              : (c & 0xF0) == 0xE0 ? 3
+                              : (c & 0xF8) == 0xF0 ? 4
+                                                   : 0;
+        if (n == 0 || i + n > s.size())
+            return false;
+        for (std::size_t k = 1; k < n; ++k) {
+            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80)
+                return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.pop_back();
+    std::size_t b = 0;
+    while (b < s.size() && (s[b] == ' ' || s[b] == '\t'))
+        ++b;
+    return s.substr(b);
+}
+
+}  // namespace
+
+std::vector<std::string> split_csv_record(std::string_view line) {
+    if (line.substr(0, 3) == "\xEF\xBB\xBF")
+        line.remove_prefix(3);
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                fields.back() += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                fields.back() += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            fields.emplace_back();
+        } else if (c != '\r') {
+            fields.back() += c;
+        }
+    }
+    return fields;
+}
+
+ImportReport import_residents(CentralStore& store, const crypto::SigningKey& central_key,
+                              const crypto::SecureBuffer& id_key, std::string_view csv,
+                              domain::EpochMs now) {
+    ImportReport report;
+    auto& db = store.db();
+    struct Row {
+        std::string grid_id, address, name, phone;
+        Bytes digest;
+        std::string last4;
+    };
+    std::vector<Row> rows;
+    std::set<Bytes> digests_in_file;
+    std::size_t pos = 0;
+    for (int line_no = 1; pos <= csv.size(); ++line_no) {
+        const std::size_t end = std::min(csv.find('\n', pos), csv.size());
+        const std::string_view line = csv.substr(pos, end - pos);
+        pos = end + 1;
+        if (line_no == 1 || line.empty() || line == "\r")
+            continue;  // the header, blank lines
+        ++report.rows;
+        auto problem = [&](int col, std::string msg) {
+            report.problems.push_back({line_no, col, std::move(msg)});
+        };
+        auto f = split_csv_record(line);
+        if (f.size() < 5) {
+            problem(static_cast<int>(f.size()) + 1,
+                    "缺少字段:应为 社区编号,网格,地址,姓名,身份证号码[,电话] / missing fields");
+            continue;
+        }
+        bool bad_text = false;
+        for (std::size_t c = 0; c < f.size(); ++c) {
+            f[c] = trim(f[c]);
+            if (!valid_utf8(f[c])) {
+                problem(static_cast<int>(c) + 1, "不是有效的 UTF-8 文本 / not valid UTF-8 text");
+                bad_text = true;
+            }
+        }
+        if (bad_text)
+            continue;
+        Row r;
+        const auto community =
+            db.query_value<std::string>("SELECT id FROM community WHERE code = ?1", f[0]);
+        if (!community) {
+            problem(1, "社区编号不存在 / no community with code " + f[0]);
+            continue;
+        }
+        const auto grid = db.query_value<std::string>(
+            "SELECT id FROM grid WHERE community_id = ?1 AND name = ?2", *community, f[1]);
+        if (!grid) {
+            problem(2, "该社区没有此网格 / no such grid in the community: " + f[1]);
+        } else {
+            r.grid_id = *grid;
+        }
+        if (f[2].empty())
+            problem(3, "地址为空 / empty address");
+        if (f[3].empty())
+            problem(4, "姓名为空 / empty name");
+        auto id = domain::ResidentIdNumber::parse(f[4]);
+        if (!id) {
+            problem(5, id.failure().message);
+        } else {
+            r.digest = id->digest(id_key);
+            r.last4 = id->last4();
+            if (!digests_in_file.insert(r.digest).second)
+                problem(5, "身份证号码在文件中重复 / the ID number appears twice in the file");
+            if (db.query_value<int>("SELECT 1 FROM resident WHERE id_digest = ?1", r.digest)) {
+                problem(5,
+                        "该身份证号码的居民已存在 / a resident with this ID number already exists");
+            }
+        }
+        // The clear number goes no further than this loop.
+        f[4].assign(f[4].size(), '\0');
+        r.address = f[2];
+        r.name = f[3];
+        r.phone = f.size() > 5 ? f[5] : "";
+        rows.push_back(std::move(r));
+    }
+    if (!report.ok()) {
+        store.audit(now, "central", "import.residents", "", "refused",
+                    std::to_string(report.problems.size()) + " problems");
+        return report;
+    }
+    const domain::Hlc hlc = domain::Hlc::from_parts(now, 2);
+    store.record_central(central_key, now, [&](store::Database& w) {
+        std::map<std::pair<std::string, std::string>, std::string> households;
+        for (const auto& r : rows) {
+            auto key = std::pair{r.grid_id, r.address};
+            auto it = households.find(key);
+            if (it == households.end()) {
+                auto existing = w.query_value<std::string>(
+                    "SELECT id FROM household WHERE grid_id = ?1 AND address = ?2", r.grid_id,
+                    r.address);
+                if (!existing) {
+                    existing = domain::new_id(now);
+                    w.execute("INSERT INTO household VALUES (?1, ?2, ?3, 'central', ?4)", *existing,
+                              r.grid_id, r.address, hlc.packed);
+                    ++report.households_created;
+                }
+                it = households.emplace(key, *existing).first;
+            }
+            w.execute(
+                R"(INSERT INTO resident(id, household_id, name, id_digest, id_last4, phone, origin_device, hlc)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'central', ?7))",
+                domain::new_id(now), it->second, r.name, r.digest, r.last4,
+                r.phone.empty() ? std::nullopt : std::optional<std::string>(r.phone), hlc.packed);
+            ++report.residents_created;
+        }
+        store.audit(now, "central", "import.residents", "", "ok",
+                    std::to_string(report.residents_created) + " residents, " +
+                        std::to_string(report.households_created) + " households");
+    });
+    return report;
+}
+
+}  // namespace gridsync::central
