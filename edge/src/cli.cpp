@@ -295,7 +295,12 @@ int cmd_enroll(Context& c, const crypto::SecureBuffer& passphrase) {
 
 int cmd_sync(Context& c) {
     HttpTransport http(c.node.central_address());
-    GS_TRY(r, c.node.sync_round(http, c.clock));
+    GS_TRY(r, c.node.sync_round(http, c.clock, [](std::size_t pulled, std::uint64_t cursor) {
+        // Progress on stderr, so --json output stays one line.
+        std::cerr << "\r下载中 pulling: " << pulled << " 条 entries (位置 position " << cursor
+                  << ")" << std::flush;
+    }));
+    std::cerr << "\n";
     return report_round(c, *r);
 }
 

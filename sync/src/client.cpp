@@ -47,7 +47,7 @@ Result<Bytes> SyncClient::call(const std::string& path, ByteView plaintext) {
     return open_body(keys_.rx, Direction::response, path, outbox_.device_id(), *answer);
 }
 
-Result<RoundReport> SyncClient::round(std::size_t batch_size) {
+Result<RoundReport> SyncClient::round(std::size_t batch_size, const Progress& progress) {
     RoundReport report;
     // Push until nothing is left, or central refuses the next entry.
     for (;;) {
@@ -87,6 +87,8 @@ Result<RoundReport> SyncClient::round(std::size_t batch_size) {
             return outcome.failure();
         report.pulled += outcome->entries;
         report.clashes += outcome->clashes;
+        if (progress)
+            progress(report.pulled, outcome->cursor);
         if (!outcome->more)
             break;
     }

@@ -107,6 +107,9 @@ TEST_F(RunningCentral, ARevokedDevicesNextSyncIsRefusedAndAudited) {
         << r.out;
     EXPECT_EQ(central_count("SELECT count(*) FROM accepted_entry WHERE device_id <> 'central'"), 0);
     EXPECT_GE(central_count("SELECT count(*) FROM audit WHERE outcome = 'refused'"), 1);
+    // What the revoked device held of the subdistrict is gone; its own signed entry stays.
+    EXPECT_EQ(laptop.db().query_value<int>("SELECT count(*) FROM resident"), 0);
+    EXPECT_EQ(laptop.db().query_value<int>("SELECT count(*) FROM outbox"), 1);
     EXPECT_EQ(tools::EdgeDriver::json(laptop.run({"--json", "status"})).at("pending").as_int64(), 1)
         << "kept, not dropped";
 }

@@ -93,8 +93,11 @@ class EdgeNode {
     std::string central_address();
     std::optional<sync::CentralPin> central_pin();
 
-    // One sync round (push, then pull) with the enrolled central.
-    Result<sync::RoundReport> sync_round(sync::Transport& transport, domain::Clock& clock);
+    // One sync round (push, then pull) with the enrolled central. A device
+    // central reports revoked purges the replicated data it holds.
+    Result<sync::RoundReport> sync_round(sync::Transport& transport, domain::Clock& clock,
+                                         const sync::Progress& progress = {});
+    void purge_replicated();
 
   private:
     EdgeNode(std::filesystem::path dir, store::Database db)

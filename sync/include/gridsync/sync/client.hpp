@@ -2,6 +2,7 @@
 // The edge's sync round over any Transport: push every unacknowledged entry
 // in batches, then pull until central has nothing more. No socket, no wall
 // clock of its own: both are handed in.
+#include <functional>
 #include <vector>
 
 #include "gridsync/crypto/kx.hpp"
@@ -22,6 +23,9 @@ Result<EnrollResponse> enroll_device(Transport& transport, const crypto::KxPubli
                                      const EnrollRequest& request,
                                      const crypto::KxKeyPair& device_kx);
 
+// Called after each pulled batch: entries applied so far, and the cursor.
+using Progress = std::function<void(std::size_t pulled, std::uint64_t cursor)>;
+
 struct RoundReport {
     std::size_t accepted = 0, duplicates = 0, rejected = 0;
     std::size_t pulled = 0, clashes = 0;
@@ -36,7 +40,7 @@ class SyncClient {
 
     // Failures: transport_failed, remote_refused, bad_signature (a pull not
     // signed by the pinned key). A failure part-way keeps what was done.
-    Result<RoundReport> round(std::size_t batch_size = 500);
+    Result<RoundReport> round(std::size_t batch_size = 500, const Progress& progress = {});
 
   private:
     Result<Bytes> call(const std::string& path, ByteView plaintext);
