@@ -95,6 +95,7 @@ TEST_F(RunningCentral, ARevokedDevicesNextSyncIsRefusedAndAudited) {
     const std::string staff = *laptop.db().query_value<std::string>(
         "SELECT id FROM staff WHERE role = 'community_worker' ORDER BY id LIMIT 1");
     ASSERT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, "2468\n2468\n").exit_code, 0);
+    ASSERT_GT(laptop.db().query_value<int>("SELECT count(*) FROM resident"), 0);
     ASSERT_EQ(central({"revoke", "--device", device_id(), "--reason", "laptop reported stolen"})
                   .exit_code,
               0);
