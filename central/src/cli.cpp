@@ -54,28 +54,14 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
 退出码 / Exit codes: 0 成功 ok, 1 用法 usage, 2 拒绝 refused, 3 口令错误 wrong passphrase, 4 存储 storage
 )";
 
-constexpr std::size_t kMaxKeyFile = 4096;
-
-Status seal_to(const fs::path& path, ByteView secret, const crypto::SecureBuffer& pass,
-               crypto::KdfParams kdf) {
-    return write_file_atomic(path, crypto::seal_secret(secret, pass.view(), kdf));
-}
-
-Result<crypto::SecureBuffer> unseal(const fs::path& path, const crypto::SecureBuffer& pass) {
-    auto bytes = read_file(path, kMaxKeyFile);
-    if (!bytes)
-        return bytes.failure();
-    return crypto::unseal_secret(*bytes, pass.view());
-}
-
 Result<CentralKeys> load_keys(const fs::path& dir, const crypto::SecureBuffer& pass) {
-    auto signing = unseal(dir / "central.key", pass);
+    auto signing = crypto::unseal_secret_from_file(dir / "central.key", pass);
     if (!signing)
         return signing.failure();
-    auto kx = unseal(dir / "central-kx.key", pass);
+    auto kx = crypto::unseal_secret_from_file(dir / "central-kx.key", pass);
     if (!kx)
         return kx.failure();
-    auto id = unseal(dir / "id.key", pass);
+    auto id = crypto::unseal_secret_from_file(dir / "id.key", pass);
     if (!id)
         return id.failure();
     return CentralKeys{crypto::SigningKey::from_seed(signing->view()),
@@ -99,11 +85,15 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
         args.has("fast-kdf") ? crypto::KdfParams::minimum() : crypto::KdfParams::moderate();
     CentralKeys keys{crypto::SigningKey::generate(), crypto::KxKeyPair::generate(),
                      crypto::SecureBuffer::random(32)};
-    if (auto st = seal_to(dir / "central.key", keys.signing.seed().view(), pass, kdf); !st)
+    if (auto st =
+            crypto::seal_secret_to_file(dir / "central.key", keys.signing.seed().view(), pass, kdf);
+        !st)
         return out.failure(st.failure());
-    if (auto st = seal_to(dir / "central-kx.key", keys.kx.seed().view(), pass, kdf); !st)
+    if (auto st =
+            crypto::seal_secret_to_file(dir / "central-kx.key", keys.kx.seed().view(), pass, kdf);
+        !st)
         return out.failure(st.failure());
-    if (auto st = seal_to(dir / "id.key", keys.id_key.view(), pass, kdf); !st)
+    if (auto st = crypto::seal_secret_to_file(dir / "id.key", keys.id_key.view(), pass, kdf); !st)
         return out.failure(st.failure());
     auto store = CentralStore::open(dir / "central.db");
     domain::SystemClock clock;
@@ -409,60 +399,41 @@ int cmd_status(Opened& c, Output& out) {
 }  // namespace
 
 int run(int argc, char** argv) {
-    Args args;
-    try {
-        args = Args::parse(argc, argv);
-    } catch (const UsageError& e) {
-        std::cerr << e.message << "\n";
-        return Exit::usage;
-    }
-    Output out(args.has("json"));
-    if (args.has("help") || args.positional.empty()) {
-        std::cout << kHelp;
-        return args.has("help") ? Exit::ok : Exit::usage;
-    }
-    SecretReader secrets;
-    const std::string cmd = args.positional[0];
-    try {
-        if (cmd == "init")
-            return cmd_init(args, out, secrets);
-        auto c = open(args, secrets);
-        if (!c)
-            return out.failure(c.failure());
-        if (cmd == "token")
-            return cmd_token(*c, args, out);
-        if (cmd == "prepare-day")
-            return cmd_prepare_day(*c, args, out);
-        if (cmd == "import")
-            return cmd_import(*c, args, out);
-        if (cmd == "approve-day")
-            return cmd_approve_day(*c, args, out);
-        if (cmd == "serve")
-            return cmd_serve(*c, args, out);
-        if (cmd == "devices")
-            return cmd_devices(*c, out);
-        if (cmd == "conflicts")
-            return cmd_conflicts(*c, out);
-        if (cmd == "status")
-            return cmd_status(*c, out);
-        if (cmd == "revoke") {
-            domain::SystemClock clock;
-            auto st = c->store.revoke(args.need("device"), args.get("admin").value_or("admin"),
-                                      args.need("reason"), clock.now_ms());
-            if (!st)
-                return out.failure(st.failure());
-            out.line("设备已停用 device revoked");
-            return out.finish(Exit::ok);
-        }
-        throw UsageError{"未知命令 / unknown command: " + cmd};
-    } catch (const UsageError& e) {
-        std::cerr << "用法错误 usage: " << e.message << "\n";
-        return Exit::usage;
-    } catch (const Error& e) {
-        return out.failure({e.code(), e.what()});
-    } catch (const std::exception& e) {
-        return out.failure({std::make_error_code(std::errc::io_error), e.what()});
-    }
+    return run_program(argc, argv, kHelp,
+                       [](Args& args, Output& out, SecretReader& secrets, const std::string& cmd) {
+                           if (cmd == "init")
+                               return cmd_init(args, out, secrets);
+                           auto c = open(args, secrets);
+                           if (!c)
+                               return out.failure(c.failure());
+                           if (cmd == "token")
+                               return cmd_token(*c, args, out);
+                           if (cmd == "prepare-day")
+                               return cmd_prepare_day(*c, args, out);
+                           if (cmd == "import")
+                               return cmd_import(*c, args, out);
+                           if (cmd == "approve-day")
+                               return cmd_approve_day(*c, args, out);
+                           if (cmd == "serve")
+                               return cmd_serve(*c, args, out);
+                           if (cmd == "devices")
+                               return cmd_devices(*c, out);
+                           if (cmd == "conflicts")
+                               return cmd_conflicts(*c, out);
+                           if (cmd == "status")
+                               return cmd_status(*c, out);
+                           if (cmd == "revoke") {
+                               domain::SystemClock clock;
+                               auto st = c->store.revoke(args.need("device"),
+                                                         args.get("admin").value_or("admin"),
+                                                         args.need("reason"), clock.now_ms());
+                               if (!st)
+                                   return out.failure(st.failure());
+                               out.line("设备已停用 device revoked");
+                               return out.finish(Exit::ok);
+                           }
+                           throw UsageError{"未知命令 / unknown command: " + cmd};
+                       });
 }
 
 }  // namespace gridsync::central

@@ -7,6 +7,7 @@
 
 #include "gridsync/crypto/aead.hpp"
 #include "gridsync/crypto/errors.hpp"
+#include "gridsync/file.hpp"
 
 namespace gridsync::crypto {
 namespace {
@@ -134,6 +135,20 @@ Result<SecureBuffer> unseal_secret(ByteView sealed, ByteView pin) {
         return fail(Errc::wrong_pin_or_damaged,
                     "PIN 码错误或密钥文件已损坏 / wrong PIN or damaged key file");
     return secret;
+}
+
+Status seal_secret_to_file(const std::filesystem::path& path, ByteView secret,
+                           const SecureBuffer& pin, KdfParams params) {
+    return write_file_atomic(path, seal_secret(secret, pin.view(), params));
+}
+
+Result<SecureBuffer> unseal_secret_from_file(const std::filesystem::path& path,
+                                             const SecureBuffer& pin) {
+    constexpr std::size_t kMaxKeyFile = 4096;  // a sealed secret is at most 58 + 4096 + 16 bytes
+    auto bytes = read_file(path, kMaxKeyFile + 128);
+    if (!bytes)
+        return fail(Errc::io, bytes.failure().message);
+    return unseal_secret(*bytes, pin.view());
 }
 
 }  // namespace gridsync::crypto

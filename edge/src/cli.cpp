@@ -883,74 +883,56 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
 }  // namespace
 
 int run(int argc, char** argv) {
-    Args args;
-    try {
-        args = Args::parse(argc, argv);
-    } catch (const UsageError& e) {
-        std::cerr << e.message << "\n";
-        return Exit::usage;
-    }
-    Output out(args.has("json"));
-    if (args.has("help") || args.positional.empty()) {
-        std::cout << kHelp;
-        return args.has("help") ? Exit::ok : Exit::usage;
-    }
-    SecretReader secrets;
-    const std::string cmd = args.positional[0];
-    const std::string sub = args.positional.size() > 1 ? args.positional[1] : "";
-    try {
-        if (cmd == "init")
-            return cmd_init(args, out, secrets);
-        const fs::path dir = args.need("data");
-        const auto passphrase = read_passphrase(args, secrets, "设备口令 / device passphrase");
-        NodeClock clock;
-        auto node = EdgeNode::open(dir, passphrase, clock);
-        if (!node)
-            return out.failure(node.failure());
-        if (auto at = args.get("at")) {
-            if (!(*node)->config().simulation) {
-                throw UsageError{"--at 只能用于模拟节点 / --at is for simulation nodes only"};
+    return run_program(
+        argc, argv, kHelp,
+        [](Args& args, Output& out, SecretReader& secrets, const std::string& cmd) {
+            const std::string sub = args.positional.size() > 1 ? args.positional[1] : "";
+            if (cmd == "init")
+                return cmd_init(args, out, secrets);
+            const fs::path dir = args.need("data");
+            const auto passphrase = read_passphrase(args, secrets, "设备口令 / device passphrase");
+            NodeClock clock;
+            auto node = EdgeNode::open(dir, passphrase, clock);
+            if (!node)
+                return out.failure(node.failure());
+            if (auto at = args.get("at")) {
+                if (!(*node)->config().simulation) {
+                    throw UsageError{"--at 只能用于模拟节点 / --at is for simulation nodes only"};
+                }
+                auto t = parse_local(*at);
+                if (!t)
+                    throw UsageError{
+                        "--at 格式应为 \"YYYY-MM-DD HH:MM\" / --at must be \"YYYY-MM-DD HH:MM\""};
+                clock.fix(*t);
             }
-            auto t = parse_local(*at);
-            if (!t)
-                throw UsageError{
-                    "--at 格式应为 \"YYYY-MM-DD HH:MM\" / --at must be \"YYYY-MM-DD HH:MM\""};
-            clock.fix(*t);
-        }
-        Context c{args, out, secrets, **node, clock};
-        if (cmd == "status")
-            return cmd_status(c);
-        if (cmd == "enroll")
-            return cmd_enroll(c, passphrase);
-        if (cmd == "sync")
-            return cmd_sync(c);
-        if (cmd == "serve")
-            return cmd_serve(c);
-        if (cmd == "verify")
-            return cmd_verify(c);
-        if (cmd == "staff")
-            return cmd_staff(c, sub);
-        if (cmd == "cert")
-            return cmd_cert(c, sub);
-        if (cmd == "pay")
-            return cmd_pay(c);
-        if (cmd == "reverse")
-            return cmd_reverse(c);
-        if (cmd == "day")
-            return cmd_day(c, sub);
-        if (cmd == "session")
-            return cmd_session(c);
-        if (cmd == "shift")
-            return cmd_shift(c, sub);
-        throw UsageError{"未知命令 / unknown command: " + cmd + "(--help 查看用法 / see --help)"};
-    } catch (const UsageError& e) {
-        std::cerr << "用法错误 usage: " << e.message << "\n";
-        return Exit::usage;
-    } catch (const Error& e) {
-        return out.failure({e.code(), e.what()});
-    } catch (const std::exception& e) {
-        return out.failure({std::make_error_code(std::errc::io_error), e.what()});
-    }
+            Context c{args, out, secrets, **node, clock};
+            if (cmd == "status")
+                return cmd_status(c);
+            if (cmd == "enroll")
+                return cmd_enroll(c, passphrase);
+            if (cmd == "sync")
+                return cmd_sync(c);
+            if (cmd == "serve")
+                return cmd_serve(c);
+            if (cmd == "verify")
+                return cmd_verify(c);
+            if (cmd == "staff")
+                return cmd_staff(c, sub);
+            if (cmd == "cert")
+                return cmd_cert(c, sub);
+            if (cmd == "pay")
+                return cmd_pay(c);
+            if (cmd == "reverse")
+                return cmd_reverse(c);
+            if (cmd == "day")
+                return cmd_day(c, sub);
+            if (cmd == "session")
+                return cmd_session(c);
+            if (cmd == "shift")
+                return cmd_shift(c, sub);
+            throw UsageError{"未知命令 / unknown command: " + cmd +
+                             "(--help 查看用法 / see --help)"};
+        });
 }
 
 }  // namespace gridsync::edge::cli

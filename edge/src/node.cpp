@@ -18,8 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t kMaxKeyFile = 4096;
-
 void set_state(store::Database& db, const std::string& key, const std::string& value) {
     db.execute(
         "INSERT INTO node_state(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = "
@@ -30,18 +28,6 @@ void set_state(store::Database& db, const std::string& key, const std::string& v
 std::string get_state(store::Database& db, const std::string& key) {
     return db.query_value<std::string>("SELECT value FROM node_state WHERE key = ?1", key)
         .value_or("");
-}
-
-Status seal_to(const fs::path& path, ByteView secret, const crypto::SecureBuffer& pin,
-               crypto::KdfParams kdf) {
-    return write_file_atomic(path, crypto::seal_secret(secret, pin.view(), kdf));
-}
-
-Result<crypto::SecureBuffer> unseal_from(const fs::path& path, const crypto::SecureBuffer& pin) {
-    auto bytes = read_file(path, kMaxKeyFile);
-    if (!bytes)
-        return bytes.failure();
-    return crypto::unseal_secret(*bytes, pin.view());
 }
 
 // Demo files for scripted runs: the fictional residents' ID numbers and the
@@ -78,7 +64,8 @@ Status seed_demo_workload(const fs::path& dir, store::Database& db, const domain
         if (!(here || s.role == "service_point_staff" || s.role == "admin"))
             continue;
         const auto key = crypto::SigningKey::generate();
-        if (auto st = seal_to(dir / "staff" / (s.id + ".key"), key.seed().view(), demo_pin, o.kdf);
+        if (auto st = crypto::seal_secret_to_file(dir / "staff" / (s.id + ".key"),
+                                                  key.seed().view(), demo_pin, o.kdf);
             !st)
             return st;
         db.execute("UPDATE staff SET public_key = ?1 WHERE id = ?2", key.public_key().view(), s.id);
@@ -205,9 +192,12 @@ Status EdgeNode::init(const fs::path& dir, const InitOptions& o,
     set_state(db, "simulation", o.simulation ? "1" : "0");
     tx.commit();
 
-    if (auto st = seal_to(dir / "device.key", device_key.seed().view(), passphrase, o.kdf); !st)
+    if (auto st = crypto::seal_secret_to_file(dir / "device.key", device_key.seed().view(),
+                                              passphrase, o.kdf);
+        !st)
         return st;
-    if (auto st = seal_to(dir / "id.key", id_key.view(), passphrase, o.kdf); !st)
+    if (auto st = crypto::seal_secret_to_file(dir / "id.key", id_key.view(), passphrase, o.kdf);
+        !st)
         return st;
     if (o.demo_seed)
         write_demo_files(dir, seed, *community);
@@ -221,10 +211,10 @@ Result<std::unique_ptr<EdgeNode>> EdgeNode::open(const fs::path& dir,
         return fail(domain::Errc::not_found,
                     "这里没有节点,请先运行 init / no node in " + dir.string() + ": run init first");
     }
-    auto seed = unseal_from(dir / "device.key", passphrase);
+    auto seed = crypto::unseal_secret_from_file(dir / "device.key", passphrase);
     if (!seed)
         return seed.failure();
-    auto id_key = unseal_from(dir / "id.key", passphrase);
+    auto id_key = crypto::unseal_secret_from_file(dir / "id.key", passphrase);
     if (!id_key)
         return id_key.failure();
 
@@ -244,7 +234,7 @@ Result<std::unique_ptr<EdgeNode>> EdgeNode::open(const fs::path& dir,
         std::make_unique<sync::Outbox>(node->db_, c.device_id, *node->device_key_, clock);
     node->clock_ = &clock;
     if (fs::exists(dir / "kx.key")) {
-        auto kx = unseal_from(dir / "kx.key", passphrase);
+        auto kx = crypto::unseal_secret_from_file(dir / "kx.key", passphrase);
         if (!kx)
             return kx.failure();
         node->kx_ = std::make_unique<crypto::KxKeyPair>(crypto::KxKeyPair::from_seed(kx->view()));
@@ -259,7 +249,7 @@ Result<crypto::SigningKey> EdgeNode::unlock_staff(const std::string& staff_id,
         return fail(domain::Errc::not_found, "本设备上没有该工作人员的密钥 / no key for staff " +
                                                  staff_id + " on this device");
     }
-    auto seed = unseal_from(path, pin);
+    auto seed = crypto::unseal_secret_from_file(path, pin);
     if (!seed)
         return seed.failure();
     return crypto::SigningKey::from_seed(seed->view());
@@ -279,7 +269,7 @@ Result<std::string> EdgeNode::enroll_staff_key(const std::string& staff_id,
     // The sealed key is written first: a public key is never registered
     // without its private half on the device.
     const fs::path path = dir_ / "staff" / (staff_id + ".key");
-    if (auto st = seal_to(path, key.seed().view(), pin, kdf); !st)
+    if (auto st = crypto::seal_secret_to_file(path, key.seed().view(), pin, kdf); !st)
         return st.failure();
     auto recorded = outbox_->record_as<int>([&](const domain::Stamp& st) -> Result<int> {
         db_.execute("UPDATE staff SET public_key = ?1, origin_device = ?2, hlc = ?3 WHERE id = ?4",
@@ -331,9 +321,10 @@ Status EdgeNode::enroll(sync::Transport& transport, const std::string& central_a
         {code.substr(0, dot), config_.device_name, device_key_->public_key(), kx.public_key()}, kx);
     if (!resp)
         return resp.failure();
-    if (auto st = seal_to(dir_ / "kx.key", kx.seed().view(), passphrase, kdf); !st)
+    if (auto st = crypto::seal_secret_to_file(dir_ / "kx.key", kx.seed().view(), passphrase, kdf);
+        !st)
         return st;
-    if (auto st = seal_to(dir_ / "id.key", resp->id_key, passphrase, kdf); !st)
+    if (auto st = crypto::seal_secret_to_file(dir_ / "id.key", resp->id_key, passphrase, kdf); !st)
         return st;
     store::Transaction tx(db_);
     set_state(db_, "device_id", resp->device_id);

@@ -2,6 +2,7 @@
 // Plumbing shared by the gridsync command lines: arguments, secrets from the
 // terminal or standard input, output as text or JSON, exit codes.
 #include <boost/json.hpp>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <set>
@@ -70,5 +71,36 @@ class Output {
 };
 
 int exit_code_for(const std::error_code& code);
+
+// The frame every gridsync program runs in: parses the arguments, answers
+// --help (and a missing command) with `help`, runs
+// `body(args, out, secrets, command)`, and turns whatever escapes it into a
+// message and an exit code. Nothing escapes main.
+template <class F>
+int run_program(int argc, char** argv, const char* help, F&& body) {
+    Args args;
+    try {
+        args = Args::parse(argc, argv);
+    } catch (const UsageError& e) {
+        std::cerr << e.message << "\n";
+        return Exit::usage;
+    }
+    Output out(args.has("json"));
+    if (args.has("help") || args.positional.empty()) {
+        std::cout << help;
+        return args.has("help") ? Exit::ok : Exit::usage;
+    }
+    SecretReader secrets;
+    try {
+        return body(args, out, secrets, args.positional[0]);
+    } catch (const UsageError& e) {
+        std::cerr << "用法错误 usage: " << e.message << "\n";
+        return Exit::usage;
+    } catch (const Error& e) {
+        return out.failure({e.code(), e.what()});
+    } catch (const std::exception& e) {
+        return out.failure({std::make_error_code(std::errc::io_error), e.what()});
+    }
+}
 
 }  // namespace gridsync::cli

@@ -14,6 +14,7 @@
 //       34   24  nonce
 //       58    n  ciphertext of the secret || 16-byte tag
 #include <cstdint>
+#include <filesystem>
 
 #include "gridsync/bytes.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
@@ -47,5 +48,11 @@ Bytes seal_secret(ByteView secret, ByteView pin, KdfParams params = KdfParams::i
 // range), sealed_unsupported (newer version, unknown algorithm),
 // wrong_pin_or_damaged (the two cannot be told apart, by design), out_of_memory.
 Result<SecureBuffer> unseal_secret(ByteView sealed, ByteView pin);
+
+// The same, to and from a key file (written atomically, mode 0600).
+Status seal_secret_to_file(const std::filesystem::path& path, ByteView secret,
+                           const SecureBuffer& pin, KdfParams params = KdfParams::interactive());
+Result<SecureBuffer> unseal_secret_from_file(const std::filesystem::path& path,
+                                             const SecureBuffer& pin);
 
 }  // namespace gridsync::crypto
