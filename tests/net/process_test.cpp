@@ -6,11 +6,15 @@
 
 #include <fstream>
 
+#include "gridsync/crypto/sealed.hpp"
 #include "gridsync/edge/http_transport.hpp"
 #include "gridsync/file.hpp"
 #include "gridsync/process.hpp"
+#include "gridsync/store/changeset_writer.hpp"
 #include "gridsync/store/database.hpp"
+#include "gridsync/sync/channel.hpp"
 #include "gridsync/sync/errors.hpp"
+#include "gridsync/sync/outbox.hpp"
 #include "gridsync/tools/edge_driver.hpp"
 #include "temp_dir.hpp"
 
@@ -160,4 +164,90 @@ TEST_F(RunningCentral, SigtermStopsCentralCleanlyAndADownCentralIsExit6) {
     const std::string staff = *laptop.db().query_value<std::string>(
         "SELECT id FROM staff WHERE role = 'community_worker' ORDER BY id LIMIT 1");
     EXPECT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, "2468\n2468\n").exit_code, 0);
+}
+
+// Crafted entries, each sent to the running server over the encrypted
+// channel, each refused with its reason; then the honest entry goes through.
+TEST_F(RunningCentral, CraftedEntriesAreRefusedByTheRunningServerWithTheirReasons) {
+    const auto pass = crypto::SecureBuffer::copy_of(as_bytes("edge passphrase"));
+    const auto device_key = crypto::SigningKey::from_seed(
+        crypto::unseal_secret_from_file(dir / "laptop" / "device.key", pass)->view());
+    const auto kx = crypto::KxKeyPair::from_seed(
+        crypto::unseal_secret_from_file(dir / "laptop" / "kx.key", pass)->view());
+    auto pin = [&](const char* key) {
+        return *from_hex(*laptop.db().query_value<std::string>(
+            "SELECT value FROM node_state WHERE key = ?1", key));
+    };
+    const auto central_kx = *crypto::KxPublicKey::from(pin("central_kx_key"));
+    const auto keys = crypto::client_session_keys(kx, central_kx).value();
+    const std::string id = device_id();
+    edge::HttpTransport http(address, std::chrono::seconds(10));
+    auto push = [&](const sync::PushBatch& batch) {
+        const Bytes body =
+            sync::seal_body(keys.tx, sync::Direction::request, "/v1/push", id, sync::encode(batch));
+        auto answer = http.post("/v1/push", {{"X-Gridsync-Device", id}}, body);
+        EXPECT_TRUE(answer.ok()) << (answer.ok() ? "" : answer.failure().message);
+        auto plain = sync::open_body(keys.rx, sync::Direction::response, "/v1/push", id, *answer);
+        return sync::decode_push_acks(*plain).value().acks.at(0);
+    };
+
+    // A real entry, recorded by the device (a staff key registration).
+    const std::string staff = *laptop.db().query_value<std::string>(
+        "SELECT id FROM staff WHERE role = 'community_worker' ORDER BY id LIMIT 1");
+    ASSERT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, "2468\n2468\n").exit_code, 0);
+    auto outbox_db = laptop.db();
+    domain::SystemClock clock;
+    sync::Outbox outbox(outbox_db, id, device_key, clock);
+    const sync::PushBatch honest = outbox.pending_batch(1);
+    ASSERT_EQ(honest.entries.size(), 1u);
+
+    auto tampered = honest;
+    tampered.entries[0].envelope[tampered.entries[0].envelope.size() - 2] ^= 1;
+    EXPECT_EQ(push(tampered).code, "gridsync.central:3") << "a changed byte";
+    auto other_key = honest;
+    const auto stranger =
+        crypto::SigningKey::generate().sign(sync::kEnvelopeContext, honest.entries[0].envelope);
+    other_key.entries[0].signature.assign(stranger.bytes.begin(), stranger.bytes.end());
+    EXPECT_EQ(push(other_key).code, "gridsync.central:3") << "another key";
+
+    auto signed_envelope = [&](sync::ChangesetEnvelope e) {
+        const Bytes bytes = sync::encode(e);
+        const auto sig = device_key.sign(sync::kEnvelopeContext, bytes);
+        return sync::PushBatch{{{id, Bytes(sig.bytes.begin(), sig.bytes.end()), bytes}}};
+    };
+    auto original = sync::decode_envelope(honest.entries[0].envelope).value();
+    auto gap = original;
+    gap.seq = 5;
+    EXPECT_EQ(push(signed_envelope(gap)).code, "gridsync.central:4") << "a gap";
+    auto newer = original;
+    newer.schema_version = 99;
+    EXPECT_EQ(push(signed_envelope(newer)).code, "gridsync.central:8")
+        << "a schema version central does not have";
+    // A row the laptop may not write: a household (reference data is central's).
+    store::ChangesetWriter w;
+    const auto cols = [&] {
+        std::vector<std::uint8_t> flags = {1, 0, 0, 0, 0};
+        return flags;
+    }();
+    w.begin_table("household", cols);
+    w.change(
+        store::Op::insert, false, {},
+        {store::Value(std::string("h-forged")),
+         store::Value(*laptop.db().query_value<std::string>("SELECT id FROM grid LIMIT 1")),
+         store::Value(std::string("伪造地址")), store::Value(id), store::Value(std::int64_t{1})});
+    auto forged = original;
+    const auto cs = w.finish();
+    forged.changeset.assign(cs.bytes().begin(), cs.bytes().end());
+    EXPECT_EQ(push(signed_envelope(forged)).code, "gridsync.central:9")
+        << "a table the role may not write";
+    EXPECT_EQ(central_count("SELECT count(*) FROM household WHERE id = 'h-forged'"), 0);
+
+    // The honest entry is accepted; sent again, it is a duplicate; a different
+    // entry at the same seq is a forked chain.
+    EXPECT_EQ(push(honest).status, sync::AckStatus::accepted);
+    EXPECT_EQ(push(honest).status, sync::AckStatus::duplicate);
+    EXPECT_EQ(push(signed_envelope(forged)).code, "gridsync.central:5") << "a fork";
+    EXPECT_EQ(central_count("SELECT count(*) FROM audit WHERE action = 'security.forked_chain'"),
+              1);
+    EXPECT_EQ(central_count("SELECT count(*) FROM accepted_entry WHERE device_id <> 'central'"), 1);
 }
