@@ -1,6 +1,8 @@
 // gridsync-edge: every field workflow on the command line.
 #include "cli.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <filesystem>
@@ -295,12 +297,15 @@ int cmd_enroll(Context& c, const crypto::SecureBuffer& passphrase) {
 
 int cmd_sync(Context& c) {
     HttpTransport http(c.node.central_address());
-    GS_TRY(r, c.node.sync_round(http, c.clock, [](std::size_t pulled, std::uint64_t cursor) {
-        // Progress on stderr, so --json output stays one line.
-        std::cerr << "\r下载中 pulling: " << pulled << " 条 entries (位置 position " << cursor
-                  << ")" << std::flush;
+    // Progress on stderr, and only for a person at a terminal: --json stays one line.
+    const bool person = ::isatty(STDERR_FILENO) != 0;
+    GS_TRY(r, c.node.sync_round(http, c.clock, [person](std::size_t pulled, std::uint64_t cursor) {
+        if (person)
+            std::cerr << "\r下载中 pulling: " << pulled << " 条 entries (位置 position " << cursor
+                      << ")" << std::flush;
     }));
-    std::cerr << "\n";
+    if (person)
+        std::cerr << "\n";
     return report_round(c, *r);
 }
 
