@@ -22,6 +22,57 @@ using namespace gridsync;
 
 namespace {
 
+// A device's own keys, read from its folder, to send crafted entries to
+// central over the device's encrypted channel.
+struct DeviceChannel {
+    std::string id;
+    crypto::SigningKey key;
+    crypto::SessionKeys keys;
+    std::string address;
+
+    static DeviceChannel of(tools::EdgeDriver& device, const std::string& address) {
+        const auto pass = crypto::SecureBuffer::copy_of(as_bytes("edge passphrase"));
+        auto state = [&](const char* k) {
+            return *device.db().query_value<std::string>(
+                "SELECT value FROM node_state WHERE key = ?1", k);
+        };
+        const auto kx = crypto::KxKeyPair::from_seed(
+            crypto::unseal_secret_from_file(device.data() / "kx.key", pass)->view());
+        return {state("device_id"),
+                crypto::SigningKey::from_seed(
+                    crypto::unseal_secret_from_file(device.data() / "device.key", pass)->view()),
+                crypto::client_session_keys(
+                    kx, *crypto::KxPublicKey::from(*from_hex(state("central_kx_key"))))
+                    .value(),
+                address};
+    }
+    sync::PushBatch sign(const sync::ChangesetEnvelope& e) const {
+        const Bytes bytes = sync::encode(e);
+        const auto sig = key.sign(sync::kEnvelopeContext, bytes);
+        return sync::PushBatch{{{id, Bytes(sig.bytes.begin(), sig.bytes.end()), bytes}}};
+    }
+    sync::EntryAck push(const sync::PushBatch& batch) const {
+        edge::HttpTransport http(address, std::chrono::seconds(10));
+        auto answer = http.post("/v1/push", {{"X-Gridsync-Device", id}},
+                                sync::seal_body(keys.tx, sync::Direction::request, "/v1/push", id,
+                                                sync::encode(batch)));
+        EXPECT_TRUE(answer.ok()) << (answer.ok() ? "" : answer.failure().message);
+        auto plain = sync::open_body(keys.rx, sync::Direction::response, "/v1/push", id, *answer);
+        return sync::decode_push_acks(*plain).value().acks.at(0);
+    }
+};
+
+// One INSERT of `row` into `table` (first column the key), as a changeset.
+Bytes insert_changeset(const std::string& table, const store::Row& row) {
+    std::vector<std::uint8_t> pk(row.size(), 0);
+    pk[0] = 1;
+    store::ChangesetWriter w;
+    w.begin_table(table, pk);
+    w.change(store::Op::insert, false, {}, row);
+    const auto cs = w.finish();
+    return Bytes(cs.bytes().begin(), cs.bytes().end());
+}
+
 class RunningCentral : public ::testing::Test {
   protected:
     test::TempDir dir;
@@ -169,85 +220,105 @@ TEST_F(RunningCentral, SigtermStopsCentralCleanlyAndADownCentralIsExit6) {
 // Crafted entries, each sent to the running server over the encrypted
 // channel, each refused with its reason; then the honest entry goes through.
 TEST_F(RunningCentral, CraftedEntriesAreRefusedByTheRunningServerWithTheirReasons) {
-    const auto pass = crypto::SecureBuffer::copy_of(as_bytes("edge passphrase"));
-    const auto device_key = crypto::SigningKey::from_seed(
-        crypto::unseal_secret_from_file(dir / "laptop" / "device.key", pass)->view());
-    const auto kx = crypto::KxKeyPair::from_seed(
-        crypto::unseal_secret_from_file(dir / "laptop" / "kx.key", pass)->view());
-    auto pin = [&](const char* key) {
-        return *from_hex(*laptop.db().query_value<std::string>(
-            "SELECT value FROM node_state WHERE key = ?1", key));
-    };
-    const auto central_kx = *crypto::KxPublicKey::from(pin("central_kx_key"));
-    const auto keys = crypto::client_session_keys(kx, central_kx).value();
-    const std::string id = device_id();
-    edge::HttpTransport http(address, std::chrono::seconds(10));
-    auto push = [&](const sync::PushBatch& batch) {
-        const Bytes body =
-            sync::seal_body(keys.tx, sync::Direction::request, "/v1/push", id, sync::encode(batch));
-        auto answer = http.post("/v1/push", {{"X-Gridsync-Device", id}}, body);
-        EXPECT_TRUE(answer.ok()) << (answer.ok() ? "" : answer.failure().message);
-        auto plain = sync::open_body(keys.rx, sync::Direction::response, "/v1/push", id, *answer);
-        return sync::decode_push_acks(*plain).value().acks.at(0);
-    };
-
+    const auto channel = DeviceChannel::of(laptop, address);
     // A real entry, recorded by the device (a staff key registration).
     const std::string staff = *laptop.db().query_value<std::string>(
         "SELECT id FROM staff WHERE role = 'community_worker' ORDER BY id LIMIT 1");
     ASSERT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, "2468\n2468\n").exit_code, 0);
     auto outbox_db = laptop.db();
     domain::SystemClock clock;
-    sync::Outbox outbox(outbox_db, id, device_key, clock);
+    sync::Outbox outbox(outbox_db, channel.id, channel.key, clock);
     const sync::PushBatch honest = outbox.pending_batch(1);
     ASSERT_EQ(honest.entries.size(), 1u);
 
     auto tampered = honest;
     tampered.entries[0].envelope[tampered.entries[0].envelope.size() - 2] ^= 1;
-    EXPECT_EQ(push(tampered).code, "gridsync.central:3") << "a changed byte";
+    EXPECT_EQ(channel.push(tampered).code, "gridsync.central:3") << "a changed byte";
     auto other_key = honest;
     const auto stranger =
         crypto::SigningKey::generate().sign(sync::kEnvelopeContext, honest.entries[0].envelope);
     other_key.entries[0].signature.assign(stranger.bytes.begin(), stranger.bytes.end());
-    EXPECT_EQ(push(other_key).code, "gridsync.central:3") << "another key";
+    EXPECT_EQ(channel.push(other_key).code, "gridsync.central:3") << "another key";
 
-    auto signed_envelope = [&](sync::ChangesetEnvelope e) {
-        const Bytes bytes = sync::encode(e);
-        const auto sig = device_key.sign(sync::kEnvelopeContext, bytes);
-        return sync::PushBatch{{{id, Bytes(sig.bytes.begin(), sig.bytes.end()), bytes}}};
-    };
-    auto original = sync::decode_envelope(honest.entries[0].envelope).value();
+    const auto original = sync::decode_envelope(honest.entries[0].envelope).value();
     auto gap = original;
     gap.seq = 5;
-    EXPECT_EQ(push(signed_envelope(gap)).code, "gridsync.central:4") << "a gap";
+    EXPECT_EQ(channel.push(channel.sign(gap)).code, "gridsync.central:4") << "a gap";
     auto newer = original;
     newer.schema_version = 99;
-    EXPECT_EQ(push(signed_envelope(newer)).code, "gridsync.central:8")
+    EXPECT_EQ(channel.push(channel.sign(newer)).code, "gridsync.central:8")
         << "a schema version central does not have";
     // A row the laptop may not write: a household (reference data is central's).
-    store::ChangesetWriter w;
-    const auto cols = [&] {
-        std::vector<std::uint8_t> flags = {1, 0, 0, 0, 0};
-        return flags;
-    }();
-    w.begin_table("household", cols);
-    w.change(
-        store::Op::insert, false, {},
+    auto forged = original;
+    forged.changeset = insert_changeset(
+        "household",
         {store::Value(std::string("h-forged")),
          store::Value(*laptop.db().query_value<std::string>("SELECT id FROM grid LIMIT 1")),
-         store::Value(std::string("伪造地址")), store::Value(id), store::Value(std::int64_t{1})});
-    auto forged = original;
-    const auto cs = w.finish();
-    forged.changeset.assign(cs.bytes().begin(), cs.bytes().end());
-    EXPECT_EQ(push(signed_envelope(forged)).code, "gridsync.central:9")
+         store::Value(std::string("伪造地址")), store::Value(channel.id),
+         store::Value(std::int64_t{1})});
+    EXPECT_EQ(channel.push(channel.sign(forged)).code, "gridsync.central:9")
         << "a table the role may not write";
     EXPECT_EQ(central_count("SELECT count(*) FROM household WHERE id = 'h-forged'"), 0);
 
     // The honest entry is accepted; sent again, it is a duplicate; a different
     // entry at the same seq is a forked chain.
-    EXPECT_EQ(push(honest).status, sync::AckStatus::accepted);
-    EXPECT_EQ(push(honest).status, sync::AckStatus::duplicate);
-    EXPECT_EQ(push(signed_envelope(forged)).code, "gridsync.central:5") << "a fork";
+    EXPECT_EQ(channel.push(honest).status, sync::AckStatus::accepted);
+    EXPECT_EQ(channel.push(honest).status, sync::AckStatus::duplicate);
+    EXPECT_EQ(channel.push(channel.sign(forged)).code, "gridsync.central:5") << "a fork";
     EXPECT_EQ(central_count("SELECT count(*) FROM audit WHERE action = 'security.forked_chain'"),
               1);
     EXPECT_EQ(central_count("SELECT count(*) FROM accepted_entry WHERE device_id <> 'central'"), 1);
+}
+
+// A grid leader's device writing a payment, and a laptop writing outside its
+// community: refused by the running server for role and for scope.
+TEST_F(RunningCentral, RoleAndScopeAreEnforcedByTheRunningServer) {
+    auto cdb = store::Database::open(dir / "central" / "central.db");
+    const auto leader = *cdb.query_value<std::string>(
+        "SELECT g.leader_staff_id FROM grid g JOIN community c ON c.id = g.community_id WHERE "
+        "c.code = 'C01' ORDER BY g.name LIMIT 1");
+    const auto token = central({"--json", "token", "--staff", leader, "--role", "grid_device",
+                                "--community", "C01", "--grid", "1"});
+    ASSERT_EQ(token.exit_code, 0) << token.out;
+    tools::EdgeDriver grid_device(GRIDSYNC_EDGE_BIN, dir / "grid", dir / "edge.pass");
+    ASSERT_EQ(grid_device.run({"init", "--device-name", "grid", "--fast-kdf"}).exit_code, 0);
+    ASSERT_EQ(
+        grid_device
+            .run({"enroll", "--central", address, "--code",
+                  std::string(tools::EdgeDriver::json(token).at("code").as_string()), "--fast-kdf"})
+            .exit_code,
+        0);
+    auto first_entry = [](const DeviceChannel& ch, Bytes changeset) {
+        sync::ChangesetEnvelope e;
+        e.device_id = ch.id;
+        e.seq = 1;
+        e.schema_version = 1;
+        e.changeset = std::move(changeset);
+        return ch.sign(e);
+    };
+    // A payment from the grid leader's device: its role may not write payments at all.
+    store::Row payment(static_cast<std::size_t>(*cdb.query_value<int>(
+                           "SELECT count(*) FROM pragma_table_info('payment')")),
+                       store::Value(std::string("x")));
+    payment[0] = store::Value(std::string("p-forged"));
+    const auto grid_channel = DeviceChannel::of(grid_device, address);
+    const auto a =
+        grid_channel.push(first_entry(grid_channel, insert_changeset("payment", payment)));
+    EXPECT_EQ(a.code, "gridsync.central:9") << a.message;
+    // A check-in at another community, from C01's laptop.
+    const auto c02 = *cdb.query_value<std::string>("SELECT id FROM community WHERE code = 'C02'");
+    store::Row check(static_cast<std::size_t>(*cdb.query_value<int>(
+                         "SELECT count(*) FROM pragma_table_info('shift_check')")),
+                     store::Value(store::Null{}));
+    check[0] = store::Value(std::string("c-forged"));
+    check[1] = store::Value(
+        *cdb.query_value<std::string>("SELECT id FROM staff WHERE community_id = ?1 LIMIT 1", c02));
+    check[2] = store::Value(c02);
+    const auto laptop_channel = DeviceChannel::of(laptop, address);
+    const auto b =
+        laptop_channel.push(first_entry(laptop_channel, insert_changeset("shift_check", check)));
+    EXPECT_EQ(b.code, "gridsync.central:10") << b.message;
+    EXPECT_EQ(central_count("SELECT count(*) FROM payment") +
+                  central_count("SELECT count(*) FROM shift_check"),
+              0);
 }
