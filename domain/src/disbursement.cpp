@@ -115,8 +115,7 @@ void require_two_people(const Signer& a, const Signer& b) {
     }
 }
 
-void require_independent(store::Database& db, const DayRow& day, const EntitlementRow& e,
-                         const detail::StaffRow& s) {
+void require_independent(const DayRow& day, const EntitlementRow& e, const detail::StaffRow& s) {
     if (s.id == day.prepared_by) {
         refuse(Errc::maker_is_checker,
                s.name + " 编制了本日发放名单,不能经办或复核 / prepared this day's list");
@@ -125,7 +124,6 @@ void require_independent(store::Database& db, const DayRow& day, const Entitleme
         refuse(Errc::conflict_of_interest, s.name + " 与领取人 " + e.beneficiary_name +
                                                " 同户 / is in the beneficiary's household");
     }
-    (void)db;
 }
 
 Bytes payment_message(const PaymentRecord& rec) {
@@ -235,7 +233,7 @@ Result<std::string> record_payment(store::Database& db, const Stamp& stamp, cons
         for (const Signer* s : {&payer, &verifier}) {
             const auto staff = detail::load_staff(db, s->staff_id);
             require_on_duty(db, day, staff, stamp.now_ms);
-            require_independent(db, day, e, staff);
+            require_independent(day, e, staff);
         }
         if (e.session_id && *e.session_id != session.id && in.override_reason.empty()) {
             refuse(Errc::assigned_elsewhere,
@@ -517,7 +515,7 @@ Status verify_payment(store::Database& db, const std::string& payment_id) {
                 refuse(Errc::not_rostered,
                        "签名人未排入该发放日 / a signer is not rostered for the day");
             }
-            require_independent(db, day, e, detail::load_staff(db, id));
+            require_independent(day, e, detail::load_staff(db, id));
         }
     });
 }

@@ -125,7 +125,6 @@ Result<CheckResult> check_in_out(store::Database& db, const Stamp& stamp, const 
         r.check_id = new_id(stamp.now_ms);
         // The shift this belongs to: for "in", the one starting nearest (up to
         // 2 h early, or any time before it ends); for "out", the one ending nearest.
-        const std::string date = local_date(stamp.now_ms);
         auto st = db.prepare(
             in.kind == "in"
                 ? "SELECT id FROM roster_shift WHERE staff_id = ?1 AND community_id = ?2 "
@@ -154,7 +153,6 @@ Result<CheckResult> check_in_out(store::Database& db, const Stamp& stamp, const 
                           flags, signature, origin_device, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?4, ?11))",
             r.check_id, s.id, in.community_id, stamp.device_id, in.kind, stamp.now_ms, r.shift_id,
             in.clock_skew_ms, flags, sig.view(), stamp.hlc.packed);
-        (void)date;
         return r;
     });
 }
