@@ -124,12 +124,20 @@ int main(int argc, char** argv) {
     const fs::path work = pattern;
     std::ofstream(work / "central.pass") << "subdistrict central passphrase\n";
     std::ofstream(work / "edge.pass") << "field device passphrase\n";
+    // Two admins: the one who prepares a disbursement list, and the one who approves it.
+    std::ofstream(work / "admin1.pass") << "admin one's password\n";
+    std::ofstream(work / "admin2.pass") << "admin two's password\n";
     std::ofstream(work / "thumbprint.png")
         << "PNG: a recipient's thumbprint, as the pad captured it";
-    auto central = [&](std::vector<std::string> args, const std::string& input = "") {
+    // Admin commands are signed by the admin named, with their password.
+    auto central = [&](std::vector<std::string> args, const std::string& admin = "") {
         args.insert(args.begin(), {"--data", (work / "central").string(), "--passphrase-file",
                                    (work / "central.pass").string()});
-        return run(central_bin, args, input);
+        if (!admin.empty()) {
+            args.insert(args.begin(), {"--admin", admin, "--admin-password-file",
+                                       (work / (admin + ".pass")).string()});
+        }
+        return run(central_bin, args);
     };
     tools::EdgeDriver laptop1(edge_bin, work / "laptop-C01", work / "edge.pass");
     tools::EdgeDriver laptop2(edge_bin, work / "laptop-C02", work / "edge.pass");
@@ -145,26 +153,32 @@ int main(int argc, char** argv) {
         say("");
         say("-- 1. 中心建立,载入虚构的街道数据,编制并审核两个社区的发放日 / central starts; two "
             "communities' days prepared --");
-        must("central init", central({"--json", "init", "--demo-seed", "--fast-kdf"}));
+        must("central init",
+             central({"--json", "init", "--demo-seed", "--fast-kdf", "--admin-login", "admin1",
+                      "--admin-password-file", (work / "admin1.pass").string()}));
+        {
+            auto cdb = store::Database::open(work / "central" / "central.db");
+            const std::string second = *cdb.query_value<std::string>(
+                "SELECT id FROM staff WHERE role = 'admin' AND id NOT IN (SELECT staff_id FROM "
+                "admin_account) LIMIT 1");
+            must("admin add",
+                 central({"--json", "admin", "add", "--login", "admin2", "--staff", second,
+                          "--fast-kdf", "--new-password-file", (work / "admin2.pass").string()},
+                         "admin1"));
+        }
         for (const auto& [code, count, certs, offset] :
              {std::tuple{"C01", "200", "100", "0"}, std::tuple{"C02", "40", "0", "2"}}) {
             const auto prepared =
                 must("prepare",
                      central({"--json", "prepare-day", "--community", code, "--entitlements", count,
-                              "--certificates", certs, "--service-point-offset", offset}));
+                              "--certificates", certs, "--service-point-offset", offset},
+                             "admin1"));
             const std::string approval(prepared.at("approval_id").as_string());
             // The preparer cannot approve their own list; a second admin can.
-            std::string maker;
-            {
-                auto admins = store::Database::open(work / "central" / "central.db");
-                maker = *admins.query_value<std::string>(
-                    "SELECT prepared_by FROM pending_approval WHERE id = ?1", approval);
-            }
-            const auto self =
-                central({"--json", "approve-day", "--approval", approval, "--admin", maker});
+            const auto self = central({"--json", "approve-day", "--approval", approval}, "admin1");
             if (self.exit_code != 2)
                 throw Failed{"the preparer approved their own list", self.out};
-            must("approve", central({"--json", "approve-day", "--approval", approval}));
+            must("approve", central({"--json", "approve-day", "--approval", approval}, "admin2"));
             if (std::string(code) == "C01") {
                 say("发放名单:编制人自审被拒绝,另一名管理员审核通过 / each list: the preparer's "
                     "own approval refused, a second admin's accepted");
@@ -248,7 +262,7 @@ int main(int argc, char** argv) {
                                           "--role", role,    "--community", comm};
             if (grid_no)
                 a.insert(a.end(), {"--grid", grid_no});
-            return std::string(must("token", central(a)).at("code").as_string());
+            return std::string(must("token", central(a, "admin1")).at("code").as_string());
         };
         struct Device {
             tools::EdgeDriver* drv;

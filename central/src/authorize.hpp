@@ -7,19 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "gridsync/central/backend.hpp"
 #include "gridsync/central/store.hpp"
 #include "gridsync/store/changeset.hpp"
 
 namespace gridsync::central {
-
-// One change of a changeset, decoded once, with column names.
-struct RowChange {
-    store::Op op;
-    std::string table;
-    std::string id;                             // every replicated table has a single TEXT key
-    std::map<std::string, store::Value> after;  // new values present in the change
-    std::set<std::string> changed;              // columns an UPDATE changes
-};
 
 // Decodes a validated changeset; failure malformed for a key that is not a
 // single TEXT id or a table central does not know.

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <thread>
 
 #include "gridsync/central/errors.hpp"
@@ -30,8 +31,10 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
 
 用法 / Usage:  gridsync-central --data DIR [--json] COMMAND ...
 
-  init [--demo-seed] [--fast-kdf]     建立中心:数据库、中心密钥;可载入虚构的演示数据
-                                      create the database and central's keys; optionally the fictional demo data
+  init [--admin-login admin1] [--admin-name NAME] [--demo-seed] [--fast-kdf]
+                                      建立中心:数据库、中心密钥、第一位管理员;可载入虚构的演示数据
+                                      create the database, central's keys and the first admin; optionally the fictional demo data
+  admin add --login L --staff ID      添加管理员(由已有管理员签名)/ add an admin (signed by an existing admin)
   token --staff ID --role community_laptop|grid_device --community C01 [--grid N] [--ttl-hours 24]
                                       一次性登记码(令牌 + 中心公钥)/ a one-time enrollment code
   prepare-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100] [--admin STAFF]
@@ -50,6 +53,9 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
   status                              中心概况 / overview
 
   --passphrase-file F   中心口令文件(否则从终端或标准输入读取)/ central's passphrase file (else terminal or stdin)
+  --admin LOGIN         管理员操作(token、prepare-day、approve-day、import、revoke、admin)均以该管理员的密钥签名
+                        admin actions (token, prepare-day, approve-day, import, revoke, admin) are signed with this admin's key
+  --admin-password-file F   该管理员的密码文件(否则为标准输入的下一行)/ that admin's password (else the next line of stdin)
 
 退出码 / Exit codes: 0 成功 ok, 1 用法 usage, 2 拒绝 refused, 3 口令错误 wrong passphrase, 4 存储 storage
 )";
@@ -68,11 +74,16 @@ Result<CentralKeys> load_keys(const fs::path& dir, const crypto::SecureBuffer& p
                        crypto::KxKeyPair::from_seed(kx->view()), std::move(*id)};
 }
 
-std::string admin(store::Database& db, int nth) {
+std::string admin_staff(store::Database& db, int nth) {
     return db
         .query_value<std::string>(
             "SELECT id FROM staff WHERE role = 'admin' ORDER BY id LIMIT 1 OFFSET ?1", nth)
         .value_or("");
+}
+
+crypto::SecureBuffer admin_password(Args& args, SecretReader& secrets, const char* option,
+                                    const char* env, const std::string& who) {
+    return read_secret(args, secrets, option, env, "管理员密码 / admin password (" + who + ")");
 }
 
 int cmd_init(Args& args, Output& out, SecretReader& secrets) {
@@ -97,6 +108,9 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
         return out.failure(st.failure());
     auto store = CentralStore::open(dir / "central.db");
     domain::SystemClock clock;
+    const std::string login = args.get("admin-login").value_or("admin1");
+    const auto password =
+        admin_password(args, secrets, "admin-password-file", "GRIDSYNC_ADMIN_PASSWORD_FILE", login);
     if (args.has("demo-seed")) {
         domain::SeedReport seed;
         store.record_central(keys.signing, clock.now_ms(), [&](store::Database& db) {
@@ -118,8 +132,27 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
                   << s.grid_id << "\n";
         }
     }
+    std::string staff = admin_staff(store.db(), 0);
+    if (staff.empty()) {
+        // No staff yet: the first admin is the first staff member.
+        staff = domain::new_id(clock.now_ms());
+        store.record_central(keys.signing, clock.now_ms(), [&](store::Database& db) {
+            db.execute(
+                "INSERT INTO staff(id, name, role, origin_device, hlc) VALUES (?1, ?2, 'admin', "
+                "'central', ?3)",
+                staff, args.get("admin-name").value_or(login),
+                domain::Hlc::from_parts(clock.now_ms(), 0).packed);
+        });
+    }
+    if (auto st = store.add_admin(
+            nullptr, login, staff, password.view(), clock.now_ms(),
+            args.has("fast-kdf") ? crypto::KdfParams::minimum() : crypto::KdfParams::interactive());
+        !st) {
+        return out.failure(st.failure());
+    }
     store.audit(clock.now_ms(), "central", "central.init", "", "ok",
                 args.has("demo-seed") ? "with demo data" : "");
+    out.data()["admin_login"] = login;
     out.data()["signing_fingerprint"] = crypto::fingerprint(keys.signing.public_key());
     out.line("中心已建立 central created: " + dir.string());
     out.line("中心指纹 central fingerprint: " + crypto::fingerprint(keys.signing.public_key()));
@@ -130,6 +163,15 @@ struct Opened {
     CentralStore store;
     CentralKeys keys;
 };
+
+// The admin named by --admin, unlocked with their password.
+Result<AdminSigner> unlock(Opened& c, Args& args, SecretReader& secrets) {
+    const std::string login = args.need("admin");
+    const auto password =
+        admin_password(args, secrets, "admin-password-file", "GRIDSYNC_ADMIN_PASSWORD_FILE", login);
+    domain::SystemClock clock;
+    return c.store.unlock_admin(login, password.view(), clock.now_ms());
+}
 
 Result<Opened> open(Args& args, SecretReader& secrets) {
     const fs::path dir = args.need("data");
@@ -151,7 +193,7 @@ std::string community_id(store::Database& db, const std::string& code) {
     return *id;
 }
 
-int cmd_token(Opened& c, Args& args, Output& out) {
+int cmd_token(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     domain::SystemClock clock;
     auto& db = c.store.db();
     TokenGrant g;
@@ -174,8 +216,7 @@ int cmd_token(Opened& c, Args& args, Output& out) {
     }
     if (auto h = args.get("ttl-hours"))
         g.ttl_ms = std::stoll(*h) * 3600000;
-    const std::string token =
-        c.store.create_token(args.get("admin").value_or("admin"), g, clock.now_ms());
+    const std::string token = c.store.create_token(admin, g, clock.now_ms());
     const std::string code = token + "." + to_hex(c.keys.kx.public_key().bytes);
     out.data()["code"] = code;
     out.data()["central_fingerprint"] = crypto::fingerprint(c.keys.signing.public_key());
@@ -186,7 +227,7 @@ int cmd_token(Opened& c, Args& args, Output& out) {
     return out.finish(Exit::ok);
 }
 
-int cmd_prepare_day(Opened& c, Args& args, Output& out) {
+int cmd_prepare_day(Opened& c, const AdminSigner& maker, Args& args, Output& out) {
     domain::SystemClock clock;
     const auto now = clock.now_ms();
     auto& db = c.store.db();
@@ -194,7 +235,6 @@ int cmd_prepare_day(Opened& c, Args& args, Output& out) {
     const std::string date = args.get("date").value_or(domain::local_date(now));
     const int entitlements = std::stoi(args.get("entitlements").value_or("200"));
     const int certificates = std::stoi(args.get("certificates").value_or("100"));
-    const std::string maker = args.get("admin").value_or(admin(db, 0));
     const domain::Stamp stamp{"central", domain::Hlc::from_parts(now, 1), now};
     std::vector<std::string> workers, sp;
     {
@@ -210,17 +250,17 @@ int cmd_prepare_day(Opened& c, Args& args, Output& out) {
         static_cast<std::size_t>(std::stoi(args.get("service-point-offset").value_or("0")));
     // The day's list waits for a second admin; devices receive it only once approved.
     std::string day;
+    // `day` is named by the write, before the staging records it as the subject.
     const std::string approval =
-        c.store.stage_for_approval(maker, "", now, [&](store::Database& w) {
+        c.store.stage_for_approval(maker, day, now, [&](store::Database& w) {
             day = domain::seed_disbursement_day(w, stamp,
                                                 {community,
                                                  date,
-                                                 maker,
+                                                 maker.staff_id,
                                                  "",
                                                  {sp.at(pick), sp.at(pick + 1), workers.at(0)},
                                                  entitlements});
         });
-    db.execute("UPDATE pending_approval SET subject = ?1 WHERE id = ?2", day, approval);
     // The 8+4 roster and the certificates ready at the center go out at once.
     int issued = 0;
     c.store.record_central(c.keys.signing, now, [&](store::Database& w) {
@@ -257,15 +297,15 @@ int cmd_prepare_day(Opened& c, Args& args, Output& out) {
     return out.finish(Exit::ok);
 }
 
-int cmd_import(Opened& c, Args& args, Output& out) {
+int cmd_import(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     if (args.positional.size() < 2 || args.positional[1] != "residents")
         throw UsageError{"import residents --file F.csv"};
     auto text = read_file(args.need("file"), 256u << 20);
     if (!text)
         return out.failure(text.failure());
     domain::SystemClock clock;
-    const auto r =
-        import_residents(c.store, c.keys.signing, c.keys.id_key, as_chars(*text), clock.now_ms());
+    const auto r = import_residents(c.store, admin, c.keys.signing, c.keys.id_key, as_chars(*text),
+                                    clock.now_ms());
     boost::json::array problems;
     for (const auto& p : r.problems) {
         problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
@@ -285,9 +325,8 @@ int cmd_import(Opened& c, Args& args, Output& out) {
     return out.finish(r.ok() ? Exit::ok : Exit::refused);
 }
 
-int cmd_approve_day(Opened& c, Args& args, Output& out) {
+int cmd_approve_day(Opened& c, const AdminSigner& checker, Args& args, Output& out) {
     domain::SystemClock clock;
-    const std::string checker = args.get("admin").value_or(admin(c.store.db(), 1));
     if (auto st = c.store.approve(args.need("approval"), checker, c.keys.signing, clock.now_ms());
         !st) {
         return out.failure(st.failure());
@@ -396,6 +435,44 @@ int cmd_status(Opened& c, Output& out) {
     return out.finish(Exit::ok);
 }
 
+int cmd_admin(Opened& c, const AdminSigner& admin, Args& args, Output& out, SecretReader& secrets) {
+    if (args.positional.size() < 2 || args.positional[1] != "add")
+        throw UsageError{"admin add --login L --staff ID"};
+    const std::string login = args.need("login");
+    const auto password =
+        admin_password(args, secrets, "new-password-file", nullptr, "新管理员 new admin " + login);
+    domain::SystemClock clock;
+    if (auto st = c.store.add_admin(
+            &admin, login, args.need("staff"), password.view(), clock.now_ms(),
+            args.has("fast-kdf") ? crypto::KdfParams::minimum() : crypto::KdfParams::interactive());
+        !st) {
+        return out.failure(st.failure());
+    }
+    out.line("已添加管理员 admin added: " + login);
+    return out.finish(Exit::ok);
+}
+
+int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
+                  SecretReader& secrets, const std::string& cmd) {
+    if (cmd == "token")
+        return cmd_token(c, admin, args, out);
+    if (cmd == "prepare-day")
+        return cmd_prepare_day(c, admin, args, out);
+    if (cmd == "import")
+        return cmd_import(c, admin, args, out);
+    if (cmd == "approve-day")
+        return cmd_approve_day(c, admin, args, out);
+    if (cmd == "admin")
+        return cmd_admin(c, admin, args, out, secrets);
+    domain::SystemClock clock;  // revoke
+    if (auto st = c.store.revoke(args.need("device"), admin, args.need("reason"), clock.now_ms());
+        !st) {
+        return out.failure(st.failure());
+    }
+    out.line("设备已停用 device revoked");
+    return out.finish(Exit::ok);
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -406,14 +483,14 @@ int run(int argc, char** argv) {
                            auto c = open(args, secrets);
                            if (!c)
                                return out.failure(c.failure());
-                           if (cmd == "token")
-                               return cmd_token(*c, args, out);
-                           if (cmd == "prepare-day")
-                               return cmd_prepare_day(*c, args, out);
-                           if (cmd == "import")
-                               return cmd_import(*c, args, out);
-                           if (cmd == "approve-day")
-                               return cmd_approve_day(*c, args, out);
+                           static const std::set<std::string> signed_by_admin = {
+                               "token", "prepare-day", "import", "approve-day", "revoke", "admin"};
+                           if (signed_by_admin.count(cmd)) {
+                               auto admin = unlock(*c, args, secrets);
+                               if (!admin)
+                                   return out.failure(admin.failure());
+                               return admin_command(*c, *admin, args, out, secrets, cmd);
+                           }
                            if (cmd == "serve")
                                return cmd_serve(*c, args, out);
                            if (cmd == "devices")
@@ -422,16 +499,6 @@ int run(int argc, char** argv) {
                                return cmd_conflicts(*c, out);
                            if (cmd == "status")
                                return cmd_status(*c, out);
-                           if (cmd == "revoke") {
-                               domain::SystemClock clock;
-                               auto st = c->store.revoke(args.need("device"),
-                                                         args.get("admin").value_or("admin"),
-                                                         args.need("reason"), clock.now_ms());
-                               if (!st)
-                                   return out.failure(st.failure());
-                               out.line("设备已停用 device revoked");
-                               return out.finish(Exit::ok);
-                           }
                            throw UsageError{"未知命令 / unknown command: " + cmd};
                        });
 }

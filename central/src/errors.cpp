@@ -24,6 +24,7 @@ const std::error_category& category() noexcept {
             {Errc::token_invalid, "登记令牌无效 / invalid enrollment token"},
             {Errc::token_expired, "登记令牌已过期 / the enrollment token has expired"},
             {Errc::token_used, "登记令牌已使用 / the enrollment token was already used"},
+            {Errc::admin_login_failed, "管理员登录名或密码不正确 / wrong admin login or password"},
         });
     return instance;
 }

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "gridsync/crypto/hash.hpp"
 #include "gridsync/domain/hlc.hpp"
 #include "gridsync/domain/ids.hpp"
 #include "gridsync/domain/resident_id.hpp"
@@ -68,7 +69,8 @@ std::vector<std::string> split_csv_record(std::string_view line) {
     return fields;
 }
 
-ImportReport import_residents(CentralStore& store, const crypto::SigningKey& central_key,
+ImportReport import_residents(CentralStore& store, const AdminSigner& admin,
+                              const crypto::SigningKey& central_key,
                               const crypto::SecureBuffer& id_key, std::string_view csv,
                               domain::EpochMs now) {
     ImportReport report;
@@ -146,7 +148,7 @@ ImportReport import_residents(CentralStore& store, const crypto::SigningKey& cen
         rows.push_back(std::move(r));
     }
     if (!report.ok()) {
-        store.audit(now, "central", "import.residents", "", "refused",
+        store.audit(now, "admin:" + admin.login, "import.residents", "", "refused",
                     std::to_string(report.problems.size()) + " problems");
         return report;
     }
@@ -175,9 +177,12 @@ ImportReport import_residents(CentralStore& store, const crypto::SigningKey& cen
                 r.phone.empty() ? std::nullopt : std::optional<std::string>(r.phone), hlc.packed);
             ++report.residents_created;
         }
-        store.audit(now, "central", "import.residents", "", "ok",
-                    std::to_string(report.residents_created) + " residents, " +
-                        std::to_string(report.households_created) + " households");
+        store.record_admin_action(admin, "import.residents", "residents",
+                                  std::to_string(report.residents_created) + " residents, " +
+                                      std::to_string(report.households_created) +
+                                      " households; CSV BLAKE2b " +
+                                      to_hex(crypto::blake2b(as_bytes(csv))),
+                                  now);
     });
     return report;
 }

@@ -2,6 +2,7 @@
 
 #include "gridsync/central/errors.hpp"
 #include "gridsync/store/changeset_writer.hpp"
+#include "gridsync/sync/scope.hpp"
 #include "scope.hpp"
 
 namespace gridsync::central {
@@ -35,36 +36,57 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
     batch.to_cursor = req->cursor;
     const std::uint32_t limit =
         std::min<std::uint32_t>(std::max<std::uint32_t>(req->max_entries, 1), 5000);
-    auto& db = store_.db();
+    auto& db = store_.read_view();
     Resolver resolve(db);
-    auto st = db.prepare(
-        "SELECT position, device_id, applied, hlc FROM accepted_entry WHERE position > ?1 ORDER BY "
-        "position LIMIT ?2");
-    st.bind_all(static_cast<std::int64_t>(req->cursor), limit);
-    std::uint32_t scanned = 0;
-    while (st.step()) {
-        ++scanned;
-        sync::PulledEntry e;
-        e.position = static_cast<std::uint64_t>(st.column<std::int64_t>(0));
-        e.origin_device = st.column<std::string>(1);
-        batch.to_cursor = e.position;
-        // What central applied, not what the device sent: rows central kept
-        // its own value for (conflicts) never reach other devices.
-        e.hlc = st.column<std::int64_t>(3);
-        const Bytes applied = st.column<Bytes>(2);
-        const store::Changeset mine =
-            store::filter_changeset(applied, [&](const store::ChangesetIterator& it) {
-                const auto key = it.primary_key();
-                return key.size() == 1 && std::holds_alternative<std::string>(key[0]) &&
-                       visible(resolve, *device, std::string(it.table()),
-                               std::get<std::string>(key[0]));
-            });
-        if (mine.empty())
-            continue;  // nothing of it is in scope; the cursor still moves past it
-        e.changeset.assign(mine.bytes().begin(), mine.bytes().end());
-        batch.entries.push_back(std::move(e));
+    const sync::RowFilter in_scope = [&](const std::string& table, const std::string& id) {
+        return visible(resolve, *device, table, id);
+    };
+    const std::uint64_t head = store_.head();
+
+    if (req->snapshot && (req->snapshot->at > head || req->cursor != 0))
+        return fail(Errc::malformed, "快照位置无效 / no such snapshot position");
+    if (req->cursor == 0) {
+        // A new device (or one repairing itself): central's current rows of
+        // its scope, then the log after the position they were read at.
+        const std::uint64_t at = req->snapshot ? req->snapshot->at : head;
+        const auto page = sync::snapshot_page(
+            db, in_scope, req->snapshot ? req->snapshot->next : sync::SnapshotPosition{},
+            20ULL * limit);
+        for (auto& cs : page.changesets)
+            batch.entries.push_back({0, "", 0, std::move(cs)});
+        batch.to_cursor = page.done ? at : 0;
+        if (!page.done)
+            batch.snapshot = sync::SnapshotCursor{at, page.next};
+        // After the last page the log after S follows, then the digest; when
+        // nothing came after S the pages all show the state at S, and the
+        // digest comes now. (S is 0 only while the log is empty: such a
+        // device asks for a snapshot again next time, which is correct.)
+        batch.more = !page.done || at < head;
+        if (!batch.more && req->want_digest)
+            batch.scope_digest = sync::scope_digest(db, in_scope);
+    } else {
+        const auto logged = store_.entries_after(req->cursor, limit);
+        for (const auto& l : logged) {
+            batch.to_cursor = l.position;
+            // What central applied, not what the device sent: rows central kept
+            // its own value for (conflicts) never reach other devices.
+            const store::Changeset mine =
+                store::filter_changeset(l.applied, [&](const store::ChangesetIterator& it) {
+                    const auto key = it.primary_key();
+                    return key.size() == 1 && std::holds_alternative<std::string>(key[0]) &&
+                           in_scope(std::string(it.table()), std::get<std::string>(key[0]));
+                });
+            if (mine.empty())
+                continue;  // nothing of it is in scope; the cursor still moves past it
+            batch.entries.push_back(
+                {l.position, l.device_id, l.hlc, Bytes(mine.bytes().begin(), mine.bytes().end())});
+        }
+        batch.more = logged.size() == limit;
+        // The router takes calls one at a time, so central's tables are now
+        // exactly the log up to to_cursor.
+        if (!batch.more && req->want_digest && batch.to_cursor == head)
+            batch.scope_digest = sync::scope_digest(db, in_scope);
     }
-    batch.more = scanned == limit;
     batch.central_time_ms = now;
     sync::Signed out{"central", {}, sync::encode(batch)};
     const auto signature = key_.sign(sync::kPullBatchContext, out.body);

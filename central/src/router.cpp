@@ -57,7 +57,8 @@ Router::Router(CentralStore& store, const CentralKeys& keys, domain::Clock& cloc
 HttpAnswer Router::handle(const HttpCall& call) noexcept {
     try {
         if (call.path == "/v1/health") {
-            const std::string s = R"({"status":"ok","protocol":1})";
+            const std::string s =
+                R"({"status":"ok","protocol":)" + std::to_string(sync::kProtocolVersion) + "}";
             return {200, "application/json", Bytes(s.begin(), s.end())};
         }
         if (call.method != "POST") {

@@ -49,10 +49,12 @@ class Session : public std::enable_shared_from_this<Session> {
         net::dispatch(stream_.get_executor(),
                       beast::bind_front_handler(&Session::read, shared_from_this()));
     }
-    // From stop(): closes the connection if it is waiting for a request.
+    // From stop(): closes the connection if it is waiting for a request and
+    // none has begun to arrive; a request already arriving is read, answered
+    // and then the connection closes (keep-alive is off while stopping).
     void close_if_idle() {
         net::post(stream_.get_executor(), [self = shared_from_this()] {
-            if (self->idle_)
+            if (self->idle_ && !(self->parser_ && self->parser_->got_some()))
                 self->close();
         });
     }

@@ -3,9 +3,12 @@
 #include "gridsync/central/errors.hpp"
 #include "gridsync/crypto/hash.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
+#include "gridsync/domain/certificates.hpp"
+#include "gridsync/domain/disbursement.hpp"
 #include "gridsync/domain/hlc.hpp"
 #include "gridsync/domain/ids.hpp"
 #include "gridsync/domain/schema.hpp"
+#include "gridsync/domain/shifts.hpp"
 #include "gridsync/store/migrate.hpp"
 #include "gridsync/store/session.hpp"
 
@@ -95,8 +98,35 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 )sql";
 
+// Admins with keys of their own; what each signed, kept as signed.
+constexpr const char* kCentralV2 = R"sql(
+CREATE TABLE admin_account(
+    login TEXT PRIMARY KEY NOT NULL,
+    staff_id TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,          -- Argon2id, libsodium's string form
+    signing_key BLOB NOT NULL CHECK (length(signing_key) = 32),
+    sealed_key BLOB NOT NULL,             -- the key's seed, sealed with the password
+    created_at_ms INTEGER NOT NULL,
+    created_by TEXT,
+    disabled_at_ms INTEGER) STRICT;
+
+CREATE TABLE admin_action(
+    id INTEGER PRIMARY KEY,
+    login TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body BLOB NOT NULL,                   -- the exact signed bytes (admin.hpp)
+    signature BLOB NOT NULL,
+    at_ms INTEGER NOT NULL) STRICT;
+CREATE TRIGGER admin_action_no_update BEFORE UPDATE ON admin_action
+    BEGIN SELECT RAISE(ABORT, 'admin_action is append-only'); END;
+CREATE TRIGGER admin_action_no_delete BEFORE DELETE ON admin_action
+    BEGIN SELECT RAISE(ABORT, 'admin_action is append-only'); END;
+)sql";
+
 const store::Migration kCentralMigrations[] = {
-    {1, "devices, tokens, accepted log, conflicts, audit", kCentralV1}};
+    {1, "devices, tokens, accepted log, conflicts, audit", kCentralV1},
+    {2, "admin accounts and signed admin actions", kCentralV2}};
 
 Bytes token_digest(const std::string& token) {
     return crypto::blake2b(as_bytes("gridsync/enrollment-token/v1:" + token));
@@ -119,6 +149,27 @@ Device read_device(store::Statement& st) {
     return d;
 }
 
+struct PendingConflict {
+    std::string kind, table, key, central_row, incoming_old, incoming_new, detail;
+};
+
+// Central's second look at the rows it just applied.
+Status second_look(store::Database& db, const RowChange& c) {
+    if (c.op != store::Op::insert)
+        return {};
+    if (c.table == "payment")
+        return domain::verify_payment(db, c.id);
+    if (c.table == "custody_transfer")
+        return domain::verify_custody_transfer(db, c.id);
+    if (c.table == "delivery_attempt")
+        return domain::verify_delivery_attempt(db, c.id);
+    if (c.table == "shift_check")
+        return domain::verify_shift_check(db, c.id);
+    if (c.table == "session_closing")
+        return domain::verify_closing(db, c.id);
+    return {};
+}
+
 }  // namespace
 
 CentralStore CentralStore::open(const std::filesystem::path& path) {
@@ -133,7 +184,7 @@ CentralStore CentralStore::open(const std::filesystem::path& path) {
     return CentralStore(std::move(db));
 }
 
-std::string CentralStore::create_token(const std::string& admin_id, const TokenGrant& g,
+std::string CentralStore::create_token(const AdminSigner& admin, const TokenGrant& g,
                                        domain::EpochMs now) {
     const std::string token = to_hex(crypto::random_bytes(16));
     store::Transaction tx(db_);
@@ -141,10 +192,12 @@ std::string CentralStore::create_token(const std::string& admin_id, const TokenG
         R"(INSERT INTO enrollment_token(token_hash, staff_id, role, community_id, grid_id, created_by,
                        created_at_ms, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))",
         token_digest(token), g.staff_id, g.role, g.community_id,
-        g.grid_id.empty() ? std::nullopt : std::optional<std::string>(g.grid_id), admin_id, now,
+        g.grid_id.empty() ? std::nullopt : std::optional<std::string>(g.grid_id), admin.login, now,
         now + g.ttl_ms);
-    audit(now, admin_id, "token.create", g.staff_id, "ok",
-          g.role + " " + g.community_id + " " + g.grid_id);
+    record_admin_action(
+        admin, "token.create", g.staff_id,
+        g.role + " " + g.community_id + " " + g.grid_id + " ttl_ms " + std::to_string(g.ttl_ms),
+        now);
     tx.commit();
     return token;
 }
@@ -203,18 +256,107 @@ std::optional<Device> CentralStore::device(const std::string& device_id) {
     return read_device(st);
 }
 
-Status CentralStore::revoke(const std::string& device_id, const std::string& admin_id,
+Status CentralStore::revoke(const std::string& device_id, const AdminSigner& admin,
                             const std::string& reason, domain::EpochMs now) {
     store::Transaction tx(db_);
     db_.execute("UPDATE device SET revoked_at_ms = ?1 WHERE id = ?2 AND revoked_at_ms IS NULL", now,
                 device_id);
-    const bool changed = db_.changes() > 0;
-    audit(now, admin_id, "device.revoke", device_id, changed ? "ok" : "refused", reason);
-    tx.commit();
-    if (!changed)
+    if (db_.changes() == 0) {
+        audit(now, "admin:" + admin.login, "device.revoke", device_id, "refused", reason);
+        tx.commit();
         return fail(Errc::unknown_device,
                     "设备不存在或已停用 / no such active device " + device_id);
+    }
+    record_admin_action(admin, "device.revoke", device_id, reason, now);
+    tx.commit();
     return {};
+}
+
+Status CentralStore::add_admin(const AdminSigner* by_admin, const std::string& login,
+                               const std::string& staff_id, ByteView password, domain::EpochMs now,
+                               crypto::KdfParams kdf) {
+    if (login.empty() || login.size() > 64)
+        return fail(Errc::not_authorized, "登录名须为 1-64 个字符 / a login is 1-64 characters");
+    if (password.size() < 8)
+        return fail(Errc::not_authorized,
+                    "密码至少 8 个字符 / a password has at least 8 characters");
+    // The slow part (two Argon2id runs) before the write lock is taken.
+    const auto key = crypto::SigningKey::generate();
+    const std::string hash = crypto::hash_password(password, kdf);
+    const Bytes sealed = crypto::seal_secret(key.seed().view(), password, kdf);
+    store::Transaction tx(db_);
+    const bool first = !db_.query_value<int>("SELECT 1 FROM admin_account LIMIT 1");
+    if (!by_admin && !first)
+        return fail(Errc::not_authorized, "只有管理员能添加管理员 / only an admin adds admins");
+    if (db_.query_value<std::string>("SELECT role FROM staff WHERE id = ?1", staff_id) != "admin") {
+        return fail(Errc::not_authorized,
+                    "该工作人员不是管理员 / staff " + staff_id + " does not have the admin role");
+    }
+    if (db_.query_value<int>("SELECT 1 FROM admin_account WHERE login = ?1 OR staff_id = ?2", login,
+                             staff_id)) {
+        return fail(Errc::not_authorized,
+                    "登录名或工作人员已有账号 / the login or the staff "
+                    "member already has an account");
+    }
+    db_.execute(
+        R"(INSERT INTO admin_account(login, staff_id, password_hash, signing_key, sealed_key,
+                          created_at_ms, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))",
+        login, staff_id, hash, key.public_key().view(), sealed, now,
+        by_admin ? std::optional<std::string>(by_admin->login) : std::nullopt);
+    const std::string detail =
+        "staff " + staff_id + " fingerprint " + crypto::fingerprint(key.public_key());
+    if (by_admin)
+        record_admin_action(*by_admin, "admin.add", login, detail, now);
+    else
+        audit(now, "central", "admin.add", login, "ok", "first admin, " + detail);
+    tx.commit();
+    return {};
+}
+
+Result<AdminSigner> CentralStore::unlock_admin(const std::string& login, ByteView password,
+                                               domain::EpochMs now) {
+    auto st = db_.prepare(
+        "SELECT staff_id, password_hash, sealed_key, signing_key FROM admin_account WHERE login = "
+        "?1 AND disabled_at_ms IS NULL");
+    st.bind(1, login);
+    const bool found = st.step();
+    std::optional<AdminSigner> signer;
+    if (found && crypto::verify_password(st.column<std::string>(1), password)) {
+        auto seed = crypto::unseal_secret(st.column<Bytes>(2), password);
+        if (seed) {
+            signer = AdminSigner{login, st.column<std::string>(0),
+                                 crypto::SigningKey::from_seed(seed->view())};
+            if (!crypto::constant_time_equal(signer->key.public_key().view(), st.column<Bytes>(3)))
+                signer.reset();
+        }
+    }
+    st.reset();
+    audit(now, "admin:" + login, "admin.login", login, signer ? "ok" : "refused", "");
+    if (!signer)
+        return fail(Errc::admin_login_failed, "登录名或密码不正确 / wrong login or password");
+    return std::move(*signer);
+}
+
+void CentralStore::record_admin_action(const AdminSigner& admin, const std::string& action,
+                                       const std::string& subject, const std::string& detail,
+                                       domain::EpochMs now) {
+    const Bytes body = encode(AdminAction{admin.login, action, subject, detail, now});
+    const auto sig = admin.key.sign(kAdminActionContext, body);
+    // Verified against the key central registered, not the one in hand: an
+    // action is only as good as the registration it can be traced to.
+    const auto registered = db_.query_value<Bytes>(
+        "SELECT signing_key FROM admin_account WHERE login = ?1 AND disabled_at_ms IS NULL",
+        admin.login);
+    const auto key = registered ? crypto::PublicKey::from(*registered) : std::nullopt;
+    if (!key || !crypto::verify(*key, kAdminActionContext, body, sig))
+        throw Error(Errc::admin_login_failed,
+                    "admin key is not the registered one: " + admin.login);
+    db_.execute(
+        "INSERT INTO admin_action(login, action, subject, body, signature, at_ms) VALUES (?1, ?2, "
+        "?3, ?4, ?5, ?6)",
+        admin.login, action, subject, body, sig.view(), now);
+    audit(now, "admin:" + admin.login, action, subject, "ok",
+          detail + " [signed #" + std::to_string(db_.last_insert_rowid()) + "]");
 }
 
 void CentralStore::append_central(store::Session& session, const crypto::SigningKey& central_key,
@@ -247,7 +389,7 @@ void CentralStore::append_central(store::Session& session, const crypto::Signing
         e.seq, ByteView(hash), sig.view(), envelope, cs.bytes(), e.hlc, now);
 }
 
-Status CentralStore::approve(const std::string& approval_id, const std::string& approver,
+Status CentralStore::approve(const std::string& approval_id, const AdminSigner& approver,
                              const crypto::SigningKey& central_key, domain::EpochMs now) {
     auto st = db_.prepare(
         "SELECT subject, prepared_by, changeset, approved_by FROM pending_approval WHERE id = ?1");
@@ -262,8 +404,9 @@ Status CentralStore::approve(const std::string& approval_id, const std::string& 
     st.reset();
     if (done)
         return fail(Errc::not_authorized, "已审核过 / already approved");
-    if (approver == preparer) {
-        audit(now, approver, "approval.approve", subject, "refused", "maker is never checker");
+    if (approver.staff_id == preparer) {
+        audit(now, "admin:" + approver.login, "approval.approve", subject, "refused",
+              "maker is never checker");
         return fail(Errc::not_authorized,
                     "编制人不能审核自己编制的名单 / the preparer cannot approve their own list");
     }
@@ -281,13 +424,14 @@ Status CentralStore::approve(const std::string& approval_id, const std::string& 
         while (it.next()) {
             if (it.table() == "disbursement_day" && it.op() == store::Op::insert) {
                 db.execute("UPDATE disbursement_day SET approved_by_staff_id = ?1 WHERE id = ?2",
-                           approver, std::get<std::string>(it.primary_key().at(0)));
+                           approver.staff_id, std::get<std::string>(it.primary_key().at(0)));
             }
         }
         db.execute(
             "UPDATE pending_approval SET approved_by = ?1, approved_at_ms = ?2 WHERE id = ?3",
-            approver, now, approval_id);
-        audit(now, approver, "approval.approve", subject, "ok", "prepared by " + preparer);
+            approver.staff_id, now, approval_id);
+        record_admin_action(approver, "approval.approve", approval_id,
+                            "day " + subject + ", prepared by " + preparer, now);
     });
     return {};
 }
@@ -299,6 +443,110 @@ void CentralStore::audit(domain::EpochMs now, const std::string& actor, const st
         "INSERT INTO audit(at_ms, actor, action, subject, outcome, detail) VALUES (?1, ?2, ?3, ?4, "
         "?5, ?6)",
         now, actor, action, subject, outcome, detail);
+}
+
+std::optional<sync::Hash32> CentralStore::accepted_hash(const std::string& device_id,
+                                                        std::uint64_t seq) {
+    const auto stored = db_.query_value<Bytes>(
+        "SELECT entry_hash FROM accepted_entry WHERE device_id = ?1 AND seq = ?2", device_id, seq);
+    if (!stored || stored->size() != sizeof(sync::Hash32))
+        return std::nullopt;
+    sync::Hash32 h{};
+    std::copy(stored->begin(), stored->end(), h.begin());
+    return h;
+}
+
+std::uint64_t CentralStore::head() {
+    return static_cast<std::uint64_t>(
+        db_.query_value<std::int64_t>("SELECT coalesce(max(position), 0) FROM accepted_entry")
+            .value_or(0));
+}
+
+std::vector<LoggedEntry> CentralStore::entries_after(std::uint64_t cursor, std::uint32_t limit) {
+    std::vector<LoggedEntry> out;
+    auto st = db_.prepare(
+        "SELECT position, device_id, applied, hlc FROM accepted_entry WHERE position > ?1 ORDER BY "
+        "position LIMIT ?2");
+    st.bind_all(static_cast<std::int64_t>(cursor), limit);
+    while (st.step()) {
+        out.push_back({static_cast<std::uint64_t>(st.column<std::int64_t>(0)),
+                       st.column<std::string>(1), st.column<Bytes>(2), st.column<std::int64_t>(3)});
+    }
+    return out;
+}
+
+ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) {
+    const Device& device = entry.device;
+    const std::uint64_t seq = entry.seq;
+    store::Transaction tx(db_);
+    // What central actually applies (omitted conflicting rows excluded) is
+    // what other devices will pull: capture it while applying.
+    store::Session applied(db_);
+    for (const auto& t : domain::replicated_tables())
+        applied.attach_checked(t);
+    std::vector<PendingConflict> conflicts;
+    bool missing_parent = false;
+    const auto report = store::apply_changeset(db_, entry.changeset, [&](const store::Conflict& c) {
+        if (c.kind == store::ConflictKind::foreign_key) {
+            missing_parent = true;
+            return store::ConflictAction::abort;
+        }
+        // Central's row stays; the device's version is kept in the conflict record.
+        std::string key;
+        for (const auto& k : c.key)
+            key += (key.empty() ? "" : ",") + store::to_display(k);
+        conflicts.push_back({std::string(store::to_string(c.kind)), c.table, key,
+                             store::to_display(c.local), store::to_display(c.incoming_old),
+                             store::to_display(c.incoming_new), ""});
+        return store::ConflictAction::omit;
+    });
+    if (report.aborted) {
+        tx.rollback();
+        return {ApplyResult::Kind::missing_parent, 0,
+                missing_parent ? "引用的记录尚未到达中心,稍后重发 / a referenced record has not "
+                                 "reached central yet; it will be sent again"
+                               : "apply aborted"};
+    }
+    for (const auto& c : entry.rows) {
+        if (auto st = second_look(db_, c); !st) {
+            tx.rollback();
+            return {ApplyResult::Kind::rule_failed, 0,
+                    st.failure().message + " [" + c.table + " " + c.id + "]"};
+        }
+        // Two devices paying one entitlement while both offline: keep both, flag it.
+        if (c.table == "payment" && c.op == store::Op::insert) {
+            const auto ent = db_.query_value<std::string>(
+                "SELECT entitlement_id FROM payment WHERE id = ?1", c.id);
+            const auto effective = db_.query_value<std::int64_t>(
+                "SELECT sum(CASE kind WHEN 'payment' THEN 1 ELSE -1 END) FROM payment WHERE "
+                "entitlement_id = ?1",
+                *ent);
+            if (effective.value_or(0) > 1) {
+                conflicts.push_back({"DOUBLE_PAYMENT", "entitlement", "'" + *ent + "'", "", "",
+                                     "'" + c.id + "'",
+                                     "more than one effective payment of this entitlement"});
+            }
+        }
+    }
+    for (const auto& c : conflicts) {
+        db_.execute(
+            R"(INSERT INTO conflict(id, kind, table_name, row_key, device_id, seq, central_row, incoming_old,
+                          incoming_new, detail, detected_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))",
+            domain::new_id(now), c.kind, c.table, c.key, device.id, seq, c.central_row,
+            c.incoming_old, c.incoming_new, c.detail, now);
+    }
+    db_.execute(
+        R"(INSERT INTO accepted_entry(device_id, seq, entry_hash, signature, envelope, applied, hlc, accepted_at_ms)
+                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))",
+        device.id, seq, ByteView(entry.hash), entry.signature.view(), entry.envelope,
+        applied.changeset().bytes(), entry.hlc, now);
+    db_.execute("UPDATE device SET last_seq = ?1, last_hash = ?2 WHERE id = ?3", seq,
+                ByteView(entry.hash), device.id);
+    audit(now, "device:" + device.id, "entry.push", std::to_string(seq), "accepted",
+          std::to_string(entry.rows.size()) + " rows, " + std::to_string(conflicts.size()) +
+              " conflicts");
+    tx.commit();
+    return {ApplyResult::Kind::applied, conflicts.size(), ""};
 }
 
 }  // namespace gridsync::central

@@ -86,9 +86,15 @@ crypto::SecureBuffer SecretReader::read(const std::string& prompt) {
 
 crypto::SecureBuffer read_passphrase(const Args& args, SecretReader& secrets,
                                      const std::string& prompt) {
-    std::optional<std::string> file = args.get("passphrase-file");
-    if (!file) {
-        if (const char* env = std::getenv("GRIDSYNC_PASSPHRASE_FILE"))
+    return read_secret(args, secrets, "passphrase-file", "GRIDSYNC_PASSPHRASE_FILE", prompt);
+}
+
+crypto::SecureBuffer read_secret(const Args& args, SecretReader& secrets,
+                                 const std::string& file_option, const char* env_name,
+                                 const std::string& prompt) {
+    std::optional<std::string> file = args.get(file_option);
+    if (!file && env_name) {
+        if (const char* env = std::getenv(env_name))
             file = env;
     }
     if (file) {
@@ -145,7 +151,8 @@ int exit_code_for(const std::error_code& code) {
     if (cat == sync::category()) {
         if (code == sync::Errc::transport_failed)
             return Exit::network;
-        if (code == sync::Errc::remote_refused)
+        if (code == sync::Errc::remote_refused || code == sync::Errc::device_revoked ||
+            code == sync::Errc::scope_diverged)
             return Exit::refused;
         return Exit::chain_broken;
     }

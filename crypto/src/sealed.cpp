@@ -151,4 +151,23 @@ Result<SecureBuffer> unseal_secret_from_file(const std::filesystem::path& path,
     return unseal_secret(*bytes, pin.view());
 }
 
+std::string hash_password(ByteView password, KdfParams params) {
+    if (password.size() < kMinPinBytes)
+        throw Error(Errc::weak_pin, "password shorter than " + std::to_string(kMinPinBytes));
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(out, reinterpret_cast<const char*>(password.data()), password.size(),
+                          params.opslimit,
+                          static_cast<std::size_t>(params.memlimit_kib) * 1024) != 0) {
+        throw Error(Errc::out_of_memory, "Argon2id could not get its memory");
+    }
+    return std::string(out);
+}
+
+bool verify_password(const std::string& hash, ByteView password) {
+    if (hash.size() >= crypto_pwhash_STRBYTES)
+        return false;
+    return crypto_pwhash_str_verify(hash.c_str(), reinterpret_cast<const char*>(password.data()),
+                                    password.size()) == 0;
+}
+
 }  // namespace gridsync::crypto

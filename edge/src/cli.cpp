@@ -264,6 +264,13 @@ int report_round(Context& c, const sync::RoundReport& r) {
     d["rejected"] = r.rejected;
     d["pulled"] = r.pulled;
     d["clashes"] = r.clashes;
+    d["snapshot_rows"] = r.snapshot_rows;
+    d["repaired"] = r.repaired;
+    if (r.repaired) {
+        c.out.line(
+            "本机数据与中心不一致,已按范围重新下载(未上传的记录均保留)/ this device had drifted "
+            "from central: its scope was downloaded again, unpushed records kept");
+    }
     boost::json::array rejections;
     for (const auto& a : r.rejections) {
         rejections.push_back({{"seq", a.seq}, {"code", a.code}, {"message", a.message}});
@@ -273,6 +280,7 @@ int report_round(Context& c, const sync::RoundReport& r) {
     d["rejections"] = std::move(rejections);
     c.out.line("上传 pushed: 接收 accepted " + std::to_string(r.accepted) + ",重复 duplicates " +
                std::to_string(r.duplicates) + ",拒绝 refused " + std::to_string(r.rejected) +
+               ";初始数据 snapshot " + std::to_string(r.snapshot_rows) + " 行 rows" +
                ";下载 pulled " + std::to_string(r.pulled) + " 条,本地冲突 local clashes " +
                std::to_string(r.clashes));
     return c.out.finish(r.rejected == 0 ? Exit::ok : Exit::refused);
@@ -299,10 +307,15 @@ int cmd_sync(Context& c) {
     HttpTransport http(c.node.central_address());
     // Progress on stderr, and only for a person at a terminal: --json stays one line.
     const bool person = ::isatty(STDERR_FILENO) != 0;
-    GS_TRY(r, c.node.sync_round(http, c.clock, [person](std::size_t pulled, std::uint64_t cursor) {
-        if (person)
-            std::cerr << "\r下载中 pulling: " << pulled << " 条 entries (位置 position " << cursor
-                      << ")" << std::flush;
+    GS_TRY(r, c.node.sync_round(http, c.clock, [person](const sync::PullProgress& p) {
+        if (!person)
+            return;
+        if (p.snapshot || p.snapshot_rows > 0)
+            std::cerr << "\r初始数据 snapshot: " << p.snapshot_rows << " 行 rows";
+        if (!p.snapshot)
+            std::cerr << "  下载中 pulling: " << p.entries << " 条 entries (位置 position "
+                      << p.cursor << ")";
+        std::cerr << std::flush;
     }));
     if (person)
         std::cerr << "\n";

@@ -48,8 +48,7 @@ Result<Bytes> HttpTransport::post(const std::string& path,
         stream.socket().shutdown(tcp::socket::shutdown_both, ec);
         auto res = parser.release();
         if (res.result() != http::status::ok) {
-            return fail(sync::Errc::remote_refused, "HTTP " + std::to_string(res.result_int()) +
-                                                        " " + std::string(as_chars(res.body())));
+            return sync::refusal_from_answer(res.result_int(), res.body());
         }
         return std::move(res.body());
     } catch (const beast::system_error& e) {

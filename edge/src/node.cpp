@@ -11,6 +11,7 @@
 #include "gridsync/domain/seed.hpp"
 #include "gridsync/domain/shifts.hpp"
 #include "gridsync/file.hpp"
+#include "gridsync/sync/errors.hpp"
 
 namespace gridsync::edge {
 
@@ -354,29 +355,20 @@ Result<sync::RoundReport> EdgeNode::sync_round(sync::Transport& transport, domai
                     "本设备尚未登记 / this device is not enrolled with central");
     }
     sync::SyncClient client(db_, *outbox_, *device_key_, *kx_, *pin, transport, clock);
-    auto report = client.round(500, progress);
+    auto report = client.round({}, progress);
     if (report)
         set_state(db_, "last_sync_ms", std::to_string(clock.now_ms()));
     // Revoked: what this device holds of the subdistrict's data goes. Its
     // own signed entries stay in the outbox: they are the record of the work
     // done here, still owed to central once the device is cleared.
-    if (!report && report.failure().message.find("gridsync.central:2") != std::string::npos)
+    if (!report && report.code() == sync::Errc::device_revoked)
         purge_replicated();
     return report;
 }
 
 void EdgeNode::purge_replicated() {
-    db_.exec("PRAGMA foreign_keys=OFF");
-    {
-        store::Transaction tx(db_);
-        const auto& tables = domain::replicated_tables();
-        for (auto it = tables.rbegin(); it != tables.rend(); ++it)
-            db_.exec("DELETE FROM " + *it);
-        set_state(db_, "pull_cursor", "0");
-        set_state(db_, "purged_at_ms", std::to_string(clock_ ? clock_->now_ms() : 0));
-        tx.commit();
-    }
-    db_.exec("PRAGMA foreign_keys=ON");
+    sync::wipe_replicated(db_);
+    set_state(db_, "purged_at_ms", std::to_string(clock_ ? clock_->now_ms() : 0));
 }
 
 Status EdgeNode::require_role(DeviceRole role, const char* what) const {

@@ -188,6 +188,9 @@ Bytes Statement::column_blob(int col) const {
     const auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), col));
     return p ? Bytes(p, p + n) : Bytes{};
 }
+Value Statement::value(int col) const {
+    return value_from_sqlite(sqlite3_column_value(stmt_.get(), col));
+}
 
 // ---- Transaction ---------------------------------------------------------------
 

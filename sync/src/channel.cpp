@@ -1,5 +1,7 @@
 #include "gridsync/sync/channel.hpp"
 
+#include <boost/json.hpp>
+
 #include "gridsync/crypto/aead.hpp"
 #include "gridsync/crypto/errors.hpp"
 #include "gridsync/sync/errors.hpp"
@@ -119,6 +121,24 @@ Result<EnrollResponse> decode_enroll_response(ByteView bytes) {
     } catch (const wire::DecodeError& e) {
         return fail(Errc::malformed_envelope, e.message);
     }
+}
+
+Failure refusal_from_answer(int http_status, ByteView body) {
+    std::string code, message = std::string(as_chars(body));
+    boost::system::error_code ec;
+    const auto json = boost::json::parse(std::string_view(as_chars(body)), ec);
+    if (!ec && json.is_object()) {
+        const auto& o = json.as_object();
+        if (auto* c = o.if_contains("code"); c && c->is_string())
+            code = std::string(c->as_string());
+        if (auto* m = o.if_contains("message"); m && m->is_string())
+            message = std::string(m->as_string());
+    }
+    // The code central sends a revoked device (central::Errc::revoked);
+    // a protocol constant, like the header names.
+    const bool revoked = code == "gridsync.central:2";
+    return Failure{revoked ? Errc::device_revoked : Errc::remote_refused,
+                   "HTTP " + std::to_string(http_status) + " " + code + " " + message};
 }
 
 }  // namespace gridsync::sync

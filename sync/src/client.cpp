@@ -47,11 +47,11 @@ Result<Bytes> SyncClient::call(const std::string& path, ByteView plaintext) {
     return open_body(keys_.rx, Direction::response, path, outbox_.device_id(), *answer);
 }
 
-Result<RoundReport> SyncClient::round(std::size_t batch_size, const Progress& progress) {
+Result<RoundReport> SyncClient::round(const SyncOptions& options, const Progress& progress) {
     RoundReport report;
     // Push until nothing is left, or central refuses the next entry.
     for (;;) {
-        const PushBatch batch = outbox_.pending_batch(batch_size);
+        const PushBatch batch = outbox_.pending_batch(options.push_batch);
         if (batch.entries.empty())
             break;
         auto answer = call("/v1/push", encode(batch));
@@ -79,16 +79,30 @@ Result<RoundReport> SyncClient::round(std::size_t batch_size, const Progress& pr
     // Pull until central says there is no more.
     for (int guard = 0; guard < 100000; ++guard) {
         auto answer =
-            call("/v1/pull", make_pull_request(db_, outbox_.device_id(), device_key_, clock_));
+            call("/v1/pull", make_pull_request(db_, outbox_.device_id(), device_key_, clock_,
+                                               options.pull_batch, options.verify_scope));
         if (!answer)
             return answer.failure();
         auto outcome = apply_pull(db_, outbox_, central_.signing_key, *answer, clock_);
         if (!outcome)
             return outcome.failure();
         report.pulled += outcome->entries;
+        report.snapshot_rows += outcome->snapshot_rows;
         report.clashes += outcome->clashes;
         if (progress)
-            progress(report.pulled, outcome->cursor);
+            progress({report.pulled, report.snapshot_rows, outcome->cursor, outcome->snapshot});
+        if (outcome->diverged) {
+            // Once per round: a scope that still differs after a fresh
+            // download is a fault to report, not to loop on.
+            if (report.repaired) {
+                return fail(Errc::scope_diverged,
+                            "重新下载后本机数据仍与中心不一致,请联系管理员 / the device's data "
+                            "still differs from central after a fresh download; tell an admin");
+            }
+            begin_repair(db_, clock_.now_ms());
+            report.repaired = true;
+            continue;
+        }
         if (!outcome->more)
             break;
     }

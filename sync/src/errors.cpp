@@ -17,6 +17,9 @@ const std::error_category& category() noexcept {
             {Errc::malformed_changeset, "变更集格式错误 / malformed changeset"},
             {Errc::transport_failed, "无法连接中心 / central could not be reached"},
             {Errc::remote_refused, "中心拒绝了请求 / central refused the request"},
+            {Errc::device_revoked, "本设备已被停用 / this device was revoked"},
+            {Errc::scope_diverged,
+             "本机数据与中心不一致 / this device's data differs from central's"},
         });
     return instance;
 }

@@ -48,6 +48,28 @@ Result<T> decode(ByteView bytes, MessageType type, F&& body) {
     }
 }
 
+void write_snapshot(Writer& w, const std::optional<SnapshotCursor>& s) {
+    w.u8(s ? 1 : 0);
+    if (!s)
+        return;
+    w.u64(s->at);
+    w.u32(s->next.table);
+    w.bytes(as_bytes(s->next.after_id));
+}
+
+std::optional<SnapshotCursor> read_snapshot(Reader& r) {
+    const auto present = r.u8();
+    if (present > 1)
+        throw wire::DecodeError{"snapshot flag must be 0 or 1"};
+    if (present == 0)
+        return std::nullopt;
+    SnapshotCursor s;
+    s.at = r.u64();
+    s.next.table = r.u32();
+    s.next.after_id = r.string(kMaxDeviceIdBytes);
+    return s;
+}
+
 }  // namespace
 
 Bytes encode(const PushBatch& m) {
@@ -116,6 +138,8 @@ Bytes encode(const PullRequest& m) {
     w.u64(m.cursor);
     w.u32(m.max_entries);
     w.i64(m.device_time_ms);
+    w.u8(m.want_digest ? 1 : 0);
+    write_snapshot(w, m.snapshot);
     return w.finish();
 }
 
@@ -126,6 +150,8 @@ Result<PullRequest> decode_pull_request(ByteView bytes) {
         m.cursor = r.u64();
         m.max_entries = r.u32();
         m.device_time_ms = r.i64();
+        m.want_digest = r.u8() != 0;
+        m.snapshot = read_snapshot(r);
         return m;
     });
 }
@@ -143,6 +169,8 @@ Bytes encode(const PullBatch& m) {
         w.i64(e.hlc);
         w.bytes(e.changeset);
     }
+    write_snapshot(w, m.snapshot);
+    w.bytes(m.scope_digest ? ByteView(*m.scope_digest) : ByteView());
     return w.finish();
 }
 
@@ -161,6 +189,14 @@ Result<PullBatch> decode_pull_batch(ByteView bytes) {
             e.hlc = r.i64();
             e.changeset = r.bytes(kMaxChangesetBytes);
             m.entries.push_back(std::move(e));
+        }
+        m.snapshot = read_snapshot(r);
+        const Bytes digest = r.bytes(sizeof(Hash32));
+        if (digest.size() == sizeof(Hash32)) {
+            m.scope_digest.emplace();
+            std::copy(digest.begin(), digest.end(), m.scope_digest->begin());
+        } else if (!digest.empty()) {
+            throw wire::DecodeError{"a scope digest is 32 bytes"};
         }
         return m;
     });

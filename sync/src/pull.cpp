@@ -1,17 +1,25 @@
 #include "gridsync/sync/pull.hpp"
 
+#include "gridsync/domain/schema.hpp"
 #include "gridsync/store/changeset.hpp"
 #include "gridsync/sync/errors.hpp"
+#include "gridsync/sync/scope.hpp"
 
 namespace gridsync::sync {
 
 namespace {
 
-void set_state(store::Database& db, const char* key, std::int64_t value) {
+template <class T>
+void set_state(store::Database& db, const char* key, const T& value) {
     db.execute(
         "INSERT INTO node_state(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = "
         "excluded.value",
         key, value);
+}
+
+std::int64_t int_state(store::Database& db, const char* key) {
+    return db.query_value<std::int64_t>("SELECT value FROM node_state WHERE key = ?1", key)
+        .value_or(0);
 }
 
 class ClashLog {
@@ -36,18 +44,95 @@ class ClashLog {
     domain::EpochMs now_;
 };
 
+bool replaceable(const store::Conflict& c) {
+    return c.kind == store::ConflictKind::data || c.kind == store::ConflictKind::conflict;
+}
+
+// The changes of the entries central has not acknowledged, oldest first.
+std::vector<Bytes> pending_changes(store::Database& db) {
+    std::vector<Bytes> pending;
+    auto st = db.prepare("SELECT envelope FROM outbox WHERE acked = 0 ORDER BY seq");
+    while (st.step()) {
+        auto env = decode_envelope(st.column<Bytes>(0));
+        if (env)
+            pending.push_back(std::move(env->changeset));
+    }
+    return pending;
+}
+
+// Undoes the pending changes, leaving central's state as this device last
+// received it.
+void set_aside(store::Database& db, const std::vector<Bytes>& pending, ClashLog& clashes) {
+    if (pending.empty())
+        return;
+    store::ChangeGroup group;
+    for (const auto& cs : pending)
+        group.add(cs);
+    const store::Changeset undo = group.output().inverted();
+    (void)store::apply_changeset(db, undo.bytes(), [&](const store::Conflict& c) {
+        clashes.record(c, "set_aside");
+        return store::ConflictAction::omit;
+    });
+}
+
+std::string hex_of(const Hash32& h) {
+    return to_hex(ByteView(h));
+}
+
 }  // namespace
 
 std::uint64_t pull_cursor(store::Database& db) {
-    return static_cast<std::uint64_t>(
-        db.query_value<std::int64_t>("SELECT value FROM node_state WHERE key = 'pull_cursor'")
-            .value_or(0));
+    return static_cast<std::uint64_t>(int_state(db, "pull_cursor"));
+}
+
+bool repair_in_progress(store::Database& db) {
+    return int_state(db, "local_set_aside") != 0;
+}
+
+namespace {
+
+// Inside a transaction. Foreign keys are checked at its commit, when every
+// replicated table is empty.
+void delete_replicated_rows(store::Database& db) {
+    db.exec("PRAGMA defer_foreign_keys = ON");
+    const auto& tables = domain::replicated_tables();
+    for (auto it = tables.rbegin(); it != tables.rend(); ++it)
+        db.exec("DELETE FROM " + *it);
+    set_state(db, "pull_cursor", std::int64_t{0});
+    db.execute("DELETE FROM node_state WHERE key LIKE 'snapshot_%'");
+}
+
+}  // namespace
+
+void wipe_replicated(store::Database& db) {
+    store::Transaction tx(db);
+    delete_replicated_rows(db);
+    tx.commit();
+}
+
+void begin_repair(store::Database& db, domain::EpochMs now) {
+    store::Transaction tx(db);
+    if (!repair_in_progress(db)) {
+        ClashLog clashes(db, now);
+        set_aside(db, pending_changes(db), clashes);
+    }
+    delete_replicated_rows(db);
+    set_state(db, "local_set_aside", std::int64_t{1});
+    tx.commit();
 }
 
 Bytes make_pull_request(store::Database& db, const std::string& device_id,
                         const crypto::SigningKey& device_key, domain::Clock& clock,
-                        std::uint32_t max_entries) {
-    PullRequest req{device_id, pull_cursor(db), max_entries, clock.now_ms()};
+                        std::uint32_t max_entries, bool want_digest) {
+    PullRequest req{device_id, pull_cursor(db), max_entries, clock.now_ms(), want_digest};
+    if (int_state(db, "snapshot_active") != 0) {
+        req.snapshot.emplace();
+        req.snapshot->at = static_cast<std::uint64_t>(int_state(db, "snapshot_at"));
+        req.snapshot->next.table = static_cast<std::uint32_t>(int_state(db, "snapshot_table"));
+        req.snapshot->next.after_id =
+            db.query_value<std::string>("SELECT value FROM node_state WHERE key = 'snapshot_after'")
+                .value_or("");
+    }
     Signed s{device_id, {}, encode(req)};
     const auto sig = device_key.sign(kPullRequestContext, s.body);
     s.signature.assign(sig.bytes.begin(), sig.bytes.end());
@@ -78,59 +163,77 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
     store::Transaction tx(db);
     ClashLog clashes(db, now);
 
-    // 1. Set the unpushed local changes aside.
-    std::vector<Bytes> pending;
-    {
-        auto st = db.prepare("SELECT envelope FROM outbox WHERE acked = 0 ORDER BY seq");
-        while (st.step()) {
-            auto env = decode_envelope(st.column<Bytes>(0));
-            if (env)
-                pending.push_back(std::move(env->changeset));
-        }
-    }
-    if (!pending.empty()) {
-        store::ChangeGroup group;
-        for (const auto& cs : pending)
-            group.add(cs);
-        const store::Changeset undo = group.output().inverted();
-        (void)store::apply_changeset(db, undo.bytes(), [&](const store::Conflict& c) {
-            clashes.record(c, "set_aside");
-            return store::ConflictAction::omit;
-        });
-    }
-    // 2. Central's accepted changes, in acceptance order. Our own accepted
-    //    entries are already here.
+    // 1. Set the unpushed local changes aside (a repair has done it already).
+    const bool aside_already = repair_in_progress(db);
+    const std::vector<Bytes> pending = pending_changes(db);
+    if (!aside_already)
+        set_aside(db, pending, clashes);
+
+    // 2. Central's changes, in acceptance order (a snapshot page: its rows).
+    //    Our own accepted entries are already here.
     domain::Hlc highest{};
     for (const auto& e : batch->entries) {
         highest = std::max(highest, domain::Hlc{e.hlc});
         if (e.origin_device == outbox.device_id() || e.changeset.empty())
             continue;
         (void)store::apply_changeset(db, e.changeset, [&](const store::Conflict& c) {
-            const bool replaceable =
-                c.kind == store::ConflictKind::data || c.kind == store::ConflictKind::conflict;
-            if (!replaceable)
+            if (!replaceable(c))
                 clashes.record(c, "central");
-            return replaceable ? store::ConflictAction::replace : store::ConflictAction::omit;
+            return replaceable(c) ? store::ConflictAction::replace : store::ConflictAction::omit;
         });
-        ++outcome.entries;
+        if (e.position == 0) {
+            for (store::ChangesetIterator it(e.changeset); it.next();)
+                ++outcome.snapshot_rows;
+        } else {
+            ++outcome.entries;
+        }
     }
-    // 3. Replay the local changes on top: locally they stand until central decides.
-    for (const auto& cs : pending) {
-        (void)store::apply_changeset(db, cs, [&](const store::Conflict& c) {
-            clashes.record(c, "replay");
-            const bool replaceable =
-                c.kind == store::ConflictKind::data || c.kind == store::ConflictKind::conflict;
-            return replaceable ? store::ConflictAction::replace : store::ConflictAction::omit;
-        });
+
+    // Here, before the local changes come back, this device should hold
+    // exactly what central holds for its scope.
+    if (batch->scope_digest) {
+        const Hash32 mine =
+            scope_digest(db, [](const std::string&, const std::string&) { return true; });
+        if (mine != *batch->scope_digest) {
+            outcome.diverged = true;
+            db.execute(
+                "INSERT INTO local_clash(at_ms, phase, kind, table_name, row_key, local_row, "
+                "incoming_row) VALUES (?1, 'digest', 'SCOPE_DIGEST', '*', '', ?2, ?3)",
+                now, hex_of(mine), hex_of(*batch->scope_digest));
+            ++clashes.count;
+        }
+    }
+
+    // 3. Replay the local changes on top: locally they stand until central
+    //    decides. During a repair they wait for its last batch.
+    const bool replay = !aside_already || !batch->more;
+    if (replay) {
+        for (const auto& cs : pending) {
+            (void)store::apply_changeset(db, cs, [&](const store::Conflict& c) {
+                clashes.record(c, "replay");
+                return replaceable(c) ? store::ConflictAction::replace
+                                      : store::ConflictAction::omit;
+            });
+        }
+        set_state(db, "local_set_aside", std::int64_t{0});
     }
     outbox.observe(highest);
     set_state(db, "hlc", outbox.last_hlc().packed);
     set_state(db, "pull_cursor", static_cast<std::int64_t>(batch->to_cursor));
+    if (const auto& s = batch->snapshot) {
+        set_state(db, "snapshot_active", std::int64_t{1});
+        set_state(db, "snapshot_at", static_cast<std::int64_t>(s->at));
+        set_state(db, "snapshot_table", static_cast<std::int64_t>(s->next.table));
+        set_state(db, "snapshot_after", s->next.after_id);
+    } else {
+        db.execute("DELETE FROM node_state WHERE key LIKE 'snapshot_%'");
+    }
     set_state(db, "central_offset_ms", now - batch->central_time_ms);
     tx.commit();
     outcome.clashes = clashes.count;
     outcome.cursor = batch->to_cursor;
     outcome.more = batch->more;
+    outcome.snapshot = batch->snapshot.has_value();
     return outcome;
 }
 

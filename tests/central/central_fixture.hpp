@@ -50,6 +50,19 @@ class EdgeAndCentral : public ::testing::Test {
     std::string payer = edge.staff_where("service_point_staff", "", 0).id;
     std::string verifier = edge.staff_where("service_point_staff", "", 1).id;
     std::string day;
+    // Two admin accounts (maker and checker), unlocked.
+    std::optional<central::AdminSigner> admin, admin2;
+
+    central::AdminSigner add_and_unlock(const std::string& login, int nth) {
+        const auto by = admin ? &*admin : nullptr;
+        const std::string password = "password of " + login;
+        EXPECT_TRUE(central
+                        ->add_admin(by, login, edge.staff_where("admin", "", nth).id,
+                                    as_bytes(password), central_clock.now_ms(),
+                                    crypto::KdfParams::minimum())
+                        .ok());
+        return central->unlock_admin(login, as_bytes(password), central_clock.now_ms()).value();
+    }
 
     void SetUp() override {
         {
@@ -71,6 +84,8 @@ class EdgeAndCentral : public ::testing::Test {
         std::filesystem::copy_file(edge.dir / "node.db", cdir / "laptop2.db");
         central = std::make_unique<central::CentralStore>(
             central::CentralStore::open(cdir / "central.db"));
+        admin = add_and_unlock("admin1", 0);
+        admin2 = add_and_unlock("admin2", 1);
         device = enroll(edge.device_key.public_key(), "community_laptop", community, "");
         edge.outbox =
             std::make_unique<sync::Outbox>(edge.db, device.id, edge.device_key, edge.clock);
@@ -111,7 +126,7 @@ class EdgeAndCentral : public ::testing::Test {
 
     central::Device enroll(const crypto::PublicKey& key, const std::string& role,
                            const std::string& comm, const std::string& grid) {
-        const auto token = central->create_token("admin", {payer, role, comm, grid, 3600000},
+        const auto token = central->create_token(*admin, {payer, role, comm, grid, 3600000},
                                                  central_clock.now_ms());
         return central
             ->enroll(token, role, key, crypto::KxKeyPair::generate().public_key(),

@@ -23,7 +23,7 @@ class ImportTest : public test::EdgeAndCentral {
                                                        community);
     }
     central::ImportReport import(const std::string& csv) {
-        return central::import_residents(*central, central_key, id_key, csv,
+        return central::import_residents(*central, *admin, central_key, id_key, csv,
                                          central_clock.now_ms());
     }
 };

@@ -98,7 +98,7 @@ TEST_F(PushTest, AForkedChainIsRefusedAndFlaggedAsASecurityEvent) {
 
 TEST_F(PushTest, ARevokedDeviceIsRefused) {
     check_in(payer, community);
-    ASSERT_TRUE(central->revoke(device.id, "admin", "laptop stolen", central_clock.now_ms()).ok());
+    ASSERT_TRUE(central->revoke(device.id, *admin, "laptop stolen", central_clock.now_ms()).ok());
     auto a = push().acks.at(0);
     EXPECT_EQ(a.code, "gridsync.central:2");
     EXPECT_EQ(edge.outbox->status().pending, 1u) << "the device keeps what was refused";

@@ -68,7 +68,7 @@ TEST_F(PullTest, TwoLaptopsConvergeAndUnpushedWorkSurvivesAPull) {
     // B pulls: A's day arrives, B's unpushed check-in is still there and still pending.
     auto p = pull(db2, outbox2, key2);
     ASSERT_TRUE(p.ok()) << p.failure().message;
-    EXPECT_GT(p->entries, 0u);
+    EXPECT_GT(p->snapshot_rows, 0u) << "a new device starts from a snapshot";
     EXPECT_EQ(dump(edge.db, "payment"), dump(db2, "payment"));
     EXPECT_TRUE(db2.query_value<int>("SELECT 1 FROM shift_check WHERE id = ?1", local_check));
     EXPECT_TRUE(sync::row_pending(db2, "shift_check", local_check));
@@ -130,7 +130,11 @@ TEST_F(PullTest, AGridDeviceReceivesItsGridAndNothingElse) {
             ids.insert(std::get<std::string>(it.primary_key()[0]));
         }
     }
-    EXPECT_EQ(tables, (std::set<std::string>{"certificate", "custody_transfer"}));
+    // A new device's first batch is a snapshot of its scope: its grid's
+    // certificates and their custody, never a disbursement.
+    EXPECT_TRUE(tables.count("certificate") && tables.count("custody_transfer"));
+    for (const char* t : {"payment", "entitlement", "disbursement_session", "shift_check"})
+        EXPECT_FALSE(tables.count(t)) << t << " reached a grid device";
     EXPECT_TRUE(ids.count(mine));
     EXPECT_FALSE(ids.count(theirs)) << "another grid's certificate reached this device";
     ASSERT_TRUE(
@@ -174,7 +178,7 @@ TEST_F(PullTest, RevokedOrUnknownDevicesCannotPull) {
     EXPECT_EQ(
         service.serve(sync::make_pull_request(edge.db, device.id, stranger, edge.clock)).code(),
         central::Errc::bad_signature);
-    ASSERT_TRUE(central->revoke(device.id, "admin", "lost", central_clock.now_ms()).ok());
+    ASSERT_TRUE(central->revoke(device.id, *admin, "lost", central_clock.now_ms()).ok());
     EXPECT_EQ(
         service.serve(sync::make_pull_request(edge.db, device.id, edge.device_key, edge.clock))
             .code(),
@@ -200,4 +204,149 @@ TEST_F(PullTest, WhatDevicesPullIsWhatCentralApplied) {
         EXPECT_EQ(dump(edge.db, table), dump(central->db(), table)) << table;
         EXPECT_EQ(dump(db2, table), dump(central->db(), table)) << table;
     }
+}
+
+namespace {
+
+struct Drive {
+    std::size_t batches = 0, snapshot_rows = 0, clashes = 0;
+    bool repaired = false;
+    bool saw_snapshot_in_progress = false;
+};
+
+// The pull half of SyncClient::round, with a small page so a snapshot takes
+// many batches: pull until central has no more; repair once if the scope
+// digest disagrees.
+Drive pull_until_done(central::CentralStore& central, const crypto::SigningKey& central_key,
+                      ManualClock& clock, store::Database& db, sync::Outbox& outbox,
+                      const crypto::SigningKey& key, std::uint32_t max_entries) {
+    Drive d;
+    central::PullService service(central, central_key, clock);
+    for (int guard = 0; guard < 10000; ++guard) {
+        auto response =
+            service.serve(sync::make_pull_request(db, outbox.device_id(), key, clock, max_entries));
+        EXPECT_TRUE(response.ok()) << response.failure().message;
+        auto outcome =
+            sync::apply_pull(db, outbox, central_key.public_key(), response.value(), clock);
+        EXPECT_TRUE(outcome.ok()) << outcome.failure().message;
+        ++d.batches;
+        d.snapshot_rows += outcome->snapshot_rows;
+        d.clashes += outcome->clashes;
+        d.saw_snapshot_in_progress |= outcome->snapshot;
+        if (outcome->diverged) {
+            EXPECT_FALSE(d.repaired) << "still diverged after a re-download";
+            if (d.repaired)
+                break;
+            sync::begin_repair(db, clock.now_ms());
+            d.repaired = true;
+            continue;
+        }
+        if (!outcome->more)
+            break;
+    }
+    return d;
+}
+
+}  // namespace
+
+TEST_F(PullTest, ANewDeviceReadsASnapshotInPagesAndEndsWithItsScopeExactly) {
+    pay_first(edge.db, *edge.outbox);
+    for (const auto& a : push().acks)
+        ASSERT_EQ(a.status, sync::AckStatus::accepted) << a.message;
+    auto db = store::Database::open(cdir / "new-laptop.db");
+    sync::open_node_schema(db);
+    const auto key = crypto::SigningKey::generate();
+    const auto dev = enroll(key.public_key(), "community_laptop", community, "");
+    sync::Outbox outbox(db, dev.id, key, edge.clock);
+
+    const Drive d = pull_until_done(*central, central_key, central_clock, db, outbox, key, 1);
+    EXPECT_TRUE(d.saw_snapshot_in_progress) << "20-row pages: the snapshot takes several batches";
+    EXPECT_GE(d.batches, 4u);
+    EXPECT_FALSE(d.repaired) << "a fresh snapshot matches central's digest";
+    EXPECT_EQ(d.clashes, 0u);
+    // Its community, and nothing of the others.
+    EXPECT_EQ(dump(db, "payment"), dump(central->db(), "payment"));
+    const auto residents_here = central->db().query_value<int>(
+        "SELECT count(*) FROM resident r JOIN household h ON h.id = r.household_id JOIN grid g ON "
+        "g.id = h.grid_id WHERE g.community_id = ?1",
+        community);
+    EXPECT_EQ(db.query_value<int>("SELECT count(*) FROM resident"), residents_here);
+    EXPECT_EQ(db.query_value<int>("SELECT count(*) FROM community"), 1);
+    EXPECT_EQ(sync::pull_cursor(db),
+              static_cast<std::uint64_t>(*central->db().query_value<std::int64_t>(
+                  "SELECT max(position) FROM accepted_entry")));
+}
+
+// A restored backup or a bug leaves the laptop holding something central
+// does not: the digest at the end of a pull shows it, the scope is
+// downloaded again, and the write it has not pushed yet survives.
+TEST_F(PullTest, ADriftedDeviceIsRepairedAndKeepsItsUnpushedWrite) {
+    pay_first(edge.db, *edge.outbox);
+    (void)push();
+    auto db = store::Database::open(cdir / "new-laptop.db");
+    sync::open_node_schema(db);
+    const auto key = crypto::SigningKey::generate();
+    const auto dev = enroll(key.public_key(), "community_laptop", community, "");
+    sync::Outbox outbox(db, dev.id, key, edge.clock);
+    ASSERT_FALSE(
+        pull_until_done(*central, central_key, central_clock, db, outbox, key, 50).repaired);
+
+    const std::string resident = *db.query_value<std::string>("SELECT id FROM resident LIMIT 1");
+    const std::string name =
+        *db.query_value<std::string>("SELECT name FROM resident WHERE id = ?1", resident);
+    db.execute("UPDATE resident SET name = '被改动' WHERE id = ?1", resident);
+    db.execute(
+        "UPDATE aid_program SET name = 'x' WHERE rowid = (SELECT min(rowid) FROM aid_program)");
+    const std::string worker = edge.staff_where("community_worker", community, 1).id;
+    ASSERT_TRUE(outbox.record_as<CheckResult>([&](const Stamp& st) {
+        return check_in_out(db, st, edge.signer(worker), {community, "in", std::nullopt});
+    }));
+    const std::string local = *db.query_value<std::string>(
+        "SELECT row_id FROM outbox_row WHERE table_name = 'shift_check'");
+
+    const Drive d = pull_until_done(*central, central_key, central_clock, db, outbox, key, 50);
+    EXPECT_TRUE(d.repaired);
+    EXPECT_EQ(db.query_value<std::string>("SELECT name FROM resident WHERE id = ?1", resident),
+              name);
+    EXPECT_EQ(dump(db, "aid_program"), dump(central->db(), "aid_program"));
+    EXPECT_TRUE(db.query_value<int>("SELECT 1 FROM shift_check WHERE id = ?1", local))
+        << "the unpushed check-in was lost by the repair";
+    EXPECT_TRUE(sync::row_pending(db, "shift_check", local));
+    EXPECT_FALSE(sync::repair_in_progress(db));
+    EXPECT_EQ(db.query_value<int>("SELECT count(*) FROM local_clash WHERE kind = 'SCOPE_DIGEST'"),
+              1);
+    EXPECT_EQ(outbox.status().pending, 1u);
+}
+
+// A household moves to another grid at central: its old grid leader's device
+// may no longer hold it, and at its next contact it does not.
+TEST_F(PullTest, WhenAGridsScopeShrinksTheDevicePurgesWhatLeftIt) {
+    const std::string grid = edge.seed.residents.front().grid_id;
+    const std::string other = *central->db().query_value<std::string>(
+        "SELECT id FROM grid WHERE community_id = (SELECT community_id FROM grid WHERE id = ?1) "
+        "AND id <> ?1 LIMIT 1",
+        grid);
+    auto db = store::Database::open(cdir / "grid-device.db");
+    sync::open_node_schema(db);
+    const auto key = crypto::SigningKey::generate();
+    const auto dev =
+        enroll(key.public_key(), "grid_device", edge.seed.residents.front().community_id, grid);
+    sync::Outbox outbox(db, dev.id, key, edge.clock);
+    ASSERT_FALSE(
+        pull_until_done(*central, central_key, central_clock, db, outbox, key, 50).repaired);
+    const std::string household = *db.query_value<std::string>(
+        "SELECT household_id FROM resident WHERE id = ?1", edge.seed.residents.front().id);
+    const int residents_before = *db.query_value<int>("SELECT count(*) FROM resident");
+    const int moving =
+        *db.query_value<int>("SELECT count(*) FROM resident WHERE household_id = ?1", household);
+    ASSERT_GT(moving, 0);
+
+    central->record_central(central_key, central_clock.now_ms(), [&](store::Database& c) {
+        c.execute("UPDATE household SET grid_id = ?1 WHERE id = ?2", other, household);
+    });
+    const Drive d = pull_until_done(*central, central_key, central_clock, db, outbox, key, 50);
+    EXPECT_TRUE(d.repaired);
+    EXPECT_LT(d.batches, 10u);
+    EXPECT_FALSE(db.query_value<int>("SELECT 1 FROM household WHERE id = ?1", household));
+    EXPECT_EQ(db.query_value<int>("SELECT count(*) FROM resident"), residents_before - moving);
 }

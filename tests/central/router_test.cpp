@@ -22,7 +22,7 @@ class DirectTransport final : public sync::Transport {
         last = router_.handle(call);
         if (last.status == 200)
             return last.body;
-        return fail(sync::Errc::remote_refused, std::string(as_chars(last.body)));
+        return sync::refusal_from_answer(last.status, last.body);
     }
     central::HttpAnswer last;
 
@@ -48,7 +48,7 @@ class RouterTest : public test::EdgeAndCentral {
                                    {token, "laptop", key.public_key(), kx.public_key()}, kx);
     }
     std::string token(const std::string& role = "community_laptop") {
-        return central->create_token("admin", {payer, role, community, "", 3600000},
+        return central->create_token(*admin, {payer, role, community, "", 3600000},
                                      central_clock.now_ms());
     }
 };
@@ -86,7 +86,7 @@ TEST_F(RouterTest, EnrollPushAndPullThroughTheEncryptedChannel) {
                              edge.clock);
     auto round2 = client2.round();
     ASSERT_TRUE(round2.ok()) << round2.failure().message;
-    EXPECT_GT(round2->pulled, 0u);
+    EXPECT_GT(round2->snapshot_rows, 0u);
     EXPECT_EQ(dump(db2, "payment"), dump(central->db(), "payment"));
 }
 

@@ -34,7 +34,7 @@ class HttpTest : public test::EdgeAndCentral {
     }
     std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
     std::string token() {
-        return central->create_token("admin", {payer, "community_laptop", community, "", 3600000},
+        return central->create_token(*admin, {payer, "community_laptop", community, "", 3600000},
                                      central_clock.now_ms());
     }
 };

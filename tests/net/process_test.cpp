@@ -1,7 +1,10 @@
 // Real processes on 127.0.0.1: gridsync-central serving, gridsync-edge
 // devices, and what the running server refuses, each with its reason and
 // nothing changed.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -51,6 +54,12 @@ struct DeviceChannel {
         const auto sig = key.sign(sync::kEnvelopeContext, bytes);
         return sync::PushBatch{{{id, Bytes(sig.bytes.begin(), sig.bytes.end()), bytes}}};
     }
+    // A call with any plaintext, sealed for this device and path.
+    Result<Bytes> call(const std::string& path, ByteView plaintext) const {
+        edge::HttpTransport http(address, std::chrono::seconds(10));
+        return http.post(path, {{"X-Gridsync-Device", id}},
+                         sync::seal_body(keys.tx, sync::Direction::request, path, id, plaintext));
+    }
     sync::EntryAck push(const sync::PushBatch& batch) const {
         edge::HttpTransport http(address, std::chrono::seconds(10));
         auto answer = http.post("/v1/push", {{"X-Gridsync-Device", id}},
@@ -80,9 +89,11 @@ class RunningCentral : public ::testing::Test {
     std::string address;
     tools::EdgeDriver laptop{GRIDSYNC_EDGE_BIN, dir / "laptop", dir / "edge.pass"};
 
+    // Every call names the admin; only admin commands use it.
     ProcessResult central(std::vector<std::string> args) {
         args.insert(args.begin(), {"--data", (dir / "central").string(), "--passphrase-file",
-                                   (dir / "central.pass").string()});
+                                   (dir / "central.pass").string(), "--admin", "admin1",
+                                   "--admin-password-file", (dir / "admin.pass").string()});
         return run(GRIDSYNC_CENTRAL_BIN, args);
     }
     // On port 0 the first time; again on the same address after a restart,
@@ -111,6 +122,7 @@ class RunningCentral : public ::testing::Test {
     void SetUp() override {
         std::ofstream(dir / "central.pass") << "central passphrase\n";
         std::ofstream(dir / "edge.pass") << "edge passphrase\n";
+        std::ofstream(dir / "admin.pass") << "admin one's password\n";
         ASSERT_EQ(central({"init", "--demo-seed", "--fast-kdf"}).exit_code, 0);
         start();
         auto cdb = store::Database::open(dir / "central" / "central.db");
@@ -321,4 +333,75 @@ TEST_F(RunningCentral, RoleAndScopeAreEnforcedByTheRunningServer) {
     EXPECT_EQ(central_count("SELECT count(*) FROM payment") +
                   central_count("SELECT count(*) FROM shift_check"),
               0);
+}
+
+// A device still speaking protocol 1 reaches a central speaking 2: refused,
+// and the answer names both versions so someone can tell which to update.
+TEST_F(RunningCentral, AnOlderProtocolVersionIsRefusedNamingBothVersions) {
+    const auto channel = DeviceChannel::of(laptop, address);
+    Bytes push = sync::encode(sync::PushBatch{});
+    ASSERT_EQ(push[1], sync::kProtocolVersion);  // u16 little endian after the marker
+    push[1] = 1;
+    auto answer = channel.call("/v1/push", push);
+    ASSERT_FALSE(answer.ok());
+    EXPECT_EQ(answer.code(), sync::Errc::remote_refused);
+    EXPECT_NE(answer.failure().message.find("protocol version 1 received, this build speaks 2"),
+              std::string::npos)
+        << answer.failure().message;
+    EXPECT_EQ(central_count("SELECT count(*) FROM accepted_entry WHERE device_id <> 'central'"), 0);
+}
+
+namespace {
+
+int connect_to(const std::string& address) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port =
+        htons(static_cast<std::uint16_t>(std::stoi(address.substr(address.find(':') + 1))));
+    ::inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+void send_all(int fd, std::string_view s) {
+    while (!s.empty()) {
+        const auto n = ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
+        ASSERT_GT(n, 0);
+        s.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+std::string read_all(int fd) {
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+        out.append(buf, static_cast<std::size_t>(n));
+    return out;
+}
+
+}  // namespace
+
+// SIGTERM while a request is half received: central stops accepting, reads
+// the rest, answers it, and only then exits.
+TEST_F(RunningCentral, SigtermFinishesTheRequestInFlightBeforeExiting) {
+    const int fd = connect_to(address);
+    ASSERT_GE(fd, 0);
+    send_all(fd, "POST /v1/enroll HTTP/1.1\r\nHost: central\r\nContent-Length: 10\r\n\r\n01234");
+    ::usleep(200000);
+    server->terminate();
+    ::usleep(300000);
+    EXPECT_EQ(connect_to(address), -1) << "a stopping central accepts no new connection";
+    send_all(fd, "56789");
+    const std::string answer = read_all(fd);
+    ::close(fd);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 401", 0), 0u) << answer;  // the junk enrollment, refused
+    EXPECT_NE(answer.find("gridsync.crypto"), std::string::npos) << answer;
+    const auto r = server->wait();
+    server.reset();
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(central_count("SELECT count(*) FROM audit WHERE action = 'central.stop'"), 1);
 }

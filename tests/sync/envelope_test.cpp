@@ -30,6 +30,17 @@ ChangesetEnvelope fixed_envelope() {
 // Golden files pin the wire format: a change to it must be deliberate (bump
 // kEnvelopeVersion, add a golden file for the new version, keep reading the old).
 // GRIDSYNC_UPDATE_GOLDEN=1 rewrites them.
+Bytes read_golden(const std::string& name) {
+    const std::string path = std::string(GRIDSYNC_TEST_GOLDEN) + "/" + name;
+    auto text = read_file(path, 1 << 20);
+    if (!text)
+        return {};
+    std::string hex(as_chars(*text));
+    while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' '))
+        hex.pop_back();
+    return from_hex(hex).value_or(Bytes{});
+}
+
 void check_golden(const std::string& name, ByteView actual) {
     const std::string path = std::string(GRIDSYNC_TEST_GOLDEN) + "/" + name;
     if (std::getenv("GRIDSYNC_UPDATE_GOLDEN")) {
@@ -104,24 +115,25 @@ TEST(Envelope, NewerVersionOrBigEndianIsNamed) {
     EXPECT_EQ(decode_envelope(bytes).code(), Errc::malformed_envelope);
 }
 
-TEST(Protocol, GoldenMessagesV1) {
+TEST(Protocol, GoldenMessagesV2) {
     const Bytes envelope = encode(fixed_envelope());
     const auto key = crypto::SigningKey::from_seed(Bytes(32, 0x42));
     const auto sig = key.sign(kEnvelopeContext, envelope);
     PushBatch push;
     push.entries.push_back(
         {"device-民生路-01", Bytes(sig.bytes.begin(), sig.bytes.end()), envelope});
-    check_golden("push_batch_v1.hex", encode(push));
+    check_golden("push_batch_v2.hex", encode(push));
     PushAcks acks;
     acks.acks.push_back({42, AckStatus::accepted, "", ""});
     acks.acks.push_back(
         {43, AckStatus::rejected, "gridsync.central:4", "缺少第 42 条 / entry 42 is missing"});
     acks.central_time_ms = 1796086800000;
-    check_golden("push_acks_v1.hex", encode(acks));
-    const PullRequest req{"device-民生路-01", 7, 1000, 1796086800000};
+    check_golden("push_acks_v2.hex", encode(acks));
+    PullRequest req{"device-民生路-01", 7, 1000, 1796086800000};
+    req.want_digest = true;
     const Bytes req_bytes = encode(req);
     const auto req_sig = key.sign(kPullRequestContext, req_bytes);
-    check_golden("pull_request_signed_v1.hex",
+    check_golden("pull_request_signed_v2.hex",
                  encode(Signed{"device-民生路-01",
                                Bytes(req_sig.bytes.begin(), req_sig.bytes.end()), req_bytes}));
     PullBatch batch;
@@ -130,11 +142,41 @@ TEST(Protocol, GoldenMessagesV1) {
     batch.central_time_ms = 1796086800000;
     batch.entries.push_back(
         {9, "device-自力巷-02", (1796086800000LL << 16) | 1, fixed_envelope().changeset});
-    check_golden("pull_batch_v1.hex", encode(batch));
+    check_golden("pull_batch_v2.hex", encode(batch));
+    // A snapshot page, and a last batch with the scope digest.
+    PullBatch page;
+    page.more = true;
+    page.snapshot = SnapshotCursor{9, {3, "0190f1a2-0000-7000-8000-000000000001"}};
+    page.central_time_ms = 1796086800000;
+    page.entries.push_back({0, "", 0, fixed_envelope().changeset});
+    check_golden("pull_batch_snapshot_v2.hex", encode(page));
+    PullBatch last;
+    last.from_cursor = last.to_cursor = 9;
+    last.central_time_ms = 1796086800000;
+    last.scope_digest.emplace();
+    for (std::size_t i = 0; i < last.scope_digest->size(); ++i)
+        (*last.scope_digest)[i] = static_cast<std::uint8_t>(i);
+    check_golden("pull_batch_digest_v2.hex", encode(last));
+    EXPECT_EQ(decode_pull_batch(encode(page))->snapshot, page.snapshot);
+    EXPECT_EQ(decode_pull_batch(encode(last))->scope_digest, last.scope_digest);
 
     // And they read back.
     EXPECT_EQ(decode_push_batch(encode(push))->entries.at(0).envelope, envelope);
     EXPECT_EQ(decode_push_acks(encode(acks))->acks.at(1).code, "gridsync.central:4");
     EXPECT_EQ(decode_pull_request(req_bytes)->cursor, 7u);
     EXPECT_EQ(decode_pull_batch(encode(batch))->entries.at(0).origin_device, "device-自力巷-02");
+}
+
+// Version 1's messages, as a device of that version sent them, are refused
+// with both versions named.
+TEST(Protocol, VersionOneMessagesAreRefusedNamingBothVersions) {
+    for (const char* name : {"push_batch_v1.hex", "pull_batch_v1.hex"}) {
+        const Bytes old = read_golden(name);
+        auto r = std::string(name).starts_with("push") ? decode_push_batch(old).failure()
+                                                       : decode_pull_batch(old).failure();
+        EXPECT_EQ(r.code, Errc::unsupported_version) << name;
+        EXPECT_NE(r.message.find("protocol version 1 received, this build speaks 2"),
+                  std::string::npos)
+            << r.message;
+    }
 }

@@ -21,6 +21,7 @@ enum class Errc {
     token_invalid = 13,   // no such enrollment token
     token_expired = 14,
     token_used = 15,
+    admin_login_failed = 16,  // wrong login or password, or a key that is not the registered one
 };
 
 const std::error_category& category() noexcept;

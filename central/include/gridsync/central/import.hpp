@@ -30,7 +30,8 @@ struct ImportReport {
 // Columns: community_code, grid_name, address, name, id_number[, phone]
 // (a header line first). Households are matched by grid and address, and
 // created when new. The import enters the accepted log as central's entry.
-ImportReport import_residents(CentralStore& store, const crypto::SigningKey& central_key,
+ImportReport import_residents(CentralStore& store, const AdminSigner& admin,
+                              const crypto::SigningKey& central_key,
                               const crypto::SecureBuffer& id_key, std::string_view csv,
                               domain::EpochMs now);
 

@@ -11,6 +11,7 @@
 //     both sides kept), take a second look at every signed record, append the
 //     exact signed bytes to the accepted log, advance the device's chain, audit.
 // A refused entry changes nothing but the audit log; the device keeps it.
+#include "gridsync/central/backend.hpp"
 #include "gridsync/central/store.hpp"
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/sync/protocol.hpp"
@@ -19,7 +20,7 @@ namespace gridsync::central {
 
 class Ingest {
   public:
-    Ingest(CentralStore& store, domain::Clock& clock) : store_(store), clock_(clock) {}
+    Ingest(CentralBackend& backend, domain::Clock& clock) : store_(backend), clock_(clock) {}
 
     // Entries are taken in order; after the first refusal of a device's
     // entry, its later entries in the batch are refused as a sequence gap.
@@ -27,7 +28,7 @@ class Ingest {
     sync::EntryAck ingest(const sync::SignedEntry& entry);
 
   private:
-    CentralStore& store_;
+    CentralBackend& store_;
     domain::Clock& clock_;
 };
 

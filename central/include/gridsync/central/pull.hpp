@@ -10,8 +10,9 @@ namespace gridsync::central {
 
 class PullService {
   public:
-    PullService(CentralStore& store, const crypto::SigningKey& central_key, domain::Clock& clock)
-        : store_(store), key_(central_key), clock_(clock) {}
+    PullService(CentralBackend& backend, const crypto::SigningKey& central_key,
+                domain::Clock& clock)
+        : store_(backend), key_(central_key), clock_(clock) {}
 
     // `signed_request`: an encoded sync::Signed whose body is a PullRequest
     // signed by the device. Returns an encoded sync::Signed whose body is the
@@ -20,7 +21,7 @@ class PullService {
     Result<Bytes> serve(ByteView signed_request);
 
   private:
-    CentralStore& store_;
+    CentralBackend& store_;
     const crypto::SigningKey& key_;
     domain::Clock& clock_;
 };

@@ -7,7 +7,10 @@
 #include <optional>
 #include <string>
 
+#include "gridsync/central/admin.hpp"
+#include "gridsync/central/backend.hpp"
 #include "gridsync/crypto/kx.hpp"
+#include "gridsync/crypto/sealed.hpp"
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/domain/ids.hpp"
@@ -41,13 +44,26 @@ struct TokenGrant {
     domain::EpochMs ttl_ms = 24LL * 3600 * 1000;
 };
 
-class CentralStore {
+class CentralStore final : public CentralBackend {
   public:
     // Opens (creating or upgrading) central's database. Central keeps a larger
     // page cache: it applies into tables that hold the whole subdistrict.
     static CentralStore open(const std::filesystem::path& path);
 
     store::Database& db() { return db_; }
+
+    // CentralBackend: the embedded SQLite backend.
+    std::optional<Device> device(const std::string& device_id) override;
+    std::optional<sync::Hash32> accepted_hash(const std::string& device_id,
+                                              std::uint64_t seq) override;
+    ApplyResult apply(const DecodedEntry& entry, domain::EpochMs now) override;
+    std::vector<LoggedEntry> entries_after(std::uint64_t cursor, std::uint32_t limit) override;
+    std::uint64_t head() override;
+    store::Database& read_view() override { return db_; }
+    // Append-only audit trail: who did what, to what, with which outcome.
+    void audit(domain::EpochMs now, const std::string& actor, const std::string& action,
+               const std::string& subject, const std::string& outcome,
+               const std::string& detail) override;
 
     // Central's own writes (imports, issued certificates, prepared days): run
     // `write` in one transaction with capture, and append what it changed to
@@ -61,17 +77,35 @@ class CentralStore {
     // approves it. The change is captured and rolled back; it waits, whole,
     // in pending_approval. Returns its id.
     template <class F>
-    std::string stage_for_approval(const std::string& preparer, const std::string& subject,
+    std::string stage_for_approval(const AdminSigner& preparer, const std::string& subject,
                                    domain::EpochMs now, F&& write);
     // Applies a staged change through the log, marking the day approved.
     // Refused (not_authorized) when the approver is the preparer, or when it
     // was approved already.
-    Status approve(const std::string& approval_id, const std::string& approver,
+    Status approve(const std::string& approval_id, const AdminSigner& approver,
                    const crypto::SigningKey& central_key, domain::EpochMs now);
 
     // A one-time, expiring token for one staff member, role and scope. Only
     // its BLAKE2b digest is stored; the token itself is returned once.
-    std::string create_token(const std::string& admin_id, const TokenGrant& grant,
+    std::string create_token(const AdminSigner& admin, const TokenGrant& grant,
+                             domain::EpochMs now);
+
+    // Admin accounts (admin.hpp). The first is created by `init` (by_admin
+    // null, allowed only while there is none); later ones by an admin, signed.
+    // The staff member must exist with the admin role. Failures: not_authorized.
+    Status add_admin(const AdminSigner* by_admin, const std::string& login,
+                     const std::string& staff_id, ByteView password, domain::EpochMs now,
+                     crypto::KdfParams kdf = crypto::KdfParams::moderate());
+    // Checks the password against its Argon2id hash and unseals the admin's
+    // key; audited either way. Failures: admin_login_failed (one answer for an
+    // unknown login and a wrong password).
+    Result<AdminSigner> unlock_admin(const std::string& login, ByteView password,
+                                     domain::EpochMs now);
+    // Signs `action` with the admin's key, checks it against the registered
+    // key and appends it to admin_action and audit. Call inside the
+    // transaction that carries the action out, so both happen or neither.
+    void record_admin_action(const AdminSigner& admin, const std::string& action,
+                             const std::string& subject, const std::string& detail,
                              domain::EpochMs now);
 
     // Records a device presenting a token with its public key.
@@ -79,13 +113,8 @@ class CentralStore {
                           const crypto::PublicKey& signing_key, const crypto::KxPublicKey& kx_key,
                           domain::EpochMs now);
 
-    std::optional<Device> device(const std::string& device_id);
-    Status revoke(const std::string& device_id, const std::string& admin_id,
-                  const std::string& reason, domain::EpochMs now);
-
-    // Append-only audit trail: who did what, to what, with which outcome.
-    void audit(domain::EpochMs now, const std::string& actor, const std::string& action,
-               const std::string& subject, const std::string& outcome, const std::string& detail);
+    Status revoke(const std::string& device_id, const AdminSigner& admin, const std::string& reason,
+                  domain::EpochMs now);
 
   private:
     void append_central(store::Session& session, const crypto::SigningKey& central_key,
@@ -107,7 +136,7 @@ void CentralStore::record_central(const crypto::SigningKey& central_key, domain:
 }
 
 template <class F>
-std::string CentralStore::stage_for_approval(const std::string& preparer,
+std::string CentralStore::stage_for_approval(const AdminSigner& preparer,
                                              const std::string& subject, domain::EpochMs now,
                                              F&& write) {
     Bytes staged;
@@ -125,8 +154,8 @@ std::string CentralStore::stage_for_approval(const std::string& preparer,
     db_.execute(
         "INSERT INTO pending_approval(id, subject, prepared_by, prepared_at_ms, changeset) VALUES "
         "(?1, ?2, ?3, ?4, ?5)",
-        id, subject, preparer, now, staged);
-    audit(now, preparer, "approval.stage", subject, "ok", id);
+        id, subject, preparer.staff_id, now, staged);
+    record_admin_action(preparer, "approval.stage", id, subject, now);
     tx.commit();
     return id;
 }

@@ -54,6 +54,11 @@ class SecretReader {
 // the terminal or the first line of standard input.
 crypto::SecureBuffer read_passphrase(const Args& args, SecretReader& secrets,
                                      const std::string& prompt);
+// The same for any secret: --<file_option>, else $<env_name>, else the
+// terminal or the next line of standard input.
+crypto::SecureBuffer read_secret(const Args& args, SecretReader& secrets,
+                                 const std::string& file_option, const char* env_name,
+                                 const std::string& prompt);
 
 class Output {
   public:

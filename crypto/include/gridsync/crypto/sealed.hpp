@@ -55,4 +55,10 @@ Status seal_secret_to_file(const std::filesystem::path& path, ByteView secret,
 Result<SecureBuffer> unseal_secret_from_file(const std::filesystem::path& path,
                                              const SecureBuffer& pin);
 
+// A login password as libsodium's Argon2id string ("$argon2id$v=19$m=...",
+// salt and parameters inside). Throws Error(weak_pin) under kMinPinBytes.
+std::string hash_password(ByteView password, KdfParams params = KdfParams::interactive());
+// Constant-time in the password; false for a wrong password or a malformed hash.
+bool verify_password(const std::string& hash, ByteView password);
+
 }  // namespace gridsync::crypto

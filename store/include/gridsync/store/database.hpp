@@ -13,6 +13,7 @@
 
 #include "gridsync/bytes.hpp"
 #include "gridsync/store/errors.hpp"
+#include "gridsync/store/value.hpp"
 
 namespace gridsync::store {
 
@@ -132,6 +133,8 @@ class Statement {
     // an optional) throws type_mismatch: a schema bug must not become a zero.
     template <class T>
     T column(int col) const;
+    // Any column as the value it holds, whatever its storage class.
+    Value value(int col) const;
 
     std::string_view sql() const noexcept { return sqlite3_sql(stmt_.get()); }
     sqlite3_stmt* handle() const noexcept { return stmt_.get(); }

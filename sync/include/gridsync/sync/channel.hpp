@@ -45,6 +45,12 @@ class Transport {
 
 inline constexpr const char* kDeviceHeader = "X-Gridsync-Device";
 
+// Central's refusal of a call, from its HTTP status and JSON error body
+// ({"code":"category:number","message":...}, docs/PROTOCOL.md) to a failure
+// the edge can act on: device_revoked for "gridsync.central:2", else
+// remote_refused. The message keeps central's code and words.
+Failure refusal_from_answer(int http_status, ByteView body);
+
 // enroll_request (type 5): bytes token, bytes device_name, bytes signing_key(32), bytes kx_key(32)
 struct EnrollRequest {
     std::string token;

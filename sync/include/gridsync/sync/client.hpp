@@ -23,13 +23,26 @@ Result<EnrollResponse> enroll_device(Transport& transport, const crypto::KxPubli
                                      const EnrollRequest& request,
                                      const crypto::KxKeyPair& device_kx);
 
-// Called after each pulled batch: entries applied so far, and the cursor.
-using Progress = std::function<void(std::size_t pulled, std::uint64_t cursor)>;
+// Where a round's pull stands, after each batch.
+struct PullProgress {
+    std::size_t entries = 0;        // log entries applied so far
+    std::size_t snapshot_rows = 0;  // snapshot rows applied so far
+    std::uint64_t cursor = 0;
+    bool snapshot = false;  // still reading a snapshot
+};
+using Progress = std::function<void(const PullProgress&)>;
 
 struct RoundReport {
     std::size_t accepted = 0, duplicates = 0, rejected = 0;
-    std::size_t pulled = 0, clashes = 0;
+    std::size_t pulled = 0, snapshot_rows = 0, clashes = 0;
+    bool repaired = false;  // the scope had drifted and was downloaded again
     std::vector<EntryAck> rejections;
+};
+
+struct SyncOptions {
+    std::size_t push_batch = 500;
+    std::uint32_t pull_batch = 1000;
+    bool verify_scope = true;  // ask central for the scope digest at the end of each pull
 };
 
 class SyncClient {
@@ -38,9 +51,11 @@ class SyncClient {
                const crypto::KxKeyPair& device_kx, CentralPin central, Transport& transport,
                domain::Clock& clock);
 
-    // Failures: transport_failed, remote_refused, bad_signature (a pull not
-    // signed by the pinned key). A failure part-way keeps what was done.
-    Result<RoundReport> round(std::size_t batch_size = 500, const Progress& progress = {});
+    // Failures: transport_failed, remote_refused, device_revoked,
+    // bad_signature (a pull not signed by the pinned key), scope_diverged (the
+    // scope still differs after a re-download). A failure part-way keeps what
+    // was done; an interrupted snapshot or repair continues next round.
+    Result<RoundReport> round(const SyncOptions& options = {}, const Progress& progress = {});
 
   private:
     Result<Bytes> call(const std::string& path, ByteView plaintext);

@@ -14,6 +14,8 @@ enum class Errc {
     malformed_changeset = 7,  // the changeset inside does not validate
     transport_failed = 8,     // central could not be reached, or did not answer in time
     remote_refused = 9,       // central answered with an error
+    device_revoked = 10,      // central refused: this device was revoked
+    scope_diverged = 11,      // the device's data differs from central's after a re-download
 };
 
 const std::error_category& category() noexcept;

@@ -7,6 +7,7 @@
 // Strings and byte strings are u64 length + bytes; sequences are u64 count +
 // elements. Decoders refuse lengths beyond the bounds below or the input.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,15 @@
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/error.hpp"
 #include "gridsync/sync/envelope.hpp"
+#include "gridsync/sync/scope.hpp"
 
 namespace gridsync::sync {
 
 // Version history of the protocol:
 //   1: push of signed entries, acknowledgements; pull of central-signed batches.
-inline constexpr std::uint16_t kProtocolVersion = 1;
+//   2: pull starts a new device from a scoped snapshot (paged, resumable) and
+//      ends with a digest of the device's scope, so drift is detected.
+inline constexpr std::uint16_t kProtocolVersion = 2;
 
 inline constexpr std::size_t kMaxEntriesPerBatch = 10000;
 inline constexpr std::size_t kMaxBatchBytes = 64u << 20;
@@ -69,13 +73,24 @@ struct PushAcks {
     std::int64_t central_time_ms = 0;
 };
 
-// pull_request: string device_id, u64 cursor, u32 max_entries, i64 device_time_ms.
+// pull_request: string device_id, u64 cursor, u32 max_entries, i64 device_time_ms,
+// u8 want_digest, snapshot. A snapshot field is u8 0 (none), or u8 1, u64 at,
+// u32 next_table, string next_after_id.
 // Sent signed by the device (kPullRequestContext) as a Signed message.
+//
+// cursor 0 without a snapshot asks for one: central answers with its
+// current rows of the scope, page by page, and the log position S they
+// continue from; the device sends S and the page position back until the
+// last page moves its cursor to S. Rows that change while the pages are read
+// are sent again from the log after S: applying central's changes over a
+// newer row converges, as in a fuzzy checkpoint followed by redo.
 struct PullRequest {
     std::string device_id;
     std::uint64_t cursor = 0;  // the last position the device has applied
     std::uint32_t max_entries = 1000;
     std::int64_t device_time_ms = 0;
+    bool want_digest = true;                 // answer the last batch with the scope digest
+    std::optional<SnapshotCursor> snapshot;  // while a snapshot is being read
 };
 
 // One accepted entry as a device in scope sees it: only its rows.
@@ -87,7 +102,9 @@ struct PulledEntry {
 };
 
 // pull_batch: u64 from, u64 to, u8 more, i64 central_time_ms, u64 n, then n x
-// (u64 position, string origin, i64 hlc, bytes changeset).
+// (u64 position, string origin, i64 hlc, bytes changeset), then snapshot (as in
+// pull_request), bytes scope_digest (32 bytes, or
+// empty when not asked for or not the last batch).
 // Sent signed by central (kPullBatchContext); the edge verifies with the
 // central key it pinned at enrollment before decoding.
 struct PullBatch {
@@ -95,7 +112,13 @@ struct PullBatch {
     std::uint64_t to_cursor = 0;
     bool more = false;
     std::int64_t central_time_ms = 0;
-    std::vector<PulledEntry> entries;
+    std::vector<PulledEntry> entries;  // a snapshot page's entries have position 0
+    // Set on a snapshot page that has more pages after it. The last page
+    // has none, and to_cursor S.
+    std::optional<SnapshotCursor> snapshot;
+    // The last batch (more false) answers want_digest with the digest of
+    // the device's scope at to_cursor (sync/scope.hpp).
+    std::optional<Hash32> scope_digest;
 };
 
 // A message and the signature over its exact bytes: u64+signer, u64+signature, u64+body.

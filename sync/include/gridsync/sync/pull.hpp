@@ -13,16 +13,22 @@
 
 namespace gridsync::sync {
 
-// An encoded Signed PullRequest from the device's cursor.
+// An encoded Signed PullRequest from the device's cursor (or from where a
+// snapshot being read stopped).
 Bytes make_pull_request(store::Database& db, const std::string& device_id,
                         const crypto::SigningKey& device_key, domain::Clock& clock,
-                        std::uint32_t max_entries = 1000);
+                        std::uint32_t max_entries = 1000, bool want_digest = true);
 
 struct PullOutcome {
-    std::size_t entries = 0;   // central entries applied
-    std::size_t clashes = 0;   // rows recorded in local_clash
-    std::uint64_t cursor = 0;  // the new cursor
-    bool more = false;         // central has more after this batch
+    std::size_t entries = 0;        // central entries applied
+    std::size_t snapshot_rows = 0;  // rows of a snapshot page applied
+    std::size_t clashes = 0;        // rows recorded in local_clash
+    std::uint64_t cursor = 0;       // the new cursor
+    bool more = false;              // central has more after this batch
+    bool snapshot = false;          // a snapshot is being read
+    // Central's digest of this device's scope differs from what the device
+    // holds: a scoped re-download (begin_repair) is due.
+    bool diverged = false;
 };
 
 // Verifies central's signature over the exact bytes before decoding.
@@ -32,5 +38,18 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
                                domain::Clock& clock);
 
 std::uint64_t pull_cursor(store::Database& db);
+
+// Starts a scoped re-download that keeps the unpushed writes: in one
+// transaction, the local changes are set aside, every replicated row is
+// removed and the cursor goes back to 0. The next pulls read a snapshot; the
+// set-aside changes are replayed on the last batch, as on every pull. Until
+// then they are safe in the outbox, not visible in the tables.
+void begin_repair(store::Database& db, domain::EpochMs now);
+// True between begin_repair and the pull that completes it.
+bool repair_in_progress(store::Database& db);
+
+// Removes every replicated row and resets the cursor (a revoked device's
+// purge; the first step of a repair). The outbox stays.
+void wipe_replicated(store::Database& db);
 
 }  // namespace gridsync::sync

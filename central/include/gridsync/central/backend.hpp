@@ -1,0 +1,101 @@
+#pragma once
+// The seam between central's rules and central's storage.
+//
+// Ingest verifies, authorizes, validates and decodes an entry once into row
+// changes (ingest.hpp); PullService filters and signs what devices receive
+// (pull.hpp). Neither writes a table. A backend takes a decoded entry and
+// applies it atomically with its conflict records, the append to the
+// accepted log, the device's chain and the audit entry, and serves the log
+// from a cursor. CentralStore (store.hpp) is the embedded SQLite backend; a
+// replicated engine can take its place behind this interface without
+// touching the protocol or the rules.
+//
+// Reads for authorization, scope and the scope digest go through
+// read_view(): an SQLite database holding the replicated model. For the
+// embedded backend it is central's own database; a replicated engine would
+// hand out its local replica (SQLite-based engines keep one per node).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gridsync/bytes.hpp"
+#include "gridsync/crypto/sign.hpp"
+#include "gridsync/domain/clock.hpp"
+#include "gridsync/store/changeset.hpp"
+#include "gridsync/store/database.hpp"
+#include "gridsync/store/value.hpp"
+#include "gridsync/sync/envelope.hpp"
+
+namespace gridsync::central {
+
+struct Device;
+
+// One change of a changeset, decoded once, with column names.
+struct RowChange {
+    store::Op op;
+    std::string table;
+    std::string id;                             // every replicated table has a single TEXT key
+    std::map<std::string, store::Value> after;  // new values present in the change
+    std::set<std::string> changed;              // columns an UPDATE changes
+};
+
+// An entry Ingest has verified (signature over the exact bytes, sequence,
+// chain link), validated, decoded and authorized.
+struct DecodedEntry {
+    const Device& device;
+    std::uint64_t seq;
+    sync::Hash32 hash;
+    const crypto::Signature& signature;
+    ByteView envelope;  // the exact signed bytes, for the log
+    ByteView changeset;
+    std::int64_t hlc;
+    const std::vector<RowChange>& rows;
+};
+
+struct ApplyResult {
+    enum class Kind {
+        applied,         // in the log; `conflicts` rows kept both sides
+        missing_parent,  // a row refers to one central has not seen: nothing written
+        rule_failed,     // a domain rule failed on the applied rows: nothing written
+    };
+    Kind kind = Kind::applied;
+    std::size_t conflicts = 0;
+    std::string message;
+};
+
+// One accepted entry as the log keeps it: what central applied.
+struct LoggedEntry {
+    std::uint64_t position = 0;
+    std::string device_id;
+    Bytes applied;
+    std::int64_t hlc = 0;
+};
+
+class CentralBackend {
+  public:
+    virtual ~CentralBackend() = default;
+
+    virtual std::optional<Device> device(const std::string& device_id) = 0;
+    // The hash of the entry accepted from `device_id` at `seq`, if any.
+    virtual std::optional<sync::Hash32> accepted_hash(const std::string& device_id,
+                                                      std::uint64_t seq) = 0;
+    // All of it or nothing: apply (a row that cannot merge becomes a conflict
+    // record, central's row stays), check the domain rules again on what was
+    // applied, flag a second effective payment of one entitlement, append
+    // the signed bytes and the applied changeset to the log, advance the
+    // device's chain, audit.
+    virtual ApplyResult apply(const DecodedEntry& entry, domain::EpochMs now) = 0;
+    // Up to `limit` entries after `cursor`, in acceptance order.
+    virtual std::vector<LoggedEntry> entries_after(std::uint64_t cursor, std::uint32_t limit) = 0;
+    // The last position in the log (0 when empty).
+    virtual std::uint64_t head() = 0;
+    virtual store::Database& read_view() = 0;
+    virtual void audit(domain::EpochMs now, const std::string& actor, const std::string& action,
+                       const std::string& subject, const std::string& outcome,
+                       const std::string& detail) = 0;
+};
+
+}  // namespace gridsync::central
