@@ -49,7 +49,9 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
                                       serve sync; on SIGTERM finish requests in progress, then exit
   devices                             已登记设备 / enrolled devices
   revoke --device ID --reason TEXT    停用设备 / revoke a device
-  conflicts                           未解决的冲突 / open conflicts
+  conflicts [--id ID]                 未解决的冲突;--id 显示双方 / open conflicts; --id shows both sides
+  resolve --conflict ID --decision keep_central|take_incoming --reason TEXT
+                                      管理员处理冲突(签名、审计,经同步下发)/ settle a conflict (signed, audited, sent down through pull)
   status                              中心概况 / overview
 
   --passphrase-file F   中心口令文件(否则从终端或标准输入读取)/ central's passphrase file (else terminal or stdin)
@@ -399,7 +401,27 @@ int cmd_devices(Opened& c, Output& out) {
     return out.finish(Exit::ok);
 }
 
-int cmd_conflicts(Opened& c, Output& out) {
+int cmd_conflicts(Opened& c, Args& args, Output& out) {
+    if (auto id = args.get("id")) {
+        auto st = c.store.db().prepare(
+            "SELECT kind, table_name, row_key, device_id, seq, central_row, incoming_old, "
+            "incoming_new, detail, state, resolution, resolved_by, reason FROM conflict WHERE id = "
+            "?1");
+        st.bind(1, *id);
+        if (!st.step())
+            return out.failure({Errc::conflict_not_open, "没有这个冲突 / no conflict " + *id});
+        const char* names[] = {"kind",        "table",        "row",          "device", "seq",
+                               "central_row", "incoming_old", "incoming_new", "detail", "state",
+                               "resolution",  "resolved_by",  "reason"};
+        for (int i = 0; i < 13; ++i) {
+            const std::string v = st.is_null(i) ? ""
+                                  : i == 4      ? std::to_string(st.column<std::int64_t>(i))
+                                                : st.column<std::string>(i);
+            out.data()[names[i]] = v;
+            out.line(std::string(names[i]) + ": " + v);
+        }
+        return out.finish(Exit::ok);
+    }
     boost::json::array list;
     auto st = c.store.db().prepare(
         "SELECT id, kind, table_name, row_key, device_id, seq, detected_at_ms FROM conflict WHERE "
@@ -464,6 +486,21 @@ int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
         return cmd_approve_day(c, admin, args, out);
     if (cmd == "admin")
         return cmd_admin(c, admin, args, out, secrets);
+    if (cmd == "resolve") {
+        const std::string decision = args.need("decision");
+        if (decision != "keep_central" && decision != "take_incoming")
+            throw UsageError{"--decision keep_central | take_incoming"};
+        domain::SystemClock clock;
+        if (auto st = c.store.resolve_conflict(
+                args.need("conflict"),
+                decision == "keep_central" ? Resolution::keep_central : Resolution::take_incoming,
+                args.need("reason"), admin, c.keys.signing, clock.now_ms());
+            !st) {
+            return out.failure(st.failure());
+        }
+        out.line("冲突已处理,设备下次同步时收到 / resolved: devices receive it at their next sync");
+        return out.finish(Exit::ok);
+    }
     domain::SystemClock clock;  // revoke
     if (auto st = c.store.revoke(args.need("device"), admin, args.need("reason"), clock.now_ms());
         !st) {
@@ -484,7 +521,8 @@ int run(int argc, char** argv) {
                            if (!c)
                                return out.failure(c.failure());
                            static const std::set<std::string> signed_by_admin = {
-                               "token", "prepare-day", "import", "approve-day", "revoke", "admin"};
+                               "token",  "prepare-day", "import", "approve-day",
+                               "revoke", "admin",       "resolve"};
                            if (signed_by_admin.count(cmd)) {
                                auto admin = unlock(*c, args, secrets);
                                if (!admin)
@@ -496,7 +534,7 @@ int run(int argc, char** argv) {
                            if (cmd == "devices")
                                return cmd_devices(*c, out);
                            if (cmd == "conflicts")
-                               return cmd_conflicts(*c, out);
+                               return cmd_conflicts(*c, args, out);
                            if (cmd == "status")
                                return cmd_status(*c, out);
                            throw UsageError{"未知命令 / unknown command: " + cmd};

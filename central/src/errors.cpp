@@ -25,6 +25,7 @@ const std::error_category& category() noexcept {
             {Errc::token_expired, "登记令牌已过期 / the enrollment token has expired"},
             {Errc::token_used, "登记令牌已使用 / the enrollment token was already used"},
             {Errc::admin_login_failed, "管理员登录名或密码不正确 / wrong admin login or password"},
+            {Errc::conflict_not_open, "冲突不存在或已处理 / no such open conflict"},
         });
     return instance;
 }

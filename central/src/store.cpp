@@ -9,6 +9,7 @@
 #include "gridsync/domain/ids.hpp"
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/domain/shifts.hpp"
+#include "gridsync/store/changeset_writer.hpp"
 #include "gridsync/store/migrate.hpp"
 #include "gridsync/store/session.hpp"
 
@@ -124,9 +125,23 @@ CREATE TRIGGER admin_action_no_delete BEFORE DELETE ON admin_action
     BEGIN SELECT RAISE(ABORT, 'admin_action is append-only'); END;
 )sql";
 
+// How a conflict was settled, and by whom (the signed action has the rest).
+constexpr const char* kCentralV3 = R"sql(
+ALTER TABLE conflict ADD COLUMN resolution TEXT;
+ALTER TABLE conflict ADD COLUMN resolved_by TEXT;
+ALTER TABLE conflict ADD COLUMN resolved_at_ms INTEGER;
+ALTER TABLE conflict ADD COLUMN reason TEXT;
+)sql";
+
 const store::Migration kCentralMigrations[] = {
     {1, "devices, tokens, accepted log, conflicts, audit", kCentralV1},
-    {2, "admin accounts and signed admin actions", kCentralV2}};
+    {2, "admin accounts and signed admin actions", kCentralV2},
+    {3, "conflict resolutions", kCentralV3}};
+
+// Thrown inside record_central's transaction to leave it without a trace.
+struct Refused {
+    Failure failure;
+};
 
 Bytes token_digest(const std::string& token) {
     return crypto::blake2b(as_bytes("gridsync/enrollment-token/v1:" + token));
@@ -547,6 +562,74 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
               " conflicts");
     tx.commit();
     return {ApplyResult::Kind::applied, conflicts.size(), ""};
+}
+
+Status CentralStore::resolve_conflict(const std::string& conflict_id, Resolution decision,
+                                      const std::string& reason, const AdminSigner& admin,
+                                      const crypto::SigningKey& central_key, domain::EpochMs now) {
+    if (reason.empty())
+        return fail(Errc::not_authorized, "请写明理由 / a reason is required");
+    try {
+        record_central(central_key, now, [&](store::Database& db) {
+            auto st = db.prepare(
+                "SELECT state, table_name, row_key, device_id, seq, kind FROM conflict WHERE id = "
+                "?1");
+            st.bind(1, conflict_id);
+            if (!st.step())
+                throw Refused{
+                    {Errc::conflict_not_open, "没有这个冲突 / no conflict " + conflict_id}};
+            if (st.column<std::string>(0) != "open") {
+                throw Refused{
+                    {Errc::conflict_not_open, "该冲突已处理 / this conflict was already resolved"}};
+            }
+            const std::string table = st.column<std::string>(1);
+            const std::string key = st.column<std::string>(2);
+            const std::string device_id = st.column<std::string>(3);
+            const std::int64_t seq = st.column<std::int64_t>(4);
+            const std::string kind = st.column<std::string>(5);
+            st.reset();
+            if (decision == Resolution::take_incoming) {
+                if (kind != "DATA" && kind != "CONFLICT") {
+                    throw Refused{{Errc::not_authorized,
+                                   "此类冲突不能直接采用设备的值 / a " + kind +
+                                       " conflict cannot be settled by taking the device's value"}};
+                }
+                // The device's change, exactly as it signed it, for this row only.
+                const auto envelope = db.query_value<Bytes>(
+                    "SELECT envelope FROM accepted_entry WHERE device_id = ?1 AND seq = ?2",
+                    device_id, seq);
+                const auto env = sync::decode_envelope(envelope.value_or(Bytes{}));
+                if (!env)
+                    throw Refused{env.failure()};
+                const store::Changeset one = store::filter_changeset(
+                    env->changeset, [&](const store::ChangesetIterator& it) {
+                        std::string k;
+                        for (const auto& v : it.primary_key())
+                            k += (k.empty() ? "" : ",") + store::to_display(v);
+                        return it.table() == table && k == key;
+                    });
+                (void)store::apply_changeset(db, one.bytes(), [](const store::Conflict& c) {
+                    return c.kind == store::ConflictKind::data ||
+                                   c.kind == store::ConflictKind::conflict
+                               ? store::ConflictAction::replace
+                               : store::ConflictAction::omit;
+                });
+            }
+            const char* name =
+                decision == Resolution::take_incoming ? "take_incoming" : "keep_central";
+            db.execute(
+                "UPDATE conflict SET state = 'resolved', resolution = ?1, resolved_by = ?2, "
+                "resolved_at_ms = ?3, reason = ?4 WHERE id = ?5 AND state = 'open'",
+                name, admin.login, now, reason, conflict_id);
+            record_admin_action(admin, "conflict.resolve", conflict_id,
+                                std::string(name) + " " + table + " " + key + ": " + reason, now);
+        });
+    } catch (const Refused& r) {
+        audit(now, "admin:" + admin.login, "conflict.resolve", conflict_id, "refused",
+              r.failure.message);
+        return r.failure;
+    }
+    return {};
 }
 
 }  // namespace gridsync::central

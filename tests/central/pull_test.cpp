@@ -350,3 +350,64 @@ TEST_F(PullTest, WhenAGridsScopeShrinksTheDevicePurgesWhatLeftIt) {
     EXPECT_FALSE(db.query_value<int>("SELECT 1 FROM household WHERE id = ?1", household));
     EXPECT_EQ(db.query_value<int>("SELECT count(*) FROM resident"), residents_before - moving);
 }
+
+// Two laptops assign the same entitlement to their own session offline;
+// central keeps the first and records the second as a conflict. An admin
+// settles it for the second device, with a reason and their signature; the
+// decision reaches both laptops through the log, and cannot be made twice.
+TEST_F(PullTest, AnAdminSettlesAConflictAndTheDecisionReachesTheDevices) {
+    auto db2 = store::Database::open(cdir / "laptop2.db");
+    const auto key2 = crypto::SigningKey::generate();
+    const auto device2 = enroll(key2.public_key(), "community_laptop", community, "");
+    sync::Outbox outbox2(db2, device2.id, key2, edge.clock);
+    const std::string entitlement = pay_first(edge.db, *edge.outbox);
+    (void)pay_first(db2, outbox2);
+    (void)push();
+    (void)push(outbox2);
+    const auto conflict = central->db().query_value<std::string>(
+        "SELECT id FROM conflict WHERE kind = 'DATA' AND table_name = 'entitlement' AND device_id "
+        "= ?1 AND row_key = ?2",
+        device2.id, "'" + entitlement + "'");
+    ASSERT_TRUE(conflict) << "the second assignment is a conflict";
+    const auto theirs = db2.query_value<std::string>(
+        "SELECT session_id FROM entitlement WHERE id = ?1", entitlement);
+    ASSERT_NE(central->db().query_value<std::string>(
+                  "SELECT session_id FROM entitlement WHERE id = ?1", entitlement),
+              theirs);
+
+    const auto now = central_clock.now_ms();
+    EXPECT_EQ(central
+                  ->resolve_conflict(*conflict, central::Resolution::take_incoming, "", *admin2,
+                                     central_key, now)
+                  .code(),
+              central::Errc::not_authorized)
+        << "a reason is required";
+    ASSERT_TRUE(central
+                    ->resolve_conflict(*conflict, central::Resolution::take_incoming,
+                                       "第二台笔记本的场次是当天实际发放的场次", *admin2,
+                                       central_key, now)
+                    .ok());
+    EXPECT_EQ(central->db().query_value<std::string>(
+                  "SELECT session_id FROM entitlement WHERE id = ?1", entitlement),
+              theirs);
+    EXPECT_EQ(central
+                  ->resolve_conflict(*conflict, central::Resolution::keep_central, "again", *admin,
+                                     central_key, now)
+                  .code(),
+              central::Errc::conflict_not_open)
+        << "resolved twice";
+    EXPECT_EQ(count("SELECT count(*) FROM admin_action WHERE action = 'conflict.resolve'"), 1);
+    EXPECT_EQ(central->db().query_value<std::string>(
+                  "SELECT resolved_by || ' ' || resolution FROM conflict WHERE id = ?1", *conflict),
+              "admin2 take_incoming");
+
+    // Through the normal pull, both laptops hold the decision.
+    ASSERT_TRUE(pull(edge.db, *edge.outbox, edge.device_key).ok());
+    for (int i = 0; i < 3 && pull(db2, outbox2, key2).value().more; ++i) {
+    }
+    for (auto* db : {&edge.db, &db2}) {
+        EXPECT_EQ(db->query_value<std::string>("SELECT session_id FROM entitlement WHERE id = ?1",
+                                               entitlement),
+                  theirs);
+    }
+}

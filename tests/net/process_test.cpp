@@ -405,3 +405,24 @@ TEST_F(RunningCentral, SigtermFinishesTheRequestInFlightBeforeExiting) {
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(central_count("SELECT count(*) FROM audit WHERE action = 'central.stop'"), 1);
 }
+
+// The command line settles conflicts as the signed-in admin; an unknown or
+// settled conflict is refused by name, and a wrong password stops it first.
+TEST_F(RunningCentral, ResolvingFromTheCommandLineIsSignedAndRefusedWhenNotOpen) {
+    auto r = central({"--json", "resolve", "--conflict", "no-such-conflict", "--decision",
+                      "keep_central", "--reason", "测试"});
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("gridsync.central:17"), std::string::npos) << r.out;
+    std::ofstream(dir / "wrong.pass") << "not the password\n";
+    auto wrong = run(
+        GRIDSYNC_CENTRAL_BIN,
+        {"--data", (dir / "central").string(), "--passphrase-file", (dir / "central.pass").string(),
+         "--admin", "admin1", "--admin-password-file", (dir / "wrong.pass").string(), "--json",
+         "resolve", "--conflict", "x", "--decision", "keep_central", "--reason", "x"});
+    EXPECT_EQ(wrong.exit_code, 2) << wrong.out;
+    EXPECT_NE(wrong.out.find("gridsync.central:16"), std::string::npos) << wrong.out;
+    EXPECT_EQ(central_count("SELECT count(*) FROM audit WHERE action = 'admin.login' AND outcome = "
+                            "'refused'"),
+              1);
+    EXPECT_EQ(central({"conflicts", "--id", "no-such-conflict"}).exit_code, 2);
+}

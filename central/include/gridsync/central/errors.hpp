@@ -22,6 +22,7 @@ enum class Errc {
     token_expired = 14,
     token_used = 15,
     admin_login_failed = 16,  // wrong login or password, or a key that is not the registered one
+    conflict_not_open = 17,   // no such conflict, or it was resolved already
 };
 
 const std::error_category& category() noexcept;

@@ -36,6 +36,12 @@ struct Device {
     sync::Hash32 last_hash{};
 };
 
+// How an admin settles a conflict between a device's change and central's row.
+enum class Resolution {
+    keep_central,   // central's row stands; the device's version stays on record
+    take_incoming,  // the device's version of the row replaces central's, through the log
+};
+
 struct TokenGrant {
     std::string staff_id;
     std::string role;
@@ -115,6 +121,15 @@ class CentralStore final : public CentralBackend {
 
     Status revoke(const std::string& device_id, const AdminSigner& admin, const std::string& reason,
                   domain::EpochMs now);
+
+    // Settles an open conflict, with a reason, signed by the admin; what it
+    // changes goes to devices through the log. Failures: conflict_not_open
+    // (unknown, or resolved already: a second resolution, by anyone, is
+    // refused), not_authorized (no reason; take_incoming on a kind it cannot
+    // settle).
+    Status resolve_conflict(const std::string& conflict_id, Resolution decision,
+                            const std::string& reason, const AdminSigner& admin,
+                            const crypto::SigningKey& central_key, domain::EpochMs now);
 
   private:
     void append_central(store::Session& session, const crypto::SigningKey& central_key,
