@@ -411,3 +411,57 @@ TEST_F(PullTest, AnAdminSettlesAConflictAndTheDecisionReachesTheDevices) {
                   theirs);
     }
 }
+
+namespace {
+
+// Another backend behind the seam: forwards to the SQLite one and keeps
+// count. Ingest and PullService only see the interface.
+class ForwardingBackend final : public central::CentralBackend {
+  public:
+    explicit ForwardingBackend(central::CentralStore& inner) : inner_(inner) {}
+    std::optional<central::Device> device(const std::string& id) override {
+        return inner_.device(id);
+    }
+    std::optional<sync::Hash32> accepted_hash(const std::string& id, std::uint64_t seq) override {
+        return inner_.accepted_hash(id, seq);
+    }
+    central::ApplyResult apply(const central::DecodedEntry& e, EpochMs now) override {
+        ++applied;
+        return inner_.apply(e, now);
+    }
+    std::vector<central::LoggedEntry> entries_after(std::uint64_t c, std::uint32_t n) override {
+        ++served;
+        return inner_.entries_after(c, n);
+    }
+    std::uint64_t head() override { return inner_.head(); }
+    store::Database& read_view() override { return inner_.read_view(); }
+    void audit(EpochMs now, const std::string& a, const std::string& b, const std::string& c,
+               const std::string& d, const std::string& e) override {
+        inner_.audit(now, a, b, c, d, e);
+    }
+    int applied = 0, served = 0;
+
+  private:
+    central::CentralStore& inner_;
+};
+
+}  // namespace
+
+TEST_F(PullTest, PushAndPullRunAgainstAnyBackendBehindTheSeam) {
+    ForwardingBackend backend(*central);
+    pay_first(edge.db, *edge.outbox);
+    central::Ingest ingest(backend, central_clock);
+    const auto acks = ingest.push(edge.outbox->pending_batch(1000));
+    for (const auto& a : acks.acks)
+        ASSERT_EQ(a.status, sync::AckStatus::accepted) << a.message;
+    EXPECT_EQ(backend.applied, static_cast<int>(acks.acks.size()));
+    edge.outbox->acknowledge(acks);
+    central::PullService service(backend, central_key, central_clock);
+    auto response = service.serve(
+        sync::make_pull_request(edge.db, edge.outbox->device_id(), edge.device_key, edge.clock));
+    ASSERT_TRUE(response.ok());
+    ASSERT_TRUE(
+        sync::apply_pull(edge.db, *edge.outbox, central_key.public_key(), *response, edge.clock)
+            .ok());
+    EXPECT_EQ(dump(edge.db, "payment"), dump(central->db(), "payment"));
+}
