@@ -608,6 +608,12 @@ Status CentralStore::resolve_conflict(const std::string& conflict_id, Resolution
                             k += (k.empty() ? "" : ",") + store::to_display(v);
                         return it.table() == table && k == key;
                     });
+                if (one.empty()) {
+                    throw Refused{
+                        {Errc::conflict_not_open,
+                         "设备的这条修改已找不到 / the device's change to this row is not "
+                         "in its entry"}};
+                }
                 (void)store::apply_changeset(db, one.bytes(), [](const store::Conflict& c) {
                     return c.kind == store::ConflictKind::data ||
                                    c.kind == store::ConflictKind::conflict
