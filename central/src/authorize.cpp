@@ -5,8 +5,6 @@
 
 namespace gridsync::central {
 
-namespace {
-
 const std::vector<std::string>& columns_of(store::Database& db, const std::string& table) {
     static thread_local std::map<std::string, std::vector<std::string>> cache;
     auto it = cache.find(table);
@@ -19,6 +17,8 @@ const std::vector<std::string>& columns_of(store::Database& db, const std::strin
         cols.push_back(st.column<std::string>(0));
     return cache.emplace(table, std::move(cols)).first->second;
 }
+
+namespace {
 
 // What each role may change: table -> (may insert, columns an update may change).
 struct Permission {
@@ -46,12 +46,16 @@ const Permissions& permissions(const std::string& role) {
         {"custody_transfer", {true, {}}},
         {"delivery_attempt", {true, {}}},
         {"staff", {false, with_stamp({"public_key"})}},
+        {"resident", {false, with_stamp({"name", "phone"})}},
+        {"household", {false, with_stamp({"address"})}},
     };
     static const Permissions grid = {
         {"certificate", {false, with_stamp({"state", "custodian_staff_id"})}},
         {"custody_transfer", {true, {}}},
         {"delivery_attempt", {true, {}}},
         {"staff", {false, with_stamp({"public_key"})}},
+        {"resident", {false, with_stamp({"phone"})}},
+        {"household", {false, with_stamp({"address"})}},
     };
     static const Permissions none;
     if (role == "community_laptop")
@@ -97,9 +101,40 @@ Result<std::vector<RowChange>> decode_changes(store::Database& db, ByteView chan
     return out;
 }
 
-Status authorize(store::Database& db, const Device& device, const std::vector<RowChange>& changes) {
+std::optional<std::string> missing_parent(store::Database& db,
+                                          const std::vector<RowChange>& changes) {
+    std::set<std::pair<std::string, std::string>> here;
+    for (const auto& c : changes) {
+        if (c.op == store::Op::insert)
+            here.emplace(c.table, c.id);
+    }
+    const auto here_before = [&](const RowChange& c) { return here.count({c.table, c.id}) > 0; };
+    for (const auto& c : changes) {
+        // An update of a row central has never seen waits for the row itself.
+        // Table names come from SQLite's own schema, never from input.
+        if (c.op == store::Op::update && !here_before(c) &&
+            !db.query_value<int>("SELECT 1 FROM " + c.table + " WHERE id = ?1", c.id))
+            return c.table + " '" + c.id + "'";
+        auto fk = db.prepare("SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?1)");
+        fk.bind(1, c.table);
+        while (fk.step()) {
+            const auto column = fk.column<std::string>(0);
+            const auto parent = fk.column<std::string>(1);
+            auto v = c.after.find(column);
+            if (v == c.after.end())
+                continue;
+            const auto* id = std::get_if<std::string>(&v->second);
+            if (!id || here.count({parent, *id}))
+                continue;
+            if (!db.query_value<int>("SELECT 1 FROM " + parent + " WHERE id = ?1", *id))
+                return parent + " '" + *id + "'";
+        }
+    }
+    return std::nullopt;
+}
+
+Status authorize_role(const Device& device, const std::vector<RowChange>& changes) {
     const Permissions& perms = permissions(device.role);
-    Resolver resolve(db, changes);
     for (const auto& c : changes) {
         auto p = perms.find(c.table);
         if (p == perms.end()) {
@@ -120,6 +155,15 @@ Status authorize(store::Database& db, const Device& device, const std::vector<Ro
                 }
             }
         }
+    }
+    return {};
+}
+
+Status authorize(store::Database& db, const Device& device, const std::vector<RowChange>& changes) {
+    if (auto st = authorize_role(device, changes); !st)
+        return st;
+    Resolver resolve(db, changes);
+    for (const auto& c : changes) {
         if (c.table == "staff") {
             const bool own_community =
                 resolve.text("staff", c.id, "community_id") == device.community_id;

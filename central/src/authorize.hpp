@@ -13,11 +13,23 @@
 
 namespace gridsync::central {
 
+// The column names of a replicated table, in order (cached per thread).
+const std::vector<std::string>& columns_of(store::Database& db, const std::string& table);
+
 // Decodes a validated changeset; failure malformed for a key that is not a
 // single TEXT id or a table central does not know.
 Result<std::vector<RowChange>> decode_changes(store::Database& db, ByteView changeset);
 
-// Failure not_authorized or out_of_scope, naming the table and row.
+// The first row a change refers to that is neither in the changes nor in
+// central's tables, as "table 'id'": the entry must wait for it.
+std::optional<std::string> missing_parent(store::Database& db,
+                                          const std::vector<RowChange>& changes);
+
+// What the device's role may write (tables, operations, columns), without
+// looking at scope: checked before an entry may wait for a parent.
+Status authorize_role(const Device& device, const std::vector<RowChange>& changes);
+
+// Role, then scope. Failure not_authorized or out_of_scope, naming the table and row.
 Status authorize(store::Database& db, const Device& device, const std::vector<RowChange>& changes);
 
 }  // namespace gridsync::central

@@ -16,6 +16,7 @@
 #include "gridsync/crypto/sealed.hpp"
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/local_time.hpp"
+#include "gridsync/domain/money.hpp"
 #include "gridsync/domain/seed.hpp"
 #include "gridsync/domain/shifts.hpp"
 #include "gridsync/file.hpp"
@@ -50,13 +51,17 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
   devices                             已登记设备 / enrolled devices
   revoke --device ID --reason TEXT    停用设备 / revoke a device
   conflicts [--id ID]                 未解决的冲突;--id 显示双方 / open conflicts; --id shows both sides
-  resolve --conflict ID --decision keep_central|take_incoming --reason TEXT
-                                      管理员处理冲突(签名、审计,经同步下发)/ settle a conflict (signed, audited, sent down through pull)
+  resolve --conflict ID --decision keep_central|take_incoming|void_payment [--payment ID] --reason TEXT
+                                      管理员处理冲突(签名、审计,经同步下发);void_payment 作废重复发放的一笔并登记追回
+                                      settle a conflict (signed, audited, sent down through pull); void_payment voids one
+                                      payment of a double payment and records its recovery
+  correct-amount --entitlement ID --amount 元 --reason TEXT
+                                      更正应发金额(离线按旧金额发放的记录会被标记)/ correct an entitlement's amount
   status                              中心概况 / overview
 
   --passphrase-file F   中心口令文件(否则从终端或标准输入读取)/ central's passphrase file (else terminal or stdin)
-  --admin LOGIN         管理员操作(token、prepare-day、approve-day、import、revoke、admin)均以该管理员的密钥签名
-                        admin actions (token, prepare-day, approve-day, import, revoke, admin) are signed with this admin's key
+  --admin LOGIN         管理员操作(token、prepare-day、approve-day、import、revoke、admin、resolve、correct-amount)均以该管理员的密钥签名
+                        admin actions (token, prepare-day, approve-day, import, revoke, admin, resolve, correct-amount) are signed with this admin's key
   --admin-password-file F   该管理员的密码文件(否则为标准输入的下一行)/ that admin's password (else the next line of stdin)
 
 退出码 / Exit codes: 0 成功 ok, 1 用法 usage, 2 拒绝 refused, 3 口令错误 wrong passphrase, 4 存储 storage
@@ -487,18 +492,32 @@ int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
     if (cmd == "admin")
         return cmd_admin(c, admin, args, out, secrets);
     if (cmd == "resolve") {
-        const std::string decision = args.need("decision");
-        if (decision != "keep_central" && decision != "take_incoming")
-            throw UsageError{"--decision keep_central | take_incoming"};
+        const auto resolution = resolution_from(args.need("decision"));
+        if (!resolution)
+            throw UsageError{"--decision keep_central | take_incoming | void_payment"};
+        Decision d{*resolution, args.need("reason"), ""};
+        if (d.resolution == Resolution::void_payment)
+            d.payment_id = args.need("payment");
         domain::SystemClock clock;
-        if (auto st = c.store.resolve_conflict(
-                args.need("conflict"),
-                decision == "keep_central" ? Resolution::keep_central : Resolution::take_incoming,
-                args.need("reason"), admin, c.keys.signing, clock.now_ms());
+        if (auto st = c.store.resolve_conflict(args.need("conflict"), d, admin, c.keys.signing,
+                                               clock.now_ms());
             !st) {
             return out.failure(st.failure());
         }
         out.line("冲突已处理,设备下次同步时收到 / resolved: devices receive it at their next sync");
+        return out.finish(Exit::ok);
+    }
+    if (cmd == "correct-amount") {
+        domain::SystemClock clock;
+        const auto fen = domain::parse_yuan(args.need("amount"));
+        if (!fen)
+            throw UsageError{"--amount 元, e.g. 680.00"};
+        if (auto st = c.store.correct_amount(args.need("entitlement"), *fen, args.need("reason"),
+                                             admin, c.keys.signing, clock.now_ms());
+            !st) {
+            return out.failure(st.failure());
+        }
+        out.line("应发金额已更正 / amount corrected: " + domain::format_yuan(*fen));
         return out.finish(Exit::ok);
     }
     domain::SystemClock clock;  // revoke
@@ -521,8 +540,8 @@ int run(int argc, char** argv) {
                            if (!c)
                                return out.failure(c.failure());
                            static const std::set<std::string> signed_by_admin = {
-                               "token",  "prepare-day", "import", "approve-day",
-                               "revoke", "admin",       "resolve"};
+                               "token",  "prepare-day", "import",  "approve-day",
+                               "revoke", "admin",       "resolve", "correct-amount"};
                            if (signed_by_admin.count(cmd)) {
                                auto admin = unlock(*c, args, secrets);
                                if (!admin)

@@ -24,6 +24,8 @@ sync::EntryAck ack(std::uint64_t seq, sync::AckStatus status, const std::error_c
 
 sync::PushAcks Ingest::push(const sync::PushBatch& batch) {
     sync::PushAcks out;
+    // A parent may have arrived another way (an admin's import) since.
+    release_parked();
     std::map<std::string, bool> device_blocked;
     for (const auto& e : batch.entries) {
         if (device_blocked[e.device_id]) {
@@ -76,7 +78,8 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
     seq = env->seq;
     if (env->device_id != device->id)
         return refuse(Errc::not_authorized, "记录中的设备与签名设备不符 / names another device");
-    if (env->schema_version != static_cast<std::uint32_t>(domain::kSchemaVersion)) {
+    if (env->schema_version < static_cast<std::uint32_t>(domain::kOldestAcceptedSchema) ||
+        env->schema_version > static_cast<std::uint32_t>(domain::kSchemaVersion)) {
         return refuse(Errc::unsupported_version,
                       "数据结构版本不符:设备 " + std::to_string(env->schema_version) + ",中心 " +
                           std::to_string(domain::kSchemaVersion) + " / schema version " +
@@ -112,6 +115,19 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
     auto changes = decode_changes(db, env->changeset);
     if (!changes)
         return refuse(Errc::malformed, changes.failure().message);
+    const auto park = [&](const std::string& waiting_for) {
+        store_.park({device->id, seq, hash, Bytes(sig->view().begin(), sig->view().end()),
+                     Bytes(entry.envelope.begin(), entry.envelope.end()), waiting_for},
+                    now);
+        return ack(seq, sync::AckStatus::accepted, {},
+                   "已暂存,等待 " + waiting_for + " / parked until " + waiting_for + " arrives");
+    };
+    // Scope is resolved through parents: one central has not seen yet makes
+    // the entry wait, whole, instead of being refused or dropped.
+    if (auto st = authorize_role(*device, *changes); !st)
+        return refuse(static_cast<Errc>(st.code().value()), st.failure().message);
+    if (auto waiting = missing_parent(db, *changes))
+        return park(*waiting);
     if (auto st = authorize(db, *device, *changes); !st) {
         return refuse(static_cast<Errc>(st.code().value()), st.failure().message);
     }
@@ -121,13 +137,47 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
         {*device, seq, hash, *sig, entry.envelope, env->changeset, env->hlc, *changes}, now);
     switch (result.kind) {
         case ApplyResult::Kind::missing_parent:
-            return refuse(Errc::missing_parent, result.message);
+            return park("unknown '" + std::to_string(seq) + "'");
         case ApplyResult::Kind::rule_failed:
             return refuse(Errc::rule_failed, result.message);
         case ApplyResult::Kind::applied:
             break;
     }
+    release_parked();
     return ack(seq, sync::AckStatus::accepted);
+}
+
+std::size_t Ingest::release_parked() {
+    std::size_t released = 0;
+    // One release may bring the parent of another: go round until none moves.
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (const auto& p : store_.parked()) {
+            const domain::EpochMs now = clock_.now_ms();
+            auto& db = store_.read_view();
+            const auto device = store_.device(p.device_id);
+            auto env = sync::decode_envelope(p.envelope);  // verified when it was parked
+            if (!device || !env)
+                continue;
+            auto changes = decode_changes(db, env->changeset);
+            if (!changes || missing_parent(db, *changes))
+                continue;
+            if (auto st = authorize(db, *device, *changes); !st) {
+                // Stays parked, on record, for an admin: never dropped.
+                store_.audit(now, "device:" + p.device_id, "entry.unpark", std::to_string(p.seq),
+                             "refused", st.failure().message);
+                continue;
+            }
+            const auto sig = crypto::Signature::from(p.signature);
+            DecodedEntry d{*device,        p.seq,    p.hash,   *sig, p.envelope,
+                           env->changeset, env->hlc, *changes, true};
+            if (store_.apply(d, now).kind == ApplyResult::Kind::applied) {
+                ++released;
+                moved = true;
+            }
+        }
+    }
+    return released;
 }
 
 }  // namespace gridsync::central

@@ -52,8 +52,9 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
         const auto page = sync::snapshot_page(
             db, in_scope, req->snapshot ? req->snapshot->next : sync::SnapshotPosition{},
             20ULL * limit);
+        const std::int64_t hlc = store_.max_hlc();
         for (auto& cs : page.changesets)
-            batch.entries.push_back({0, "", 0, std::move(cs)});
+            batch.entries.push_back({0, "", hlc, std::move(cs)});
         batch.to_cursor = page.done ? at : 0;
         if (!page.done)
             batch.snapshot = sync::SnapshotCursor{at, page.next};

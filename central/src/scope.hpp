@@ -53,6 +53,8 @@ class Resolver {
             return via("disbursement_day_id", "disbursement_day");
         if (table == "payment" || table == "session_closing")
             return via("session_id", "disbursement_session");
+        if (table == "payment_void" || table == "recovery_task")
+            return via("payment_id", "payment");
         if (table == "unpaid_entitlement")
             return via("closing_id", "session_closing");
         if (table == "disbursement_roster")

@@ -1,5 +1,8 @@
 #include "gridsync/central/store.hpp"
 
+#include "authorize.hpp"
+#include "conflicts.hpp"
+
 #include "gridsync/central/errors.hpp"
 #include "gridsync/crypto/hash.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
@@ -133,10 +136,26 @@ ALTER TABLE conflict ADD COLUMN resolved_at_ms INTEGER;
 ALTER TABLE conflict ADD COLUMN reason TEXT;
 )sql";
 
+// Entries waiting for a parent (docs/CONFLICTS.md): the exact signed bytes.
+constexpr const char* kCentralV4 = R"sql(
+CREATE TABLE parked_entry(
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    entry_hash BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    envelope BLOB NOT NULL,
+    waiting_for TEXT NOT NULL,
+    parked_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (device_id, seq)) STRICT;
+-- Snapshot pages carry the log's highest HLC.
+CREATE INDEX accepted_entry_hlc ON accepted_entry(hlc);
+)sql";
+
 const store::Migration kCentralMigrations[] = {
     {1, "devices, tokens, accepted log, conflicts, audit", kCentralV1},
     {2, "admin accounts and signed admin actions", kCentralV2},
-    {3, "conflict resolutions", kCentralV3}};
+    {3, "conflict resolutions", kCentralV3},
+    {4, "parked entries", kCentralV4}};
 
 // Thrown inside record_central's transaction to leave it without a trace.
 struct Refused {
@@ -162,27 +181,6 @@ Device read_device(store::Statement& st) {
     std::copy(h.begin(), h.end(), d.last_hash.begin());
     d.kx_key = *crypto::KxPublicKey::from(st.column<Bytes>(10));
     return d;
-}
-
-struct PendingConflict {
-    std::string kind, table, key, central_row, incoming_old, incoming_new, detail;
-};
-
-// Central's second look at the rows it just applied.
-Status second_look(store::Database& db, const RowChange& c) {
-    if (c.op != store::Op::insert)
-        return {};
-    if (c.table == "payment")
-        return domain::verify_payment(db, c.id);
-    if (c.table == "custody_transfer")
-        return domain::verify_custody_transfer(db, c.id);
-    if (c.table == "delivery_attempt")
-        return domain::verify_delivery_attempt(db, c.id);
-    if (c.table == "shift_check")
-        return domain::verify_shift_check(db, c.id);
-    if (c.table == "session_closing")
-        return domain::verify_closing(db, c.id);
-    return {};
 }
 
 }  // namespace
@@ -463,7 +461,9 @@ void CentralStore::audit(domain::EpochMs now, const std::string& actor, const st
 std::optional<sync::Hash32> CentralStore::accepted_hash(const std::string& device_id,
                                                         std::uint64_t seq) {
     const auto stored = db_.query_value<Bytes>(
-        "SELECT entry_hash FROM accepted_entry WHERE device_id = ?1 AND seq = ?2", device_id, seq);
+        "SELECT entry_hash FROM accepted_entry WHERE device_id = ?1 AND seq = ?2 UNION ALL "
+        "SELECT entry_hash FROM parked_entry WHERE device_id = ?1 AND seq = ?2",
+        device_id, seq);
     if (!stored || stored->size() != sizeof(sync::Hash32))
         return std::nullopt;
     sync::Hash32 h{};
@@ -475,6 +475,11 @@ std::uint64_t CentralStore::head() {
     return static_cast<std::uint64_t>(
         db_.query_value<std::int64_t>("SELECT coalesce(max(position), 0) FROM accepted_entry")
             .value_or(0));
+}
+
+std::int64_t CentralStore::max_hlc() {
+    return db_.query_value<std::int64_t>("SELECT coalesce(max(hlc), 0) FROM accepted_entry")
+        .value_or(0);
 }
 
 std::vector<LoggedEntry> CentralStore::entries_after(std::uint64_t cursor, std::uint32_t limit) {
@@ -500,11 +505,19 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
     for (const auto& t : domain::replicated_tables())
         applied.attach_checked(t);
     std::vector<PendingConflict> conflicts;
+    std::vector<ColumnMerge> merges;
     bool missing_parent = false;
     const auto report = store::apply_changeset(db_, entry.changeset, [&](const store::Conflict& c) {
         if (c.kind == store::ConflictKind::foreign_key) {
             missing_parent = true;
             return store::ConflictAction::abort;
+        }
+        if (c.kind == store::ConflictKind::data && c.op == store::Op::update) {
+            auto m = merge_columns(columns_of(db_, c.table), c, entry.hlc, device.id);
+            if (!m.clash || mergeable(c.table)) {
+                merges.push_back(std::move(m));
+                return store::ConflictAction::omit;
+            }
         }
         // Central's row stays; the device's version is kept in the conflict record.
         std::string key;
@@ -522,26 +535,19 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
                                  "reached central yet; it will be sent again"
                                : "apply aborted"};
     }
-    for (const auto& c : entry.rows) {
-        if (auto st = second_look(db_, c); !st) {
-            tx.rollback();
-            return {ApplyResult::Kind::rule_failed, 0,
-                    st.failure().message + " [" + c.table + " " + c.id + "]"};
+    for (const auto& m : merges) {
+        write_merge(db_, m);
+        if (!m.lost.empty()) {
+            conflicts.push_back({"COLUMN_MERGE", m.table, "'" + m.id + "'", m.central_row,
+                                 m.incoming_old, m.incoming_new,
+                                 "同一字段两处修改,按时间先后取后者;落选的值 / the later edit "
+                                 "(HLC) kept; the other value: " +
+                                     m.lost});
         }
-        // Two devices paying one entitlement while both offline: keep both, flag it.
-        if (c.table == "payment" && c.op == store::Op::insert) {
-            const auto ent = db_.query_value<std::string>(
-                "SELECT entitlement_id FROM payment WHERE id = ?1", c.id);
-            const auto effective = db_.query_value<std::int64_t>(
-                "SELECT sum(CASE kind WHEN 'payment' THEN 1 ELSE -1 END) FROM payment WHERE "
-                "entitlement_id = ?1",
-                *ent);
-            if (effective.value_or(0) > 1) {
-                conflicts.push_back({"DOUBLE_PAYMENT", "entitlement", "'" + *ent + "'", "", "",
-                                     "'" + c.id + "'",
-                                     "more than one effective payment of this entitlement"});
-            }
-        }
+    }
+    if (auto st = flag_domain_conflicts(db_, entry, conflicts); !st) {
+        tx.rollback();
+        return {ApplyResult::Kind::rule_failed, 0, st.failure().message};
     }
     for (const auto& c : conflicts) {
         db_.execute(
@@ -555,83 +561,238 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))",
         device.id, seq, ByteView(entry.hash), entry.signature.view(), entry.envelope,
         applied.changeset().bytes(), entry.hlc, now);
-    db_.execute("UPDATE device SET last_seq = ?1, last_hash = ?2 WHERE id = ?3", seq,
-                ByteView(entry.hash), device.id);
-    audit(now, "device:" + device.id, "entry.push", std::to_string(seq), "accepted",
+    if (entry.from_parking) {
+        db_.execute("DELETE FROM parked_entry WHERE device_id = ?1 AND seq = ?2", device.id, seq);
+        db_.execute(
+            "UPDATE conflict SET state = 'resolved', resolution = 'applied', resolved_by = "
+            "'central', resolved_at_ms = ?1, reason = '父记录已到达 / the parent arrived' WHERE "
+            "kind = 'PARKED' AND device_id = ?2 AND seq = ?3 AND state = 'open'",
+            now, device.id, seq);
+    } else {
+        db_.execute("UPDATE device SET last_seq = ?1, last_hash = ?2 WHERE id = ?3", seq,
+                    ByteView(entry.hash), device.id);
+    }
+    audit(now, "device:" + device.id, entry.from_parking ? "entry.unpark" : "entry.push",
+          std::to_string(seq), "accepted",
           std::to_string(entry.rows.size()) + " rows, " + std::to_string(conflicts.size()) +
               " conflicts");
     tx.commit();
     return {ApplyResult::Kind::applied, conflicts.size(), ""};
 }
 
-Status CentralStore::resolve_conflict(const std::string& conflict_id, Resolution decision,
-                                      const std::string& reason, const AdminSigner& admin,
+void CentralStore::park(const ParkedEntry& e, domain::EpochMs now) {
+    store::Transaction tx(db_);
+    db_.execute(
+        R"(INSERT INTO parked_entry(device_id, seq, entry_hash, signature, envelope, waiting_for, parked_at_ms)
+                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))",
+        e.device_id, e.seq, ByteView(e.hash), e.signature, e.envelope, e.waiting_for, now);
+    db_.execute("UPDATE device SET last_seq = ?1, last_hash = ?2 WHERE id = ?3", e.seq,
+                ByteView(e.hash), e.device_id);
+    db_.execute(
+        R"(INSERT INTO conflict(id, kind, table_name, row_key, device_id, seq, detail, detected_at_ms)
+                  VALUES (?1, 'PARKED', ?2, ?3, ?4, ?5, ?6, ?7))",
+        domain::new_id(now), e.waiting_for.substr(0, e.waiting_for.find(' ')),
+        e.waiting_for.substr(e.waiting_for.find(' ') + 1), e.device_id, e.seq,
+        "等待父记录 " + e.waiting_for + " 到达后自动应用 / waiting for " + e.waiting_for +
+            "; applied when it arrives",
+        now);
+    audit(now, "device:" + e.device_id, "entry.park", std::to_string(e.seq), "parked",
+          "waiting for " + e.waiting_for);
+    tx.commit();
+}
+
+std::vector<ParkedEntry> CentralStore::parked() {
+    std::vector<ParkedEntry> out;
+    auto st = db_.prepare(
+        "SELECT device_id, seq, entry_hash, signature, envelope, waiting_for FROM parked_entry "
+        "ORDER BY parked_at_ms, device_id, seq");
+    while (st.step()) {
+        ParkedEntry p;
+        p.device_id = st.column<std::string>(0);
+        p.seq = static_cast<std::uint64_t>(st.column<std::int64_t>(1));
+        const Bytes h = st.column<Bytes>(2);
+        std::copy(h.begin(), h.end(), p.hash.begin());
+        p.signature = st.column<Bytes>(3);
+        p.envelope = st.column<Bytes>(4);
+        p.waiting_for = st.column<std::string>(5);
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+std::optional<Resolution> resolution_from(std::string_view name) {
+    for (auto r : {Resolution::keep_central, Resolution::take_incoming, Resolution::void_payment}) {
+        if (name == to_string(r))
+            return r;
+    }
+    return std::nullopt;
+}
+
+const char* to_string(Resolution r) {
+    switch (r) {
+        case Resolution::keep_central:
+            return "keep_central";
+        case Resolution::take_incoming:
+            return "take_incoming";
+        case Resolution::void_payment:
+            return "void_payment";
+    }
+    return "?";
+}
+
+namespace {
+
+struct OpenConflict {
+    std::string table, key, device_id, kind;
+    std::int64_t seq = 0;
+};
+
+OpenConflict load_open_conflict(store::Database& db, const std::string& conflict_id) {
+    auto st = db.prepare(
+        "SELECT state, table_name, row_key, device_id, seq, kind FROM conflict WHERE id = ?1");
+    st.bind(1, conflict_id);
+    if (!st.step())
+        throw Refused{{Errc::conflict_not_open, "没有这个冲突 / no conflict " + conflict_id}};
+    if (st.column<std::string>(0) != "open")
+        throw Refused{
+            {Errc::conflict_not_open, "该冲突已处理 / this conflict was already resolved"}};
+    return {st.column<std::string>(1), st.column<std::string>(2), st.column<std::string>(3),
+            st.column<std::string>(5), st.column<std::int64_t>(4)};
+}
+
+std::string unquoted(const std::string& key) {
+    return key.size() >= 2 && key.front() == '\'' ? key.substr(1, key.size() - 2) : key;
+}
+
+// The device's change to the conflict's row, exactly as it signed it.
+void take_incoming(store::Database& db, const OpenConflict& c) {
+    if (c.kind != "DATA" && c.kind != "CONFLICT" && c.kind != "COLUMN_MERGE" &&
+        c.kind != "DOUBLE_DELIVERY" && c.kind != "DELIVERED_AND_RETURNED") {
+        throw Refused{{Errc::not_authorized, "此类冲突不能直接采用设备的值 / a " + c.kind +
+                                                 " conflict cannot be settled by taking the "
+                                                 "device's value"}};
+    }
+    const auto envelope = db.query_value<Bytes>(
+        "SELECT envelope FROM accepted_entry WHERE device_id = ?1 AND seq = ?2", c.device_id,
+        c.seq);
+    const auto env = sync::decode_envelope(envelope.value_or(Bytes{}));
+    if (!env)
+        throw Refused{env.failure()};
+    const store::Changeset one =
+        store::filter_changeset(env->changeset, [&](const store::ChangesetIterator& it) {
+            std::string k;
+            for (const auto& v : it.primary_key())
+                k += (k.empty() ? "" : ",") + store::to_display(v);
+            return it.table() == c.table && k == c.key;
+        });
+    if (one.empty()) {
+        throw Refused{{Errc::conflict_not_open,
+                       "设备的这条修改已找不到 / the device's change to this row is not in its "
+                       "entry"}};
+    }
+    (void)store::apply_changeset(db, one.bytes(), [](const store::Conflict& x) {
+        return x.kind == store::ConflictKind::data || x.kind == store::ConflictKind::conflict
+                   ? store::ConflictAction::replace
+                   : store::ConflictAction::omit;
+    });
+}
+
+// One of a double payment's payments is void; the money went out, so its
+// amount is to be recovered from whoever received it.
+void void_payment(store::Database& db, const OpenConflict& c, const std::string& payment_id,
+                  const std::string& reason, const AdminSigner& admin, domain::EpochMs now) {
+    if (c.kind != "DOUBLE_PAYMENT") {
+        throw Refused{{Errc::not_authorized,
+                       "只有重复发放可以作废其中一笔 / only a DOUBLE_PAYMENT voids a payment"}};
+    }
+    auto st = db.prepare(R"(
+        SELECT p.amount_fen FROM payment p
+        WHERE p.id = ?1 AND p.entitlement_id = ?2 AND p.kind = 'payment'
+          AND NOT EXISTS (SELECT 1 FROM payment_void v WHERE v.payment_id = p.id)
+          AND NOT EXISTS (SELECT 1 FROM payment r WHERE r.reverses_payment_id = p.id))");
+    st.bind_all(payment_id, unquoted(c.key));
+    if (!st.step()) {
+        throw Refused{
+            {Errc::not_authorized, "该笔发放不是此应发记录的有效发放 / " + payment_id +
+                                       " is not an effective payment of this entitlement"}};
+    }
+    const domain::Fen amount = st.column<domain::Fen>(0);
+    st.reset();
+    const auto hlc = domain::Hlc::from_parts(now, 0).packed;
+    db.execute(
+        R"(INSERT INTO payment_void(id, payment_id, reason, decided_by_staff_id, decided_at_ms, origin_device, hlc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'central', ?6))",
+        domain::new_id(now), payment_id, reason, admin.staff_id, now, hlc);
+    db.execute(
+        R"(INSERT INTO recovery_task(id, payment_id, amount_fen, state, created_at_ms, origin_device, hlc)
+                 VALUES (?1, ?2, ?3, 'open', ?4, 'central', ?5))",
+        domain::new_id(now), payment_id, amount, now, hlc);
+}
+
+}  // namespace
+
+Status CentralStore::resolve_conflict(const std::string& conflict_id, const Decision& decision,
+                                      const AdminSigner& admin,
                                       const crypto::SigningKey& central_key, domain::EpochMs now) {
-    if (reason.empty())
-        return fail(Errc::not_authorized, "请写明理由 / a reason is required");
     try {
+        if (decision.reason.empty())
+            throw Refused{{Errc::not_authorized, "请写明理由 / a reason is required"}};
         record_central(central_key, now, [&](store::Database& db) {
-            auto st = db.prepare(
-                "SELECT state, table_name, row_key, device_id, seq, kind FROM conflict WHERE id = "
-                "?1");
-            st.bind(1, conflict_id);
-            if (!st.step())
-                throw Refused{
-                    {Errc::conflict_not_open, "没有这个冲突 / no conflict " + conflict_id}};
-            if (st.column<std::string>(0) != "open") {
-                throw Refused{
-                    {Errc::conflict_not_open, "该冲突已处理 / this conflict was already resolved"}};
+            const OpenConflict c = load_open_conflict(db, conflict_id);
+            if (c.kind == "PARKED") {
+                throw Refused{{Errc::not_authorized,
+                               "暂存记录在父记录到达时自动应用 / a parked entry is applied when "
+                               "its parent arrives"}};
             }
-            const std::string table = st.column<std::string>(1);
-            const std::string key = st.column<std::string>(2);
-            const std::string device_id = st.column<std::string>(3);
-            const std::int64_t seq = st.column<std::int64_t>(4);
-            const std::string kind = st.column<std::string>(5);
-            st.reset();
-            if (decision == Resolution::take_incoming) {
-                if (kind != "DATA" && kind != "CONFLICT") {
-                    throw Refused{{Errc::not_authorized,
-                                   "此类冲突不能直接采用设备的值 / a " + kind +
-                                       " conflict cannot be settled by taking the device's value"}};
-                }
-                // The device's change, exactly as it signed it, for this row only.
-                const auto envelope = db.query_value<Bytes>(
-                    "SELECT envelope FROM accepted_entry WHERE device_id = ?1 AND seq = ?2",
-                    device_id, seq);
-                const auto env = sync::decode_envelope(envelope.value_or(Bytes{}));
-                if (!env)
-                    throw Refused{env.failure()};
-                const store::Changeset one = store::filter_changeset(
-                    env->changeset, [&](const store::ChangesetIterator& it) {
-                        std::string k;
-                        for (const auto& v : it.primary_key())
-                            k += (k.empty() ? "" : ",") + store::to_display(v);
-                        return it.table() == table && k == key;
-                    });
-                if (one.empty()) {
-                    throw Refused{
-                        {Errc::conflict_not_open,
-                         "设备的这条修改已找不到 / the device's change to this row is not "
-                         "in its entry"}};
-                }
-                (void)store::apply_changeset(db, one.bytes(), [](const store::Conflict& c) {
-                    return c.kind == store::ConflictKind::data ||
-                                   c.kind == store::ConflictKind::conflict
-                               ? store::ConflictAction::replace
-                               : store::ConflictAction::omit;
-                });
+            std::string detail =
+                std::string(to_string(decision.resolution)) + " " + c.table + " " + c.key;
+            if (decision.resolution == Resolution::take_incoming) {
+                take_incoming(db, c);
+            } else if (decision.resolution == Resolution::void_payment) {
+                void_payment(db, c, decision.payment_id, decision.reason, admin, now);
+                detail += " payment " + decision.payment_id;
             }
-            const char* name =
-                decision == Resolution::take_incoming ? "take_incoming" : "keep_central";
             db.execute(
                 "UPDATE conflict SET state = 'resolved', resolution = ?1, resolved_by = ?2, "
                 "resolved_at_ms = ?3, reason = ?4 WHERE id = ?5 AND state = 'open'",
-                name, admin.login, now, reason, conflict_id);
+                to_string(decision.resolution), admin.login, now, decision.reason, conflict_id);
             record_admin_action(admin, "conflict.resolve", conflict_id,
-                                std::string(name) + " " + table + " " + key + ": " + reason, now);
+                                detail + ": " + decision.reason, now);
         });
     } catch (const Refused& r) {
         audit(now, "admin:" + admin.login, "conflict.resolve", conflict_id, "refused",
+              r.failure.message);
+        return r.failure;
+    }
+    return {};
+}
+
+Status CentralStore::correct_amount(const std::string& entitlement_id, domain::Fen amount_fen,
+                                    const std::string& reason, const AdminSigner& admin,
+                                    const crypto::SigningKey& central_key, domain::EpochMs now) {
+    try {
+        if (reason.empty())
+            throw Refused{{Errc::not_authorized, "请写明理由 / a reason is required"}};
+        if (amount_fen <= 0)
+            throw Refused{{Errc::not_authorized, "金额必须大于零 / the amount must be positive"}};
+        record_central(central_key, now, [&](store::Database& db) {
+            const auto old = db.query_value<domain::Fen>(
+                "SELECT amount_fen FROM entitlement WHERE id = ?1", entitlement_id);
+            if (!old) {
+                throw Refused{
+                    {Errc::not_authorized, "没有该应发记录 / no entitlement " + entitlement_id}};
+            }
+            db.execute(
+                "UPDATE entitlement SET amount_fen = ?1, origin_device = 'central', hlc = ?2 WHERE "
+                "id = ?3",
+                amount_fen, domain::Hlc::from_parts(now, 0).packed, entitlement_id);
+            record_admin_action(
+                admin, "entitlement.correct_amount", entitlement_id,
+                std::to_string(*old) + " -> " + std::to_string(amount_fen) + " fen: " + reason,
+                now);
+        });
+    } catch (const Refused& r) {
+        audit(now, "admin:" + admin.login, "entitlement.correct_amount", entitlement_id, "refused",
               r.failure.message);
         return r.failure;
     }

@@ -504,10 +504,6 @@ Status verify_payment(store::Database& db, const std::string& payment_id) {
         const SessionRow session = load_session(db, rec.session_id);
         const DayRow day = load_day(db, session.day_id);
         const EntitlementRow e = load_entitlement(db, rec.entitlement_id);
-        if (rec.kind == "payment" && rec.amount_fen != e.amount_fen) {
-            refuse(Errc::amount_mismatch,
-                   "发放金额与应发金额不符 / the amount differs from the entitlement");
-        }
         for (const auto& id : {rec.payer_staff_id, rec.verifier_staff_id}) {
             if (!db.query_value<int>("SELECT 1 FROM disbursement_roster WHERE disbursement_day_id "
                                      "= ?1 AND staff_id = ?2",
@@ -516,6 +512,12 @@ Status verify_payment(store::Database& db, const std::string& payment_id) {
                        "签名人未排入该发放日 / a signer is not rostered for the day");
             }
             require_independent(day, e, detail::load_staff(db, id));
+        }
+        // Checked last: central takes a payment whose only fault is an amount
+        // corrected since the device loaded it, and flags it (docs/CONFLICTS.md).
+        if (rec.kind == "payment" && rec.amount_fen != e.amount_fen) {
+            refuse(Errc::amount_mismatch,
+                   "发放金额与应发金额不符 / the amount differs from the entitlement");
         }
     });
 }

@@ -264,8 +264,30 @@ CREATE TABLE shift_check(
 CREATE INDEX shift_check_staff ON shift_check(staff_id, at_ms);
 )sql";
 
+// Decisions central's admins take on disbursements, sent down to devices:
+// a payment voided as the duplicate of a double payment (the row itself stays,
+// as signed), and the overpaid amount to recover from the recipient.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE payment_void(
+    id TEXT PRIMARY KEY NOT NULL,
+    payment_id TEXT NOT NULL UNIQUE REFERENCES payment(id),
+    reason TEXT NOT NULL CHECK (length(reason) > 0),
+    decided_by_staff_id TEXT NOT NULL REFERENCES staff(id),
+    decided_at_ms INTEGER NOT NULL,
+    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL) STRICT;
+
+CREATE TABLE recovery_task(
+    id TEXT PRIMARY KEY NOT NULL,
+    payment_id TEXT NOT NULL UNIQUE REFERENCES payment(id),
+    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+    state TEXT NOT NULL CHECK (state IN ('open', 'recovered', 'written_off')),
+    created_at_ms INTEGER NOT NULL,
+    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL) STRICT;
+)sql";
+
 const store::Migration kMigrations[] = {
     {1, "replicated model", kV1},
+    {2, "voided payments and recovery tasks", kV2},
 };
 
 }  // namespace
@@ -295,7 +317,9 @@ const std::vector<std::string>& replicated_tables() {
                                                     "session_closing",
                                                     "unpaid_entitlement",
                                                     "roster_shift",
-                                                    "shift_check"};
+                                                    "shift_check",
+                                                    "payment_void",
+                                                    "recovery_task"};
     return tables;
 }
 

@@ -38,6 +38,15 @@ inline std::string dump(store::Database& db, const std::string& table) {
     return out;
 }
 
+// Another device of the test: its own database file (a copy of the reference
+// data), its own key, enrolled at central, with its own outbox.
+struct OtherDevice {
+    store::Database db;
+    crypto::SigningKey key = crypto::SigningKey::generate();
+    central::Device device;
+    std::unique_ptr<sync::Outbox> outbox;
+};
+
 class EdgeAndCentral : public ::testing::Test {
   protected:
     Node edge;
@@ -82,6 +91,7 @@ class EdgeAndCentral : public ::testing::Test {
         edge.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
         std::filesystem::copy_file(edge.dir / "node.db", cdir / "central.db");
         std::filesystem::copy_file(edge.dir / "node.db", cdir / "laptop2.db");
+        std::filesystem::copy_file(edge.dir / "node.db", cdir / "reference.db");
         central = std::make_unique<central::CentralStore>(
             central::CentralStore::open(cdir / "central.db"));
         admin = add_and_unlock("admin1", 0);
@@ -134,6 +144,73 @@ class EdgeAndCentral : public ::testing::Test {
             .value();
     }
 
+    // A second laptop of the community, or a grid leader's device.
+    std::unique_ptr<OtherDevice> another_device(const std::string& role = "community_laptop",
+                                                const std::string& grid = "") {
+        const auto file = cdir / ("device" + std::to_string(++devices_made_) + ".db");
+        std::filesystem::copy_file(cdir / "reference.db", file);
+        auto d = std::make_unique<OtherDevice>(OtherDevice{store::Database::open(file)});
+        d->device = enroll(d->key.public_key(), role, community, grid);
+        d->outbox = std::make_unique<sync::Outbox>(d->db, d->device.id, d->key, edge.clock);
+        return d;
+    }
+
+    Result<sync::PullOutcome> pull(store::Database& db, sync::Outbox& outbox,
+                                   const crypto::SigningKey& key) {
+        central::PullService service(*central, central_key, central_clock);
+        auto response =
+            service.serve(sync::make_pull_request(db, outbox.device_id(), key, edge.clock));
+        if (!response)
+            return response.failure();
+        return sync::apply_pull(db, outbox, central_key.public_key(), *response, edge.clock);
+    }
+    // Pulls until caught up.
+    void pull_all(OtherDevice& d) { pull_all(d.db, *d.outbox, d.key); }
+    void pull_all(store::Database& db, sync::Outbox& outbox, const crypto::SigningKey& key) {
+        for (int i = 0; i < 50; ++i) {
+            auto r = pull(db, outbox, key);
+            ASSERT_TRUE(r.ok()) << r.failure().message;
+            if (!r->more)
+                return;
+        }
+        FAIL() << "pull did not catch up";
+    }
+
+    std::vector<std::string> grids() {
+        std::vector<std::string> g;
+        auto st = edge.db.prepare("SELECT id FROM grid WHERE community_id = ?1 ORDER BY id");
+        st.bind(1, community);
+        while (st.step())
+            g.push_back(st.column<std::string>(0));
+        return g;
+    }
+    // The certificate of a resident of `grid`, present at central and on
+    // every copy named (issued at the center).
+    std::string certificate_in(const std::string& grid, const std::string& code,
+                               std::vector<store::Database*> dbs) {
+        std::string resident;
+        for (const auto& r : edge.seed.residents) {
+            if (r.grid_id == grid)
+                resident = r.id;
+        }
+        const std::string id = new_id(edge.clock.now_ms());
+        for (auto* db : dbs) {
+            db->execute(
+                R"(INSERT INTO certificate(id, type_id, resident_id, print_code, issued_at_ms, due_at_ms, state,
+                               origin_device, hlc) SELECT ?1, id, ?2, ?3, 0, 864000000, 'at_center', 'central', 1
+                           FROM certificate_type WHERE code = 'elderly_card')",
+                id, resident, code);
+        }
+        return id;
+    }
+    std::string leader_of(const std::string& grid) {
+        for (const auto& s : edge.seed.staff) {
+            if (s.role == "grid_leader" && s.grid_id == grid)
+                return s.id;
+        }
+        return "";
+    }
+
     sync::PushAcks push(sync::Outbox& outbox) {
         const Bytes request = sync::encode(outbox.pending_batch(1000));
         auto batch = sync::decode_push_batch(request);
@@ -152,6 +229,9 @@ class EdgeAndCentral : public ::testing::Test {
         });
     }
     int count(const std::string& sql) { return *central->db().query_value<int>(sql); }
+
+  private:
+    int devices_made_ = 0;
 };
 
 }  // namespace gridsync::test

@@ -196,10 +196,9 @@ TEST_F(PushTest, TwoPersonVerifiedPaymentsAreAcceptedAfterCentralsSecondLook) {
 }
 
 TEST_F(PushTest, TwoLaptopsPayingOneEntitlementOfflineAreBothKeptAndFlagged) {
-    auto db2 = store::Database::open(cdir / "laptop2.db");
-    const auto key2 = crypto::SigningKey::generate();
-    const auto device2 = enroll(key2.public_key(), "community_laptop", community, "");
-    sync::Outbox outbox2(db2, device2.id, key2, edge.clock);
+    auto laptop2 = another_device();
+    auto& [db2, key2, device2, outbox2_ptr] = *laptop2;
+    auto& outbox2 = *outbox2_ptr;
     const std::string e1 = pay_first(edge.db, *edge.outbox);
     const std::string e2 = pay_first(db2, outbox2);
     ASSERT_EQ(e1, e2);

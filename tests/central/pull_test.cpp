@@ -8,52 +8,14 @@ using test::dump;
 
 namespace {
 
-class PullTest : public test::EdgeAndCentral {
-  protected:
-    Result<sync::PullOutcome> pull(store::Database& db, sync::Outbox& outbox,
-                                   const crypto::SigningKey& key) {
-        central::PullService service(*central, central_key, central_clock);
-        auto response =
-            service.serve(sync::make_pull_request(db, outbox.device_id(), key, edge.clock));
-        if (!response)
-            return response.failure();
-        return sync::apply_pull(db, outbox, central_key.public_key(), *response, edge.clock);
-    }
-    // The certificate of a resident of `grid`, present at central and on every copy (issued at the
-    // center).
-    std::string certificate_in(const std::string& grid, const std::string& code,
-                               std::vector<store::Database*> dbs) {
-        std::string resident;
-        for (const auto& r : edge.seed.residents) {
-            if (r.grid_id == grid)
-                resident = r.id;
-        }
-        const std::string id = new_id(edge.clock.now_ms());
-        for (auto* db : dbs) {
-            db->execute(
-                R"(INSERT INTO certificate(id, type_id, resident_id, print_code, issued_at_ms, due_at_ms, state,
-                               origin_device, hlc) SELECT ?1, id, ?2, ?3, 0, 864000000, 'at_center', 'central', 1
-                           FROM certificate_type WHERE code = 'elderly_card')",
-                id, resident, code);
-        }
-        return id;
-    }
-    std::string leader_of(const std::string& grid) {
-        for (const auto& s : edge.seed.staff) {
-            if (s.role == "grid_leader" && s.grid_id == grid)
-                return s.id;
-        }
-        return "";
-    }
-};
+class PullTest : public test::EdgeAndCentral {};
 
 }  // namespace
 
 TEST_F(PullTest, TwoLaptopsConvergeAndUnpushedWorkSurvivesAPull) {
-    auto db2 = store::Database::open(cdir / "laptop2.db");
-    const auto key2 = crypto::SigningKey::generate();
-    const auto device2 = enroll(key2.public_key(), "community_laptop", community, "");
-    sync::Outbox outbox2(db2, device2.id, key2, edge.clock);
+    auto laptop2 = another_device();
+    auto& [db2, key2, device2, outbox2_ptr] = *laptop2;
+    auto& outbox2 = *outbox2_ptr;
 
     // Laptop A pays and pushes; laptop B checks someone in, offline.
     pay_first(edge.db, *edge.outbox);
@@ -150,10 +112,9 @@ TEST_F(PullTest, AGridDeviceReceivesItsGridAndNothingElse) {
 TEST_F(PullTest, ABatchNotSignedByTheCentralKeyIsRefusedAndChangesNothing) {
     pay_first(edge.db, *edge.outbox);
     (void)push();
-    auto db2 = store::Database::open(cdir / "laptop2.db");
-    const auto key2 = crypto::SigningKey::generate();
-    const auto device2 = enroll(key2.public_key(), "community_laptop", community, "");
-    sync::Outbox outbox2(db2, device2.id, key2, edge.clock);
+    auto laptop2 = another_device();
+    auto& [db2, key2, device2, outbox2_ptr] = *laptop2;
+    auto& outbox2 = *outbox2_ptr;
     central::PullService service(*central, central_key, central_clock);
     auto response =
         service.serve(sync::make_pull_request(db2, device2.id, key2, edge.clock)).value();
@@ -189,10 +150,9 @@ TEST_F(PullTest, RevokedOrUnknownDevicesCannotPull) {
 // records the second as a conflict; what others pull is what central applied,
 // so every node ends with central's assignment (and both payments).
 TEST_F(PullTest, WhatDevicesPullIsWhatCentralApplied) {
-    auto db2 = store::Database::open(cdir / "laptop2.db");
-    const auto key2 = crypto::SigningKey::generate();
-    const auto device2 = enroll(key2.public_key(), "community_laptop", community, "");
-    sync::Outbox outbox2(db2, device2.id, key2, edge.clock);
+    auto laptop2 = another_device();
+    auto& [db2, key2, device2, outbox2_ptr] = *laptop2;
+    auto& outbox2 = *outbox2_ptr;
     pay_first(edge.db, *edge.outbox);
     pay_first(db2, outbox2);
     (void)push();
@@ -356,10 +316,9 @@ TEST_F(PullTest, WhenAGridsScopeShrinksTheDevicePurgesWhatLeftIt) {
 // settles it for the second device, with a reason and their signature; the
 // decision reaches both laptops through the log, and cannot be made twice.
 TEST_F(PullTest, AnAdminSettlesAConflictAndTheDecisionReachesTheDevices) {
-    auto db2 = store::Database::open(cdir / "laptop2.db");
-    const auto key2 = crypto::SigningKey::generate();
-    const auto device2 = enroll(key2.public_key(), "community_laptop", community, "");
-    sync::Outbox outbox2(db2, device2.id, key2, edge.clock);
+    auto laptop2 = another_device();
+    auto& [db2, key2, device2, outbox2_ptr] = *laptop2;
+    auto& outbox2 = *outbox2_ptr;
     const std::string entitlement = pay_first(edge.db, *edge.outbox);
     (void)pay_first(db2, outbox2);
     (void)push();
@@ -377,22 +336,23 @@ TEST_F(PullTest, AnAdminSettlesAConflictAndTheDecisionReachesTheDevices) {
 
     const auto now = central_clock.now_ms();
     EXPECT_EQ(central
-                  ->resolve_conflict(*conflict, central::Resolution::take_incoming, "", *admin2,
+                  ->resolve_conflict(*conflict, {central::Resolution::take_incoming, ""}, *admin2,
                                      central_key, now)
                   .code(),
               central::Errc::not_authorized)
         << "a reason is required";
     ASSERT_TRUE(central
-                    ->resolve_conflict(*conflict, central::Resolution::take_incoming,
-                                       "第二台笔记本的场次是当天实际发放的场次", *admin2,
-                                       central_key, now)
+                    ->resolve_conflict(*conflict,
+                                       {central::Resolution::take_incoming,
+                                        "第二台笔记本的场次是当天实际发放的场次"},
+                                       *admin2, central_key, now)
                     .ok());
     EXPECT_EQ(central->db().query_value<std::string>(
                   "SELECT session_id FROM entitlement WHERE id = ?1", entitlement),
               theirs);
     EXPECT_EQ(central
-                  ->resolve_conflict(*conflict, central::Resolution::keep_central, "again", *admin,
-                                     central_key, now)
+                  ->resolve_conflict(*conflict, {central::Resolution::keep_central, "again"},
+                                     *admin, central_key, now)
                   .code(),
               central::Errc::conflict_not_open)
         << "resolved twice";
@@ -434,6 +394,9 @@ class ForwardingBackend final : public central::CentralBackend {
         return inner_.entries_after(c, n);
     }
     std::uint64_t head() override { return inner_.head(); }
+    std::int64_t max_hlc() override { return inner_.max_hlc(); }
+    void park(const central::ParkedEntry& e, EpochMs now) override { inner_.park(e, now); }
+    std::vector<central::ParkedEntry> parked() override { return inner_.parked(); }
     store::Database& read_view() override { return inner_.read_view(); }
     void audit(EpochMs now, const std::string& a, const std::string& b, const std::string& c,
                const std::string& d, const std::string& e) override {

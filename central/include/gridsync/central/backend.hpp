@@ -53,6 +53,19 @@ struct DecodedEntry {
     ByteView changeset;
     std::int64_t hlc;
     const std::vector<RowChange>& rows;
+    // Parked earlier (its chain already advanced); now its parent is here.
+    bool from_parking = false;
+};
+
+// An entry accepted into the device's chain whose rows wait for a parent
+// central has not seen: kept whole, applied when the parent arrives.
+struct ParkedEntry {
+    std::string device_id;
+    std::uint64_t seq = 0;
+    sync::Hash32 hash{};
+    Bytes signature;
+    Bytes envelope;
+    std::string waiting_for;  // "table 'id'" of the missing parent
 };
 
 struct ApplyResult {
@@ -79,7 +92,7 @@ class CentralBackend {
     virtual ~CentralBackend() = default;
 
     virtual std::optional<Device> device(const std::string& device_id) = 0;
-    // The hash of the entry accepted from `device_id` at `seq`, if any.
+    // The hash of the entry accepted (or parked) from `device_id` at `seq`, if any.
     virtual std::optional<sync::Hash32> accepted_hash(const std::string& device_id,
                                                       std::uint64_t seq) = 0;
     // All of it or nothing: apply (a row that cannot merge becomes a conflict
@@ -88,10 +101,19 @@ class CentralBackend {
     // the signed bytes and the applied changeset to the log, advance the
     // device's chain, audit.
     virtual ApplyResult apply(const DecodedEntry& entry, domain::EpochMs now) = 0;
+    // Keeps an entry whose parent has not arrived (signature, sequence and
+    // link already checked), advances the device's chain, records a PARKED
+    // conflict and audits; apply(from_parking) later takes it out.
+    virtual void park(const ParkedEntry& entry, domain::EpochMs now) = 0;
+    // What waits, oldest first.
+    virtual std::vector<ParkedEntry> parked() = 0;
     // Up to `limit` entries after `cursor`, in acceptance order.
     virtual std::vector<LoggedEntry> entries_after(std::uint64_t cursor, std::uint32_t limit) = 0;
     // The last position in the log (0 when empty).
     virtual std::uint64_t head() = 0;
+    // The highest HLC in the log: a device bootstrapped from a snapshot
+    // observes it, so its next writes order after everything it received.
+    virtual std::int64_t max_hlc() = 0;
     virtual store::Database& read_view() = 0;
     virtual void audit(domain::EpochMs now, const std::string& actor, const std::string& action,
                        const std::string& subject, const std::string& outcome,

@@ -10,6 +10,8 @@
 //  5. In one transaction: apply (what cannot merge becomes a conflict record,
 //     both sides kept), take a second look at every signed record, append the
 //     exact signed bytes to the accepted log, advance the device's chain, audit.
+// An entry whose rows refer to a parent central has not seen is parked: kept
+// whole in the chain, acknowledged, applied (steps 4-5) when the parent arrives.
 // A refused entry changes nothing but the audit log; the device keeps it.
 #include "gridsync/central/backend.hpp"
 #include "gridsync/central/store.hpp"
@@ -26,6 +28,8 @@ class Ingest {
     // entry, its later entries in the batch are refused as a sequence gap.
     sync::PushAcks push(const sync::PushBatch& batch);
     sync::EntryAck ingest(const sync::SignedEntry& entry);
+    // Applies parked entries whose parents are now here; returns how many.
+    std::size_t release_parked();
 
   private:
     CentralBackend& store_;

@@ -14,6 +14,7 @@
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/domain/ids.hpp"
+#include "gridsync/domain/money.hpp"
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/error.hpp"
 #include "gridsync/store/database.hpp"
@@ -38,8 +39,17 @@ struct Device {
 
 // How an admin settles a conflict between a device's change and central's row.
 enum class Resolution {
-    keep_central,   // central's row stands; the device's version stays on record
+    keep_central,   // central's row stands (or the flag is acknowledged); both stay on record
     take_incoming,  // the device's version of the row replaces central's, through the log
+    void_payment,   // DOUBLE_PAYMENT: one payment is void, its amount to be recovered
+};
+std::optional<Resolution> resolution_from(std::string_view name);
+const char* to_string(Resolution r);
+
+struct Decision {
+    Resolution resolution = Resolution::keep_central;
+    std::string reason;      // required
+    std::string payment_id;  // void_payment: the payment that is void
 };
 
 struct TokenGrant {
@@ -63,8 +73,11 @@ class CentralStore final : public CentralBackend {
     std::optional<sync::Hash32> accepted_hash(const std::string& device_id,
                                               std::uint64_t seq) override;
     ApplyResult apply(const DecodedEntry& entry, domain::EpochMs now) override;
+    void park(const ParkedEntry& entry, domain::EpochMs now) override;
+    std::vector<ParkedEntry> parked() override;
     std::vector<LoggedEntry> entries_after(std::uint64_t cursor, std::uint32_t limit) override;
     std::uint64_t head() override;
+    std::int64_t max_hlc() override;
     store::Database& read_view() override { return db_; }
     // Append-only audit trail: who did what, to what, with which outcome.
     void audit(domain::EpochMs now, const std::string& actor, const std::string& action,
@@ -125,11 +138,18 @@ class CentralStore final : public CentralBackend {
     // Settles an open conflict, with a reason, signed by the admin; what it
     // changes goes to devices through the log. Failures: conflict_not_open
     // (unknown, or resolved already: a second resolution, by anyone, is
-    // refused), not_authorized (no reason; take_incoming on a kind it cannot
-    // settle).
-    Status resolve_conflict(const std::string& conflict_id, Resolution decision,
-                            const std::string& reason, const AdminSigner& admin,
-                            const crypto::SigningKey& central_key, domain::EpochMs now);
+    // refused), not_authorized (no reason; a decision the kind does not take;
+    // a payment that is not one of the entitlement's effective payments).
+    Status resolve_conflict(const std::string& conflict_id, const Decision& decision,
+                            const AdminSigner& admin, const crypto::SigningKey& central_key,
+                            domain::EpochMs now);
+
+    // Corrects an entitlement's amount centrally (signed, through the log).
+    // A device that paid the old amount offline gets its payment kept and
+    // flagged AMOUNT_CHANGED. Failures: not_authorized.
+    Status correct_amount(const std::string& entitlement_id, domain::Fen amount_fen,
+                          const std::string& reason, const AdminSigner& admin,
+                          const crypto::SigningKey& central_key, domain::EpochMs now);
 
   private:
     void append_central(store::Session& session, const crypto::SigningKey& central_key,

@@ -12,7 +12,11 @@ namespace gridsync::domain {
 //   1: communities, grids, staff, households, residents, certificates and
 //      custody, deliveries, aid programs, entitlements, disbursement sessions,
 //      payments, closings, roster and check-ins.
-inline constexpr int kSchemaVersion = 1;
+//   2: payment_void and recovery_task (an admin voids the duplicate of a
+//      double payment). Tables only added: a version-1 changeset applies as is.
+inline constexpr int kSchemaVersion = 2;
+// The oldest schema whose changesets central still applies.
+inline constexpr int kOldestAcceptedSchema = 1;
 
 std::span<const store::Migration> migrations();
 

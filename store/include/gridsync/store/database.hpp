@@ -87,6 +87,10 @@ template <class T>
 struct is_optional : std::false_type {};
 template <class T>
 struct is_optional<std::optional<T>> : std::true_type {};
+template <class T>
+struct is_variant : std::false_type {};
+template <class... T>
+struct is_variant<std::variant<T...>> : std::true_type {};
 template <class>
 inline constexpr bool always_false = false;
 }  // namespace detail
@@ -163,8 +167,11 @@ class Statement {
 
 template <class T>
 Statement& Statement::bind(int index, const T& value) {
-    if constexpr (std::is_same_v<T, std::nullptr_t> || std::is_same_v<T, std::nullopt_t>) {
+    if constexpr (std::is_same_v<T, std::nullptr_t> || std::is_same_v<T, std::nullopt_t> ||
+                  std::is_same_v<T, Null>) {
         bind_null(index);
+    } else if constexpr (detail::is_variant<T>::value) {
+        std::visit([&](const auto& v) { bind(index, v); }, value);
     } else if constexpr (detail::is_optional<T>::value) {
         if (value) {
             bind(index, *value);

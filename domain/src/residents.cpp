@@ -1,0 +1,43 @@
+#include "gridsync/domain/residents.hpp"
+
+#include "refusal.hpp"
+
+namespace gridsync::domain {
+
+using detail::refuse;
+
+Status edit_resident(store::Database& db, const Stamp& stamp, const std::string& resident_id,
+                     const ResidentEdit& edit) {
+    return detail::guarded([&] {
+        if (!db.query_value<int>("SELECT 1 FROM resident WHERE id = ?1", resident_id))
+            refuse(Errc::not_found, "没有该居民 / no resident " + resident_id);
+        if (edit.name && edit.name->empty())
+            refuse(Errc::bad_input, "姓名不能为空 / the name cannot be empty");
+        if (!edit.name && !edit.phone)
+            refuse(Errc::bad_input, "没有要修改的内容 / nothing to change");
+        // Only the columns named change, so a concurrent edit of another
+        // column on another device merges instead of clashing.
+        if (edit.name) {
+            db.execute("UPDATE resident SET name = ?1, origin_device = ?2, hlc = ?3 WHERE id = ?4",
+                       *edit.name, stamp.device_id, stamp.hlc.packed, resident_id);
+        }
+        if (edit.phone) {
+            db.execute("UPDATE resident SET phone = ?1, origin_device = ?2, hlc = ?3 WHERE id = ?4",
+                       *edit.phone, stamp.device_id, stamp.hlc.packed, resident_id);
+        }
+    });
+}
+
+Status correct_address(store::Database& db, const Stamp& stamp, const std::string& household_id,
+                       const std::string& address) {
+    return detail::guarded([&] {
+        if (address.empty())
+            refuse(Errc::bad_input, "地址不能为空 / the address cannot be empty");
+        if (!db.query_value<int>("SELECT 1 FROM household WHERE id = ?1", household_id))
+            refuse(Errc::not_found, "没有该住户 / no household " + household_id);
+        db.execute("UPDATE household SET address = ?1, origin_device = ?2, hlc = ?3 WHERE id = ?4",
+                   address, stamp.device_id, stamp.hlc.packed, household_id);
+    });
+}
+
+}  // namespace gridsync::domain
