@@ -10,6 +10,7 @@
 #include "gridsync/central/errors.hpp"
 #include "gridsync/central/import.hpp"
 #include "gridsync/central/router.hpp"
+#include "gridsync/central/views.hpp"
 #include "gridsync/central/server.hpp"
 #include "gridsync/central/store.hpp"
 #include "gridsync/cli/support.hpp"
@@ -50,7 +51,8 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
                                       serve sync; on SIGTERM finish requests in progress, then exit
   devices                             已登记设备 / enrolled devices
   revoke --device ID --reason TEXT    停用设备 / revoke a device
-  conflicts [--id ID]                 未解决的冲突;--id 显示双方 / open conflicts; --id shows both sides
+  conflicts [--id ID] [--kind K] [--community C01] [--state open|resolved|all]
+                                      冲突列表;--id 显示双方 / conflicts; --id shows both sides
   resolve --conflict ID --decision keep_central|take_incoming|void_payment [--payment ID] --reason TEXT
                                       管理员处理冲突(签名、审计,经同步下发);void_payment 作废重复发放的一笔并登记追回
                                       settle a conflict (signed, audited, sent down through pull); void_payment voids one
@@ -202,29 +204,15 @@ std::string community_id(store::Database& db, const std::string& code) {
 
 int cmd_token(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     domain::SystemClock clock;
-    auto& db = c.store.db();
-    TokenGrant g;
-    g.staff_id = args.need("staff");
-    g.role = args.need("role");
-    if (g.role != "community_laptop" && g.role != "grid_device")
-        throw UsageError{"--role: community_laptop | grid_device"};
-    g.community_id = community_id(db, args.need("community"));
-    if (g.role == "grid_device") {
-        const int n = std::stoi(args.need("grid"));
-        auto grid = db.query_value<std::string>(
-            "SELECT id FROM grid WHERE community_id = ?1 ORDER BY name LIMIT 1 OFFSET ?2",
-            g.community_id, n - 1);
-        if (n < 1 || !grid)
-            throw UsageError{"网格编号不存在 / no such grid number"};
-        g.grid_id = *grid;
-    }
-    if (!db.query_value<int>("SELECT 1 FROM staff WHERE id = ?1", g.staff_id)) {
-        throw UsageError{"工作人员不存在 / no staff member " + g.staff_id};
-    }
-    if (auto h = args.get("ttl-hours"))
-        g.ttl_ms = std::stoll(*h) * 3600000;
+    const std::string role = args.need("role");
+    auto grant = token_grant(c.store.db(), args.need("staff"), role, args.need("community"),
+                             role == "grid_device" ? std::stoi(args.need("grid")) : 0,
+                             std::stoi(args.get("ttl-hours").value_or("24")));
+    if (!grant)
+        throw UsageError{grant.failure().message};
+    const TokenGrant& g = *grant;
     const std::string token = c.store.create_token(admin, g, clock.now_ms());
-    const std::string code = token + "." + to_hex(c.keys.kx.public_key().bytes);
+    const std::string code = enrollment_code(token, c.keys.kx.public_key());
     out.data()["code"] = code;
     out.data()["central_fingerprint"] = crypto::fingerprint(c.keys.signing.public_key());
     out.data()["expires"] = domain::format_local(clock.now_ms() + g.ttl_ms);
@@ -385,64 +373,54 @@ int cmd_serve(Opened& c, Args& args, Output& out) {
 }
 
 int cmd_devices(Opened& c, Output& out) {
-    boost::json::array list;
-    auto st = c.store.db().prepare(
-        "SELECT d.id, d.name, d.role, c.code, d.last_seq, d.revoked_at_ms IS NOT NULL FROM device "
-        "d "
-        "JOIN community c ON c.id = d.community_id ORDER BY d.enrolled_at_ms");
-    while (st.step()) {
-        list.push_back({{"id", st.column<std::string>(0)},
-                        {"name", st.column<std::string>(1)},
-                        {"role", st.column<std::string>(2)},
-                        {"community", st.column<std::string>(3)},
-                        {"entries", st.column<std::int64_t>(4)},
-                        {"revoked", st.column<bool>(5)}});
-        out.line(st.column<std::string>(0) + "  " + st.column<std::string>(1) + "  " +
-                 st.column<std::string>(2) + "  " + st.column<std::string>(3) + "  entries " +
-                 std::to_string(st.column<std::int64_t>(4)) +
-                 (st.column<bool>(5) ? "  已停用 revoked" : ""));
+    auto list = device_list(c.store.db());
+    for (const auto& v : list) {
+        const auto& d = v.as_object();
+        out.line(std::string(d.at("id").as_string()) + "  " + std::string(d.at("name").as_string()) +
+                 "  " + std::string(d.at("role").as_string()) + "  " +
+                 std::string(d.at("community").as_string()) + "  entries " +
+                 std::to_string(d.at("entries").as_int64()) +
+                 (d.at("revoked").as_bool() ? "  已停用 revoked" : ""));
     }
     out.data()["devices"] = std::move(list);
     return out.finish(Exit::ok);
 }
 
 int cmd_conflicts(Opened& c, Args& args, Output& out) {
+    auto text = [](const boost::json::value& v) {
+        return v.is_string() ? std::string(v.as_string()) : boost::json::serialize(v);
+    };
+    domain::SystemClock clock;
     if (auto id = args.get("id")) {
-        auto st = c.store.db().prepare(
-            "SELECT kind, table_name, row_key, device_id, seq, central_row, incoming_old, "
-            "incoming_new, detail, state, resolution, resolved_by, reason FROM conflict WHERE id = "
-            "?1");
-        st.bind(1, *id);
-        if (!st.step())
+        auto detail = conflict_detail(c.store.db(), *id);
+        if (!detail)
             return out.failure({Errc::conflict_not_open, "没有这个冲突 / no conflict " + *id});
-        const char* names[] = {"kind",        "table",        "row",          "device", "seq",
-                               "central_row", "incoming_old", "incoming_new", "detail", "state",
-                               "resolution",  "resolved_by",  "reason"};
-        for (int i = 0; i < 13; ++i) {
-            const std::string v = st.is_null(i) ? ""
-                                  : i == 4      ? std::to_string(st.column<std::int64_t>(i))
-                                                : st.column<std::string>(i);
-            out.data()[names[i]] = v;
-            out.line(std::string(names[i]) + ": " + v);
+        for (const auto& [k, v] : *detail) {
+            if (k == "sides")
+                continue;
+            out.line(std::string(k) + ": " + text(v));
         }
+        for (const auto& s : detail->at("sides").as_array()) {
+            out.line("— " + text(s.at("label")));
+            for (const auto& [col, v] : s.at("fields").as_object())
+                out.line("    " + std::string(col) + ": " + text(v));
+        }
+        out.data() = std::move(*detail);
         return out.finish(Exit::ok);
     }
-    boost::json::array list;
-    auto st = c.store.db().prepare(
-        "SELECT id, kind, table_name, row_key, device_id, seq, detected_at_ms FROM conflict WHERE "
-        "state = 'open' ORDER BY detected_at_ms");
-    while (st.step()) {
-        list.push_back({{"id", st.column<std::string>(0)},
-                        {"kind", st.column<std::string>(1)},
-                        {"table", st.column<std::string>(2)},
-                        {"row", st.column<std::string>(3)},
-                        {"device", st.column<std::string>(4)},
-                        {"seq", st.column<std::int64_t>(5)}});
-        out.line(st.column<std::string>(1) + "  " + st.column<std::string>(2) + " " +
-                 st.column<std::string>(3) + "  from " + st.column<std::string>(4) + " #" +
-                 std::to_string(st.column<std::int64_t>(5)));
+    ConflictFilter f;
+    f.state = args.get("state").value_or("open");
+    f.kind = args.get("kind").value_or("");
+    f.community = args.get("community").value_or("");
+    auto list = conflict_list(c.store.db(), f, clock.now_ms());
+    for (const auto& v : list.at("conflicts").as_array()) {
+        const auto& x = v.as_object();
+        out.line(text(x.at("id")) + "  " + text(x.at("kind")) + "  " + text(x.at("table")) + " " +
+                 text(x.at("row")) + "  " + text(x.at("community")) + " " +
+                 text(x.at("device_name")) + " #" + text(x.at("seq")) + "  " +
+                 domain::format_local(x.at("detected_at_ms").as_int64()));
     }
-    out.data()["conflicts"] = std::move(list);
+    out.data() = std::move(list);
     return out.finish(Exit::ok);
 }
 

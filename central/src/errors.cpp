@@ -26,6 +26,10 @@ const std::error_category& category() noexcept {
             {Errc::token_used, "登记令牌已使用 / the enrollment token was already used"},
             {Errc::admin_login_failed, "管理员登录名或密码不正确 / wrong admin login or password"},
             {Errc::conflict_not_open, "冲突不存在或已处理 / no such open conflict"},
+            {Errc::admin_session, "请先登录 / please log in"},
+            {Errc::csrf_failed, "请求缺少有效的防伪令牌 / the request lacks a valid CSRF token"},
+            {Errc::too_many_attempts, "尝试次数过多,请稍后再试 / too many attempts, try later"},
+            {Errc::bad_request, "请求格式错误 / bad request"},
         });
     return instance;
 }

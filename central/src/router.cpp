@@ -1,5 +1,7 @@
 #include "gridsync/central/router.hpp"
 
+#include "gridsync/central/admin_api.hpp"
+
 #include <boost/json.hpp>
 
 #include "gridsync/central/errors.hpp"
@@ -23,7 +25,15 @@ int status_for(const std::error_code& code) {
             case Errc::token_invalid:
             case Errc::token_expired:
             case Errc::token_used:
+            case Errc::csrf_failed:
                 return 403;
+            case Errc::admin_login_failed:
+            case Errc::admin_session:
+                return 401;
+            case Errc::conflict_not_open:
+                return 409;
+            case Errc::too_many_attempts:
+                return 429;
             default:
                 return 400;
         }
@@ -33,11 +43,11 @@ int status_for(const std::error_code& code) {
     return 400;
 }
 
+}  // namespace
+
 HttpAnswer failure_answer(const Failure& f) {
     return error_answer(status_for(f.code), f.code, f.message);
 }
-
-}  // namespace
 
 HttpAnswer error_answer(int status, const std::error_code& code, const std::string& message) {
     boost::json::object o{
@@ -52,7 +62,10 @@ Router::Router(CentralStore& store, const CentralKeys& keys, domain::Clock& cloc
       keys_(keys),
       clock_(clock),
       ingest_(store, clock),
-      pull_(store, keys.signing, clock) {}
+      pull_(store, keys.signing, clock),
+      admin_(std::make_unique<AdminApi>(store, keys, clock, mutex_)) {}
+
+Router::~Router() = default;
 
 HttpAnswer Router::handle(const HttpCall& call) noexcept {
     try {
@@ -61,6 +74,8 @@ HttpAnswer Router::handle(const HttpCall& call) noexcept {
                 R"({"status":"ok","protocol":)" + std::to_string(sync::kProtocolVersion) + "}";
             return {200, "application/json", Bytes(s.begin(), s.end())};
         }
+        if (call.path == "/admin" || call.path.starts_with("/admin/"))
+            return admin_->handle(call);
         if (call.method != "POST") {
             return error_answer(405, std::make_error_code(std::errc::operation_not_supported),
                                 "POST only");

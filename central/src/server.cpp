@@ -34,6 +34,8 @@ http::response<Body> to_response(const HttpAnswer& a, unsigned version, bool kee
     http::response<Body> res{static_cast<http::status>(a.status), version};
     res.set(http::field::server, "gridsync-central");
     res.set(http::field::content_type, a.content_type);
+    for (const auto& [name, value] : a.headers)
+        res.insert(name, value);
     res.keep_alive(keep_alive);
     res.body() = a.body;
     res.prepare_payload();
@@ -99,6 +101,12 @@ class Session : public std::enable_shared_from_this<Session> {
         call.path = std::string(req.target());
         if (auto it = req.find("X-Gridsync-Device"); it != req.end())
             call.device_id = std::string(it->value());
+        if (auto it = req.find(http::field::cookie); it != req.end())
+            call.cookie = std::string(it->value());
+        if (auto it = req.find("X-CSRF-Token"); it != req.end())
+            call.csrf = std::string(it->value());
+        if (auto it = req.find(http::field::content_type); it != req.end())
+            call.content_type = std::string(it->value());
         call.body = std::move(req.body());
         HttpAnswer answer = shared_.router.handle(call);
         shared_.in_flight.fetch_sub(1);

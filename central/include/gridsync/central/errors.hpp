@@ -23,6 +23,10 @@ enum class Errc {
     token_used = 15,
     admin_login_failed = 16,  // wrong login or password, or a key that is not the registered one
     conflict_not_open = 17,   // no such conflict, or it was resolved already
+    admin_session = 18,       // the admin API without a valid session (not logged in, expired)
+    csrf_failed = 19,         // a state-changing admin call without the session's CSRF token
+    too_many_attempts = 20,   // admin logins refused for a while after repeated failures
+    bad_request = 21,         // an admin API request that is not valid JSON or lacks a field
 };
 
 const std::error_category& category() noexcept;

@@ -6,9 +6,12 @@
 //   POST /v1/enroll   body: EnrollRequest sealed to central's X25519 key
 //   POST /v1/push     header X-Gridsync-Device; body: encrypted PushBatch
 //   POST /v1/pull     header X-Gridsync-Device; body: encrypted Signed PullRequest
+//   /admin/...        the admin API and web console (admin_api.hpp)
 // Errors are JSON {"code":"category:number","message":"中文 / English"} with
 // an HTTP status; nothing escapes handle().
 #include <map>
+#include <memory>
+#include <vector>
 #include <mutex>
 #include <string>
 
@@ -22,15 +25,19 @@ namespace gridsync::central {
 
 struct HttpCall {
     std::string method;
-    std::string path;
+    std::string path;       // the request target, query string included
     std::string device_id;  // the X-Gridsync-Device header, if any
     Bytes body;
+    std::string cookie;  // the Cookie header (admin console)
+    std::string csrf;    // the X-CSRF-Token header (admin console)
+    std::string content_type;
 };
 
 struct HttpAnswer {
     int status = 200;
     std::string content_type = "application/octet-stream";
     Bytes body;
+    std::vector<std::pair<std::string, std::string>> headers;  // e.g. Set-Cookie
 };
 
 struct CentralKeys {
@@ -39,9 +46,12 @@ struct CentralKeys {
     crypto::SecureBuffer id_key;  // handed to enrolled devices, encrypted
 };
 
+class AdminApi;
+
 class Router {
   public:
     Router(CentralStore& store, const CentralKeys& keys, domain::Clock& clock);
+    ~Router();
     HttpAnswer handle(const HttpCall& call) noexcept;
 
   private:
@@ -55,9 +65,12 @@ class Router {
     PullService pull_;
     // One SQLite connection: calls that touch it take turns.
     std::mutex mutex_;
+    std::unique_ptr<AdminApi> admin_;
 };
 
 // The JSON error body, also used by the server for its own refusals.
 HttpAnswer error_answer(int status, const std::error_code& code, const std::string& message);
+// The same, with the HTTP status that goes with the failure's code.
+HttpAnswer failure_answer(const Failure& f);
 
 }  // namespace gridsync::central

@@ -126,6 +126,10 @@ class Statement {
     void reset() noexcept;
 
     int column_count() const noexcept { return sqlite3_column_count(stmt_.get()); }
+    std::string_view column_name(int col) const noexcept {
+        const char* n = sqlite3_column_name(stmt_.get(), col);
+        return n ? std::string_view(n) : std::string_view();
+    }
     ColumnType column_type(int col) const noexcept {
         return static_cast<ColumnType>(sqlite3_column_type(stmt_.get(), col));
     }

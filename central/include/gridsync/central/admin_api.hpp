@@ -1,0 +1,70 @@
+#pragma once
+// The admin HTTP JSON API and the web console, under /admin:
+//
+//   GET  /admin/                       the console (static files built into the binary)
+//   POST /admin/api/login              {"login","password"} -> session cookie + {"csrf"}
+//   POST /admin/api/logout
+//   GET  /admin/api/me                 -> {"login","staff_id","csrf"}
+//   GET  /admin/api/conflicts?state=&kind=&community=&min_age_hours=
+//   GET  /admin/api/conflicts/ID       both sides, and the decisions its kind takes
+//   POST /admin/api/conflicts/ID/resolve   {"decision","reason","payment_id"?}
+//   GET  /admin/api/devices
+//   POST /admin/api/devices/ID/revoke  {"reason"}
+//   POST /admin/api/tokens             {"staff_id","role","community","grid"?,"ttl_hours"?}
+//
+// A login checks the password against its Argon2id hash and unseals the
+// admin's own key into sodium_malloc memory for the session: every change
+// made through the API is signed by that admin, as on the command line. The
+// session is a random token in an HttpOnly, SameSite=Strict cookie (only its
+// digest is kept); each state-changing call must carry the session's CSRF
+// token in X-CSRF-Token, and a login must be JSON (a cross-site form cannot
+// send it). Sessions end after 30 idle minutes or 8 hours. Five failed logins
+// for one login name within 15 minutes refuse that name for 15 minutes.
+// Every call is audited with the admin, the route and the outcome.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "gridsync/central/admin.hpp"
+#include "gridsync/central/router.hpp"
+
+namespace gridsync::central {
+
+struct AdminApiOptions {
+    domain::EpochMs idle_ms = 30LL * 60 * 1000;
+    domain::EpochMs absolute_ms = 8LL * 3600 * 1000;
+    int max_failures = 5;
+    domain::EpochMs failure_window_ms = 15LL * 60 * 1000;
+};
+
+class AdminApi {
+  public:
+    // `store_mutex` serializes the store with the sync routes.
+    AdminApi(CentralStore& store, const CentralKeys& keys, domain::Clock& clock,
+             std::mutex& store_mutex, AdminApiOptions options = {});
+    // Any path under /admin; nothing escapes.
+    HttpAnswer handle(const HttpCall& call);
+
+  private:
+    struct AdminSession {
+        std::unique_ptr<AdminSigner> signer;
+        std::string csrf;
+        domain::EpochMs created_ms = 0;
+        domain::EpochMs seen_ms = 0;
+    };
+    HttpAnswer login(const HttpCall& call);
+    HttpAnswer api(const HttpCall& call, const std::string& route, AdminSession& session);
+    AdminSession* session_of(const HttpCall& call, domain::EpochMs now);
+
+    CentralStore& store_;
+    const CentralKeys& keys_;
+    domain::Clock& clock_;
+    std::mutex& store_mutex_;
+    AdminApiOptions options_;
+    std::mutex sessions_mutex_;
+    std::map<std::string, AdminSession> sessions_;  // by the digest of the cookie's token
+    std::map<std::string, std::vector<domain::EpochMs>> failures_;  // by login
+};
+
+}  // namespace gridsync::central

@@ -1,0 +1,45 @@
+#pragma once
+// What admins look at, as JSON: the conflicts (a list with counts per kind,
+// one conflict with both sides), the devices. The command line (--json) and
+// the admin HTTP API (admin_api.hpp) show the same documents.
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+
+#include "gridsync/central/store.hpp"
+#include "gridsync/crypto/kx.hpp"
+
+namespace gridsync::central {
+
+struct ConflictFilter {
+    std::string state = "open";  // open | resolved | all
+    std::string kind;            // empty: every kind
+    std::string community;       // community code; empty: every community
+    std::int64_t min_age_ms = 0;  // detected at least this long ago
+};
+
+// {"conflicts":[{id, kind, table, row, device, device_name, community,
+// seq, detected_at_ms, state, detail, resolution, resolved_by}], "counts":
+// {kind: open count}, "communities":[{code, name}]}
+boost::json::object conflict_list(store::Database& db, const ConflictFilter& filter,
+                                  domain::EpochMs now);
+
+// One conflict with "sides": [{key, label, fields:{column: value}, payment_id?}]
+// (central's row and the device's version, or the events that disagree) and
+// "decisions": what an admin may decide for its kind. nullopt: no such id.
+std::optional<boost::json::object> conflict_detail(store::Database& db,
+                                                   const std::string& conflict_id);
+
+// [{id, name, role, staff_id, community, grid, entries, enrolled_at_ms, revoked}]
+boost::json::array device_list(store::Database& db);
+
+// A token grant from what an admin types: a community code, a grid number
+// (1-based, grid devices only). Failure bad_request, naming the field.
+Result<TokenGrant> token_grant(store::Database& db, const std::string& staff_id,
+                               const std::string& role, const std::string& community_code,
+                               int grid_number, int ttl_hours);
+
+// What a new device is given: the one-time token and central's X25519 key.
+std::string enrollment_code(const std::string& token, const crypto::KxPublicKey& central_kx);
+
+}  // namespace gridsync::central

@@ -1,0 +1,351 @@
+#include "gridsync/central/admin_api.hpp"
+
+#include <boost/json.hpp>
+
+#include "console_assets.hpp"
+#include "gridsync/central/errors.hpp"
+#include "gridsync/central/views.hpp"
+#include "gridsync/crypto/hash.hpp"
+#include "gridsync/crypto/secure_buffer.hpp"
+
+namespace gridsync::central {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kCookie = "gridsync_admin";
+
+// What every console answer carries: the page loads nothing from elsewhere,
+// cannot be framed, and answers are never cached.
+void harden(HttpAnswer& a) {
+    a.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+    a.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    a.headers.emplace_back("X-Frame-Options", "DENY");
+    a.headers.emplace_back("Referrer-Policy", "no-referrer");
+    a.headers.emplace_back("Cache-Control", "no-store");
+}
+
+HttpAnswer json_answer(const json::value& v, int status = 200) {
+    const std::string s = json::serialize(v);
+    return {status, "application/json; charset=utf-8", Bytes(s.begin(), s.end()), {}};
+}
+
+HttpAnswer refusal(Errc code, const std::string& message) {
+    return failure_answer(Failure{make_error_code(code), message});
+}
+
+std::string digest_hex(std::string_view token) {
+    return to_hex(crypto::blake2b(as_bytes(std::string("gridsync/admin-session/v1:") +
+                                           std::string(token))));
+}
+
+std::string cookie_value(const std::string& header, std::string_view name) {
+    std::size_t pos = 0;
+    while (pos < header.size()) {
+        std::size_t end = header.find(';', pos);
+        if (end == std::string::npos)
+            end = header.size();
+        std::string_view part(header.data() + pos, end - pos);
+        while (!part.empty() && part.front() == ' ')
+            part.remove_prefix(1);
+        if (part.size() > name.size() && part.starts_with(name) && part[name.size()] == '=')
+            return std::string(part.substr(name.size() + 1));
+        pos = end + 1;
+    }
+    return "";
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+std::string url_decode(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '+') {
+            out += ' ';
+        } else if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 &&
+                   hex_digit(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+std::map<std::string, std::string> query_of(std::string_view target) {
+    std::map<std::string, std::string> q;
+    const auto mark = target.find('?');
+    if (mark == std::string_view::npos)
+        return q;
+    std::string_view rest = target.substr(mark + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const std::string_view pair = rest.substr(0, amp);
+        const auto eq = pair.find('=');
+        if (eq != std::string_view::npos)
+            q[url_decode(pair.substr(0, eq))] = url_decode(pair.substr(eq + 1));
+        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    }
+    return q;
+}
+
+// A JSON object body, or a bad_request answer.
+std::optional<json::object> body_object(const HttpCall& call) {
+    if (!call.content_type.starts_with("application/json"))
+        return std::nullopt;
+    boost::system::error_code ec;
+    auto v = json::parse(std::string_view(reinterpret_cast<const char*>(call.body.data()),
+                                          call.body.size()),
+                         ec);
+    if (ec || !v.is_object())
+        return std::nullopt;
+    return std::move(v.as_object());
+}
+
+std::string text_field(const json::object& o, std::string_view name) {
+    auto it = o.find(name);
+    return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
+}
+
+}  // namespace
+
+AdminApi::AdminApi(CentralStore& store, const CentralKeys& keys, domain::Clock& clock,
+                   std::mutex& store_mutex, AdminApiOptions options)
+    : store_(store), keys_(keys), clock_(clock), store_mutex_(store_mutex), options_(options) {}
+
+HttpAnswer AdminApi::handle(const HttpCall& call) {
+    HttpAnswer answer;
+    const std::string route = call.path.substr(0, call.path.find('?'));
+    if (call.method == "GET" && !route.starts_with("/admin/api/")) {
+        if (auto asset = console_asset(route)) {
+            answer = {200, std::string(asset->content_type),
+                      Bytes(asset->body.begin(), asset->body.end()), {}};
+        } else {
+            answer = refusal(Errc::bad_request, "没有这个页面 / no such page: " + route);
+            answer.status = 404;
+        }
+    } else if (route == "/admin/api/login" && call.method == "POST") {
+        answer = login(call);
+    } else {
+        const auto now = clock_.now_ms();
+        std::lock_guard sessions(sessions_mutex_);
+        AdminSession* session = session_of(call, now);
+        if (!session) {
+            answer = refusal(Errc::admin_session, "请先登录 / please log in");
+        } else if (call.method != "GET" &&
+                   !crypto::constant_time_equal(as_bytes(call.csrf), as_bytes(session->csrf))) {
+            std::lock_guard lock(store_mutex_);
+            store_.audit(now, "admin:" + session->signer->login, call.method + " " + route, "",
+                         "refused", "csrf token missing or wrong");
+            answer = refusal(Errc::csrf_failed, "防伪令牌无效,请刷新页面 / CSRF token missing or "
+                                                "wrong: reload the page");
+        } else {
+            answer = api(call, route, *session);
+        }
+    }
+    harden(answer);
+    return answer;
+}
+
+AdminApi::AdminSession* AdminApi::session_of(const HttpCall& call, domain::EpochMs now) {
+    const std::string token = cookie_value(call.cookie, kCookie);
+    if (token.empty())
+        return nullptr;
+    auto it = sessions_.find(digest_hex(token));
+    if (it == sessions_.end())
+        return nullptr;
+    if (now - it->second.seen_ms > options_.idle_ms ||
+        now - it->second.created_ms > options_.absolute_ms) {
+        sessions_.erase(it);
+        return nullptr;
+    }
+    it->second.seen_ms = now;
+    return &it->second;
+}
+
+HttpAnswer AdminApi::login(const HttpCall& call) {
+    const auto now = clock_.now_ms();
+    const auto body = body_object(call);
+    if (!body)
+        return refusal(Errc::bad_request, "登录请求应为 JSON / a login is a JSON request");
+    const std::string login = text_field(*body, "login");
+    const std::string password = text_field(*body, "password");
+    {
+        std::lock_guard sessions(sessions_mutex_);
+        auto& tries = failures_[login];
+        std::erase_if(tries, [&](domain::EpochMs t) { return now - t > options_.failure_window_ms; });
+        if (static_cast<int>(tries.size()) >= options_.max_failures) {
+            std::lock_guard lock(store_mutex_);
+            store_.audit(now, "admin:" + login, "admin.login", login, "refused",
+                         "too many failed attempts");
+            return refusal(Errc::too_many_attempts,
+                           "登录失败次数过多,请 15 分钟后再试 / too many failed logins: try again "
+                           "in 15 minutes");
+        }
+    }
+    Result<AdminSigner> signer = fail(Errc::admin_login_failed, "");
+    {
+        std::lock_guard lock(store_mutex_);
+        signer = store_.unlock_admin(login, as_bytes(password), now);  // audited either way
+    }
+    std::lock_guard sessions(sessions_mutex_);
+    if (!signer) {
+        failures_[login].push_back(now);
+        return failure_answer(signer.failure());
+    }
+    failures_.erase(login);
+    const std::string token = to_hex(crypto::random_bytes(32));
+    AdminSession s;
+    s.csrf = to_hex(crypto::random_bytes(32));
+    s.created_ms = s.seen_ms = now;
+    s.signer = std::make_unique<AdminSigner>(std::move(*signer));
+    HttpAnswer a = json_answer(
+        json::object{{"login", login}, {"staff_id", s.signer->staff_id}, {"csrf", s.csrf}});
+    sessions_[digest_hex(token)] = std::move(s);
+    a.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + token +
+                                             "; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=" +
+                                             std::to_string(options_.absolute_ms / 1000));
+    return a;
+}
+
+HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSession& session) {
+    const auto now = clock_.now_ms();
+    const AdminSigner& admin = *session.signer;
+    const auto q = query_of(call.path);
+    std::lock_guard lock(store_mutex_);
+    auto& db = store_.db();
+    std::string subject;
+    auto audited = [&](HttpAnswer a) {
+        store_.audit(now, "admin:" + admin.login, "api " + call.method + " " + route, subject,
+                     a.status < 400 ? "ok" : "refused", a.status < 400 ? "" : std::to_string(a.status));
+        return a;
+    };
+    const auto segments = [&] {
+        std::vector<std::string> parts;
+        std::string_view rest = std::string_view(route).substr(std::string_view("/admin/api/").size());
+        while (!rest.empty()) {
+            const auto slash = rest.find('/');
+            parts.emplace_back(url_decode(rest.substr(0, slash)));
+            rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+        }
+        return parts;
+    }();
+    const bool get = call.method == "GET";
+    const bool post = call.method == "POST";
+
+    if (segments == std::vector<std::string>{"me"} && get) {
+        return audited(json_answer(
+            json::object{{"login", admin.login}, {"staff_id", admin.staff_id}, {"csrf", session.csrf}}));
+    }
+    if (segments == std::vector<std::string>{"logout"} && post) {
+        const std::string who = admin.login;  // the session, and its signer, go now
+        for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+            if (&it->second == &session) {
+                sessions_.erase(it);
+                break;
+            }
+        }
+        HttpAnswer a = json_answer(json::object{{"ok", true}});
+        a.headers.emplace_back("Set-Cookie", std::string(kCookie) +
+                                                 "=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0");
+        store_.audit(now, "admin:" + who, "admin.logout", who, "ok", "");
+        return a;
+    }
+    if (!segments.empty() && segments[0] == "conflicts") {
+        if (segments.size() == 1 && get) {
+            ConflictFilter f;
+            if (auto it = q.find("state"); it != q.end())
+                f.state = it->second;
+            if (auto it = q.find("kind"); it != q.end())
+                f.kind = it->second;
+            if (auto it = q.find("community"); it != q.end())
+                f.community = it->second;
+            if (auto it = q.find("min_age_hours"); it != q.end() && !it->second.empty()) {
+                try {
+                    f.min_age_ms = std::stoll(it->second) * 3600000;
+                } catch (const std::exception&) {
+                    return audited(refusal(Errc::bad_request, "min_age_hours 应为整数 / an integer"));
+                }
+            }
+            return audited(json_answer(conflict_list(db, f, now)));
+        }
+        if (segments.size() == 2 && get) {
+            subject = segments[1];
+            auto d = conflict_detail(db, segments[1]);
+            if (!d)
+                return audited(refusal(Errc::conflict_not_open, "没有这个冲突 / no conflict " + segments[1]));
+            return audited(json_answer(*d));
+        }
+        if (segments.size() == 3 && segments[2] == "resolve" && post) {
+            subject = segments[1];
+            const auto body = body_object(call);
+            if (!body)
+                return audited(refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
+            const auto resolution = resolution_from(text_field(*body, "decision"));
+            if (!resolution) {
+                return audited(refusal(Errc::bad_request,
+                                       "decision: keep_central | take_incoming | void_payment"));
+            }
+            const Decision d{*resolution, text_field(*body, "reason"), text_field(*body, "payment_id")};
+            if (auto st = store_.resolve_conflict(segments[1], d, admin, keys_.signing, now); !st)
+                return audited(failure_answer(st.failure()));
+            return audited(json_answer(*conflict_detail(db, segments[1])));
+        }
+    }
+    if (!segments.empty() && segments[0] == "devices") {
+        if (segments.size() == 1 && get)
+            return audited(json_answer(json::object{{"devices", device_list(db)}}));
+        if (segments.size() == 3 && segments[2] == "revoke" && post) {
+            subject = segments[1];
+            const auto body = body_object(call);
+            if (!body)
+                return audited(refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
+            const std::string reason = text_field(*body, "reason");
+            if (reason.empty())
+                return audited(refusal(Errc::bad_request, "请写明理由 / a reason is required"));
+            if (!store_.device(segments[1]))
+                return audited(refusal(Errc::unknown_device, "没有这台设备 / no device " + segments[1]));
+            if (auto st = store_.revoke(segments[1], admin, reason, now); !st)
+                return audited(failure_answer(st.failure()));
+            return audited(json_answer(json::object{{"devices", device_list(db)}}));
+        }
+    }
+    if (segments == std::vector<std::string>{"tokens"} && post) {
+        const auto body = body_object(call);
+        if (!body)
+            return audited(refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
+        const auto number = [&](std::string_view name, int fallback) {
+            auto it = body->find(name);
+            return it != body->end() && it->value().is_int64()
+                       ? static_cast<int>(it->value().as_int64())
+                       : fallback;
+        };
+        auto grant = token_grant(db, text_field(*body, "staff_id"), text_field(*body, "role"),
+                                 text_field(*body, "community"), number("grid", 0),
+                                 number("ttl_hours", 24));
+        if (!grant)
+            return audited(failure_answer(grant.failure()));
+        subject = grant->staff_id;
+        const std::string token = store_.create_token(admin, *grant, now);
+        return audited(json_answer(json::object{
+            {"code", enrollment_code(token, keys_.kx.public_key())},
+            {"central_fingerprint", crypto::fingerprint(keys_.signing.public_key())},
+            {"expires_at_ms", now + grant->ttl_ms}}));
+    }
+    HttpAnswer a = refusal(Errc::bad_request, "没有这个接口 / no such endpoint: " + call.method + " " + route);
+    a.status = 404;
+    return audited(a);
+}
+
+}  // namespace gridsync::central

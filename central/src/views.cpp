@@ -1,0 +1,293 @@
+#include "gridsync/central/views.hpp"
+
+#include "authorize.hpp"
+#include "gridsync/central/errors.hpp"
+#include "gridsync/store/changeset.hpp"
+#include "gridsync/sync/envelope.hpp"
+
+namespace gridsync::central {
+
+namespace json = boost::json;
+
+namespace {
+
+json::value json_of(const store::Value& v) {
+    struct Visitor {
+        json::value operator()(store::Null) const { return nullptr; }
+        json::value operator()(std::int64_t i) const { return i; }
+        json::value operator()(double d) const { return d; }
+        json::value operator()(const std::string& s) const { return json::string(s); }
+        // Images, signatures and digests: their size, never their bytes.
+        json::value operator()(const Bytes& b) const {
+            return json::string("‹" + std::to_string(b.size()) + " 字节 bytes›");
+        }
+    };
+    return std::visit(Visitor{}, v);
+}
+
+json::object row_fields(store::Statement& st) {
+    json::object o;
+    for (int i = 0; i < st.column_count(); ++i)
+        o[st.column_name(i)] = json_of(st.value(i));
+    return o;
+}
+
+// Table names come from central's own conflict records, written by central.
+std::optional<json::object> current_row(store::Database& db, const std::string& table,
+                                        const std::string& id) {
+    const auto& cols = columns_of(db, table);
+    if (cols.empty())
+        return std::nullopt;
+    auto st = db.prepare("SELECT * FROM " + table + " WHERE id = ?1");
+    st.bind(1, id);
+    if (!st.step())
+        return std::nullopt;
+    return row_fields(st);
+}
+
+std::string unquoted(const std::string& key) {
+    return key.size() >= 2 && key.front() == '\'' ? key.substr(1, key.size() - 2) : key;
+}
+
+json::object side(const char* key, const std::string& label, json::object fields) {
+    return {{"key", key}, {"label", label}, {"fields", std::move(fields)}};
+}
+
+// The device's version of the row: central's row with the entry's new
+// values laid over it, read from the exact bytes the device signed.
+std::optional<json::object> device_version(store::Database& db, const std::string& table,
+                                           const std::string& key, const std::string& device_id,
+                                           std::int64_t seq) {
+    const auto envelope = db.query_value<Bytes>(
+        "SELECT envelope FROM accepted_entry WHERE device_id = ?1 AND seq = ?2 UNION ALL SELECT "
+        "envelope FROM parked_entry WHERE device_id = ?1 AND seq = ?2",
+        device_id, seq);
+    if (!envelope)
+        return std::nullopt;
+    const auto env = sync::decode_envelope(*envelope);
+    if (!env)
+        return std::nullopt;
+    const auto& cols = columns_of(db, table);
+    store::ChangesetIterator it(env->changeset);
+    while (it.next()) {
+        std::string k;
+        for (const auto& v : it.primary_key())
+            k += (k.empty() ? "" : ",") + store::to_display(v);
+        if (it.table() != table || k != key)
+            continue;
+        json::object fields = current_row(db, table, unquoted(key)).value_or(json::object{});
+        for (int i = 0; i < it.column_count() && i < static_cast<int>(cols.size()); ++i) {
+            if (auto v = it.new_value(i))
+                fields[cols[static_cast<std::size_t>(i)]] = json_of(*v);
+        }
+        return fields;
+    }
+    return std::nullopt;
+}
+
+void rows_as_sides(store::Database& db, json::array& sides, const std::string& sql,
+                   const std::string& id, const std::string& label_column,
+                   const char* payment_column = nullptr) {
+    auto st = db.prepare(sql);
+    st.bind(1, id);
+    while (st.step()) {
+        json::object fields = row_fields(st);
+        const std::string label = json::value_to<std::string>(fields.at(label_column));
+        json::object s = side("event", label, std::move(fields));
+        if (payment_column)
+            s["payment_id"] = s["fields"].as_object().at(payment_column);
+        sides.push_back(std::move(s));
+    }
+}
+
+json::array decisions_for(const std::string& kind) {
+    if (kind == "DOUBLE_PAYMENT")
+        return {"void_payment", "keep_central"};
+    if (kind == "AMOUNT_CHANGED" || kind == "SIMULTANEOUS_CHECK_IN")
+        return {"keep_central"};
+    if (kind == "PARKED")
+        return {};
+    return {"keep_central", "take_incoming"};
+}
+
+}  // namespace
+
+json::object conflict_list(store::Database& db, const ConflictFilter& f, domain::EpochMs now) {
+    json::object out;
+    json::array list;
+    auto st = db.prepare(R"(
+        SELECT x.id, x.kind, x.table_name, x.row_key, x.device_id, coalesce(d.name, ''),
+               coalesce(c.code, ''), x.seq, x.detected_at_ms, x.state, coalesce(x.detail, ''),
+               coalesce(x.resolution, ''), coalesce(x.resolved_by, '')
+        FROM conflict x LEFT JOIN device d ON d.id = x.device_id
+             LEFT JOIN community c ON c.id = d.community_id
+        WHERE (?1 = 'all' OR x.state = ?1) AND (?2 = '' OR x.kind = ?2)
+          AND (?3 = '' OR c.code = ?3) AND x.detected_at_ms <= ?4
+        ORDER BY x.detected_at_ms, x.id LIMIT 1000)");
+    st.bind_all(f.state, f.kind, f.community, now - f.min_age_ms);
+    while (st.step()) {
+        list.push_back({{"id", st.column<std::string>(0)},
+                        {"kind", st.column<std::string>(1)},
+                        {"table", st.column<std::string>(2)},
+                        {"row", st.column<std::string>(3)},
+                        {"device", st.column<std::string>(4)},
+                        {"device_name", st.column<std::string>(5)},
+                        {"community", st.column<std::string>(6)},
+                        {"seq", st.column<std::int64_t>(7)},
+                        {"detected_at_ms", st.column<std::int64_t>(8)},
+                        {"state", st.column<std::string>(9)},
+                        {"detail", st.column<std::string>(10)},
+                        {"resolution", st.column<std::string>(11)},
+                        {"resolved_by", st.column<std::string>(12)}});
+    }
+    out["conflicts"] = std::move(list);
+    json::object counts;
+    auto k = db.prepare("SELECT kind, count(*) FROM conflict WHERE state = 'open' GROUP BY kind");
+    while (k.step())
+        counts[k.column<std::string>(0)] = k.column<std::int64_t>(1);
+    out["counts"] = std::move(counts);
+    json::array communities;
+    auto c = db.prepare("SELECT code, name FROM community ORDER BY code");
+    while (c.step())
+        communities.push_back({{"code", c.column<std::string>(0)}, {"name", c.column<std::string>(1)}});
+    out["communities"] = std::move(communities);
+    return out;
+}
+
+std::optional<json::object> conflict_detail(store::Database& db, const std::string& id) {
+    auto st = db.prepare(R"(
+        SELECT x.kind, x.table_name, x.row_key, x.device_id, coalesce(d.name, ''), coalesce(c.code, ''),
+               x.seq, x.detected_at_ms, x.state, coalesce(x.detail, ''), coalesce(x.resolution, ''),
+               coalesce(x.resolved_by, ''), x.resolved_at_ms, coalesce(x.reason, ''), coalesce(x.incoming_new, '')
+        FROM conflict x LEFT JOIN device d ON d.id = x.device_id
+             LEFT JOIN community c ON c.id = d.community_id WHERE x.id = ?1)");
+    st.bind(1, id);
+    if (!st.step())
+        return std::nullopt;
+    const std::string kind = st.column<std::string>(0);
+    const std::string table = st.column<std::string>(1);
+    const std::string key = st.column<std::string>(2);
+    const std::string device = st.column<std::string>(3);
+    const std::int64_t seq = st.column<std::int64_t>(6);
+    const std::string incoming = st.column<std::string>(14);
+    json::object o{{"id", id},
+                   {"kind", kind},
+                   {"table", table},
+                   {"row", key},
+                   {"device", device},
+                   {"device_name", st.column<std::string>(4)},
+                   {"community", st.column<std::string>(5)},
+                   {"seq", seq},
+                   {"detected_at_ms", st.column<std::int64_t>(7)},
+                   {"state", st.column<std::string>(8)},
+                   {"detail", st.column<std::string>(9)},
+                   {"resolution", st.column<std::string>(10)},
+                   {"resolved_by", st.column<std::string>(11)},
+                   {"resolved_at_ms", st.is_null(12) ? json::value(nullptr)
+                                                     : json::value(st.column<std::int64_t>(12))},
+                   {"reason", st.column<std::string>(13)}};
+    st.reset();
+
+    json::array sides;
+    const std::string row_id = unquoted(key);
+    if (kind == "DOUBLE_PAYMENT") {
+        rows_as_sides(db, sides, R"(
+            SELECT p.id, p.amount_fen, p.paid_at_ms, s.device_id AS device, p.session_id,
+                   p.payer_staff_id, p.verifier_staff_id, p.recipient_kind,
+                   CASE WHEN v.id IS NULL THEN '' ELSE '已作废 void: ' || v.reason END AS void
+            FROM payment p JOIN disbursement_session s ON s.id = p.session_id
+                 LEFT JOIN payment_void v ON v.payment_id = p.id
+            WHERE p.entitlement_id = ?1 AND p.kind = 'payment' ORDER BY p.paid_at_ms, p.id)",
+                      row_id, "device", "id");
+    } else if (kind == "AMOUNT_CHANGED") {
+        if (auto p = current_row(db, "payment", row_id)) {
+            const std::string ent = json::value_to<std::string>(p->at("entitlement_id"));
+            if (auto e = current_row(db, "entitlement", ent))
+                sides.push_back(side("central", "应发记录(更正后)/ entitlement, as corrected", *e));
+            sides.push_back(side("device", "设备的发放记录 / the device's payment", *p));
+        }
+    } else if (kind == "SIMULTANEOUS_CHECK_IN") {
+        for (const auto& [k, label, check] :
+             {std::tuple{"central", "先到的签到 / the first check-in", row_id},
+              std::tuple{"device", "这台设备的签到 / this device's check-in", unquoted(incoming)}}) {
+            if (auto r = current_row(db, "shift_check", check))
+                sides.push_back(side(k, label, *r));
+        }
+    } else if (kind == "PARKED") {
+        o["waiting_for"] = table + " " + key;
+    } else {
+        if (auto r = current_row(db, table, row_id))
+            sides.push_back(side("central", "中心现值 / central now", *r));
+        if (auto r = device_version(db, table, key, device, seq))
+            sides.push_back(side("device", "设备的版本 / the device's version", *r));
+        if (kind == "DOUBLE_DELIVERY" || kind == "DELIVERED_AND_RETURNED") {
+            rows_as_sides(db, sides, R"(
+                SELECT id, '交接 ' || kind AS event, from_staff_id, to_staff_id, at_ms, origin_device
+                FROM custody_transfer WHERE certificate_id = ?1
+                UNION ALL
+                SELECT id, '送达 ' || outcome, staff_id, recipient_kind, at_ms, origin_device
+                FROM delivery_attempt WHERE certificate_id = ?1 ORDER BY at_ms)",
+                          row_id, "event");
+        }
+    }
+    o["sides"] = std::move(sides);
+    o["decisions"] = o["state"] == "open" ? decisions_for(kind) : json::array{};
+    return o;
+}
+
+json::array device_list(store::Database& db) {
+    json::array list;
+    auto st = db.prepare(R"(
+        SELECT d.id, d.name, d.role, d.staff_id, c.code, coalesce(g.name, ''), d.last_seq,
+               d.enrolled_at_ms, d.revoked_at_ms IS NOT NULL
+        FROM device d JOIN community c ON c.id = d.community_id LEFT JOIN grid g ON g.id = d.grid_id
+        ORDER BY d.enrolled_at_ms, d.id)");
+    while (st.step()) {
+        list.push_back({{"id", st.column<std::string>(0)},
+                        {"name", st.column<std::string>(1)},
+                        {"role", st.column<std::string>(2)},
+                        {"staff_id", st.column<std::string>(3)},
+                        {"community", st.column<std::string>(4)},
+                        {"grid", st.column<std::string>(5)},
+                        {"entries", st.column<std::int64_t>(6)},
+                        {"enrolled_at_ms", st.column<std::int64_t>(7)},
+                        {"revoked", st.column<bool>(8)}});
+    }
+    return list;
+}
+
+Result<TokenGrant> token_grant(store::Database& db, const std::string& staff_id,
+                               const std::string& role, const std::string& community_code,
+                               int grid_number, int ttl_hours) {
+    TokenGrant g;
+    g.staff_id = staff_id;
+    g.role = role;
+    if (role != "community_laptop" && role != "grid_device")
+        return fail(Errc::bad_request, "角色应为 community_laptop 或 grid_device / role: "
+                                       "community_laptop | grid_device");
+    const auto community =
+        db.query_value<std::string>("SELECT id FROM community WHERE code = ?1", community_code);
+    if (!community)
+        return fail(Errc::bad_request, "社区编号不存在 / no community with code " + community_code);
+    g.community_id = *community;
+    if (role == "grid_device") {
+        auto grid = db.query_value<std::string>(
+            "SELECT id FROM grid WHERE community_id = ?1 ORDER BY name LIMIT 1 OFFSET ?2",
+            g.community_id, grid_number - 1);
+        if (grid_number < 1 || !grid)
+            return fail(Errc::bad_request, "网格编号不存在 / no such grid number");
+        g.grid_id = *grid;
+    }
+    if (!db.query_value<int>("SELECT 1 FROM staff WHERE id = ?1", staff_id))
+        return fail(Errc::bad_request, "工作人员不存在 / no staff member " + staff_id);
+    if (ttl_hours < 1 || ttl_hours > 24 * 30)
+        return fail(Errc::bad_request, "有效期 1 到 720 小时 / ttl: 1 to 720 hours");
+    g.ttl_ms = static_cast<domain::EpochMs>(ttl_hours) * 3600000;
+    return g;
+}
+
+std::string enrollment_code(const std::string& token, const crypto::KxPublicKey& central_kx) {
+    return token + "." + to_hex(central_kx.bytes);
+}
+
+}  // namespace gridsync::central

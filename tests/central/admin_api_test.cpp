@@ -1,0 +1,200 @@
+// The admin HTTP API through central's router (a pure function of the
+// request): login against the Argon2id hash, the session cookie, CSRF, every
+// call audited, and the conflicts, devices and tokens it serves. The same
+// routes over a real socket and in a real browser: tests/net, tests/browser.
+#include <boost/json.hpp>
+
+#include "central_fixture.hpp"
+#include "gridsync/central/router.hpp"
+
+using namespace gridsync;
+using namespace gridsync::domain;
+namespace json = boost::json;
+
+namespace {
+
+class AdminApiTest : public test::EdgeAndCentral {
+  protected:
+    central::CentralKeys keys{crypto::SigningKey::generate(), crypto::KxKeyPair::generate(),
+                              crypto::SecureBuffer::random(32)};
+    std::unique_ptr<central::Router> router;
+    std::string cookie, csrf;
+
+    void SetUp() override {
+        test::EdgeAndCentral::SetUp();
+        router = std::make_unique<central::Router>(*central, keys, central_clock);
+    }
+    central::HttpAnswer call(const std::string& method, const std::string& path,
+                             const std::string& body = "", bool with_csrf = true,
+                             const std::string& type = "application/json") {
+        central::HttpCall c;
+        c.method = method;
+        c.path = path;
+        c.body = Bytes(body.begin(), body.end());
+        c.cookie = cookie;
+        c.csrf = with_csrf ? csrf : "";
+        c.content_type = type;
+        return router->handle(c);
+    }
+    static json::object body(const central::HttpAnswer& a) {
+        return json::parse(std::string(a.body.begin(), a.body.end())).as_object();
+    }
+    static std::string header(const central::HttpAnswer& a, const std::string& name) {
+        for (const auto& [k, v] : a.headers) {
+            if (k == name)
+                return v;
+        }
+        return "";
+    }
+    central::HttpAnswer login(const std::string& login, const std::string& password) {
+        auto a = call("POST", "/admin/api/login",
+                      json::serialize(json::object{{"login", login}, {"password", password}}));
+        if (a.status == 200) {
+            const std::string set = header(a, "Set-Cookie");
+            cookie = set.substr(0, set.find(';'));
+            csrf = std::string(body(a).at("csrf").as_string());
+        }
+        return a;
+    }
+    std::string double_payment() {
+        auto laptop2 = another_device();
+        pay_first(edge.db, *edge.outbox);
+        pay_first(laptop2->db, *laptop2->outbox);
+        (void)push();
+        (void)push(*laptop2->outbox);
+        return *central->db().query_value<std::string>(
+            "SELECT id FROM conflict WHERE kind = 'DOUBLE_PAYMENT'");
+    }
+    int audited(const std::string& action) {
+        return count("SELECT count(*) FROM audit WHERE action = '" + action + "'");
+    }
+};
+
+}  // namespace
+
+TEST_F(AdminApiTest, TheConsoleIsServedFromTheBinaryWithStrictHeaders) {
+    const auto page = call("GET", "/admin/");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+    const std::string html(page.body.begin(), page.body.end());
+    EXPECT_NE(html.find("街道中心管理台"), std::string::npos) << "Chinese first";
+    EXPECT_NE(header(page, "Content-Security-Policy").find("default-src 'self'"), std::string::npos);
+    EXPECT_EQ(header(page, "X-Frame-Options"), "DENY");
+    EXPECT_EQ(call("GET", "/admin/app.js").status, 200);
+    EXPECT_EQ(call("GET", "/admin/../central.db").status, 404);
+}
+
+TEST_F(AdminApiTest, LoginChecksThePasswordSetsAStrictCookieAndIsAudited) {
+    EXPECT_EQ(login("admin1", "wrong").status, 401);
+    EXPECT_EQ(login("nobody", "password of admin1").status, 401) << "the same answer";
+    EXPECT_EQ(call("POST", "/admin/api/login", "login=admin1&password=x", true,
+                   "application/x-www-form-urlencoded")
+                  .status,
+              400)
+        << "a cross-site form cannot log in";
+    const auto ok = login("admin1", "password of admin1");
+    ASSERT_EQ(ok.status, 200);
+    const std::string set = header(ok, "Set-Cookie");
+    EXPECT_NE(set.find("HttpOnly"), std::string::npos);
+    EXPECT_NE(set.find("SameSite=Strict"), std::string::npos);
+    EXPECT_NE(set.find("Path=/admin"), std::string::npos);
+    EXPECT_EQ(body(ok).at("staff_id").as_string(), edge.staff_where("admin", "", 0).id);
+    EXPECT_EQ(call("GET", "/admin/api/me").status, 200);
+    EXPECT_GE(count("SELECT count(*) FROM audit WHERE action = 'admin.login' AND outcome = "
+                    "'refused'"),
+              2);
+    EXPECT_EQ(audited("api GET /admin/api/me"), 1);
+
+    // Logged out, the cookie opens nothing.
+    EXPECT_EQ(call("POST", "/admin/api/logout").status, 200);
+    EXPECT_EQ(call("GET", "/admin/api/me").status, 401);
+}
+
+TEST_F(AdminApiTest, RepeatedFailuresRefuseTheLoginForAWhile) {
+    for (int i = 0; i < 5; ++i)
+        EXPECT_EQ(login("admin2", "guess " + std::to_string(i)).status, 401);
+    EXPECT_EQ(login("admin2", "password of admin2").status, 429)
+        << "even the right password, until the window passes";
+    EXPECT_EQ(login("admin1", "password of admin1").status, 200) << "other logins are unaffected";
+    central_clock.advance(16 * 60 * 1000);
+    cookie.clear();
+    EXPECT_EQ(login("admin2", "password of admin2").status, 200);
+}
+
+TEST_F(AdminApiTest, SessionsExpireWhenIdle) {
+    ASSERT_EQ(login("admin1", "password of admin1").status, 200);
+    central_clock.advance(31 * 60 * 1000);
+    EXPECT_EQ(call("GET", "/admin/api/conflicts").status, 401);
+}
+
+TEST_F(AdminApiTest, ResolvingNeedsTheSessionAndItsCsrfTokenAndHappensOnce) {
+    const std::string id = double_payment();
+    EXPECT_EQ(call("GET", "/admin/api/conflicts").status, 401) << "not logged in";
+    ASSERT_EQ(login("admin1", "password of admin1").status, 200);
+
+    const auto list = body(call("GET", "/admin/api/conflicts?kind=DOUBLE_PAYMENT&community=C01"));
+    ASSERT_EQ(list.at("conflicts").as_array().size(), 1u);
+    EXPECT_EQ(list.at("counts").at("DOUBLE_PAYMENT").as_int64(), 1);
+    EXPECT_TRUE(body(call("GET", "/admin/api/conflicts?kind=DOUBLE_PAYMENT&community=C02"))
+                    .at("conflicts")
+                    .as_array()
+                    .empty());
+    EXPECT_TRUE(body(call("GET", "/admin/api/conflicts?kind=DOUBLE_PAYMENT&min_age_hours=1"))
+                    .at("conflicts")
+                    .as_array()
+                    .empty())
+        << "detected just now";
+
+    const auto detail = body(call("GET", "/admin/api/conflicts/" + id));
+    const auto& sides = detail.at("sides").as_array();
+    ASSERT_EQ(sides.size(), 2u) << "both payments, side by side";
+    const std::string second(sides.at(1).at("payment_id").as_string());
+    EXPECT_EQ(detail.at("decisions").as_array().at(0).as_string(), "void_payment");
+
+    const std::string resolve = "/admin/api/conflicts/" + id + "/resolve";
+    const std::string decision = json::serialize(json::object{
+        {"decision", "void_payment"}, {"reason", "第二笔重复,追回"}, {"payment_id", second}});
+    EXPECT_EQ(call("POST", resolve, decision, false).status, 403) << "no CSRF token";
+    EXPECT_EQ(count("SELECT count(*) FROM payment_void"), 0) << "refused, nothing changed";
+    EXPECT_EQ(audited("POST /admin/api/conflicts/" + id + "/resolve"), 1) << "the refusal too";
+
+    const auto done = call("POST", resolve, decision);
+    ASSERT_EQ(done.status, 200) << std::string(done.body.begin(), done.body.end());
+    EXPECT_EQ(body(done).at("state").as_string(), "resolved");
+    EXPECT_EQ(central->db().query_value<std::string>("SELECT payment_id FROM payment_void"), second);
+    EXPECT_EQ(count("SELECT count(*) FROM admin_action WHERE action = 'conflict.resolve' AND login "
+                    "= 'admin1'"),
+              1)
+        << "signed by the admin who logged in";
+    EXPECT_EQ(call("POST", resolve, decision).status, 409) << "resolved once only";
+    EXPECT_EQ(call("POST", resolve, "not json").status, 400);
+}
+
+TEST_F(AdminApiTest, DevicesAreListedAndRevokedAndTokensIssuedThroughTheApi) {
+    ASSERT_EQ(login("admin2", "password of admin2").status, 200);
+    const auto devices = body(call("GET", "/admin/api/devices")).at("devices").as_array();
+    ASSERT_EQ(devices.size(), 1u);
+    EXPECT_EQ(devices.at(0).at("id").as_string(), device.id);
+    EXPECT_EQ(call("POST", "/admin/api/devices/" + device.id + "/revoke", R"({"reason":""})")
+                  .status,
+              400)
+        << "a reason is required";
+    EXPECT_EQ(
+        call("POST", "/admin/api/devices/" + device.id + "/revoke", R"({"reason":"笔记本丢失"})")
+            .status,
+        200);
+    EXPECT_TRUE(central->device(device.id)->revoked);
+
+    const auto token = call("POST", "/admin/api/tokens",
+                            json::serialize(json::object{{"staff_id", payer},
+                                                         {"role", "community_laptop"},
+                                                         {"community", "C01"}}));
+    ASSERT_EQ(token.status, 200) << std::string(token.body.begin(), token.body.end());
+    const std::string code(body(token).at("code").as_string());
+    EXPECT_NE(code.find('.'), std::string::npos) << "token.central-kx-key";
+    EXPECT_EQ(call("POST", "/admin/api/tokens", R"({"staff_id":"x","role":"boss","community":"C01"})")
+                  .status,
+              400);
+    EXPECT_EQ(count("SELECT count(*) FROM admin_action WHERE login = 'admin2'"), 2)
+        << "the revocation and the token, each signed";
+}
