@@ -37,8 +37,8 @@ HttpAnswer refusal(Errc code, const std::string& message) {
 }
 
 std::string digest_hex(std::string_view token) {
-    return to_hex(crypto::blake2b(as_bytes(std::string("gridsync/admin-session/v1:") +
-                                           std::string(token))));
+    return to_hex(
+        crypto::blake2b(as_bytes(std::string("gridsync/admin-session/v1:") + std::string(token))));
 }
 
 std::string cookie_value(const std::string& header, std::string_view name) {
@@ -105,9 +105,8 @@ std::optional<json::object> body_object(const HttpCall& call) {
     if (!call.content_type.starts_with("application/json"))
         return std::nullopt;
     boost::system::error_code ec;
-    auto v = json::parse(std::string_view(reinterpret_cast<const char*>(call.body.data()),
-                                          call.body.size()),
-                         ec);
+    auto v = json::parse(
+        std::string_view(reinterpret_cast<const char*>(call.body.data()), call.body.size()), ec);
     if (ec || !v.is_object())
         return std::nullopt;
     return std::move(v.as_object());
@@ -129,8 +128,10 @@ HttpAnswer AdminApi::handle(const HttpCall& call) {
     const std::string route = call.path.substr(0, call.path.find('?'));
     if (call.method == "GET" && !route.starts_with("/admin/api/")) {
         if (auto asset = console_asset(route)) {
-            answer = {200, std::string(asset->content_type),
-                      Bytes(asset->body.begin(), asset->body.end()), {}};
+            answer = {200,
+                      std::string(asset->content_type),
+                      Bytes(asset->body.begin(), asset->body.end()),
+                      {}};
         } else {
             answer = refusal(Errc::bad_request, "没有这个页面 / no such page: " + route);
             answer.status = 404;
@@ -148,8 +149,9 @@ HttpAnswer AdminApi::handle(const HttpCall& call) {
             std::lock_guard lock(store_mutex_);
             store_.audit(now, "admin:" + session->signer->login, call.method + " " + route, "",
                          "refused", "csrf token missing or wrong");
-            answer = refusal(Errc::csrf_failed, "防伪令牌无效,请刷新页面 / CSRF token missing or "
-                                                "wrong: reload the page");
+            answer = refusal(Errc::csrf_failed,
+                             "防伪令牌无效,请刷新页面 / CSRF token missing or "
+                             "wrong: reload the page");
         } else {
             answer = api(call, route, *session);
         }
@@ -184,7 +186,8 @@ HttpAnswer AdminApi::login(const HttpCall& call) {
     {
         std::lock_guard sessions(sessions_mutex_);
         auto& tries = failures_[login];
-        std::erase_if(tries, [&](domain::EpochMs t) { return now - t > options_.failure_window_ms; });
+        std::erase_if(tries,
+                      [&](domain::EpochMs t) { return now - t > options_.failure_window_ms; });
         if (static_cast<int>(tries.size()) >= options_.max_failures) {
             std::lock_guard lock(store_mutex_);
             store_.audit(now, "admin:" + login, "admin.login", login, "refused",
@@ -228,12 +231,14 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
     std::string subject;
     auto audited = [&](HttpAnswer a) {
         store_.audit(now, "admin:" + admin.login, "api " + call.method + " " + route, subject,
-                     a.status < 400 ? "ok" : "refused", a.status < 400 ? "" : std::to_string(a.status));
+                     a.status < 400 ? "ok" : "refused",
+                     a.status < 400 ? "" : std::to_string(a.status));
         return a;
     };
     const auto segments = [&] {
         std::vector<std::string> parts;
-        std::string_view rest = std::string_view(route).substr(std::string_view("/admin/api/").size());
+        std::string_view rest =
+            std::string_view(route).substr(std::string_view("/admin/api/").size());
         while (!rest.empty()) {
             const auto slash = rest.find('/');
             parts.emplace_back(url_decode(rest.substr(0, slash)));
@@ -245,8 +250,8 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
     const bool post = call.method == "POST";
 
     if (segments == std::vector<std::string>{"me"} && get) {
-        return audited(json_answer(
-            json::object{{"login", admin.login}, {"staff_id", admin.staff_id}, {"csrf", session.csrf}}));
+        return audited(json_answer(json::object{
+            {"login", admin.login}, {"staff_id", admin.staff_id}, {"csrf", session.csrf}}));
     }
     if (segments == std::vector<std::string>{"logout"} && post) {
         const std::string who = admin.login;  // the session, and its signer, go now
@@ -257,8 +262,9 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
             }
         }
         HttpAnswer a = json_answer(json::object{{"ok", true}});
-        a.headers.emplace_back("Set-Cookie", std::string(kCookie) +
-                                                 "=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0");
+        a.headers.emplace_back(
+            "Set-Cookie",
+            std::string(kCookie) + "=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0");
         store_.audit(now, "admin:" + who, "admin.logout", who, "ok", "");
         return a;
     }
@@ -275,7 +281,8 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
                 try {
                     f.min_age_ms = std::stoll(it->second) * 3600000;
                 } catch (const std::exception&) {
-                    return audited(refusal(Errc::bad_request, "min_age_hours 应为整数 / an integer"));
+                    return audited(
+                        refusal(Errc::bad_request, "min_age_hours 应为整数 / an integer"));
                 }
             }
             return audited(json_answer(conflict_list(db, f, now)));
@@ -284,20 +291,23 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
             subject = segments[1];
             auto d = conflict_detail(db, segments[1]);
             if (!d)
-                return audited(refusal(Errc::conflict_not_open, "没有这个冲突 / no conflict " + segments[1]));
+                return audited(
+                    refusal(Errc::conflict_not_open, "没有这个冲突 / no conflict " + segments[1]));
             return audited(json_answer(*d));
         }
         if (segments.size() == 3 && segments[2] == "resolve" && post) {
             subject = segments[1];
             const auto body = body_object(call);
             if (!body)
-                return audited(refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
+                return audited(
+                    refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
             const auto resolution = resolution_from(text_field(*body, "decision"));
             if (!resolution) {
                 return audited(refusal(Errc::bad_request,
                                        "decision: keep_central | take_incoming | void_payment"));
             }
-            const Decision d{*resolution, text_field(*body, "reason"), text_field(*body, "payment_id")};
+            const Decision d{*resolution, text_field(*body, "reason"),
+                             text_field(*body, "payment_id")};
             if (auto st = store_.resolve_conflict(segments[1], d, admin, keys_.signing, now); !st)
                 return audited(failure_answer(st.failure()));
             return audited(json_answer(*conflict_detail(db, segments[1])));
@@ -310,12 +320,14 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
             subject = segments[1];
             const auto body = body_object(call);
             if (!body)
-                return audited(refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
+                return audited(
+                    refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
             const std::string reason = text_field(*body, "reason");
             if (reason.empty())
                 return audited(refusal(Errc::bad_request, "请写明理由 / a reason is required"));
             if (!store_.device(segments[1]))
-                return audited(refusal(Errc::unknown_device, "没有这台设备 / no device " + segments[1]));
+                return audited(
+                    refusal(Errc::unknown_device, "没有这台设备 / no device " + segments[1]));
             if (auto st = store_.revoke(segments[1], admin, reason, now); !st)
                 return audited(failure_answer(st.failure()));
             return audited(json_answer(json::object{{"devices", device_list(db)}}));
@@ -331,19 +343,20 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
                        ? static_cast<int>(it->value().as_int64())
                        : fallback;
         };
-        auto grant = token_grant(db, text_field(*body, "staff_id"), text_field(*body, "role"),
-                                 text_field(*body, "community"), number("grid", 0),
-                                 number("ttl_hours", 24));
+        auto grant =
+            token_grant(db, text_field(*body, "staff_id"), text_field(*body, "role"),
+                        text_field(*body, "community"), number("grid", 0), number("ttl_hours", 24));
         if (!grant)
             return audited(failure_answer(grant.failure()));
         subject = grant->staff_id;
         const std::string token = store_.create_token(admin, *grant, now);
-        return audited(json_answer(json::object{
-            {"code", enrollment_code(token, keys_.kx.public_key())},
-            {"central_fingerprint", crypto::fingerprint(keys_.signing.public_key())},
-            {"expires_at_ms", now + grant->ttl_ms}}));
+        return audited(json_answer(
+            json::object{{"code", enrollment_code(token, keys_.kx.public_key())},
+                         {"central_fingerprint", crypto::fingerprint(keys_.signing.public_key())},
+                         {"expires_at_ms", now + grant->ttl_ms}}));
     }
-    HttpAnswer a = refusal(Errc::bad_request, "没有这个接口 / no such endpoint: " + call.method + " " + route);
+    HttpAnswer a =
+        refusal(Errc::bad_request, "没有这个接口 / no such endpoint: " + call.method + " " + route);
     a.status = 404;
     return audited(a);
 }

@@ -10,9 +10,9 @@
 #include "gridsync/central/errors.hpp"
 #include "gridsync/central/import.hpp"
 #include "gridsync/central/router.hpp"
-#include "gridsync/central/views.hpp"
 #include "gridsync/central/server.hpp"
 #include "gridsync/central/store.hpp"
+#include "gridsync/central/views.hpp"
 #include "gridsync/cli/support.hpp"
 #include "gridsync/crypto/sealed.hpp"
 #include "gridsync/domain/certificates.hpp"
@@ -376,8 +376,9 @@ int cmd_devices(Opened& c, Output& out) {
     auto list = device_list(c.store.db());
     for (const auto& v : list) {
         const auto& d = v.as_object();
-        out.line(std::string(d.at("id").as_string()) + "  " + std::string(d.at("name").as_string()) +
-                 "  " + std::string(d.at("role").as_string()) + "  " +
+        out.line(std::string(d.at("id").as_string()) + "  " +
+                 std::string(d.at("name").as_string()) + "  " +
+                 std::string(d.at("role").as_string()) + "  " +
                  std::string(d.at("community").as_string()) + "  entries " +
                  std::to_string(d.at("entries").as_int64()) +
                  (d.at("revoked").as_bool() ? "  已停用 revoked" : ""));

@@ -149,7 +149,8 @@ json::object conflict_list(store::Database& db, const ConflictFilter& f, domain:
     json::array communities;
     auto c = db.prepare("SELECT code, name FROM community ORDER BY code");
     while (c.step())
-        communities.push_back({{"code", c.column<std::string>(0)}, {"name", c.column<std::string>(1)}});
+        communities.push_back(
+            {{"code", c.column<std::string>(0)}, {"name", c.column<std::string>(1)}});
     out["communities"] = std::move(communities);
     return out;
 }
@@ -209,7 +210,8 @@ std::optional<json::object> conflict_detail(store::Database& db, const std::stri
     } else if (kind == "SIMULTANEOUS_CHECK_IN") {
         for (const auto& [k, label, check] :
              {std::tuple{"central", "先到的签到 / the first check-in", row_id},
-              std::tuple{"device", "这台设备的签到 / this device's check-in", unquoted(incoming)}}) {
+              std::tuple{"device", "这台设备的签到 / this device's check-in",
+                         unquoted(incoming)}}) {
             if (auto r = current_row(db, "shift_check", check))
                 sides.push_back(side(k, label, *r));
         }
@@ -263,8 +265,9 @@ Result<TokenGrant> token_grant(store::Database& db, const std::string& staff_id,
     g.staff_id = staff_id;
     g.role = role;
     if (role != "community_laptop" && role != "grid_device")
-        return fail(Errc::bad_request, "角色应为 community_laptop 或 grid_device / role: "
-                                       "community_laptop | grid_device");
+        return fail(Errc::bad_request,
+                    "角色应为 community_laptop 或 grid_device / role: "
+                    "community_laptop | grid_device");
     const auto community =
         db.query_value<std::string>("SELECT id FROM community WHERE code = ?1", community_code);
     if (!community)

@@ -19,6 +19,7 @@
 #include "gridsync/domain/errors.hpp"
 #include "gridsync/domain/local_time.hpp"
 #include "gridsync/domain/money.hpp"
+#include "gridsync/domain/residents.hpp"
 #include "gridsync/domain/shifts.hpp"
 #include "gridsync/edge/http_transport.hpp"
 #include "gridsync/edge/node.hpp"
@@ -78,6 +79,12 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
   session show --session S        本场次发放记录(含待上传状态)/ payments, with pending status
   day close --session S --returned YUAN [--notes N] [--unpaid-reason absent] [--explanation TEXT]
             --staff-a A --staff-b B
+
+居民信息 / Residents
+  resident edit --resident ID [--name NAME] [--phone PHONE]
+                                  更正姓名或电话;两台设备改了不同字段会合并 / correct a name or phone;
+                                  edits of different fields on two devices merge
+  recovery list                   中心作废的重复发放及应追回金额 / payments central voided, amounts to recover
 
 排班考勤 / Shifts (8+4)
   shift check --staff S --kind in|out [--skew-minutes M] [--skew-bound-minutes 5]
@@ -739,6 +746,43 @@ int cmd_reverse(Context& c) {
     return c.out.finish(Exit::ok);
 }
 
+int cmd_resident(Context& c, const std::string& sub) {
+    if (sub != "edit")
+        throw UsageError{"resident edit --resident ID [--name NAME] [--phone PHONE]"};
+    const domain::ResidentEdit edit{c.args.get("name"), c.args.get("phone")};
+    const std::string resident = c.args.need("resident");
+    GS_TRY(r, c.record<int>([&](const Stamp& s) -> Result<int> {
+        if (auto st = domain::edit_resident(c.node.db(), s, resident, edit); !st)
+            return st.failure();
+        return 0;
+    }));
+    c.out.data()["resident_id"] = resident;
+    c.out.line("已更正,同步后送中心 / corrected; goes to central at the next sync");
+    return c.out.finish(Exit::ok);
+}
+
+int cmd_recovery(Context& c) {
+    boost::json::array list;
+    auto st = c.node.db().prepare(R"(
+        SELECT t.payment_id, t.amount_fen, t.state, v.reason, r.name
+        FROM recovery_task t JOIN payment_void v ON v.payment_id = t.payment_id
+             JOIN payment p ON p.id = t.payment_id JOIN entitlement e ON e.id = p.entitlement_id
+             JOIN resident r ON r.id = e.beneficiary_id ORDER BY t.created_at_ms)");
+    while (st.step()) {
+        list.push_back({{"payment_id", st.column<std::string>(0)},
+                        {"amount_fen", st.column<std::int64_t>(1)},
+                        {"state", st.column<std::string>(2)},
+                        {"reason", st.column<std::string>(3)},
+                        {"resident", st.column<std::string>(4)}});
+        c.out.line(st.column<std::string>(4) + "  " +
+                   domain::format_yuan(st.column<std::int64_t>(1)) + "  " +
+                   st.column<std::string>(2) + "  作废 void " + st.column<std::string>(0) + ": " +
+                   st.column<std::string>(3));
+    }
+    c.out.data()["recoveries"] = std::move(list);
+    return c.out.finish(Exit::ok);
+}
+
 int cmd_session(Context& c) {
     const std::string session = c.args.need("session");
     boost::json::array list;
@@ -948,6 +992,10 @@ int run(int argc, char** argv) {
                 return cmd_session(c);
             if (cmd == "shift")
                 return cmd_shift(c, sub);
+            if (cmd == "resident")
+                return cmd_resident(c, sub);
+            if (cmd == "recovery")
+                return cmd_recovery(c);
             throw UsageError{"未知命令 / unknown command: " + cmd +
                              "(--help 查看用法 / see --help)"};
         });

@@ -78,7 +78,8 @@ TEST_F(AdminApiTest, TheConsoleIsServedFromTheBinaryWithStrictHeaders) {
     EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
     const std::string html(page.body.begin(), page.body.end());
     EXPECT_NE(html.find("街道中心管理台"), std::string::npos) << "Chinese first";
-    EXPECT_NE(header(page, "Content-Security-Policy").find("default-src 'self'"), std::string::npos);
+    EXPECT_NE(header(page, "Content-Security-Policy").find("default-src 'self'"),
+              std::string::npos);
     EXPECT_EQ(header(page, "X-Frame-Options"), "DENY");
     EXPECT_EQ(call("GET", "/admin/app.js").status, 200);
     EXPECT_EQ(call("GET", "/admin/../central.db").status, 404);
@@ -161,7 +162,8 @@ TEST_F(AdminApiTest, ResolvingNeedsTheSessionAndItsCsrfTokenAndHappensOnce) {
     const auto done = call("POST", resolve, decision);
     ASSERT_EQ(done.status, 200) << std::string(done.body.begin(), done.body.end());
     EXPECT_EQ(body(done).at("state").as_string(), "resolved");
-    EXPECT_EQ(central->db().query_value<std::string>("SELECT payment_id FROM payment_void"), second);
+    EXPECT_EQ(central->db().query_value<std::string>("SELECT payment_id FROM payment_void"),
+              second);
     EXPECT_EQ(count("SELECT count(*) FROM admin_action WHERE action = 'conflict.resolve' AND login "
                     "= 'admin1'"),
               1)
@@ -175,9 +177,8 @@ TEST_F(AdminApiTest, DevicesAreListedAndRevokedAndTokensIssuedThroughTheApi) {
     const auto devices = body(call("GET", "/admin/api/devices")).at("devices").as_array();
     ASSERT_EQ(devices.size(), 1u);
     EXPECT_EQ(devices.at(0).at("id").as_string(), device.id);
-    EXPECT_EQ(call("POST", "/admin/api/devices/" + device.id + "/revoke", R"({"reason":""})")
-                  .status,
-              400)
+    EXPECT_EQ(
+        call("POST", "/admin/api/devices/" + device.id + "/revoke", R"({"reason":""})").status, 400)
         << "a reason is required";
     EXPECT_EQ(
         call("POST", "/admin/api/devices/" + device.id + "/revoke", R"({"reason":"笔记本丢失"})")
@@ -185,16 +186,17 @@ TEST_F(AdminApiTest, DevicesAreListedAndRevokedAndTokensIssuedThroughTheApi) {
         200);
     EXPECT_TRUE(central->device(device.id)->revoked);
 
-    const auto token = call("POST", "/admin/api/tokens",
-                            json::serialize(json::object{{"staff_id", payer},
-                                                         {"role", "community_laptop"},
-                                                         {"community", "C01"}}));
+    const auto token =
+        call("POST", "/admin/api/tokens",
+             json::serialize(json::object{
+                 {"staff_id", payer}, {"role", "community_laptop"}, {"community", "C01"}}));
     ASSERT_EQ(token.status, 200) << std::string(token.body.begin(), token.body.end());
     const std::string code(body(token).at("code").as_string());
     EXPECT_NE(code.find('.'), std::string::npos) << "token.central-kx-key";
-    EXPECT_EQ(call("POST", "/admin/api/tokens", R"({"staff_id":"x","role":"boss","community":"C01"})")
-                  .status,
-              400);
+    EXPECT_EQ(
+        call("POST", "/admin/api/tokens", R"({"staff_id":"x","role":"boss","community":"C01"})")
+            .status,
+        400);
     EXPECT_EQ(count("SELECT count(*) FROM admin_action WHERE login = 'admin2'"), 2)
         << "the revocation and the token, each signed";
 }

@@ -11,9 +11,9 @@
 // an HTTP status; nothing escapes handle().
 #include <map>
 #include <memory>
-#include <vector>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "gridsync/central/ingest.hpp"
 #include "gridsync/central/pull.hpp"

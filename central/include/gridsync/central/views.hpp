@@ -12,9 +12,9 @@
 namespace gridsync::central {
 
 struct ConflictFilter {
-    std::string state = "open";  // open | resolved | all
-    std::string kind;            // empty: every kind
-    std::string community;       // community code; empty: every community
+    std::string state = "open";   // open | resolved | all
+    std::string kind;             // empty: every kind
+    std::string community;        // community code; empty: every community
     std::int64_t min_age_ms = 0;  // detected at least this long ago
 };
 
