@@ -9,7 +9,13 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev libsodium-dev libcereal-dev libgtest-dev
   clang-format
+  chromium  # the admin console's browser tests (tests/browser)
 )
+# Node.js and npm drive those tests; a machine that has them already (from
+# any source) keeps its own.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -18,8 +24,18 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# playwright-core, pinned by tests/browser/package-lock.json, from the npm registry.
+browser_packages() {
+  if [ ! -d tests/browser/node_modules/playwright-core ]; then
+    echo "setup: installing the browser tests' npm packages"
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+cd "$(dirname "$0")/.."
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
+  browser_packages
   exit 0
 fi
 
@@ -37,3 +53,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+browser_packages

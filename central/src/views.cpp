@@ -193,8 +193,12 @@ std::optional<json::object> conflict_detail(store::Database& db, const std::stri
     const std::string row_id = unquoted(key);
     if (kind == "DOUBLE_PAYMENT") {
         rows_as_sides(db, sides, R"(
-            SELECT p.id, p.amount_fen, p.paid_at_ms, s.device_id AS device, p.session_id,
-                   p.payer_staff_id, p.verifier_staff_id, p.recipient_kind,
+            SELECT p.id, p.amount_fen, p.paid_at_ms,
+                   coalesce((SELECT name FROM device WHERE id = s.device_id), s.device_id) AS device,
+                   p.session_id,
+                   (SELECT name FROM staff WHERE id = p.payer_staff_id) AS payer,
+                   (SELECT name FROM staff WHERE id = p.verifier_staff_id) AS verifier,
+                   p.recipient_kind,
                    CASE WHEN v.id IS NULL THEN '' ELSE '已作废 void: ' || v.reason END AS void
             FROM payment p JOIN disbursement_session s ON s.id = p.session_id
                  LEFT JOIN payment_void v ON v.payment_id = p.id

@@ -1,0 +1,101 @@
+// The admin console in headless Chromium (Debian's package), driven by
+// playwright-core. Started by tests/net/browser_test.cpp, which runs a real
+// central with a double payment waiting, then checks that the admin's
+// decision reaches a laptop on its next sync.
+//
+//   node console.test.mjs URL LOGIN SCREENSHOT_DIR   (the password on stdin)
+//
+// Prints one JSON line: {"ok":true,"voided":PAYMENT_ID} or exits non-zero.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const [url, login, shots] = process.argv.slice(2);
+const password = readFileSync(0, "utf8").split("\n")[0];
+
+const browser = await chromium.launch({
+  executablePath: process.env.GRIDSYNC_CHROMIUM || "/usr/bin/chromium",
+  // Root in a container: no sandbox. Nothing may call out of 127.0.0.1.
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const failures = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });  // a laptop screen
+  page.on("pageerror", (e) => failures.push(`page error: ${e.message}`));
+  // Refused requests (a wrong password, no session yet) are expected answers, not script errors.
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) failures.push(`console: ${m.text()}`);
+  });
+  await page.goto(url);
+
+  // Chinese first; the login form.
+  assert.equal(await page.textContent("h1"), "街道中心管理台");
+  await page.fill("[data-testid=login-name]", login);
+  await page.fill("[data-testid=login-password]", "not the password");
+  await page.click("[data-testid=login-submit]");
+  await page.waitForFunction(() => document.querySelector("[data-testid=login-error]").textContent.length > 0);
+  assert.match(await page.textContent("[data-testid=login-error]"), /登录失败/);
+
+  await page.fill("[data-testid=login-password]", password);
+  await page.click("[data-testid=login-submit]");
+  const row = page.locator("#conflict-rows tr[data-kind=DOUBLE_PAYMENT]");
+  await row.first().waitFor();
+  assert.equal(await row.count(), 1);
+  assert.match(await page.textContent("[data-testid=counts]"), /重复发放\s*1/);
+  // The session cookie is HttpOnly: scripts on the page cannot read it.
+  assert.ok(!(await page.evaluate(() => document.cookie)).includes("gridsync_admin"));
+
+  // English on one click, and back.
+  await page.click("[data-testid=lang]");
+  assert.equal(await page.textContent("h1"), "Subdistrict central console");
+  assert.match(await page.textContent("[data-testid=counts]"), /Double payment\s*1/);
+  await page.click("[data-testid=lang]");
+  assert.equal(await page.textContent("h1"), "街道中心管理台");
+
+  // Both payments side by side, the differing fields highlighted.
+  await row.first().click();
+  const detail = page.locator("[data-testid=conflict-detail]");
+  await detail.locator("[data-testid=sides]").waitFor();
+  assert.equal(await detail.locator("[data-testid=sides] thead th").count(), 3, "field + two payments");
+  assert.ok((await detail.locator("td.diff").count()) > 0, "differences are highlighted");
+  const voidButtons = detail.locator("button[data-decision=void_payment]");
+  assert.equal(await voidButtons.count(), 2, "either payment can be voided");
+  if (shots) await page.screenshot({ path: `${shots}/console-double-payment.png`, fullPage: true });
+
+  // A reason is required: nothing is sent without one.
+  await voidButtons.nth(1).click();
+  assert.match(await page.textContent("[data-testid=message]"), /请先写明理由/);
+  assert.equal(await row.count(), 1, "still open");
+
+  // One click with a reason: the second payment is void, the conflict leaves the open list.
+  const voided = await voidButtons.nth(1).getAttribute("data-payment");
+  await detail.locator("[data-testid=reason]").fill("同一人在两台笔记本各领一次,作废第二笔并追回");
+  await voidButtons.nth(1).click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=message]").textContent.includes("已处理"));
+  await page.waitForFunction(() => !document.querySelector("#conflict-rows tr[data-kind=DOUBLE_PAYMENT]"));
+  assert.doesNotMatch(await page.textContent("[data-testid=counts]"), /重复发放/);
+
+  // The resolved list shows who decided.
+  await page.selectOption("[data-testid=filter-state]", "resolved");
+  const done = page.locator("#conflict-rows tr[data-kind=DOUBLE_PAYMENT]");
+  await done.first().waitFor();
+  await done.first().click();
+  await page.locator("[data-testid=resolution]").waitFor();
+  assert.match(await page.textContent("[data-testid=resolution]"), new RegExp(login));
+
+  // The devices page.
+  await page.click("[data-testid=tab-devices]");
+  await page.locator("[data-testid=device-list] tbody tr").first().waitFor();
+  assert.equal(await page.locator("[data-testid=device-list] tbody tr").count(), 3);
+  if (shots) await page.screenshot({ path: `${shots}/console-devices.png`, fullPage: true });
+
+  assert.deepEqual(failures, []);
+  console.log(JSON.stringify({ ok: true, voided }));
+} catch (e) {
+  console.error(e);
+  console.error(failures.join("\n"));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
