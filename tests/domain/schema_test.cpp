@@ -1,0 +1,98 @@
+// The replicated schema's history is pinned: each version's tables, as a
+// device that stopped at that version holds them, are golden files
+// (tests/golden/schema_vN.sql). A device at an older version upgrades in
+// place without losing a row, and what it signed under that version still
+// applies to the newer tables. GRIDSYNC_UPDATE_GOLDEN=1 rewrites the files.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "gridsync/domain/schema.hpp"
+#include "gridsync/domain/seed.hpp"
+#include "gridsync/file.hpp"
+#include "gridsync/store/changeset.hpp"
+#include "gridsync/store/database.hpp"
+#include "gridsync/store/session.hpp"
+#include "temp_dir.hpp"
+
+using namespace gridsync;
+
+namespace {
+
+std::string schema_sql(store::Database& db) {
+    std::string out;
+    auto st = db.prepare(
+        "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY type DESC, name");
+    while (st.step())
+        out += st.column<std::string>(0) + ";\n";
+    return out;
+}
+
+void check_golden(const std::string& name, const std::string& actual) {
+    const std::string path = std::string(GRIDSYNC_TEST_GOLDEN) + "/" + name;
+    if (std::getenv("GRIDSYNC_UPDATE_GOLDEN"))
+        std::ofstream(path) << actual;
+    auto text = read_file(path, 1 << 20);
+    ASSERT_TRUE(text.ok()) << path;
+    EXPECT_EQ(std::string(as_chars(*text)), actual) << "schema history changed: " << name;
+}
+
+}  // namespace
+
+TEST(SchemaHistory, EachVersionIsPinned) {
+    const auto all = domain::migrations();
+    ASSERT_EQ(static_cast<int>(all.size()), domain::kSchemaVersion);
+    for (std::size_t v = 1; v <= all.size(); ++v) {
+        test::TempDir dir;
+        auto db = store::Database::open(dir / "node.db");
+        (void)store::migrate(db, all.first(v));
+        check_golden("schema_v" + std::to_string(v) + ".sql", schema_sql(db));
+    }
+}
+
+TEST(SchemaHistory, AVersionOneDeviceUpgradesWithEveryRowAndItsChangesStillApply) {
+    test::TempDir dir;
+    auto old = store::Database::open(dir / "old.db");
+    (void)store::migrate(old, domain::migrations().first(1));
+    domain::SeedReport seeded;
+    {
+        store::Transaction tx(old);
+        seeded = domain::seed_subdistrict(
+            old, {"central", domain::Hlc::from_parts(1, 1), 1}, {},
+            crypto::SecureBuffer::random(32),
+            [](const domain::SeededStaff&) { return std::optional<crypto::PublicKey>(); });
+        tx.commit();
+    }
+    const auto residents = *old.query_value<int>("SELECT count(*) FROM resident");
+    ASSERT_GT(residents, 0);
+    // Central, already at the newest version, holds the same rows.
+    old.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    std::filesystem::copy_file(dir / "old.db", dir / "central.db");
+    auto central = store::Database::open(dir / "central.db");
+    EXPECT_EQ(store::migrate(central, domain::migrations()).from_version, 1);
+    EXPECT_EQ(*central.query_value<int>("SELECT count(*) FROM resident"), residents);
+
+    // A change the version-1 device captures and signs: a phone number.
+    const std::string resident = seeded.residents.front().id;
+    store::Changeset v1_change;
+    {
+        store::Session capture(old);
+        capture.attach_checked("resident");
+        old.execute("UPDATE resident SET phone = '13700000000' WHERE id = ?1", resident);
+        v1_change = capture.changeset();
+    }
+    const auto applied = store::apply_changeset(central, v1_change.bytes(),
+                                                [](const store::Conflict&) {
+                                                    return store::ConflictAction::abort;
+                                                });
+    EXPECT_FALSE(applied.aborted) << "a version-1 change applies to version 2 as it is";
+    EXPECT_EQ(central.query_value<std::string>("SELECT phone FROM resident WHERE id = ?1", resident),
+              "13700000000");
+
+    // The device itself upgrades in place.
+    EXPECT_EQ(store::migrate(old, domain::migrations()).from_version, 1);
+    EXPECT_EQ(*old.query_value<int>("SELECT count(*) FROM resident"), residents);
+    EXPECT_EQ(*old.query_value<int>("SELECT count(*) FROM payment_void"), 0);
+}
