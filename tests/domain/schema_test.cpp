@@ -23,8 +23,8 @@ namespace {
 
 std::string schema_sql(store::Database& db) {
     std::string out;
-    auto st = db.prepare(
-        "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY type DESC, name");
+    auto st =
+        db.prepare("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY type DESC, name");
     while (st.step())
         out += st.column<std::string>(0) + ";\n";
     return out;
@@ -83,13 +83,13 @@ TEST(SchemaHistory, AVersionOneDeviceUpgradesWithEveryRowAndItsChangesStillApply
         old.execute("UPDATE resident SET phone = '13700000000' WHERE id = ?1", resident);
         v1_change = capture.changeset();
     }
-    const auto applied = store::apply_changeset(central, v1_change.bytes(),
-                                                [](const store::Conflict&) {
-                                                    return store::ConflictAction::abort;
-                                                });
+    const auto applied =
+        store::apply_changeset(central, v1_change.bytes(),
+                               [](const store::Conflict&) { return store::ConflictAction::abort; });
     EXPECT_FALSE(applied.aborted) << "a version-1 change applies to version 2 as it is";
-    EXPECT_EQ(central.query_value<std::string>("SELECT phone FROM resident WHERE id = ?1", resident),
-              "13700000000");
+    EXPECT_EQ(
+        central.query_value<std::string>("SELECT phone FROM resident WHERE id = ?1", resident),
+        "13700000000");
 
     // The device itself upgrades in place.
     EXPECT_EQ(store::migrate(old, domain::migrations()).from_version, 1);
