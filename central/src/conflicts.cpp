@@ -155,6 +155,10 @@ void flag_check_in(store::Database& db, const RowChange& c,
 
 }  // namespace
 
+std::string unquoted(const std::string& key) {
+    return key.size() >= 2 && key.front() == '\'' ? key.substr(1, key.size() - 2) : key;
+}
+
 bool mergeable(const std::string& table) {
     return table == "resident" || table == "household";
 }

@@ -31,6 +31,9 @@ struct ColumnMerge {
 
 // Tables whose clashing columns are settled by HLC order.
 bool mergeable(const std::string& table);
+
+// A conflict's row key as stored ('id', SQLite's quoting) back to the id.
+std::string unquoted(const std::string& key);
 ColumnMerge merge_columns(const std::vector<std::string>& columns, const store::Conflict& c,
                           std::int64_t incoming_hlc, const std::string& incoming_device);
 // Writes the merged columns (central's own change, captured for the log).

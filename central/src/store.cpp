@@ -660,10 +660,6 @@ OpenConflict load_open_conflict(store::Database& db, const std::string& conflict
             st.column<std::string>(5), st.column<std::int64_t>(4)};
 }
 
-std::string unquoted(const std::string& key) {
-    return key.size() >= 2 && key.front() == '\'' ? key.substr(1, key.size() - 2) : key;
-}
-
 // The device's change to the conflict's row, exactly as it signed it.
 void take_incoming(store::Database& db, const OpenConflict& c) {
     if (c.kind != "DATA" && c.kind != "CONFLICT" && c.kind != "COLUMN_MERGE" &&

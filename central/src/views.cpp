@@ -1,6 +1,7 @@
 #include "gridsync/central/views.hpp"
 
 #include "authorize.hpp"
+#include "conflicts.hpp"
 #include "gridsync/central/errors.hpp"
 #include "gridsync/store/changeset.hpp"
 #include "gridsync/sync/envelope.hpp"
@@ -43,10 +44,6 @@ std::optional<json::object> current_row(store::Database& db, const std::string& 
     if (!st.step())
         return std::nullopt;
     return row_fields(st);
-}
-
-std::string unquoted(const std::string& key) {
-    return key.size() >= 2 && key.front() == '\'' ? key.substr(1, key.size() - 2) : key;
 }
 
 json::object side(const char* key, const std::string& label, json::object fields) {

@@ -13,8 +13,7 @@ std::string to_hex(ByteView bytes) {
     return out;
 }
 
-namespace {
-int nibble(char c) {
+int hex_digit_value(char c) noexcept {
     if (c >= '0' && c <= '9')
         return c - '0';
     if (c >= 'a' && c <= 'f')
@@ -23,15 +22,14 @@ int nibble(char c) {
         return c - 'A' + 10;
     return -1;
 }
-}  // namespace
 
 std::optional<Bytes> from_hex(std::string_view hex) {
     if (hex.size() % 2 != 0)
         return std::nullopt;
     Bytes out(hex.size() / 2);
     for (std::size_t i = 0; i < out.size(); ++i) {
-        int hi = nibble(hex[2 * i]);
-        int lo = nibble(hex[2 * i + 1]);
+        int hi = hex_digit_value(hex[2 * i]);
+        int lo = hex_digit_value(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return std::nullopt;
         out[i] = static_cast<std::uint8_t>((hi << 4) | lo);

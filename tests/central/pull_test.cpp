@@ -52,14 +52,7 @@ TEST_F(PullTest, TwoLaptopsConvergeAndUnpushedWorkSurvivesAPull) {
 
 TEST_F(PullTest, AGridDeviceReceivesItsGridAndNothingElse) {
     auto grid_db = store::Database::open(cdir / "laptop2.db");
-    const auto grids = [&] {
-        std::vector<std::string> g;
-        auto st = edge.db.prepare("SELECT id FROM grid WHERE community_id = ?1 ORDER BY id");
-        st.bind(1, community);
-        while (st.step())
-            g.push_back(st.column<std::string>(0));
-        return g;
-    }();
+    const auto grids = this->grids();
     ASSERT_GE(grids.size(), 2u);
     const std::string mine =
         certificate_in(grids[0], "QR-MINE", {&edge.db, &central->db(), &grid_db});

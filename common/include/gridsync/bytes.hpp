@@ -29,6 +29,8 @@ inline Bytes to_bytes(std::string_view s) {
 std::string to_hex(ByteView bytes);
 
 // Accepts upper or lower case; nullopt on odd length or a non-hex character.
+// The value of one hex digit, either case; -1 for any other character.
+int hex_digit_value(char c) noexcept;
 std::optional<Bytes> from_hex(std::string_view hex);
 
 }  // namespace gridsync
