@@ -33,11 +33,11 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
 
 用法 / Usage:  gridsync-central --data DIR [--json] COMMAND ...
 
-  init [--admin-login admin1] [--admin-name NAME] [--demo-seed] [--fast-kdf]
+  init [--admin-login admin1] [--admin-name NAME] [--demo-seed [--demo-households-per-grid 8]] [--fast-kdf]
                                       建立中心:数据库、中心密钥、第一位管理员;可载入虚构的演示数据
                                       create the database, central's keys and the first admin; optionally the fictional demo data
   admin add --login L --staff ID      添加管理员(由已有管理员签名)/ add an admin (signed by an existing admin)
-  token --staff ID --role community_laptop|grid_device --community C01 [--grid N] [--ttl-hours 24]
+  token --staff ID --role community_laptop|grid_device --community C01 [--grid N] [--ttl-hours 24] [--count 1]
                                       一次性登记码(令牌 + 中心公钥)/ a one-time enrollment code
   prepare-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100] [--admin STAFF]
                                       演示:编制发放名单(待审核)、排班、待送证件
@@ -121,11 +121,14 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
     const auto password =
         admin_password(args, secrets, "admin-password-file", "GRIDSYNC_ADMIN_PASSWORD_FILE", login);
     if (args.has("demo-seed")) {
+        domain::SeedOptions seed_options;
+        if (auto n = args.get("demo-households-per-grid"))
+            seed_options.households_per_grid = std::stoi(*n);
         domain::SeedReport seed;
         store.record_central(keys.signing, clock.now_ms(), [&](store::Database& db) {
             seed = domain::seed_subdistrict(
                 db, {"central", domain::Hlc::from_parts(clock.now_ms(), 0), clock.now_ms()},
-                domain::SeedOptions{}, keys.id_key, {});
+                seed_options, keys.id_key, {});
         });
         fs::create_directories(dir / "demo");
         std::ofstream residents(dir / "demo" / "residents.csv");
@@ -211,6 +214,18 @@ int cmd_token(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     if (!grant)
         throw UsageError{grant.failure().message};
     const TokenGrant& g = *grant;
+    // A batch of devices (a load test, a new round of laptops): one code each.
+    const int count = std::stoi(args.get("count").value_or("1"));
+    if (count > 1) {
+        boost::json::array codes;
+        for (int i = 0; i < count; ++i) {
+            codes.push_back(boost::json::string(enrollment_code(
+                c.store.create_token(admin, g, clock.now_ms()), c.keys.kx.public_key())));
+        }
+        out.line("登记码 enrollment codes: " + std::to_string(count));
+        out.data()["codes"] = std::move(codes);
+        return out.finish(Exit::ok);
+    }
     const std::string token = c.store.create_token(admin, g, clock.now_ms());
     const std::string code = enrollment_code(token, c.keys.kx.public_key());
     out.data()["code"] = code;

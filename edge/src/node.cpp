@@ -348,14 +348,15 @@ Status EdgeNode::enroll(sync::Transport& transport, const std::string& central_a
 }
 
 Result<sync::RoundReport> EdgeNode::sync_round(sync::Transport& transport, domain::Clock& clock,
-                                               const sync::Progress& progress) {
+                                               const sync::Progress& progress,
+                                               const sync::SyncOptions& options) {
     const auto pin = central_pin();
     if (!enrolled() || !pin) {
         return fail(domain::Errc::wrong_state,
                     "本设备尚未登记 / this device is not enrolled with central");
     }
     sync::SyncClient client(db_, *outbox_, *device_key_, *kx_, *pin, transport, clock);
-    auto report = client.round({}, progress);
+    auto report = client.round(options, progress);
     if (report)
         set_state(db_, "last_sync_ms", std::to_string(clock.now_ms()));
     // Revoked: what this device holds of the subdistrict's data goes. Its

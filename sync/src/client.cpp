@@ -77,7 +77,7 @@ Result<RoundReport> SyncClient::round(const SyncOptions& options, const Progress
             break;
     }
     // Pull until central says there is no more.
-    for (int guard = 0; guard < 100000; ++guard) {
+    for (int guard = 0; options.pull && guard < 100000; ++guard) {
         auto answer =
             call("/v1/pull", make_pull_request(db_, outbox_.device_id(), device_key_, clock_,
                                                options.pull_batch, options.verify_scope));

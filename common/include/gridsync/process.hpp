@@ -5,6 +5,7 @@
 // kill it.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@ struct ProcessResult {
     int exit_code = -1;  // -1 when killed by a signal
     int signal = 0;
     std::string out;
+    long max_rss_kib = 0;  // the child's peak resident set
 };
 
 class Process {
@@ -58,6 +60,7 @@ class Process {
         ::close(in[1]);
     }
 
+    pid_t pid() const { return pid_; }
     void kill() { ::kill(pid_, SIGKILL); }
     // Asks the program to finish (SIGTERM), as a service manager would.
     void terminate() { ::kill(pid_, SIGTERM); }
@@ -70,7 +73,9 @@ class Process {
             r.out.append(buf, static_cast<std::size_t>(n));
         ::close(out_fd_);
         int status = 0;
-        ::waitpid(pid_, &status, 0);
+        struct rusage usage {};
+        ::wait4(pid_, &status, 0, &usage);
+        r.max_rss_kib = usage.ru_maxrss;
         if (WIFEXITED(status))
             r.exit_code = WEXITSTATUS(status);
         if (WIFSIGNALED(status))

@@ -96,7 +96,8 @@ class EdgeNode {
     // One sync round (push, then pull) with the enrolled central. A device
     // central reports revoked purges the replicated data it holds.
     Result<sync::RoundReport> sync_round(sync::Transport& transport, domain::Clock& clock,
-                                         const sync::Progress& progress = {});
+                                         const sync::Progress& progress = {},
+                                         const sync::SyncOptions& options = {});
     void purge_replicated();
 
   private:

@@ -43,6 +43,7 @@ struct SyncOptions {
     std::size_t push_batch = 500;
     std::uint32_t pull_batch = 1000;
     bool verify_scope = true;  // ask central for the scope digest at the end of each pull
+    bool pull = true;          // false: push what is pending, and stop there
 };
 
 class SyncClient {

@@ -1,0 +1,592 @@
+// gridsync-bench: gridsync's speed, measured against the floor SQLite and
+// libsodium set on the same machine in the same run (docs/PERFORMANCE.md).
+//
+//   gridsync-bench --quick | --full  [--central PATH] [--edge PATH] [--keep DIR]
+//
+// One line per figure: median, min and max over the repeats, the floor's
+// median, and the ratio (figure / floor). Central is the shipped
+// gridsync-central on 127.0.0.1; edges are the edge library in this process
+// (write latency, push, incremental pull) or the shipped gridsync-edge
+// (bootstrap, for its peak memory).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "gridsync/crypto/sign.hpp"
+#include "gridsync/domain/certificates.hpp"
+#include "gridsync/domain/disbursement.hpp"
+#include "gridsync/domain/ids.hpp"
+#include "gridsync/domain/schema.hpp"
+#include "gridsync/domain/shifts.hpp"
+#include "gridsync/edge/http_transport.hpp"
+#include "gridsync/edge/node.hpp"
+#include "gridsync/store/changeset.hpp"
+#include "gridsync/sync/envelope.hpp"
+#include "gridsync/tools/central_process.hpp"
+#include "gridsync/tools/edge_driver.hpp"
+#include "gridsync/tools/load.hpp"
+
+using namespace gridsync;
+namespace fs = std::filesystem;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+double ms_since(Steady::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Steady::now() - t0).count();
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(i, v.size() - 1)];
+}
+
+struct Sizes {
+    int households_per_grid;  // community C01: 10 grids of these, 3 residents each
+    int entitlements;
+    int certificates;
+    int latency_samples;
+    int repeats;
+    std::vector<int> backlogs;
+    int incremental;
+    int load_devices;
+    int load_window_s;
+};
+
+const Sizes kQuick{100, 1500, 900, 100, 3, {1000}, 1000, 100, 10};
+const Sizes kFull{300, 30000, 9000, 1000, 5, {10000, 100000}, 1000, 1000, 60};
+
+// One printed figure: its repeats and its floor's.
+struct Figure {
+    std::string name, unit;
+    std::vector<double> runs, floor;
+    std::string floor_name;
+};
+
+void print(const Figure& f) {
+    const double med = percentile(f.runs, 0.5);
+    std::printf("%-44s %12.1f %12.1f %12.1f  %-9s", f.name.c_str(), med,
+                *std::min_element(f.runs.begin(), f.runs.end()),
+                *std::max_element(f.runs.begin(), f.runs.end()), f.unit.c_str());
+    if (!f.floor.empty()) {
+        const double fl = percentile(f.floor, 0.5);
+        std::printf("  floor %-30s %12.1f  ratio %6.2f", f.floor_name.c_str(), fl,
+                    fl > 0 ? med / fl : 0.0);
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+}
+
+crypto::SecureBuffer secret(const std::string& s) {
+    return crypto::SecureBuffer::copy_of(as_bytes(s));
+}
+
+// A laptop of C01: the edge library, enrolled and caught up, with the keys
+// of the people who work on it unlocked (PIN entry is not what is measured).
+struct Laptop {
+    fs::path dir;
+    domain::SystemClock clock;
+    std::unique_ptr<edge::EdgeNode> node;
+    std::unique_ptr<edge::HttpTransport> http;
+    std::map<std::string, crypto::SigningKey> keys;
+
+    Laptop(const fs::path& d, const std::string& name, tools::CentralProcess& central,
+           const std::string& code)
+        : dir(d) {
+        const auto pass = secret("bench edge passphrase");
+        edge::InitOptions o;
+        o.device_name = name;
+        o.kdf = crypto::KdfParams::minimum();
+        if (auto st = edge::EdgeNode::init(dir, o, pass); !st)
+            throw std::runtime_error(st.failure().message);
+        node = edge::EdgeNode::open(dir, pass, clock).value();
+        http = std::make_unique<edge::HttpTransport>(central.address(), std::chrono::seconds(120));
+        if (auto st =
+                node->enroll(*http, central.address(), code, pass, crypto::KdfParams::minimum());
+            !st)
+            throw std::runtime_error(st.failure().message);
+        sync();
+    }
+    sync::RoundReport sync(bool pull = true) {
+        sync::SyncOptions o;
+        o.pull = pull;
+        auto r = node->sync_round(*http, clock, {}, o);
+        if (!r)
+            throw std::runtime_error("sync: " + r.failure().message);
+        if (r->rejected)
+            throw std::runtime_error("sync: refused " + r->rejections.front().message);
+        return *r;
+    }
+    void enroll_key(const std::string& staff) {
+        (void)node->enroll_staff_key(staff, secret("2468"), crypto::KdfParams::minimum()).value();
+        keys.emplace(staff, node->unlock_staff(staff, secret("2468")).value());
+    }
+    domain::Signer signer(const std::string& staff) { return {staff, &keys.at(staff)}; }
+    template <class T, class F>
+    T must(F&& write) {
+        auto r = node->outbox().template record_as<T>(std::forward<F>(write));
+        if (!r)
+            throw std::runtime_error(r.failure().message);
+        return r->value;
+    }
+};
+
+// What the community has for a day: its entitlements (with the ID number
+// the beneficiary presents) and its certificates at the center.
+struct Work {
+    std::vector<std::tuple<std::string, domain::Fen, std::string>> entitlements;
+    std::vector<std::pair<std::string, std::string>> certificates;  // id, ID number
+    std::size_t next_payment = 0, next_certificate = 0;
+    int checks = 0;
+};
+
+class Bench {
+  public:
+    Bench(Sizes s, std::string central_bin, std::string edge_bin, fs::path work)
+        : s_(s),
+          central_bin_(std::move(central_bin)),
+          edge_bin_(std::move(edge_bin)),
+          work_(std::move(work)) {}
+
+    void run() {
+        std::printf("%-44s %12s %12s %12s  %-9s\n", "figure", "median", "min", "max", "unit");
+        setup();
+        edge_writes();
+        bootstrap();
+        push_and_pull();
+        load();
+    }
+
+  private:
+    void setup() {
+        const auto t0 = Steady::now();
+        central_ = std::make_unique<tools::CentralProcess>(central_bin_, work_ / "central",
+                                                           s_.households_per_grid);
+        day_ = central_->prepare_day("C01", s_.entitlements, s_.certificates);
+        central_->serve();
+        auto db = store::Database::open(work_ / "central" / "central" / "central.db");
+        const auto demo = edge::load_demo_data(work_ / "central" / "central").value();
+        const auto c01 = *db.query_value<std::string>("SELECT id FROM community WHERE code='C01'");
+        community_ = c01;
+        clerk_ = demo.staff_id("community_worker", 0, c01);
+        payer_ = *db.query_value<std::string>(
+            R"(SELECT r.staff_id FROM disbursement_roster r JOIN staff s ON s.id = r.staff_id
+               WHERE r.disbursement_day_id = ?1 AND s.role = 'service_point_staff' ORDER BY s.id LIMIT 1)",
+            day_);
+        verifier_ = *db.query_value<std::string>(
+            R"(SELECT r.staff_id FROM disbursement_roster r JOIN staff s ON s.id = r.staff_id
+               WHERE r.disbursement_day_id = ?1 AND s.role = 'service_point_staff' ORDER BY s.id LIMIT 1 OFFSET 1)",
+            day_);
+        auto e = db.prepare(
+            "SELECT id, amount_fen, beneficiary_id FROM entitlement WHERE disbursement_day_id = ?1 "
+            "ORDER BY id");
+        e.bind(1, day_);
+        while (e.step()) {
+            work_list_.entitlements.emplace_back(e.column<std::string>(0),
+                                                 e.column<std::int64_t>(1),
+                                                 demo.id_number_of(e.column<std::string>(2)));
+        }
+        auto c = db.prepare(R"(SELECT c.id, c.resident_id, g.leader_staff_id FROM certificate c
+            JOIN resident r ON r.id = c.resident_id JOIN household h ON h.id = r.household_id
+            JOIN grid g ON g.id = h.grid_id WHERE g.community_id = ?1 ORDER BY g.id, c.id)");
+        c.bind(1, c01);
+        while (c.step()) {
+            // One grid's leader carries them all: the bench's laptop holds that key.
+            if (leader_.empty())
+                leader_ = c.column<std::string>(2);
+            if (c.column<std::string>(2) != leader_)
+                continue;
+            work_list_.certificates.emplace_back(c.column<std::string>(0),
+                                                 demo.id_number_of(c.column<std::string>(1)));
+        }
+        residents_ = *db.query_value<int>(
+            "SELECT count(*) FROM resident r JOIN household h ON h.id = r.household_id JOIN grid g "
+            "ON g.id = h.grid_id WHERE g.community_id = ?1",
+            c01);
+        std::printf(
+            "# central: C01 has %d residents, %zu entitlements, %zu certificates of one "
+            "grid; set up in %.1f s\n",
+            residents_, work_list_.entitlements.size(), work_list_.certificates.size(),
+            ms_since(t0) / 1000);
+        laptop_ =
+            std::make_unique<Laptop>(work_ / "laptop1", "bench laptop 1", *central_,
+                                     central_->codes(clerk_, "community_laptop", "C01", 1)[0]);
+        for (const auto& who : {payer_, verifier_, clerk_, leader_})
+            laptop_->enroll_key(who);
+        laptop_->sync();
+        for (const auto& who : {payer_, verifier_})
+            check(*laptop_, who, "in");
+        session_ = laptop_->must<std::string>([&](const domain::Stamp& st) {
+            return domain::open_session(laptop_->node->db(), st,
+                                        {day_, payer_, verifier_, 100000000, "10000x10000"});
+        });
+    }
+
+    void check(Laptop& l, const std::string& who, const char* kind) {
+        (void)l.must<domain::CheckResult>([&](const domain::Stamp& st) {
+            return domain::check_in_out(l.node->db(), st, l.signer(who),
+                                        {community_, kind, std::nullopt});
+        });
+    }
+    bool pay(Laptop& l) {
+        if (work_list_.next_payment >= work_list_.entitlements.size())
+            return false;
+        const auto& [id, fen, id_number] = work_list_.entitlements[work_list_.next_payment++];
+        domain::PaymentInput in;
+        in.entitlement_id = id;
+        in.session_id = session_;
+        in.amount_fen = fen;
+        in.recipient_id_number = id_number;
+        in.ack_name = "领取人";
+        in.ack_image = Bytes(2048, 0x5a);  // a thumbprint image's size
+        (void)l.must<std::string>([&](const domain::Stamp& st) {
+            return domain::record_payment(l.node->db(), st, in, l.signer(payer_),
+                                          l.signer(verifier_), l.node->id_key());
+        });
+        return true;
+    }
+    std::optional<std::pair<std::string, std::string>> hand_over(Laptop& l) {
+        if (work_list_.next_certificate >= work_list_.certificates.size())
+            return std::nullopt;
+        const auto cert = work_list_.certificates[work_list_.next_certificate++];
+        (void)l.must<std::string>([&](const domain::Stamp& st) {
+            return domain::hand_over(l.node->db(), st, cert.first, l.signer(clerk_),
+                                     l.signer(leader_));
+        });
+        return cert;
+    }
+    void deliver(Laptop& l, const std::pair<std::string, std::string>& cert) {
+        domain::Delivery d;
+        d.certificate_id = cert.first;
+        d.recipient_id_number = cert.second;
+        d.signature_image = Bytes(4096, 0x33);
+        d.location = domain::Location{29.557, 106.577};
+        (void)l.must<std::string>([&](const domain::Stamp& st) {
+            return domain::deliver(l.node->db(), st, l.signer(leader_), d, l.node->id_key());
+        });
+    }
+    void check_in_or_out(Laptop& l) { check(l, clerk_, work_list_.checks++ % 2 ? "out" : "in"); }
+
+    // Edge write latency: each write is its own transaction with session
+    // capture, staff and device signatures, the outbox append and the
+    // commit, at the node's own durability (synchronous=FULL).
+    void edge_writes() {
+        Figure pay50{"edge payment p50", "ms"}, pay99{"edge payment p99", "ms"},
+            del50{"edge delivery p50", "ms"}, del99{"edge delivery p99", "ms"},
+            chk50{"edge check-in p50", "ms"}, chk99{"edge check-in p99", "ms"};
+        std::vector<double> floor50, floor99;
+        for (int r = 0; r < s_.repeats; ++r) {
+            std::vector<double> p, d, c;
+            for (int i = 0; i < s_.latency_samples; ++i) {
+                auto t0 = Steady::now();
+                if (!pay(*laptop_))
+                    break;
+                p.push_back(ms_since(t0));
+                auto cert = hand_over(*laptop_);
+                if (cert) {
+                    t0 = Steady::now();
+                    deliver(*laptop_, *cert);
+                    d.push_back(ms_since(t0));
+                }
+                t0 = Steady::now();
+                check_in_or_out(*laptop_);
+                c.push_back(ms_since(t0));
+            }
+            pay50.runs.push_back(percentile(p, 0.5));
+            pay99.runs.push_back(percentile(p, 0.99));
+            del50.runs.push_back(percentile(d, 0.5));
+            del99.runs.push_back(percentile(d, 0.99));
+            chk50.runs.push_back(percentile(c, 0.5));
+            chk99.runs.push_back(percentile(c, 0.99));
+            const auto f = plain_inserts(r);
+            floor50.push_back(percentile(f, 0.5));
+            floor99.push_back(percentile(f, 0.99));
+        }
+        for (auto* f : {&pay50, &del50, &chk50}) {
+            f->floor = floor50;
+            f->floor_name = "plain INSERT+COMMIT p50";
+        }
+        for (auto* f : {&pay99, &del99, &chk99}) {
+            f->floor = floor99;
+            f->floor_name = "plain INSERT+COMMIT p99";
+        }
+        for (const auto* f : {&pay50, &pay99, &del50, &del99, &chk50, &chk99})
+            print(*f);
+    }
+
+    // The floor: the payment row, inserted and committed alone, with the
+    // same synchronous setting, into a table without triggers or capture.
+    std::vector<double> plain_inserts(int round) {
+        auto db = store::Database::open(work_ / ("floor-insert-" + std::to_string(round) + ".db"));
+        db.exec(
+            "CREATE TABLE payment(id TEXT PRIMARY KEY NOT NULL, kind TEXT, entitlement_id TEXT, "
+            "session_id TEXT, reverses_payment_id TEXT, amount_fen INTEGER, paid_at_ms INTEGER, "
+            "recipient_kind TEXT, proxy_registration_id TEXT, payer_staff_id TEXT, "
+            "verifier_staff_id TEXT, payer_signature BLOB, verifier_signature BLOB, ack_name "
+            "TEXT, ack_image BLOB, ack_image_hash BLOB, override_reason TEXT, reason TEXT, "
+            "origin_device TEXT, hlc INTEGER) STRICT");
+        std::vector<double> out;
+        const Bytes sig(64, 1), image(2048, 0x5a), hash(32, 2);
+        for (int i = 0; i < s_.latency_samples; ++i) {
+            const auto t0 = Steady::now();
+            store::Transaction tx(db);
+            db.execute(
+                "INSERT INTO payment VALUES (?1, 'payment', 'e', 's', NULL, 70000, ?2, "
+                "'beneficiary', NULL, 'p', 'v', ?3, ?3, '领取人', ?4, ?5, NULL, NULL, 'dev', ?2)",
+                domain::new_id(static_cast<domain::EpochMs>(i)), i, sig, image, hash);
+            tx.commit();
+            out.push_back(ms_since(t0));
+        }
+        return out;
+    }
+
+    // A new laptop of C01 downloads its community with the shipped
+    // gridsync-edge: the time of its first `sync`, and its peak memory.
+    void bootstrap() {
+        Figure time{"bootstrap C01 (" + std::to_string(residents_) + " residents)", "s"};
+        Figure rss{"bootstrap gridsync-edge peak RSS", "MiB"};
+        for (int r = 0; r < s_.repeats; ++r) {
+            tools::EdgeDriver d(edge_bin_, work_ / ("fresh" + std::to_string(r)),
+                                work_ / "edge.pass");
+            std::ofstream(work_ / "edge.pass") << "bench edge passphrase\n";
+            const auto code = central_->codes(clerk_, "community_laptop", "C01", 1)[0];
+            (void)d.run({"init", "--device-name", "fresh", "--fast-kdf"});
+            (void)d.run({"enroll", "--central", central_->address(), "--code", code, "--fast-kdf"});
+            const auto t0 = Steady::now();
+            const auto s = d.run({"--json", "sync"});
+            const double secs = ms_since(t0) / 1000;
+            if (s.exit_code != 0)
+                throw std::runtime_error("bootstrap: " + s.out);
+            time.runs.push_back(secs);
+            rss.runs.push_back(static_cast<double>(s.max_rss_kib) / 1024);
+            if (r == 0) {
+                std::printf("# bootstrap: %lld rows in the snapshot\n",
+                            static_cast<long long>(
+                                tools::EdgeDriver::json(s).at("snapshot_rows").as_int64()));
+            }
+        }
+        print(time);
+        print(rss);
+    }
+
+    // Push: a backlog (payments, hand-overs and deliveries, check-ins)
+    // recorded offline, then sent over HTTP to the running central, which
+    // verifies, authorizes, validates, applies, logs and acknowledges each
+    // entry. Floors on the same entries: sqlite3changeset_apply into an
+    // empty database, and Ed25519 verification of the device signatures.
+    void push_and_pull() {
+        laptop_->sync();  // the latency samples go first: not part of the backlog
+        auto reader =
+            std::make_unique<Laptop>(work_ / "laptop2", "bench laptop 2", *central_,
+                                     central_->codes(clerk_, "community_laptop", "C01", 1)[0]);
+        for (int backlog : s_.backlogs) {
+            const int repeats = backlog >= 50000 ? 1 : s_.repeats;
+            Figure rows{"push " + std::to_string(backlog) + " entries", "rows/s"};
+            Figure entries{"push " + std::to_string(backlog) + " entries", "entries/s"};
+            Figure verify{"push " + std::to_string(backlog) + " vs Ed25519 verify", "entries/s"};
+            Figure rss{"central peak RSS after push " + std::to_string(backlog), "MiB"};
+            for (int r = 0; r < repeats; ++r) {
+                int n = 0, payments = 0, deliveries = 0;
+                while (n < backlog) {
+                    if (n % 4 == 0 && pay(*laptop_)) {
+                        ++payments;
+                        ++n;
+                        continue;
+                    }
+                    if (n % 4 == 1 && n + 1 < backlog) {
+                        if (auto cert = hand_over(*laptop_)) {
+                            deliver(*laptop_, *cert);
+                            ++deliveries;
+                            n += 2;
+                            continue;
+                        }
+                    }
+                    check_in_or_out(*laptop_);
+                    ++n;
+                }
+                const auto pending = pending_entries();
+                const auto t0 = Steady::now();
+                const auto report = laptop_->sync(false);
+                const double secs = ms_since(t0) / 1000;
+                if (report.accepted != pending.size())
+                    throw std::runtime_error("push: not every entry was accepted");
+                std::size_t row_count = 0;
+                for (const auto& e : pending)
+                    row_count += e.rows;
+                rows.runs.push_back(static_cast<double>(row_count) / secs);
+                entries.runs.push_back(static_cast<double>(pending.size()) / secs);
+                rows.floor.push_back(apply_floor(pending, r));
+                verify.runs.push_back(static_cast<double>(pending.size()) / secs);
+                verify.floor.push_back(verify_floor(pending));
+                rss.runs.push_back(static_cast<double>(central_->peak_rss_kib()) / 1024);
+                if (r == 0) {
+                    std::printf(
+                        "# backlog %d: %d payments, %d deliveries (each after its "
+                        "hand-over), the rest check-ins; %zu rows\n",
+                        backlog, payments, deliveries, row_count);
+                }
+            }
+            rows.floor_name = "changeset_apply, empty db";
+            verify.floor_name = "Ed25519 verify, 1 core";
+            print(rows);
+            print(entries);
+            print(verify);
+            print(rss);
+        }
+        // Incremental pull: the second laptop receives what the first pushed.
+        Figure pull{"incremental pull " + std::to_string(s_.incremental) + " entries", "s"};
+        for (int r = 0; r < s_.repeats; ++r) {
+            reader->sync();
+            for (int i = 0; i < s_.incremental; ++i)
+                check_in_or_out(*laptop_);
+            laptop_->sync(false);
+            const auto t0 = Steady::now();
+            const auto report = reader->sync();
+            pull.runs.push_back(ms_since(t0) / 1000);
+            if (report.pulled < static_cast<std::size_t>(s_.incremental))
+                throw std::runtime_error("incremental pull: too few entries");
+        }
+        print(pull);
+    }
+
+    struct Pending {
+        Bytes envelope, signature, changeset;
+        std::size_t rows = 0;
+    };
+    std::vector<Pending> pending_entries() {
+        std::vector<Pending> out;
+        auto st = laptop_->node->db().prepare(
+            "SELECT envelope, signature FROM outbox WHERE acked = 0 ORDER BY seq");
+        while (st.step()) {
+            Pending p{st.column<Bytes>(0), st.column<Bytes>(1), {}, 0};
+            p.changeset = sync::decode_envelope(p.envelope).value().changeset;
+            for (store::ChangesetIterator it(p.changeset); it.next();)
+                ++p.rows;
+            out.push_back(std::move(p));
+        }
+        return out;
+    }
+    // rows/s of sqlite3changeset_apply, one transaction per entry, at
+    // central's settings, into an empty database of the replicated schema.
+    double apply_floor(const std::vector<Pending>& entries, int round) {
+        store::OpenOptions o;
+        o.cache_kib = 256 * 1024;
+        auto db =
+            store::Database::open(work_ / ("floor-apply-" + std::to_string(round) + ".db"), o);
+        (void)store::migrate(db, domain::migrations());
+        db.exec("PRAGMA foreign_keys = OFF");
+        std::size_t rows = 0;
+        const auto t0 = Steady::now();
+        for (const auto& e : entries) {
+            store::Transaction tx(db);
+            (void)store::apply_changeset(db, e.changeset, [](const store::Conflict&) {
+                return store::ConflictAction::omit;
+            });
+            tx.commit();
+            rows += e.rows;
+        }
+        return static_cast<double>(rows) / (ms_since(t0) / 1000);
+    }
+    double verify_floor(const std::vector<Pending>& entries) {
+        const auto& key = laptop_->node->device_key().public_key();
+        std::size_t ok = 0;
+        const auto t0 = Steady::now();
+        for (const auto& e : entries) {
+            if (crypto::verify(key, sync::kEnvelopeContext, e.envelope,
+                               *crypto::Signature::from(e.signature)))
+                ++ok;
+        }
+        if (ok != entries.size())
+            throw std::runtime_error("verify floor: a signature did not verify");
+        return static_cast<double>(entries.size()) / (ms_since(t0) / 1000);
+    }
+
+    // Many devices at once: the load generator against a central of its own.
+    void load() {
+        tools::LoadOptions o;
+        o.central_bin = central_bin_;
+        o.dir = work_ / "load";
+        o.devices = s_.load_devices;
+        o.window_s = s_.load_window_s;
+        const auto r = tools::run_load(o);
+        std::printf(
+            "# load: %d devices, a day's work each (%d entries), offered within %d s; "
+            "set-up (enroll and bootstrap) %.1f s\n",
+            o.devices, r.entries_per_device, o.window_s, r.setup_s);
+        print({"load push latency p50", "ms", {r.push_p50_ms}});
+        print({"load push latency p99", "ms", {r.push_p99_ms}});
+        print({"load pull latency p99", "ms", {r.pull_p99_ms}});
+        print({"load throughput", "entries/s", {r.entries_per_s}});
+        print({"load errors", "count", {static_cast<double>(r.errors)}});
+        print({"load central RSS after " + std::to_string(o.devices) + " devices",
+               "MiB",
+               {static_cast<double>(r.central_rss_kib) / 1024}});
+        print(
+            {"load central peak RSS", "MiB", {static_cast<double>(r.central_peak_rss_kib) / 1024}});
+    }
+
+    Sizes s_;
+    std::string central_bin_, edge_bin_;
+    fs::path work_;
+    std::unique_ptr<tools::CentralProcess> central_;
+    std::unique_ptr<Laptop> laptop_;
+    std::string day_, community_, clerk_, payer_, verifier_, leader_, session_;
+    Work work_list_;
+    int residents_ = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Sizes sizes = kQuick;
+    std::string mode = "quick";
+    const fs::path here = fs::canonical("/proc/self/exe").parent_path();
+    std::string central_bin = (here.parent_path() / "central" / "gridsync-central").string();
+    std::string edge_bin = (here.parent_path() / "edge" / "gridsync-edge").string();
+    std::optional<fs::path> keep;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--full") {
+            sizes = kFull;
+            mode = "full";
+        } else if (a == "--quick") {
+            sizes = kQuick;
+        } else if (a == "--central" && i + 1 < argc) {
+            central_bin = argv[++i];
+        } else if (a == "--edge" && i + 1 < argc) {
+            edge_bin = argv[++i];
+        } else if (a == "--keep" && i + 1 < argc) {
+            keep = argv[++i];
+        } else {
+            std::cerr << "usage: gridsync-bench [--quick|--full] [--central PATH] [--edge PATH] "
+                         "[--keep DIR]\n";
+            return 1;
+        }
+    }
+    char pattern[] = "/tmp/gridsync-bench-XXXXXX";
+    const fs::path work = keep ? *keep : fs::path(::mkdtemp(pattern));
+    fs::create_directories(work);
+    std::printf("# gridsync-bench --%s: %u hardware threads; work in %s\n", mode.c_str(),
+                std::thread::hardware_concurrency(), work.c_str());
+    const auto t0 = Steady::now();
+    int rc = 0;
+    try {
+        Bench(sizes, central_bin, edge_bin, work).run();
+    } catch (const std::exception& e) {
+        std::cerr << "gridsync-bench: " << e.what() << "\n";
+        rc = 1;
+    }
+    std::printf("# bench process peak RSS %.1f MiB; total %.1f s\n",
+                static_cast<double>(tools::own_peak_rss_kib()) / 1024, ms_since(t0) / 1000);
+    if (!keep)
+        fs::remove_all(work);
+    return rc;
+}

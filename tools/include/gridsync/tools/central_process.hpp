@@ -1,0 +1,50 @@
+#pragma once
+// A real gridsync-central in a folder of its own, for the bench and the load
+// generator: initialised with the fictional subdistrict (of a chosen size),
+// two admins, and served on 127.0.0.1 on a free port.
+#include <sys/types.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gridsync/process.hpp"
+
+namespace gridsync::tools {
+
+class CentralProcess {
+  public:
+    // Runs `init --demo-seed` and adds a second admin. Throws on failure.
+    CentralProcess(std::string binary, std::filesystem::path dir, int households_per_grid);
+    ~CentralProcess();
+
+    // An admin command (signed by admin1 or admin2), its --json answer. Throws on failure.
+    boost::json::object admin(std::vector<std::string> args, const std::string& login = "admin1");
+    // prepare-day for a community, approved by the second admin. Returns the day id.
+    std::string prepare_day(const std::string& community_code, int entitlements, int certificates);
+    // One-time enrollment codes.
+    std::vector<std::string> codes(const std::string& staff_id, const std::string& role,
+                                   const std::string& community_code, int count);
+
+    void serve();
+    void stop();
+    const std::string& address() const { return address_; }
+    const std::filesystem::path& dir() const { return dir_; }
+    // From /proc: now, and the peak since the process started.
+    long rss_kib() const;
+    long peak_rss_kib() const;
+
+  private:
+    ProcessResult run_cli(std::vector<std::string> args, const std::string& login);
+    std::string binary_;
+    std::filesystem::path dir_;
+    std::unique_ptr<Process> server_;
+    std::string address_;
+};
+
+// Peak resident set of this process, KiB.
+long own_peak_rss_kib();
+
+}  // namespace gridsync::tools

@@ -1,0 +1,132 @@
+#include "gridsync/tools/central_process.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "gridsync/file.hpp"
+#include "gridsync/tools/edge_driver.hpp"
+
+namespace gridsync::tools {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+long proc_status_kib(pid_t pid, const std::string& field) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.starts_with(field + ":"))
+            return std::stol(line.substr(field.size() + 1));
+    }
+    return 0;
+}
+
+}  // namespace
+
+long own_peak_rss_kib() {
+    return proc_status_kib(::getpid(), "VmHWM");
+}
+
+CentralProcess::CentralProcess(std::string binary, fs::path dir, int households_per_grid)
+    : binary_(std::move(binary)), dir_(std::move(dir)) {
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "central.pass") << "bench central passphrase\n";
+    std::ofstream(dir_ / "admin1.pass") << "bench admin one\n";
+    std::ofstream(dir_ / "admin2.pass") << "bench admin two\n";
+    auto r = run(binary_, {"--data", (dir_ / "central").string(), "--passphrase-file",
+                           (dir_ / "central.pass").string(), "--json", "init", "--demo-seed",
+                           "--demo-households-per-grid", std::to_string(households_per_grid),
+                           "--fast-kdf", "--admin-login", "admin1", "--admin-password-file",
+                           (dir_ / "admin1.pass").string()});
+    if (r.exit_code != 0)
+        throw std::runtime_error("central init: " + r.out);
+    auto db = store::Database::open(dir_ / "central" / "central.db");
+    const std::string second = *db.query_value<std::string>(
+        "SELECT id FROM staff WHERE role = 'admin' AND id NOT IN (SELECT staff_id FROM "
+        "admin_account) LIMIT 1");
+    admin({"admin", "add", "--login", "admin2", "--staff", second, "--fast-kdf",
+           "--new-password-file", (dir_ / "admin2.pass").string()});
+}
+
+CentralProcess::~CentralProcess() {
+    stop();
+}
+
+ProcessResult CentralProcess::run_cli(std::vector<std::string> args, const std::string& login) {
+    args.insert(args.begin(),
+                {"--data", (dir_ / "central").string(), "--passphrase-file",
+                 (dir_ / "central.pass").string(), "--admin", login, "--admin-password-file",
+                 (dir_ / (login + ".pass")).string(), "--json"});
+    return run(binary_, args);
+}
+
+boost::json::object CentralProcess::admin(std::vector<std::string> args, const std::string& login) {
+    auto r = run_cli(std::move(args), login);
+    if (r.exit_code != 0)
+        throw std::runtime_error("gridsync-central: " + r.out);
+    return EdgeDriver::json(r);
+}
+
+std::string CentralProcess::prepare_day(const std::string& community, int entitlements,
+                                        int certificates) {
+    const auto prepared =
+        admin({"prepare-day", "--community", community, "--entitlements",
+               std::to_string(entitlements), "--certificates", std::to_string(certificates)});
+    admin({"approve-day", "--approval", std::string(prepared.at("approval_id").as_string())},
+          "admin2");
+    return std::string(prepared.at("day_id").as_string());
+}
+
+std::vector<std::string> CentralProcess::codes(const std::string& staff_id, const std::string& role,
+                                               const std::string& community, int count) {
+    const auto j = admin({"token", "--staff", staff_id, "--role", role, "--community", community,
+                          "--count", std::to_string(count), "--ttl-hours", "4"});
+    std::vector<std::string> out;
+    if (count == 1) {
+        out.emplace_back(j.at("code").as_string());
+    } else {
+        for (const auto& c : j.at("codes").as_array())
+            out.emplace_back(c.as_string());
+    }
+    return out;
+}
+
+void CentralProcess::serve() {
+    const auto port_file = dir_ / "port";
+    fs::remove(port_file);
+    server_ = std::make_unique<Process>(
+        binary_,
+        std::vector<std::string>{"--data", (dir_ / "central").string(), "--passphrase-file",
+                                 (dir_ / "central.pass").string(), "serve", "--listen",
+                                 "127.0.0.1:0", "--port-file", port_file.string(), "--threads",
+                                 "2"},
+        "");
+    for (int i = 0; i < 400 && !fs::exists(port_file); ++i)
+        ::usleep(25000);
+    auto text = read_file(port_file, 16);
+    if (!text)
+        throw std::runtime_error("central did not start");
+    const std::string port(as_chars(*text));
+    address_ = "127.0.0.1:" + port.substr(0, port.find('\n'));
+}
+
+void CentralProcess::stop() {
+    if (server_) {
+        server_->terminate();
+        server_->wait();
+        server_.reset();
+    }
+}
+
+long CentralProcess::rss_kib() const {
+    return server_ ? proc_status_kib(server_->pid(), "VmRSS") : 0;
+}
+
+long CentralProcess::peak_rss_kib() const {
+    return server_ ? proc_status_kib(server_->pid(), "VmHWM") : 0;
+}
+
+}  // namespace gridsync::tools
