@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "gridsync/crypto/sign.hpp"
@@ -143,7 +144,10 @@ struct Laptop {
 // the beneficiary presents) and its certificates at the center.
 struct Work {
     std::vector<std::tuple<std::string, domain::Fen, std::string>> entitlements;
-    std::vector<std::pair<std::string, std::string>> certificates;  // id, ID number
+    struct Certificate {
+        std::string id, id_number, leader;
+    };
+    std::vector<Certificate> certificates;
     std::size_t next_payment = 0, next_certificate = 0;
     int checks = 0;
 };
@@ -199,27 +203,28 @@ class Bench {
             JOIN grid g ON g.id = h.grid_id WHERE g.community_id = ?1 ORDER BY g.id, c.id)");
         c.bind(1, c01);
         while (c.step()) {
-            // One grid's leader carries them all: the bench's laptop holds that key.
-            if (leader_.empty())
-                leader_ = c.column<std::string>(2);
-            if (c.column<std::string>(2) != leader_)
-                continue;
-            work_list_.certificates.emplace_back(c.column<std::string>(0),
-                                                 demo.id_number_of(c.column<std::string>(1)));
+            // Each grid's leader takes that grid's certificates; the leaders
+            // sign on the bench's laptop, which holds their keys.
+            leaders_.insert(c.column<std::string>(2));
+            work_list_.certificates.push_back({c.column<std::string>(0),
+                                               demo.id_number_of(c.column<std::string>(1)),
+                                               c.column<std::string>(2)});
         }
         residents_ = *db.query_value<int>(
             "SELECT count(*) FROM resident r JOIN household h ON h.id = r.household_id JOIN grid g "
             "ON g.id = h.grid_id WHERE g.community_id = ?1",
             c01);
         std::printf(
-            "# central: C01 has %d residents, %zu entitlements, %zu certificates of one "
-            "grid; set up in %.1f s\n",
+            "# central: C01 has %d residents, %zu entitlements, %zu certificates; set up in "
+            "%.1f s\n",
             residents_, work_list_.entitlements.size(), work_list_.certificates.size(),
             ms_since(t0) / 1000);
         laptop_ =
             std::make_unique<Laptop>(work_ / "laptop1", "bench laptop 1", *central_,
                                      central_->codes(clerk_, "community_laptop", "C01", 1)[0]);
-        for (const auto& who : {payer_, verifier_, clerk_, leader_})
+        for (const auto& who : {payer_, verifier_, clerk_})
+            laptop_->enroll_key(who);
+        for (const auto& who : leaders_)
             laptop_->enroll_key(who);
         laptop_->sync();
         for (const auto& who : {payer_, verifier_})
@@ -253,24 +258,24 @@ class Bench {
         });
         return true;
     }
-    std::optional<std::pair<std::string, std::string>> hand_over(Laptop& l) {
+    std::optional<Work::Certificate> hand_over(Laptop& l) {
         if (work_list_.next_certificate >= work_list_.certificates.size())
             return std::nullopt;
         const auto cert = work_list_.certificates[work_list_.next_certificate++];
         (void)l.must<std::string>([&](const domain::Stamp& st) {
-            return domain::hand_over(l.node->db(), st, cert.first, l.signer(clerk_),
-                                     l.signer(leader_));
+            return domain::hand_over(l.node->db(), st, cert.id, l.signer(clerk_),
+                                     l.signer(cert.leader));
         });
         return cert;
     }
-    void deliver(Laptop& l, const std::pair<std::string, std::string>& cert) {
+    void deliver(Laptop& l, const Work::Certificate& cert) {
         domain::Delivery d;
-        d.certificate_id = cert.first;
-        d.recipient_id_number = cert.second;
+        d.certificate_id = cert.id;
+        d.recipient_id_number = cert.id_number;
         d.signature_image = Bytes(4096, 0x33);
         d.location = domain::Location{29.557, 106.577};
         (void)l.must<std::string>([&](const domain::Stamp& st) {
-            return domain::deliver(l.node->db(), st, l.signer(leader_), d, l.node->id_key());
+            return domain::deliver(l.node->db(), st, l.signer(cert.leader), d, l.node->id_key());
         });
     }
     void check_in_or_out(Laptop& l) { check(l, clerk_, work_list_.checks++ % 2 ? "out" : "in"); }
@@ -538,7 +543,8 @@ class Bench {
     fs::path work_;
     std::unique_ptr<tools::CentralProcess> central_;
     std::unique_ptr<Laptop> laptop_;
-    std::string day_, community_, clerk_, payer_, verifier_, leader_, session_;
+    std::string day_, community_, clerk_, payer_, verifier_, session_;
+    std::set<std::string> leaders_;
     Work work_list_;
     int residents_ = 0;
 };

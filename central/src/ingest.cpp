@@ -24,23 +24,27 @@ sync::EntryAck ack(std::uint64_t seq, sync::AckStatus status, const std::error_c
 
 sync::PushAcks Ingest::push(const sync::PushBatch& batch) {
     sync::PushAcks out;
-    // A parent may have arrived another way (an admin's import) since.
-    release_parked();
-    std::map<std::string, bool> device_blocked;
-    for (const auto& e : batch.entries) {
-        if (device_blocked[e.device_id]) {
-            // Peek the seq without trusting it beyond this answer.
-            auto env = sync::decode_envelope(e.envelope);
-            out.acks.push_back(ack(env ? env->seq : 0, sync::AckStatus::rejected,
-                                   Errc::sequence_gap,
-                                   "前一条记录被拒绝,本条未处理 / an earlier entry was refused; "
-                                   "this one was not taken"));
-            continue;
+    // One commit for the batch: each entry is its own savepoint inside it,
+    // and no acknowledgement leaves before the commit.
+    store_.in_one_transaction([&] {
+        // A parent may have arrived another way (an admin's import) since.
+        release_parked();
+        std::map<std::string, bool> device_blocked;
+        for (const auto& e : batch.entries) {
+            if (device_blocked[e.device_id]) {
+                // Peek the seq without trusting it beyond this answer.
+                auto env = sync::decode_envelope(e.envelope);
+                out.acks.push_back(
+                    ack(env ? env->seq : 0, sync::AckStatus::rejected, Errc::sequence_gap,
+                        "前一条记录被拒绝,本条未处理 / an earlier entry was refused; "
+                        "this one was not taken"));
+                continue;
+            }
+            out.acks.push_back(ingest(e));
+            if (out.acks.back().status == sync::AckStatus::rejected)
+                device_blocked[e.device_id] = true;
         }
-        out.acks.push_back(ingest(e));
-        if (out.acks.back().status == sync::AckStatus::rejected)
-            device_blocked[e.device_id] = true;
-    }
+    });
     out.central_time_ms = clock_.now_ms();
     return out;
 }

@@ -50,8 +50,8 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
         // its scope, then the log after the position they were read at.
         const std::uint64_t at = req->snapshot ? req->snapshot->at : head;
         const auto page = sync::snapshot_page(
-            db, in_scope, req->snapshot ? req->snapshot->next : sync::SnapshotPosition{},
-            20ULL * limit);
+            db, scope_query(*device),
+            req->snapshot ? req->snapshot->next : sync::SnapshotPosition{}, 20ULL * limit);
         const std::int64_t hlc = store_.max_hlc();
         for (auto& cs : page.changesets)
             batch.entries.push_back({0, "", hlc, std::move(cs)});
@@ -64,7 +64,7 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
         // device asks for a snapshot again next time, which is correct.)
         batch.more = !page.done || at < head;
         if (!batch.more && req->want_digest)
-            batch.scope_digest = sync::scope_digest(db, in_scope);
+            batch.scope_digest = sync::scope_digest(db, scope_query(*device));
     } else {
         const auto logged = store_.entries_after(req->cursor, limit);
         for (const auto& l : logged) {
@@ -86,7 +86,7 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
         // The router takes calls one at a time, so central's tables are now
         // exactly the log up to to_cursor.
         if (!batch.more && req->want_digest && batch.to_cursor == head)
-            batch.scope_digest = sync::scope_digest(db, in_scope);
+            batch.scope_digest = sync::scope_digest(db, scope_query(*device));
     }
     batch.central_time_ms = now;
     sync::Signed out{"central", {}, sync::encode(batch)};

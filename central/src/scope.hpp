@@ -9,6 +9,7 @@
 
 #include "authorize.hpp"
 #include "gridsync/central/store.hpp"
+#include "gridsync/sync/scope.hpp"
 
 namespace gridsync::central {
 
@@ -89,5 +90,9 @@ class Resolver {
 // Whether `device` may hold row `id` of `table` (central's current state).
 bool visible(Resolver& resolve, const Device& device, const std::string& table,
              const std::string& id);
+
+// The same scope as SQL, for reading it whole (snapshots, digests): keeps
+// exactly the rows `visible` keeps (tests/central/scope_test.cpp).
+sync::ScopeQuery scope_query(const Device& device);
 
 }  // namespace gridsync::central

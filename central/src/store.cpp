@@ -580,6 +580,12 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
     return {ApplyResult::Kind::applied, conflicts.size(), ""};
 }
 
+void CentralStore::in_one_transaction(const std::function<void()>& work) {
+    store::Transaction tx(db_);
+    work();
+    tx.commit();
+}
+
 void CentralStore::park(const ParkedEntry& e, domain::EpochMs now) {
     store::Transaction tx(db_);
     db_.execute(

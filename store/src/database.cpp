@@ -195,6 +195,14 @@ Value Statement::value(int col) const {
 // ---- Transaction ---------------------------------------------------------------
 
 Transaction::Transaction(Database& db, Kind kind) : db_(db) {
+    if (db_.in_transaction()) {
+        // Inside another transaction: a savepoint, durable when the outer
+        // one commits (central applies a push batch this way, one commit).
+        db_.exec("SAVEPOINT gridsync_nested");
+        nested_ = true;
+        active_ = true;
+        return;
+    }
     switch (kind) {
         case Kind::deferred:
             db_.exec("BEGIN DEFERRED");
@@ -214,13 +222,15 @@ Transaction::~Transaction() {
         return;
     // Cannot throw from here; a failed ROLLBACK leaves SQLite to roll back
     // when the connection closes.
-    sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_.handle(),
+                 nested_ ? "ROLLBACK TO gridsync_nested; RELEASE gridsync_nested" : "ROLLBACK",
+                 nullptr, nullptr, nullptr);
 }
 
 void Transaction::commit() {
     if (!active_)
         throw StoreError(sqlite_error_code(SQLITE_MISUSE), "commit without an active transaction");
-    db_.exec("COMMIT");
+    db_.exec(nested_ ? "RELEASE gridsync_nested" : "COMMIT");
     active_ = false;
 }
 
@@ -228,7 +238,7 @@ void Transaction::rollback() {
     if (!active_)
         return;
     active_ = false;
-    db_.exec("ROLLBACK");
+    db_.exec(nested_ ? "ROLLBACK TO gridsync_nested; RELEASE gridsync_nested" : "ROLLBACK");
 }
 
 }  // namespace gridsync::store

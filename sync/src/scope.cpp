@@ -63,17 +63,33 @@ class DigestWriter {
     crypto::Blake2b h_{32};
 };
 
-}  // namespace
+// The rows of `table` the SQL condition keeps, from `after_id` on, in
+// primary-key order. Table names come from the schema, never from input.
+store::Statement select_rows(store::Database& db, const std::string& table, const ScopeQuery* scope,
+                             const std::string& after_id) {
+    std::string where = scope ? scope->where(table) : "";
+    std::string sql = "SELECT * FROM " + table + " WHERE id > ?" +
+                      std::to_string((scope ? scope->params.size() : 0) + 1);
+    if (!where.empty())
+        sql += " AND (" + where + ")";
+    auto st = db.prepare(sql + " ORDER BY id");
+    int i = 0;
+    if (scope) {
+        for (const auto& p : scope->params)
+            st.bind(++i, p);
+    }
+    st.bind(i + 1, after_id);
+    return st;
+}
 
-Hash32 scope_digest(store::Database& db, const RowFilter& in_scope) {
+Hash32 digest(store::Database& db, const ScopeQuery* scope, const RowFilter* in_scope) {
     DigestWriter d;
     for (const auto& table : domain::replicated_tables()) {
         d.bytes(as_bytes(table));
         std::uint64_t rows = 0;
-        // Table names come from the schema, never from input.
-        auto st = db.prepare("SELECT * FROM " + table + " ORDER BY id");
+        auto st = select_rows(db, table, scope, "");
         while (st.step()) {
-            if (!in_scope(table, st.column<std::string>(0)))
+            if (in_scope && !(*in_scope)(table, st.column<std::string>(0)))
                 continue;
             ++rows;
             for (int c = 0; c < st.column_count(); ++c)
@@ -84,8 +100,33 @@ Hash32 scope_digest(store::Database& db, const RowFilter& in_scope) {
     return d.finish();
 }
 
+SnapshotPage snapshot(store::Database& db, const ScopeQuery* scope, const RowFilter* in_scope,
+                      const SnapshotPosition& from, std::size_t max_rows);
+
+}  // namespace
+
+Hash32 scope_digest(store::Database& db, const RowFilter& in_scope) {
+    return digest(db, nullptr, &in_scope);
+}
+
+Hash32 scope_digest(store::Database& db, const ScopeQuery& scope) {
+    return digest(db, &scope, nullptr);
+}
+
 SnapshotPage snapshot_page(store::Database& db, const RowFilter& in_scope,
                            const SnapshotPosition& from, std::size_t max_rows) {
+    return snapshot(db, nullptr, &in_scope, from, max_rows);
+}
+
+SnapshotPage snapshot_page(store::Database& db, const ScopeQuery& scope,
+                           const SnapshotPosition& from, std::size_t max_rows) {
+    return snapshot(db, &scope, nullptr, from, max_rows);
+}
+
+namespace {
+
+SnapshotPage snapshot(store::Database& db, const ScopeQuery* scope, const RowFilter* in_scope,
+                      const SnapshotPosition& from, std::size_t max_rows) {
     SnapshotPage page;
     page.next = from;
     const auto& tables = domain::replicated_tables();
@@ -93,12 +134,11 @@ SnapshotPage snapshot_page(store::Database& db, const RowFilter& in_scope,
         const std::string& table = tables[t];
         store::ChangesetWriter writer;
         bool begun = false;
-        auto st = db.prepare("SELECT * FROM " + table + " WHERE id > ?1 ORDER BY id");
-        st.bind(1, t == from.table ? from.after_id : std::string());
+        auto st = select_rows(db, table, scope, t == from.table ? from.after_id : std::string());
         bool full = false;
         while (st.step()) {
             std::string id = st.column<std::string>(0);
-            if (!in_scope(table, id))
+            if (in_scope && !(*in_scope)(table, id))
                 continue;
             if (!begun) {
                 writer.begin_table(table, primary_key_flags(db, table));
@@ -126,5 +166,7 @@ SnapshotPage snapshot_page(store::Database& db, const RowFilter& in_scope,
     page.done = true;
     return page;
 }
+
+}  // namespace
 
 }  // namespace gridsync::sync

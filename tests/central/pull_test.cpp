@@ -389,6 +389,9 @@ class ForwardingBackend final : public central::CentralBackend {
     std::uint64_t head() override { return inner_.head(); }
     std::int64_t max_hlc() override { return inner_.max_hlc(); }
     void park(const central::ParkedEntry& e, EpochMs now) override { inner_.park(e, now); }
+    void in_one_transaction(const std::function<void()>& work) override {
+        inner_.in_one_transaction(work);
+    }
     std::vector<central::ParkedEntry> parked() override { return inner_.parked(); }
     store::Database& read_view() override { return inner_.read_view(); }
     void audit(EpochMs now, const std::string& a, const std::string& b, const std::string& c,

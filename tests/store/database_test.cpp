@@ -161,3 +161,36 @@ TEST(DatabaseOpen, MissingFolderIsAClearError) {
                   std::string::npos);
     }
 }
+
+TEST_F(DatabaseTest, ATransactionInsideAnotherIsASavepointDurableOnlyWithTheOuter) {
+    db.exec("CREATE TABLE t(x INTEGER)");
+    {
+        Transaction outer(db);
+        db.execute("INSERT INTO t VALUES (1)");
+        {
+            Transaction kept(db);
+            db.execute("INSERT INTO t VALUES (2)");
+            kept.commit();
+        }
+        {
+            Transaction undone(db);
+            db.execute("INSERT INTO t VALUES (3)");
+            undone.rollback();
+        }
+        {
+            Transaction dropped(db);  // neither committed nor rolled back: undone
+            db.execute("INSERT INTO t VALUES (4)");
+        }
+        EXPECT_EQ(db.query_value<std::string>("SELECT group_concat(x, ',') FROM t"), "1,2");
+        outer.commit();
+    }
+    EXPECT_EQ(db.query_value<std::string>("SELECT group_concat(x, ',') FROM t"), "1,2");
+    {
+        Transaction outer(db);
+        Transaction inner(db);
+        db.execute("INSERT INTO t VALUES (5)");
+        inner.commit();
+        // outer rolls back: the inner commit goes with it
+    }
+    EXPECT_EQ(db.query_value<std::string>("SELECT group_concat(x, ',') FROM t"), "1,2");
+}

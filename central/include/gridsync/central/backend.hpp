@@ -15,6 +15,7 @@
 // embedded backend it is central's own database; a replicated engine would
 // hand out its local replica (SQLite-based engines keep one per node).
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -115,6 +116,10 @@ class CentralBackend {
     // observes it, so its next writes order after everything it received.
     virtual std::int64_t max_hlc() = 0;
     virtual store::Database& read_view() = 0;
+    // Runs `work` (several apply/park/audit calls) as one atomic, durable
+    // unit: a push batch costs one commit. Each call inside still succeeds
+    // or fails on its own.
+    virtual void in_one_transaction(const std::function<void()>& work) = 0;
     virtual void audit(domain::EpochMs now, const std::string& actor, const std::string& action,
                        const std::string& subject, const std::string& outcome,
                        const std::string& detail) = 0;

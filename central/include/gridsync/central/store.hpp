@@ -74,6 +74,7 @@ class CentralStore final : public CentralBackend {
                                               std::uint64_t seq) override;
     ApplyResult apply(const DecodedEntry& entry, domain::EpochMs now) override;
     void park(const ParkedEntry& entry, domain::EpochMs now) override;
+    void in_one_transaction(const std::function<void()>& work) override;
     std::vector<ParkedEntry> parked() override;
     std::vector<LoggedEntry> entries_after(std::uint64_t cursor, std::uint32_t limit) override;
     std::uint64_t head() override;

@@ -250,7 +250,9 @@ std::optional<T> Database::query_value(std::string_view sql, const Args&... args
 
 // BEGIN IMMEDIATE by default: the write lock is taken at the start, so a
 // transaction never fails half-way because another writer got there first.
-// Rolls back in the destructor unless commit() was called.
+// Rolls back in the destructor unless commit() was called. Opened inside
+// another transaction it is a SAVEPOINT: its rollback undoes only its own
+// work, and its commit is durable only when the outer transaction commits.
 class Transaction {
   public:
     enum class Kind { deferred, immediate, exclusive };
@@ -266,6 +268,7 @@ class Transaction {
   private:
     Database& db_;
     bool active_ = false;
+    bool nested_ = false;
 };
 
 }  // namespace gridsync::store
