@@ -1,5 +1,7 @@
 #include "gridsync/store/database.hpp"
 
+#include <mutex>
+
 #include <string>
 
 namespace gridsync::store {
@@ -21,6 +23,11 @@ const char* synchronous_name(Synchronous s) {
 }  // namespace
 
 Database Database::open(const std::filesystem::path& path, const OpenOptions& options) {
+    // SQLite counts every allocation under a global mutex unless told not
+    // to; gridsync never reads those counts. Only possible before SQLite
+    // initialises itself, so once, before the first connection.
+    static std::once_flag quiet_allocator;
+    std::call_once(quiet_allocator, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
     int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     if (options.read_only) {
         flags |= SQLITE_OPEN_READONLY;
@@ -66,8 +73,40 @@ void Database::exec(std::string_view sql) {
 }
 
 Statement Database::prepare(std::string_view sql) {
-    return Statement(handle(), sql);
+    return Statement(handle(), sql, cache_);
 }
+
+namespace detail {
+
+StatementCache::~StatementCache() {
+    for (auto& [sql, stmt] : idle_)
+        sqlite3_finalize(stmt);
+}
+
+sqlite3_stmt* StatementCache::take(const std::string& sql) noexcept {
+    auto it = idle_.find(sql);
+    if (it == idle_.end())
+        return nullptr;
+    sqlite3_stmt* s = it->second;
+    idle_.erase(it);
+    return s;
+}
+
+void StatementCache::give_back(const std::string& sql, sqlite3_stmt* stmt) noexcept {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (idle_.size() >= kLimit) {
+        sqlite3_finalize(stmt);
+        return;
+    }
+    try {
+        idle_.emplace(sql, stmt);
+    } catch (...) {
+        sqlite3_finalize(stmt);
+    }
+}
+
+}  // namespace detail
 
 int Database::user_version() {
     return query_value<int>("PRAGMA user_version").value_or(0);
@@ -78,6 +117,25 @@ void Database::set_user_version(int version) {
 }
 
 // ---- Statement ---------------------------------------------------------------
+
+Statement::Statement(sqlite3* db, std::string_view sql,
+                     std::shared_ptr<detail::StatementCache> cache)
+    : db_(db), key_(sql) {
+    if (sqlite3_stmt* idle = cache->take(key_)) {
+        stmt_.reset(idle);
+    } else {
+        *this = Statement(db, sql);
+        key_ = std::string(sql);
+    }
+    home_ = cache;
+}
+
+Statement::~Statement() {
+    if (!stmt_)
+        return;
+    if (auto home = home_.lock())
+        home->give_back(key_, stmt_.release());
+}
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
     sqlite3_stmt* raw = nullptr;

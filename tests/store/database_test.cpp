@@ -194,3 +194,26 @@ TEST_F(DatabaseTest, ATransactionInsideAnotherIsASavepointDurableOnlyWithTheOute
     }
     EXPECT_EQ(db.query_value<std::string>("SELECT group_concat(x, ',') FROM t"), "1,2");
 }
+
+TEST_F(DatabaseTest, StatementsAreReusedResetAndWithTheirBindingsCleared) {
+    db.exec("CREATE TABLE t(x INTEGER)");
+    sqlite3_stmt* first = nullptr;
+    {
+        auto st = db.prepare("SELECT ?1");
+        st.bind(1, 42);
+        ASSERT_TRUE(st.step());
+        first = st.handle();
+    }  // given back mid-step: reset
+    {
+        auto again = db.prepare("SELECT ?1");
+        EXPECT_EQ(again.handle(), first) << "prepared once, reused";
+        ASSERT_TRUE(again.step());
+        EXPECT_TRUE(again.is_null(0)) << "the old binding is gone";
+        // The same SQL in use twice at once: two statements.
+        auto other = db.prepare("SELECT ?1");
+        EXPECT_NE(other.handle(), again.handle());
+    }
+    db.execute("INSERT INTO t VALUES (?1)", 1);
+    db.execute("INSERT INTO t VALUES (?1)", 2);
+    EXPECT_EQ(db.query_value<int>("SELECT sum(x) FROM t"), 3);
+}

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 
 #include "gridsync/bytes.hpp"
 #include "gridsync/store/errors.hpp"
@@ -31,6 +32,25 @@ struct OpenOptions {
 };
 
 class Statement;
+
+namespace detail {
+// Prepared statements a connection keeps for reuse, by their SQL text:
+// central and the edge run the same few dozen statements again and again,
+// and preparing them costs more than running them.
+class StatementCache {
+  public:
+    StatementCache() = default;
+    StatementCache(const StatementCache&) = delete;
+    StatementCache& operator=(const StatementCache&) = delete;
+    ~StatementCache();
+    sqlite3_stmt* take(const std::string& sql) noexcept;
+    void give_back(const std::string& sql, sqlite3_stmt* stmt) noexcept;
+
+  private:
+    std::unordered_multimap<std::string, sqlite3_stmt*> idle_;
+    static constexpr std::size_t kLimit = 256;
+};
+}  // namespace detail
 
 class Database {
   public:
@@ -69,9 +89,12 @@ class Database {
     struct Closer {
         void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
     };
-    Database(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+    Database(sqlite3* db, std::filesystem::path path)
+        : db_(db), path_(std::move(path)), cache_(std::make_shared<detail::StatementCache>()) {}
     std::unique_ptr<sqlite3, Closer> db_;
     std::filesystem::path path_;
+    // Destroyed before db_: idle statements are finalized before the close.
+    std::shared_ptr<detail::StatementCache> cache_;
 };
 
 enum class ColumnType {
@@ -98,8 +121,12 @@ inline constexpr bool always_false = false;
 class Statement {
   public:
     Statement(sqlite3* db, std::string_view sql);
+    // Reuses a statement `cache` holds for this SQL, and gives it back, reset
+    // and with its bindings cleared, when done.
+    Statement(sqlite3* db, std::string_view sql, std::shared_ptr<detail::StatementCache> cache);
     Statement(Statement&&) noexcept = default;
     Statement& operator=(Statement&&) noexcept = default;
+    ~Statement();
 
     // Parameters are numbered from 1, as in SQLite. Accepts integers (bool
     // included), floating point, text (string, string_view, char*), blobs
@@ -167,6 +194,8 @@ class Statement {
 
     sqlite3* db_ = nullptr;
     std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+    std::weak_ptr<detail::StatementCache> home_;
+    std::string key_;
 };
 
 template <class T>
@@ -234,14 +263,14 @@ T Statement::column(int col) const {
 
 template <class... Args>
 void Database::execute(std::string_view sql, const Args&... args) {
-    Statement st(handle(), sql);
+    Statement st = prepare(sql);
     st.bind_all(args...);
     st.run();
 }
 
 template <class T, class... Args>
 std::optional<T> Database::query_value(std::string_view sql, const Args&... args) {
-    Statement st(handle(), sql);
+    Statement st = prepare(sql);
     st.bind_all(args...);
     if (!st.step())
         return std::nullopt;
