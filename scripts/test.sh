@@ -2,8 +2,7 @@
 # The one command that runs every test: installs what is missing, checks
 # formatting, builds the optimized programs the demo runs (release preset, so
 # the README's main job cannot break unseen), then builds and runs the whole
-# ctest suite under the sanitizers (dev preset). ctest's summary is the last
-# thing printed.
+# ctest suite under the sanitizers (dev preset), then the quick benchmark.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,3 +16,6 @@ cmake --build --preset release
 cmake --preset dev
 cmake --build --preset dev
 ctest --preset dev
+# Speed against the floor, on the optimized build: figures, never pass/fail
+# thresholds (docs/PERFORMANCE.md). It fails only if something breaks.
+build/release/tools/gridsync-bench --quick

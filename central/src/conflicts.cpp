@@ -139,17 +139,32 @@ void flag_payment(store::Database& db, const RowChange& c,
 
 void flag_check_in(store::Database& db, const RowChange& c,
                    std::vector<PendingConflict>& conflicts) {
-    auto st = db.prepare(R"(
-        SELECT o.id, o.device_id FROM shift_check s JOIN shift_check o
-            ON o.staff_id = s.staff_id AND o.kind = 'in' AND o.id <> s.id AND o.device_id <> s.device_id
-               AND abs(o.at_ms - s.at_ms) <= ?2
-        WHERE s.id = ?1 AND s.kind = 'in' ORDER BY o.at_ms LIMIT 1)");
-    st.bind_all(c.id, kSimultaneousCheckInMs);
-    if (st.step()) {
-        conflicts.push_back({"SIMULTANEOUS_CHECK_IN", "shift_check",
-                             quoted(st.column<std::string>(0)), "", "", quoted(c.id),
-                             "同一人在两台设备上同时签到 / one person checked in on two devices "
-                             "at one time"});
+    auto me = db.prepare(
+        "SELECT staff_id, device_id, at_ms FROM shift_check WHERE id = ?1 AND kind = 'in'");
+    me.bind(1, c.id);
+    if (!me.step())
+        return;
+    const std::string staff = me.column<std::string>(0), device = me.column<std::string>(1);
+    const std::int64_t at = me.column<std::int64_t>(2);
+    me.reset();
+    // The person's check-ins just before and just after this one (two index
+    // probes, however many check-ins there are): on another device, and
+    // close in time, they are the same person in two places.
+    for (const char* sql :
+         {"SELECT id, device_id, at_ms FROM shift_check WHERE staff_id = ?1 AND kind = 'in' AND "
+          "at_ms <= ?2 AND id <> ?3 ORDER BY at_ms DESC LIMIT 1",
+          "SELECT id, device_id, at_ms FROM shift_check WHERE staff_id = ?1 AND kind = 'in' AND "
+          "at_ms >= ?2 AND id <> ?3 ORDER BY at_ms LIMIT 1"}) {
+        auto near = db.prepare(sql);
+        near.bind_all(staff, at, c.id);
+        if (near.step() && near.column<std::string>(1) != device &&
+            std::abs(near.column<std::int64_t>(2) - at) <= kSimultaneousCheckInMs) {
+            conflicts.push_back({"SIMULTANEOUS_CHECK_IN", "shift_check",
+                                 quoted(near.column<std::string>(0)), "", "", quoted(c.id),
+                                 "同一人在两台设备上同时签到 / one person checked in on two "
+                                 "devices at one time"});
+            return;
+        }
     }
 }
 

@@ -51,7 +51,7 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
         const std::uint64_t at = req->snapshot ? req->snapshot->at : head;
         const auto page = sync::snapshot_page(
             db, scope_query(*device),
-            req->snapshot ? req->snapshot->next : sync::SnapshotPosition{}, 20ULL * limit);
+            req->snapshot ? req->snapshot->next : sync::SnapshotPosition{}, 5ULL * limit);
         const std::int64_t hlc = store_.max_hlc();
         for (auto& cs : page.changesets)
             batch.entries.push_back({0, "", hlc, std::move(cs)});

@@ -42,8 +42,15 @@ CREATE TABLE local_clash(
     incoming_row TEXT) STRICT;
 )sql";
 
+// The unacknowledged entries, found without reading the acknowledged ones
+// (a device keeps its whole signed history).
+constexpr const char* kLocalV3 = R"sql(
+CREATE INDEX outbox_pending ON outbox(seq) WHERE acked = 0;
+)sql";
+
 const store::Migration kLocalMigrations[] = {{1, "outbox and node state", kLocalV1},
-                                             {2, "local clashes of pulls", kLocalV2}};
+                                             {2, "local clashes of pulls", kLocalV2},
+                                             {3, "index of pending entries", kLocalV3}};
 
 constexpr const char* kLocalComponent = "sync.local";
 
