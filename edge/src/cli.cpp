@@ -46,7 +46,8 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
   enroll --central HOST:PORT --code CODE
                                   用管理员给的登记码向中心登记 / enroll with central using the admin's code
   sync                            同步一轮:上传待传记录,下载本范围的更新 / one round: push, then pull
-  serve [--interval-seconds 30]   网络可用时持续同步,失败后指数退避 / keep syncing, backing off on failure
+  serve [--interval-seconds 30]   网络可用时持续同步,失败后指数退避;整体范围校验每小时一次
+                                  keep syncing, backing off on failure; the whole-scope check hourly
   status                          待上传记录、链校验、设备指纹 / pending entries, chain, fingerprint
   verify                          校验本设备整条签名哈希链 / verify this device's whole signed chain
 
@@ -346,7 +347,11 @@ int cmd_serve(Context& c) {
     std::mt19937 jitter(std::random_device{}());
     auto backoff = std::chrono::milliseconds(1000);
     for (int round = 1; !g_stop && (max_rounds == 0 || round <= max_rounds); ++round) {
-        auto r = c.node.sync_round(http, c.clock);
+        // Every round pushes and pulls; the whole-scope check, which costs
+        // central a read of the community, runs hourly (and after a snapshot).
+        sync::SyncOptions options;
+        options.verify_scope_every_ms = 3600000;
+        auto r = c.node.sync_round(http, c.clock, {}, options);
         std::chrono::milliseconds wait = interval;
         if (r) {
             std::cerr << domain::format_local(c.clock.now_ms()) << " 同步完成 synced: accepted "

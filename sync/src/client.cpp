@@ -77,10 +77,13 @@ Result<RoundReport> SyncClient::round(const SyncOptions& options, const Progress
             break;
     }
     // Pull until central says there is no more.
+    const bool verify = options.verify_scope &&
+                        (options.verify_scope_every_ms == 0 || pull_cursor(db_) == 0 ||
+                         clock_.now_ms() - scope_verified_at(db_) >= options.verify_scope_every_ms);
     for (int guard = 0; options.pull && guard < 100000; ++guard) {
-        auto answer =
-            call("/v1/pull", make_pull_request(db_, outbox_.device_id(), device_key_, clock_,
-                                               options.pull_batch, options.verify_scope));
+        auto answer = call("/v1/pull",
+                           make_pull_request(db_, outbox_.device_id(), device_key_, clock_,
+                                             options.pull_batch, verify || pull_cursor(db_) == 0));
         if (!answer)
             return answer.failure();
         auto outcome = apply_pull(db_, outbox_, central_.signing_key, *answer, clock_);

@@ -89,6 +89,10 @@ bool repair_in_progress(store::Database& db) {
     return int_state(db, "local_set_aside") != 0;
 }
 
+domain::EpochMs scope_verified_at(store::Database& db) {
+    return int_state(db, "scope_verified_ms");
+}
+
 namespace {
 
 // Inside a transaction. Foreign keys are checked at its commit, when every
@@ -201,6 +205,8 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
                 "incoming_row) VALUES (?1, 'digest', 'SCOPE_DIGEST', '*', '', ?2, ?3)",
                 now, hex_of(mine), hex_of(*batch->scope_digest));
             ++clashes.count;
+        } else {
+            set_state(db, "scope_verified_ms", now);
         }
     }
 

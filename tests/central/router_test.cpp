@@ -141,3 +141,35 @@ TEST_F(RouterTest, HealthUnknownPathsAndMethods) {
     EXPECT_EQ(junk.status, 401);
     EXPECT_EQ(junk.content_type, "application/json");
 }
+
+TEST_F(RouterTest, TheWholeScopeIsVerifiedAfterASnapshotAndThenOnlyAsOftenAsAsked) {
+    // Central's log is not empty (with an empty log a device stays at cursor 0).
+    const auto e = *central->db().query_value<std::string>("SELECT id FROM entitlement LIMIT 1");
+    ASSERT_TRUE(central->correct_amount(e, 12300, "标准调整", *admin, keys.signing,
+                                        central_clock.now_ms()));
+    const auto kx = crypto::KxKeyPair::generate();
+    auto enrolled = enroll_over_router(token(), edge.device_key, kx);
+    ASSERT_TRUE(enrolled.ok());
+    // A new device: its snapshot always ends with the digest.
+    auto db2 = store::Database::open(cdir / "laptop2.db");
+    sync::Outbox outbox(db2, enrolled->device_id, edge.device_key, edge.clock);
+    sync::SyncClient client(db2, outbox, edge.device_key, kx,
+                            {keys.signing.public_key(), keys.kx.public_key()}, *transport,
+                            edge.clock);
+    sync::SyncOptions hourly;
+    hourly.verify_scope_every_ms = 3600000;
+    ASSERT_TRUE(client.round(hourly).ok());
+    const auto first = sync::scope_verified_at(db2);
+    EXPECT_EQ(first, edge.clock.now_ms());
+    // Ten minutes later: not again. Two hours later: again.
+    edge.clock.advance(10 * 60 * 1000);
+    ASSERT_TRUE(client.round(hourly).ok());
+    EXPECT_EQ(sync::scope_verified_at(db2), first);
+    edge.clock.advance(2 * 3600 * 1000);
+    ASSERT_TRUE(client.round(hourly).ok());
+    EXPECT_EQ(sync::scope_verified_at(db2), edge.clock.now_ms());
+    // By default, at every pull.
+    edge.clock.advance(60 * 1000);
+    ASSERT_TRUE(client.round().ok());
+    EXPECT_EQ(sync::scope_verified_at(db2), edge.clock.now_ms());
+}

@@ -165,7 +165,9 @@ LoadReport run_load(const LoadOptions& o) {
             if (!p || p->rejected)
                 throw std::runtime_error("push");
             pushed += static_cast<long>(p->accepted);
-            auto q = node->sync_round(http, clock);
+            sync::SyncOptions full;
+            full.verify_scope_every_ms = o.verify_scope_every_ms;
+            auto q = node->sync_round(http, clock, {}, full);
             const auto t2 = Steady::now();
             if (!q)
                 throw std::runtime_error("pull");

@@ -42,8 +42,12 @@ struct RoundReport {
 struct SyncOptions {
     std::size_t push_batch = 500;
     std::uint32_t pull_batch = 1000;
-    bool verify_scope = true;  // ask central for the scope digest at the end of each pull
-    bool pull = true;          // false: push what is pending, and stop there
+    bool verify_scope = true;  // ask central for the scope digest at the end of a pull...
+    // ...when the last match is at least this old (0: every pull). A new or
+    // repairing device (cursor 0) always asks. The digest costs central a
+    // read of the device's whole scope.
+    std::int64_t verify_scope_every_ms = 0;
+    bool pull = true;  // false: push what is pending, and stop there
 };
 
 class SyncClient {

@@ -48,6 +48,9 @@ void begin_repair(store::Database& db, domain::EpochMs now);
 // True between begin_repair and the pull that completes it.
 bool repair_in_progress(store::Database& db);
 
+// When central's scope digest last matched this device's data (0: never).
+domain::EpochMs scope_verified_at(store::Database& db);
+
 // Removes every replicated row and resets the cursor (a revoked device's
 // purge; the first step of a repair). The outbox stays.
 void wipe_replicated(store::Database& db);

@@ -3,6 +3,7 @@
 // keys and encrypted channel, the edge library in this process) enrolled at
 // one real gridsync-central on 127.0.0.1. Each records a day's work offline,
 // then, at a moment spread evenly over the window, pushes it and pulls.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -15,6 +16,9 @@ struct LoadOptions {
     int window_s = 10;  // the day's work of every device is offered within this
     int threads = 32;   // devices in flight at once, at most
     int entries_per_device = 8;
+    // How often a device asks central to verify its whole scope
+    // (sync::SyncOptions::verify_scope_every_ms; 0: at every pull).
+    std::int64_t verify_scope_every_ms = 0;
 };
 
 struct LoadReport {
