@@ -66,7 +66,7 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
         if (!batch.more && req->want_digest)
             batch.scope_digest = sync::scope_digest(db, scope_query(*device));
     } else {
-        const auto logged = store_.entries_after(req->cursor, limit);
+        const auto logged = store_.entries_after(req->cursor, limit, device->community_id);
         for (const auto& l : logged) {
             batch.to_cursor = l.position;
             // What central applied, not what the device sent: rows central kept
@@ -83,6 +83,10 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
                 {l.position, l.device_id, l.hlc, Bytes(mine.bytes().begin(), mine.bytes().end())});
         }
         batch.more = logged.size() == limit;
+        // Nothing more for this community up to the head: the device has seen
+        // all it needs of the log so far.
+        if (!batch.more)
+            batch.to_cursor = head;
         // The router takes calls one at a time, so central's tables are now
         // exactly the log up to to_cursor.
         if (!batch.more && req->want_digest && batch.to_cursor == head)

@@ -2,6 +2,7 @@
 
 #include "authorize.hpp"
 #include "conflicts.hpp"
+#include "scope.hpp"
 
 #include "gridsync/central/errors.hpp"
 #include "gridsync/crypto/hash.hpp"
@@ -151,11 +152,23 @@ CREATE TABLE parked_entry(
 CREATE INDEX accepted_entry_hlc ON accepted_entry(hlc);
 )sql";
 
+// Which communities each log entry touches ('*': every community, e.g. the
+// reference data), so a device's pull reads its community's entries only.
+// Entries logged before this version count for every community.
+constexpr const char* kCentralV5 = R"sql(
+CREATE TABLE accepted_entry_community(
+    community_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (community_id, position)) WITHOUT ROWID, STRICT;
+INSERT INTO accepted_entry_community SELECT '*', position FROM accepted_entry;
+)sql";
+
 const store::Migration kCentralMigrations[] = {
     {1, "devices, tokens, accepted log, conflicts, audit", kCentralV1},
     {2, "admin accounts and signed admin actions", kCentralV2},
     {3, "conflict resolutions", kCentralV3},
-    {4, "parked entries", kCentralV4}};
+    {4, "parked entries", kCentralV4},
+    {5, "the communities of each log entry", kCentralV5}};
 
 // Thrown inside record_central's transaction to leave it without a trace.
 struct Refused {
@@ -400,6 +413,23 @@ void CentralStore::append_central(store::Session& session, const crypto::Signing
         R"(INSERT INTO accepted_entry(device_id, seq, entry_hash, signature, envelope, applied, hlc, accepted_at_ms)
                    VALUES ('central', ?1, ?2, ?3, ?4, ?5, ?6, ?7))",
         e.seq, ByteView(hash), sig.view(), envelope, cs.bytes(), e.hlc, now);
+    index_communities(db_.last_insert_rowid(), cs.bytes());
+}
+
+void CentralStore::index_communities(std::int64_t position, ByteView applied) {
+    Resolver resolve(db_);
+    std::set<std::string> communities;
+    for (store::ChangesetIterator it(applied); it.next() && !communities.count("*");) {
+        const auto key = it.primary_key();
+        if (key.size() != 1 || !std::holds_alternative<std::string>(key[0]))
+            continue;
+        const auto c = resolve.community_of(std::string(it.table()), std::get<std::string>(key[0]));
+        communities.insert(c ? *c : "*");
+    }
+    for (const auto& c : communities) {
+        db_.execute("INSERT INTO accepted_entry_community(community_id, position) VALUES (?1, ?2)",
+                    c, position);
+    }
 }
 
 Status CentralStore::approve(const std::string& approval_id, const AdminSigner& approver,
@@ -482,12 +512,22 @@ std::int64_t CentralStore::max_hlc() {
         .value_or(0);
 }
 
-std::vector<LoggedEntry> CentralStore::entries_after(std::uint64_t cursor, std::uint32_t limit) {
+std::vector<LoggedEntry> CentralStore::entries_after(std::uint64_t cursor, std::uint32_t limit,
+                                                     const std::string& community) {
     std::vector<LoggedEntry> out;
-    auto st = db_.prepare(
-        "SELECT position, device_id, applied, hlc FROM accepted_entry WHERE position > ?1 ORDER BY "
-        "position LIMIT ?2");
-    st.bind_all(static_cast<std::int64_t>(cursor), limit);
+    auto st = community.empty()
+                  ? db_.prepare(
+                        "SELECT position, device_id, applied, hlc FROM accepted_entry WHERE "
+                        "position > ?1 ORDER BY position LIMIT ?2")
+                  : db_.prepare(R"(SELECT e.position, e.device_id, e.applied, e.hlc
+                         FROM accepted_entry e WHERE e.position IN (
+                             SELECT position FROM accepted_entry_community
+                             WHERE community_id IN (?3, '*') AND position > ?1)
+                         ORDER BY e.position LIMIT ?2)");
+    st.bind(1, static_cast<std::int64_t>(cursor));
+    st.bind(2, limit);
+    if (!community.empty())
+        st.bind(3, community);
     while (st.step()) {
         out.push_back({static_cast<std::uint64_t>(st.column<std::int64_t>(0)),
                        st.column<std::string>(1), st.column<Bytes>(2), st.column<std::int64_t>(3)});
@@ -556,11 +596,13 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
             domain::new_id(now), c.kind, c.table, c.key, device.id, seq, c.central_row,
             c.incoming_old, c.incoming_new, c.detail, now);
     }
+    const store::Changeset applied_bytes = applied.changeset();
     db_.execute(
         R"(INSERT INTO accepted_entry(device_id, seq, entry_hash, signature, envelope, applied, hlc, accepted_at_ms)
                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))",
         device.id, seq, ByteView(entry.hash), entry.signature.view(), entry.envelope,
-        applied.changeset().bytes(), entry.hlc, now);
+        applied_bytes.bytes(), entry.hlc, now);
+    index_communities(db_.last_insert_rowid(), applied_bytes.bytes());
     if (entry.from_parking) {
         db_.execute("DELETE FROM parked_entry WHERE device_id = ?1 AND seq = ?2", device.id, seq);
         db_.execute(

@@ -382,9 +382,10 @@ class ForwardingBackend final : public central::CentralBackend {
         ++applied;
         return inner_.apply(e, now);
     }
-    std::vector<central::LoggedEntry> entries_after(std::uint64_t c, std::uint32_t n) override {
+    std::vector<central::LoggedEntry> entries_after(std::uint64_t c, std::uint32_t n,
+                                                    const std::string& community) override {
         ++served;
-        return inner_.entries_after(c, n);
+        return inner_.entries_after(c, n, community);
     }
     std::uint64_t head() override { return inner_.head(); }
     std::int64_t max_hlc() override { return inner_.max_hlc(); }
@@ -423,4 +424,31 @@ TEST_F(PullTest, PushAndPullRunAgainstAnyBackendBehindTheSeam) {
         sync::apply_pull(edge.db, *edge.outbox, central_key.public_key(), *response, edge.clock)
             .ok());
     EXPECT_EQ(dump(edge.db, "payment"), dump(central->db(), "payment"));
+}
+
+TEST_F(PullTest, APullReadsOnlyTheLogEntriesOfTheDevicesCommunity) {
+    pay_first(edge.db, *edge.outbox);
+    for (const auto& a : push().acks)
+        ASSERT_EQ(a.status, sync::AckStatus::accepted);
+    const auto other = *central->db().query_value<std::string>(
+        "SELECT id FROM community WHERE id <> ?1 LIMIT 1", community);
+    const auto mine = central->entries_after(0, 1000, community);
+    const auto theirs = central->entries_after(0, 1000, other);
+    std::set<std::string> from_mine, from_theirs;
+    for (const auto& e : mine)
+        from_mine.insert(e.device_id);
+    for (const auto& e : theirs)
+        from_theirs.insert(e.device_id);
+    EXPECT_TRUE(from_mine.count(device.id)) << "the laptop's own community reads its entries";
+    EXPECT_FALSE(from_theirs.count(device.id)) << "another community's pull skips them";
+    EXPECT_GT(central->entries_after(0, 1000).size(), theirs.size())
+        << "without a community, every entry";
+
+    // A laptop of the other community catches up and lands at the head.
+    auto laptop = another_device();
+    laptop->device = enroll(laptop->key.public_key(), "community_laptop", other, "");
+    laptop->outbox =
+        std::make_unique<sync::Outbox>(laptop->db, laptop->device.id, laptop->key, edge.clock);
+    pull_all(*laptop);
+    EXPECT_EQ(sync::pull_cursor(laptop->db), central->head());
 }

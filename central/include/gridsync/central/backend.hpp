@@ -108,8 +108,10 @@ class CentralBackend {
     virtual void park(const ParkedEntry& entry, domain::EpochMs now) = 0;
     // What waits, oldest first.
     virtual std::vector<ParkedEntry> parked() = 0;
-    // Up to `limit` entries after `cursor`, in acceptance order.
-    virtual std::vector<LoggedEntry> entries_after(std::uint64_t cursor, std::uint32_t limit) = 0;
+    // Up to `limit` entries after `cursor`, in acceptance order; with a
+    // community, only entries that touch it (or every community).
+    virtual std::vector<LoggedEntry> entries_after(std::uint64_t cursor, std::uint32_t limit,
+                                                   const std::string& community = "") = 0;
     // The last position in the log (0 when empty).
     virtual std::uint64_t head() = 0;
     // The highest HLC in the log: a device bootstrapped from a snapshot

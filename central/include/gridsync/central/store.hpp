@@ -76,7 +76,8 @@ class CentralStore final : public CentralBackend {
     void park(const ParkedEntry& entry, domain::EpochMs now) override;
     void in_one_transaction(const std::function<void()>& work) override;
     std::vector<ParkedEntry> parked() override;
-    std::vector<LoggedEntry> entries_after(std::uint64_t cursor, std::uint32_t limit) override;
+    std::vector<LoggedEntry> entries_after(std::uint64_t cursor, std::uint32_t limit,
+                                           const std::string& community = "") override;
     std::uint64_t head() override;
     std::int64_t max_hlc() override;
     store::Database& read_view() override { return db_; }
@@ -155,6 +156,7 @@ class CentralStore final : public CentralBackend {
   private:
     void append_central(store::Session& session, const crypto::SigningKey& central_key,
                         domain::EpochMs now);
+    void index_communities(std::int64_t position, ByteView applied);
     explicit CentralStore(store::Database db) : db_(std::move(db)) {}
     store::Database db_;
 };
