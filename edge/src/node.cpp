@@ -220,6 +220,10 @@ Result<std::unique_ptr<EdgeNode>> EdgeNode::open(const fs::path& dir,
         return id_key.failure();
 
     std::unique_ptr<EdgeNode> node(new EdgeNode(dir, store::Database::open(dir / "node.db")));
+    // Copying the write-ahead log back into the database (a checkpoint) is
+    // done after sync rounds, not in the middle of a payment at the counter:
+    // SQLite's own trigger moves from 1,000 pages (4 MiB) to 8,192 (32 MiB).
+    node->db_.exec("PRAGMA wal_autocheckpoint = 8192");
     sync::open_node_schema(node->db_);
     auto& c = node->config_;
     c.device_id = get_state(node->db_, "device_id");
@@ -364,6 +368,9 @@ Result<sync::RoundReport> EdgeNode::sync_round(sync::Transport& transport, domai
     // done here, still owed to central once the device is cleared.
     if (!report && report.code() == sync::Errc::device_revoked)
         purge_replicated();
+    // A quiet moment: fold the log back into the database without waiting
+    // for readers (PASSIVE never blocks a write at the counter).
+    db_.exec("PRAGMA wal_checkpoint(PASSIVE)");
     return report;
 }
 
