@@ -492,7 +492,8 @@ int main(int argc, char** argv) {
         auto conflicts = central({"--json", "conflicts"});
         const auto cj = tools::EdgeDriver::json(conflicts);
         say("冲突 conflicts: " + std::to_string(cj.at("conflicts").as_array().size()) +
-            "(由管理员处理,见 issue #5 / for admins, issue #5)");
+            "(管理员在控制台 /admin/ 或命令行处理,见 docs/CONFLICTS.md / admins settle them in the "
+            "console at /admin/ or on the command line: docs/CONFLICTS.md)");
         if (!all_converged) {
             say("演示失败:范围数据未收敛 / the demo FAILED: scopes did not converge");
             exit_code = 1;
