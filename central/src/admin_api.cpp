@@ -150,6 +150,21 @@ HttpAnswer AdminApi::handle(const HttpCall& call) {
     return answer;
 }
 
+// Sessions nobody came back to and failures older than the window are
+// dropped at each login, so neither map grows without bound (an admin's
+// key leaves memory with its session).
+void AdminApi::forget_stale(domain::EpochMs now) {
+    std::erase_if(sessions_, [&](const auto& kv) {
+        return now - kv.second.seen_ms > options_.idle_ms ||
+               now - kv.second.created_ms > options_.absolute_ms;
+    });
+    for (auto it = failures_.begin(); it != failures_.end();) {
+        std::erase_if(it->second,
+                      [&](domain::EpochMs t) { return now - t > options_.failure_window_ms; });
+        it = it->second.empty() ? failures_.erase(it) : std::next(it);
+    }
+}
+
 AdminApi::AdminSession* AdminApi::session_of(const HttpCall& call, domain::EpochMs now) {
     const std::string token = cookie_value(call.cookie, kCookie);
     if (token.empty())
@@ -175,9 +190,8 @@ HttpAnswer AdminApi::login(const HttpCall& call) {
     const std::string password = text_field(*body, "password");
     {
         std::lock_guard sessions(sessions_mutex_);
+        forget_stale(now);
         auto& tries = failures_[login];
-        std::erase_if(tries,
-                      [&](domain::EpochMs t) { return now - t > options_.failure_window_ms; });
         if (static_cast<int>(tries.size()) >= options_.max_failures) {
             std::lock_guard lock(store_mutex_);
             store_.audit(now, "admin:" + login, "admin.login", login, "refused",

@@ -99,6 +99,12 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
     const fs::path dir = args.need("data");
     if (fs::exists(dir / "central.db"))
         throw UsageError{"该目录已有中心 / " + dir.string() + " already holds central"};
+    // Checked before anything is written: a refused init leaves no folder behind.
+    const auto per_grid = args.get("demo-households-per-grid");
+    const int households_per_grid =
+        per_grid ? std::stoi(*per_grid) : domain::SeedOptions{}.households_per_grid;
+    if (households_per_grid < 1 || households_per_grid > 1000)
+        throw UsageError{"--demo-households-per-grid 1 到 1000 / 1 to 1000"};
     fs::create_directories(dir);
     const auto pass = read_passphrase(args, secrets, "中心口令 / central passphrase");
     const auto kdf =
@@ -122,8 +128,7 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
         admin_password(args, secrets, "admin-password-file", "GRIDSYNC_ADMIN_PASSWORD_FILE", login);
     if (args.has("demo-seed")) {
         domain::SeedOptions seed_options;
-        if (auto n = args.get("demo-households-per-grid"))
-            seed_options.households_per_grid = std::stoi(*n);
+        seed_options.households_per_grid = households_per_grid;
         domain::SeedReport seed;
         store.record_central(keys.signing, clock.now_ms(), [&](store::Database& db) {
             seed = domain::seed_subdistrict(
@@ -216,6 +221,8 @@ int cmd_token(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     const TokenGrant& g = *grant;
     // A batch of devices (a load test, a new round of laptops): one code each.
     const int count = std::stoi(args.get("count").value_or("1"));
+    if (count < 1 || count > 10000)
+        throw UsageError{"--count 1 到 10000 / --count: 1 to 10000"};
     if (count > 1) {
         boost::json::array codes;
         for (int i = 0; i < count; ++i) {

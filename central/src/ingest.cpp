@@ -27,8 +27,6 @@ sync::PushAcks Ingest::push(const sync::PushBatch& batch) {
     // One commit for the batch: each entry is its own savepoint inside it,
     // and no acknowledgement leaves before the commit.
     store_.in_one_transaction([&] {
-        // A parent may have arrived another way (an admin's import) since.
-        release_parked();
         std::map<std::string, bool> device_blocked;
         for (const auto& e : batch.entries) {
             if (device_blocked[e.device_id]) {
@@ -44,6 +42,9 @@ sync::PushAcks Ingest::push(const sync::PushBatch& batch) {
             if (out.acks.back().status == sync::AckStatus::rejected)
                 device_blocked[e.device_id] = true;
         }
+        // Once per batch, not per entry: a parent may have come in this batch,
+        // or another way (an admin's import) since the last one.
+        release_parked();
     });
     out.central_time_ms = clock_.now_ms();
     return out;
@@ -141,13 +142,13 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
         {*device, seq, hash, *sig, entry.envelope, env->changeset, env->hlc, *changes}, now);
     switch (result.kind) {
         case ApplyResult::Kind::missing_parent:
-            return park("unknown '" + std::to_string(seq) + "'");
+            // A foreign key missing_parent() could not name: wait all the same.
+            return park("parent 'unnamed'");
         case ApplyResult::Kind::rule_failed:
             return refuse(Errc::rule_failed, result.message);
         case ApplyResult::Kind::applied:
             break;
     }
-    release_parked();
     return ack(seq, sync::AckStatus::accepted);
 }
 

@@ -6,6 +6,21 @@ namespace gridsync::domain {
 
 using detail::refuse;
 
+namespace {
+
+bool plausible_phone(const std::string& phone) {
+    int digits = 0;
+    for (const char ch : phone) {
+        if (ch >= '0' && ch <= '9')
+            ++digits;
+        else if (ch != '+' && ch != '-' && ch != ' ')
+            return false;
+    }
+    return digits >= 5 && digits <= 20;
+}
+
+}  // namespace
+
 Status edit_resident(store::Database& db, const Stamp& stamp, const std::string& resident_id,
                      const ResidentEdit& edit) {
     return detail::guarded([&] {
@@ -15,6 +30,12 @@ Status edit_resident(store::Database& db, const Stamp& stamp, const std::string&
             refuse(Errc::bad_input, "姓名不能为空 / the name cannot be empty");
         if (!edit.name && !edit.phone)
             refuse(Errc::bad_input, "没有要修改的内容 / nothing to change");
+        if (edit.phone && !plausible_phone(*edit.phone)) {
+            refuse(Errc::bad_input,
+                   "电话号码应为 5 到 20 位数字(可含 + - 空格)/ a phone number is "
+                   "5 to 20 digits (+, - and spaces allowed): " +
+                       *edit.phone);
+        }
         // Only the columns named change, so a concurrent edit of another
         // column on another device merges instead of clashing.
         if (edit.name) {

@@ -56,6 +56,7 @@ class AdminApi {
     HttpAnswer login(const HttpCall& call);
     HttpAnswer api(const HttpCall& call, const std::string& route, AdminSession& session);
     AdminSession* session_of(const HttpCall& call, domain::EpochMs now);
+    void forget_stale(domain::EpochMs now);
 
     CentralStore& store_;
     const CentralKeys& keys_;
