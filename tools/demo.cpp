@@ -249,7 +249,7 @@ int main(int argc, char** argv) {
         const std::string clerk1 = first_with("community_worker", c01),
                           clerk2 = first_with("community_worker", c02);
         const std::string grid1 = *cdb.query_value<std::string>(
-            "SELECT id FROM grid WHERE community_id = ?1 ORDER BY name LIMIT 1", c01);
+            "SELECT id FROM grid WHERE community_id = ?1 AND name LIKE '%第1网格'", c01);
         const std::string leader =
             *cdb.query_value<std::string>("SELECT leader_staff_id FROM grid WHERE id = ?1", grid1);
 

@@ -296,7 +296,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     ev.preventDefault();
     const f = new FormData(ev.target);
     const body = { staff_id: f.get("staff_id"), role: f.get("role"), community: f.get("community") };
-    if (f.get("grid")) body.grid = Number(f.get("grid"));
+    if (f.get("grid")) body.grid = String(f.get("grid"));
     try {
       const r = await call("POST", "/admin/api/tokens", body);
       $("token-out").textContent = t("code_ready") + r.code;

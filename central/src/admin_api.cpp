@@ -347,9 +347,12 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
                        ? static_cast<int>(it->value().as_int64())
                        : fallback;
         };
-        auto grant =
-            token_grant(db, text_field(*body, "staff_id"), text_field(*body, "role"),
-                        text_field(*body, "community"), number("grid", 0), number("ttl_hours", 24));
+        // The grid as people name it; a bare number from older consoles too.
+        std::string grid = text_field(*body, "grid");
+        if (grid.empty() && number("grid", 0) > 0)
+            grid = std::to_string(number("grid", 0));
+        auto grant = token_grant(db, text_field(*body, "staff_id"), text_field(*body, "role"),
+                                 text_field(*body, "community"), grid, number("ttl_hours", 24));
         if (!grant)
             return audited(failure_answer(grant.failure()));
         subject = grant->staff_id;

@@ -18,6 +18,7 @@
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/local_time.hpp"
 #include "gridsync/domain/money.hpp"
+#include "gridsync/domain/organisation.hpp"
 #include "gridsync/domain/seed.hpp"
 #include "gridsync/domain/shifts.hpp"
 #include "gridsync/file.hpp"
@@ -37,8 +38,11 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
                                       建立中心:数据库、中心密钥、第一位管理员;可载入虚构的演示数据
                                       create the database, central's keys and the first admin; optionally the fictional demo data
   admin add --login L --staff ID      添加管理员(由已有管理员签名)/ add an admin (signed by an existing admin)
-  token --staff ID --role community_laptop|grid_device --community C01 [--grid N] [--ttl-hours 24] [--count 1]
-                                      一次性登记码(令牌 + 中心公钥)/ a one-time enrollment code
+  token --role community_laptop --community C01 --staff ID [--ttl-hours 24] [--count 1]
+  token --role grid_device --community C01 --grid 1|第1网格|NAME [--staff LEADER]
+                                      一次性登记码(令牌 + 中心公钥);网格设备只绑定该网格的负责人
+                                      a one-time enrollment code; a grid device is bound to that grid's leader
+  grids [--community C01]             网格及其编号、负责人 / grids with their numbers and leaders
   prepare-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100] [--admin STAFF]
                                       演示:编制发放名单(待审核)、排班、待送证件
                                       demo: prepare a day's list (held for approval), the roster, certificates
@@ -213,9 +217,11 @@ std::string community_id(store::Database& db, const std::string& code) {
 int cmd_token(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     domain::SystemClock clock;
     const std::string role = args.need("role");
-    auto grant = token_grant(c.store.db(), args.need("staff"), role, args.need("community"),
-                             role == "grid_device" ? std::stoi(args.need("grid")) : 0,
-                             std::stoi(args.get("ttl-hours").value_or("24")));
+    // A grid device's person is the grid's leader: --staff may be left out.
+    auto grant = token_grant(
+        c.store.db(), role == "grid_device" ? args.get("staff").value_or("") : args.need("staff"),
+        role, args.need("community"), role == "grid_device" ? args.need("grid") : "",
+        std::stoi(args.get("ttl-hours").value_or("24")));
     if (!grant)
         throw UsageError{grant.failure().message};
     const TokenGrant& g = *grant;
@@ -409,6 +415,38 @@ int cmd_devices(Opened& c, Output& out) {
     return out.finish(Exit::ok);
 }
 
+int cmd_grids(Opened& c, Args& args, Output& out) {
+    auto& db = c.store.db();
+    boost::json::array list;
+    auto st = db.prepare(
+        "SELECT id, code, name FROM community WHERE ?1 IS NULL OR code = ?1 ORDER BY code");
+    st.bind(1, args.get("community"));
+    bool any = false;
+    while (st.step()) {
+        any = true;
+        const std::string code = st.column<std::string>(1);
+        for (const auto& g : domain::grids_of(db, st.column<std::string>(0))) {
+            const auto leader =
+                g.leader_staff_id ? db.query_value<std::string>(
+                                        "SELECT name FROM staff WHERE id = ?1", *g.leader_staff_id)
+                                  : std::nullopt;
+            list.push_back({{"community", code},
+                            {"number", g.number ? boost::json::value(*g.number) : nullptr},
+                            {"name", g.name},
+                            {"id", g.id},
+                            {"leader_staff_id", g.leader_staff_id.value_or("")},
+                            {"leader", leader.value_or("")}});
+            out.line(code + "  " + (g.number ? std::to_string(*g.number) : "-") + "  " + g.name +
+                     "  " + leader.value_or("(无负责人 no leader)") + "  " +
+                     g.leader_staff_id.value_or(""));
+        }
+    }
+    if (!any && args.get("community"))
+        throw UsageError{"社区编号不存在 / no community with code " + *args.get("community")};
+    out.data()["grids"] = std::move(list);
+    return out.finish(Exit::ok);
+}
+
 int cmd_conflicts(Opened& c, Args& args, Output& out) {
     auto text = [](const boost::json::value& v) {
         return v.is_string() ? std::string(v.as_string()) : boost::json::serialize(v);
@@ -555,6 +593,8 @@ int run(int argc, char** argv) {
                                return cmd_devices(*c, out);
                            if (cmd == "conflicts")
                                return cmd_conflicts(*c, args, out);
+                           if (cmd == "grids")
+                               return cmd_grids(*c, args, out);
                            if (cmd == "status")
                                return cmd_status(*c, out);
                            throw UsageError{"未知命令 / unknown command: " + cmd};

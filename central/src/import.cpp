@@ -6,30 +6,14 @@
 #include "gridsync/crypto/hash.hpp"
 #include "gridsync/domain/hlc.hpp"
 #include "gridsync/domain/ids.hpp"
+#include "gridsync/domain/organisation.hpp"
 #include "gridsync/domain/resident_id.hpp"
+#include "gridsync/domain/text_rules.hpp"
+#include "gridsync/text.hpp"
 
 namespace gridsync::central {
 
 namespace {
-
-bool valid_utf8(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t n = c < 0x80             ? 1
-                              : (c & 0xE0) == 0xC0 ? 2
-                              : (c & 0xF0) == 0xE0 ? 3
-                              : (c & 0xF8) == 0xF0 ? 4
-                                                   : 0;
-        if (n == 0 || i + n > s.size())
-            return false;
-        for (std::size_t k = 1; k < n; ++k) {
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80)
-                return false;
-        }
-        i += n;
-    }
-    return true;
-}
 
 std::string trim(std::string s) {
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
@@ -41,33 +25,6 @@ std::string trim(std::string s) {
 }
 
 }  // namespace
-
-std::vector<std::string> split_csv_record(std::string_view line) {
-    if (line.substr(0, 3) == "\xEF\xBB\xBF")
-        line.remove_prefix(3);
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                fields.back() += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                fields.back() += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            fields.emplace_back();
-        } else if (c != '\r') {
-            fields.back() += c;
-        }
-    }
-    return fields;
-}
 
 ImportReport import_residents(CentralStore& store, const AdminSigner& admin,
                               const crypto::SigningKey& central_key,
@@ -116,17 +73,17 @@ ImportReport import_residents(CentralStore& store, const AdminSigner& admin,
             problem(1, "社区编号不存在 / no community with code " + f[0]);
             continue;
         }
-        const auto grid = db.query_value<std::string>(
-            "SELECT id FROM grid WHERE community_id = ?1 AND name = ?2", *community, f[1]);
+        // The grid by its number as people say it, or its full name.
+        const auto grid = domain::find_grid(db, *community, f[1]);
         if (!grid) {
-            problem(2, "该社区没有此网格 / no such grid in the community: " + f[1]);
+            problem(2, grid.failure().message);
         } else {
-            r.grid_id = *grid;
+            r.grid_id = grid->id;
         }
-        if (f[2].empty())
-            problem(3, "地址为空 / empty address");
-        if (f[3].empty())
-            problem(4, "姓名为空 / empty name");
+        if (auto why = domain::address_problem(f[2]))
+            problem(3, "地址" + *why);
+        if (auto why = domain::name_problem(f[3]))
+            problem(4, "姓名" + *why);
         auto id = domain::ResidentIdNumber::parse(f[4]);
         if (!id) {
             problem(5, id.failure().message);

@@ -3,6 +3,7 @@
 #include "authorize.hpp"
 #include "conflicts.hpp"
 #include "gridsync/central/errors.hpp"
+#include "gridsync/domain/organisation.hpp"
 #include "gridsync/store/changeset.hpp"
 #include "gridsync/sync/envelope.hpp"
 
@@ -261,7 +262,7 @@ json::array device_list(store::Database& db) {
 
 Result<TokenGrant> token_grant(store::Database& db, const std::string& staff_id,
                                const std::string& role, const std::string& community_code,
-                               int grid_number, int ttl_hours) {
+                               const std::string& grid, int ttl_hours) {
     TokenGrant g;
     g.staff_id = staff_id;
     g.role = role;
@@ -275,15 +276,24 @@ Result<TokenGrant> token_grant(store::Database& db, const std::string& staff_id,
         return fail(Errc::bad_request, "社区编号不存在 / no community with code " + community_code);
     g.community_id = *community;
     if (role == "grid_device") {
-        auto grid = db.query_value<std::string>(
-            "SELECT id FROM grid WHERE community_id = ?1 ORDER BY name LIMIT 1 OFFSET ?2",
-            g.community_id, grid_number - 1);
-        if (grid_number < 1 || !grid)
-            return fail(Errc::bad_request, "网格编号不存在 / no such grid number");
-        g.grid_id = *grid;
+        auto found = domain::find_grid(db, g.community_id, grid);
+        if (!found)
+            return fail(Errc::bad_request, found.failure().message);
+        g.grid_id = found->id;
+        // A grid leader's device is bound to that grid's leader, and no one else.
+        if (!found->leader_staff_id)
+            return fail(Errc::bad_request,
+                        found->name + " 尚未指定网格负责人 / has no grid leader");
+        if (g.staff_id.empty())
+            g.staff_id = *found->leader_staff_id;
+        if (g.staff_id != *found->leader_staff_id) {
+            return fail(Errc::bad_request, "该工作人员不是" + found->name +
+                                               "的网格负责人 / staff " + g.staff_id +
+                                               " is not the leader of " + found->name);
+        }
     }
-    if (!db.query_value<int>("SELECT 1 FROM staff WHERE id = ?1", staff_id))
-        return fail(Errc::bad_request, "工作人员不存在 / no staff member " + staff_id);
+    if (!db.query_value<int>("SELECT 1 FROM staff WHERE id = ?1", g.staff_id))
+        return fail(Errc::bad_request, "工作人员不存在 / no staff member " + g.staff_id);
     if (ttl_hours < 1 || ttl_hours > 24 * 30)
         return fail(Errc::bad_request, "有效期 1 到 720 小时 / ttl: 1 to 720 hours");
     g.ttl_ms = static_cast<domain::EpochMs>(ttl_hours) * 3600000;

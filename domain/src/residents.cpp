@@ -1,5 +1,6 @@
 #include "gridsync/domain/residents.hpp"
 
+#include "gridsync/domain/text_rules.hpp"
 #include "refusal.hpp"
 
 namespace gridsync::domain {
@@ -26,8 +27,10 @@ Status edit_resident(store::Database& db, const Stamp& stamp, const std::string&
     return detail::guarded([&] {
         if (!db.query_value<int>("SELECT 1 FROM resident WHERE id = ?1", resident_id))
             refuse(Errc::not_found, "没有该居民 / no resident " + resident_id);
-        if (edit.name && edit.name->empty())
-            refuse(Errc::bad_input, "姓名不能为空 / the name cannot be empty");
+        if (edit.name) {
+            if (auto why = name_problem(*edit.name))
+                refuse(Errc::bad_input, "姓名" + *why + " / the name is refused");
+        }
         if (!edit.name && !edit.phone)
             refuse(Errc::bad_input, "没有要修改的内容 / nothing to change");
         if (edit.phone && !plausible_phone(*edit.phone)) {
@@ -52,8 +55,8 @@ Status edit_resident(store::Database& db, const Stamp& stamp, const std::string&
 Status correct_address(store::Database& db, const Stamp& stamp, const std::string& household_id,
                        const std::string& address) {
     return detail::guarded([&] {
-        if (address.empty())
-            refuse(Errc::bad_input, "地址不能为空 / the address cannot be empty");
+        if (auto why = address_problem(address))
+            refuse(Errc::bad_input, "地址" + *why + " / the address is refused");
         if (!db.query_value<int>("SELECT 1 FROM household WHERE id = ?1", household_id))
             refuse(Errc::not_found, "没有该住户 / no household " + household_id);
         db.execute("UPDATE household SET address = ?1, origin_device = ?2, hlc = ?3 WHERE id = ?4",

@@ -40,7 +40,7 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
 用法 / Usage:  gridsync-edge --data DIR [--json] COMMAND ...
 
 设备 / Device
-  init --device-name NAME [--role community_laptop|grid_device --community C01 [--grid N]]
+  init --device-name NAME [--role community_laptop|grid_device --community C01 [--grid 1|第1网格]]
        [--demo-seed --demo-pin PIN] [--simulation] [--fast-kdf]
                                   建立节点:设备密钥、数据库 / create the node, its keys and database
   enroll --central HOST:PORT --code CODE
@@ -921,7 +921,7 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
         o.role = *role;
         o.community_code = args.need("community");
         if (o.role == DeviceRole::grid_device)
-            o.grid_number = std::stoi(args.need("grid"));
+            o.grid = args.need("grid");
     }
     o.demo_seed = args.has("demo-seed");
     if (o.demo_seed)

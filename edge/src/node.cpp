@@ -8,6 +8,7 @@
 #include "gridsync/domain/errors.hpp"
 #include "gridsync/domain/ids.hpp"
 #include "gridsync/domain/local_time.hpp"
+#include "gridsync/domain/organisation.hpp"
 #include "gridsync/domain/seed.hpp"
 #include "gridsync/domain/shifts.hpp"
 #include "gridsync/file.hpp"
@@ -174,12 +175,10 @@ Status EdgeNode::init(const fs::path& dir, const InitOptions& o,
     }
     std::string grid;
     if (o.role == DeviceRole::grid_device && !community->empty()) {
-        auto g = db.query_value<std::string>(
-            "SELECT id FROM grid WHERE community_id = ?1 ORDER BY name LIMIT 1 OFFSET ?2",
-            *community, o.grid_number - 1);
-        if (o.grid_number < 1 || !g)
-            return fail(domain::Errc::not_found, "网格编号不存在 / no such grid number");
-        grid = *g;
+        auto g = domain::find_grid(db, *community, o.grid);
+        if (!g)
+            return g.failure();
+        grid = g->id;
     }
     if (o.demo_seed) {
         if (auto st = seed_demo_workload(dir, db, seed, *community, o, clock.now_ms()); !st)

@@ -5,6 +5,7 @@
 #include "central_fixture.hpp"
 #include "gridsync/central/import.hpp"
 #include "gridsync/domain/resident_id.hpp"
+#include "gridsync/text.hpp"
 
 using namespace gridsync;
 using namespace gridsync::domain;
@@ -21,6 +22,13 @@ class ImportTest : public test::EdgeAndCentral {
     std::string code() {
         return *central->db().query_value<std::string>("SELECT code FROM community WHERE id = ?1",
                                                        community);
+    }
+    // The (line, column) of every problem reported.
+    static std::set<std::pair<int, int>> cells(const central::ImportReport& r) {
+        std::set<std::pair<int, int>> where;
+        for (const auto& p : r.problems)
+            where.insert({p.line, p.column});
+        return where;
     }
     central::ImportReport import(const std::string& csv) {
         return central::import_residents(*central, *admin, central_key, id_key, csv,
@@ -76,9 +84,7 @@ TEST_F(ImportTest, BadRowsAreNamedByLineAndColumnAndNothingIsKept) {
     const auto residents = count("SELECT count(*) FROM resident");
     const auto r = import(csv);
     ASSERT_FALSE(r.ok());
-    std::set<std::pair<int, int>> where;
-    for (const auto& p : r.problems)
-        where.insert({p.line, p.column});
+    const auto where = cells(r);
     const std::set<std::pair<int, int>> expected = {{3, 1}, {4, 2}, {5, 3}, {5, 5},
                                                     {6, 5}, {7, 4}, {8, 4}};
     EXPECT_EQ(where, expected);
@@ -91,8 +97,31 @@ TEST_F(ImportTest, BadRowsAreNamedByLineAndColumnAndNothingIsKept) {
         1);
 }
 
-TEST(Csv, QuotedFieldsAndByteOrderMark) {
-    EXPECT_EQ(central::split_csv_record("\xEF\xBB\xBF"
-                                        "a,\"b,c\",\"d\"\"e\",\r"),
-              (std::vector<std::string>{"a", "b,c", "d\"e", ""}));
+TEST_F(ImportTest, SuspiciousTextIsRefusedByLineAndColumn) {
+    auto row = [&](const std::string& address, const std::string& name, int seq) {
+        return code() + "," + grid_name() + "," + address + "," + name + "," +
+               fictional_id_number(1961, 2, 3, seq) + "\n";
+    };
+    std::string long_name;
+    for (int i = 0; i < 51; ++i)
+        long_name += "张";
+    const std::string csv = "header\n" + row("1栋", "=HYPERLINK(\"http://x\")", 101) +  // 2
+                            row("+1栋", "李四", 103) +                                  // 3
+                            row("2栋", "-王五", 105) +                                  // 4
+                            row("@3栋", "赵六", 107) +                                  // 5
+                            row("4栋", "孙\x01七", 109) +                               // 6
+                            row("5栋", long_name, 111) +                                // 7
+                            row(std::string(201, 'x'), "周八", 113) +                   // 8
+                            row("6栋\x7f", "吴九", 115) +                               // 9
+                            row("7栋", "郑十", 117);                                    // fine
+    const auto residents = count("SELECT count(*) FROM resident");
+    const auto r = import(csv);
+    ASSERT_FALSE(r.ok());
+    const auto where = cells(r);
+    const std::set<std::pair<int, int>> expected = {{2, 4}, {3, 3}, {4, 4}, {5, 3},
+                                                    {6, 4}, {7, 4}, {8, 3}, {9, 3}};
+    EXPECT_EQ(where, expected);
+    EXPECT_EQ(count("SELECT count(*) FROM resident"), residents) << "nothing is kept";
+    // A name of exactly 50 characters is a name.
+    EXPECT_TRUE(import("header\n" + row("1栋", long_name.substr(3), 119)).ok());
 }

@@ -46,6 +46,11 @@ TEST_F(ResidentEditTest, BadInputIsRefusedAndChangesNothing) {
     EXPECT_EQ(refused({std::nullopt, "call me"}, resident), Errc::bad_input);
     EXPECT_EQ(refused({std::nullopt, "123"}, resident), Errc::bad_input) << "too short";
     EXPECT_EQ(refused({"", std::nullopt}, resident), Errc::bad_input);
+    EXPECT_EQ(refused({"=cmd|' /C calc'!A0", std::nullopt}, resident), Errc::bad_input)
+        << "a formula once exported";
+    EXPECT_EQ(refused({"王\n五", std::nullopt}, resident), Errc::bad_input) << "control character";
+    EXPECT_EQ(refused({std::string(51 * 3, 'x'), std::nullopt}, resident), Errc::bad_input)
+        << "too long";
     EXPECT_EQ(refused({std::nullopt, std::nullopt}, resident), Errc::bad_input);
     EXPECT_EQ(refused({std::nullopt, "13800000000"}, "no-such-resident"), Errc::not_found);
     EXPECT_EQ(row(), before);

@@ -151,7 +151,7 @@ class Field : public ::testing::Test {
         day = *cdb.query_value<std::string>(
             "SELECT id FROM disbursement_day WHERE community_id = ?1", c01);
         grid1 = *cdb.query_value<std::string>(
-            "SELECT id FROM grid WHERE community_id = ?1 ORDER BY name LIMIT 1", c01);
+            "SELECT id FROM grid WHERE community_id = ?1 AND name LIKE '%第1网格'", c01);
         leader =
             *cdb.query_value<std::string>("SELECT leader_staff_id FROM grid WHERE id = ?1", grid1);
         clerk = *cdb.query_value<std::string>(

@@ -288,7 +288,7 @@ TEST_F(RunningCentral, RoleAndScopeAreEnforcedByTheRunningServer) {
     auto cdb = store::Database::open(dir / "central" / "central.db");
     const auto leader = *cdb.query_value<std::string>(
         "SELECT g.leader_staff_id FROM grid g JOIN community c ON c.id = g.community_id WHERE "
-        "c.code = 'C01' ORDER BY g.name LIMIT 1");
+        "c.code = 'C01' AND g.name LIKE '%第1网格'");
     const auto token = central({"--json", "token", "--staff", leader, "--role", "grid_device",
                                 "--community", "C01", "--grid", "1"});
     ASSERT_EQ(token.exit_code, 0) << token.out;

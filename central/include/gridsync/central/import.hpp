@@ -35,8 +35,4 @@ ImportReport import_residents(CentralStore& store, const AdminSigner& admin,
                               const crypto::SecureBuffer& id_key, std::string_view csv,
                               domain::EpochMs now);
 
-// RFC 4180 fields of one CSV record (quotes, doubled quotes, commas inside
-// quotes); a UTF-8 byte order mark before the first field is dropped.
-std::vector<std::string> split_csv_record(std::string_view line);
-
 }  // namespace gridsync::central

@@ -33,11 +33,13 @@ std::optional<boost::json::object> conflict_detail(store::Database& db,
 // [{id, name, role, staff_id, community, grid, entries, enrolled_at_ms, revoked}]
 boost::json::array device_list(store::Database& db);
 
-// A token grant from what an admin types: a community code, a grid number
-// (1-based, grid devices only). Failure bad_request, naming the field.
+// A token grant from what an admin types: a community code and, for a grid
+// device, the grid as people name it ("1", "第1网格" or its full name). A
+// grid device is bound to that grid's leader: `staff_id` empty means the
+// leader, another person is refused. Failure bad_request, naming the field.
 Result<TokenGrant> token_grant(store::Database& db, const std::string& staff_id,
                                const std::string& role, const std::string& community_code,
-                               int grid_number, int ttl_hours);
+                               const std::string& grid, int ttl_hours);
 
 // What a new device is given: the one-time token and central's X25519 key.
 std::string enrollment_code(const std::string& token, const crypto::KxPublicKey& central_kx);

@@ -41,7 +41,7 @@ struct InitOptions {
     std::string device_name;
     DeviceRole role = DeviceRole::community_laptop;
     std::string community_code;  // e.g. C01
-    int grid_number = 0;         // 1-based, grid devices only
+    std::string grid;            // grid devices only: "1", "第1网格" or the grid's name
     bool demo_seed = false;      // load the fictional subdistrict as reference data
     std::string demo_pin;        // the PIN demo staff keys are sealed with
     bool simulation = false;
