@@ -230,6 +230,11 @@ Status status_of(const Result<T>& r) {
     if (!var.ok())        \
     return c.out.failure(var.failure())
 
+// What a person does when the outbox is damaged: the records are still in
+// the tables; only an admin can settle what central never received.
+constexpr const char* kBrokenOutboxAdvice =
+    "请勿删除或重装本设备,联系管理员处理 / do not wipe or reinstall this device: tell an admin";
+
 int cmd_status(Context& c) {
     const auto s = c.node.outbox().status();
     const auto chain = sync::verify_chain(c.node.db(), c.node.config().device_id,
@@ -262,6 +267,11 @@ int cmd_status(Context& c) {
                ",待上传 pending: " + std::to_string(s.pending));
     c.out.line(std::string("哈希链 chain: ") +
                (chain.ok ? "完好 intact" : "断裂 broken: " + chain.reason));
+    if (!chain.ok) {
+        d["first_broken_seq"] = *chain.first_broken_seq;
+        c.out.line(kBrokenOutboxAdvice);
+        return c.out.finish(Exit::chain_broken);
+    }
     return c.out.finish(Exit::ok);
 }
 
@@ -286,11 +296,21 @@ int report_round(Context& c, const sync::RoundReport& r) {
                    "] " + a.message);
     }
     d["rejections"] = std::move(rejections);
+    if (r.outbox_broken) {
+        d["outbox_broken_seq"] = *r.outbox_broken->first_broken_seq;
+        c.out.line("本机待上传记录损坏,上传停在第 " +
+                   std::to_string(*r.outbox_broken->first_broken_seq) +
+                   " 条之前 / a stored entry is damaged: the push stopped before it (" +
+                   r.outbox_broken->reason + ")");
+        c.out.line(kBrokenOutboxAdvice);
+    }
     c.out.line("上传 pushed: 接收 accepted " + std::to_string(r.accepted) + ",重复 duplicates " +
                std::to_string(r.duplicates) + ",拒绝 refused " + std::to_string(r.rejected) +
                ";初始数据 snapshot " + std::to_string(r.snapshot_rows) + " 行 rows" +
                ";下载 pulled " + std::to_string(r.pulled) + " 条,本地冲突 local clashes " +
                std::to_string(r.clashes));
+    if (r.outbox_broken)
+        return c.out.finish(Exit::chain_broken);
     return c.out.finish(r.rejected == 0 ? Exit::ok : Exit::refused);
 }
 
@@ -357,6 +377,10 @@ int cmd_serve(Context& c) {
             std::cerr << domain::format_local(c.clock.now_ms()) << " 同步完成 synced: accepted "
                       << r->accepted << ", pulled " << r->pulled << ", refused " << r->rejected
                       << std::endl;
+            if (r->outbox_broken) {
+                std::cerr << "本机待上传记录损坏 outbox damaged: " << r->outbox_broken->reason
+                          << "; " << kBrokenOutboxAdvice << std::endl;
+            }
             backoff = std::chrono::milliseconds(1000);
         } else {
             std::cerr << domain::format_local(c.clock.now_ms())

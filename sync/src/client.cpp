@@ -49,11 +49,19 @@ Result<Bytes> SyncClient::call(const std::string& path, ByteView plaintext) {
 
 Result<RoundReport> SyncClient::round(const SyncOptions& options, const Progress& progress) {
     RoundReport report;
-    // Push until nothing is left, or central refuses the next entry.
+    // Push until nothing is left, or central refuses the next entry, or the
+    // next entry does not verify here: a damaged entry is never sent.
     for (;;) {
-        const PushBatch batch = outbox_.pending_batch(options.push_batch);
-        if (batch.entries.empty())
+        PendingEntries pending = outbox_.pending(options.push_batch);
+        if (pending.entries.empty()) {
+            report.outbox_broken = std::move(pending.broken);
             break;
+        }
+        PushBatch batch;
+        for (auto& e : pending.entries) {
+            batch.entries.push_back(
+                {outbox_.device_id(), std::move(e.signature), std::move(e.envelope)});
+        }
         auto answer = call("/v1/push", encode(batch));
         if (!answer)
             return answer.failure();
@@ -102,7 +110,7 @@ Result<RoundReport> SyncClient::round(const SyncOptions& options, const Progress
                             "重新下载后本机数据仍与中心不一致,请联系管理员 / the device's data "
                             "still differs from central after a fresh download; tell an admin");
             }
-            begin_repair(db_, clock_.now_ms());
+            begin_repair(db_, outbox_, clock_.now_ms());
             report.repaired = true;
             continue;
         }

@@ -130,13 +130,121 @@ std::optional<std::uint64_t> Outbox::append(Pending& p) {
     return e.seq;
 }
 
+namespace {
+
+// One stored entry checked on its own and against what precedes it: the
+// device signature over the exact stored bytes, the stored hash, the
+// envelope (its device and seq), the link, the changeset. On success `hash`
+// is the entry's hash as recomputed, for the next link.
+struct EntryCheck {
+    std::optional<ChangesetEnvelope> envelope;
+    Hash32 hash{};
+    std::error_code code;
+    std::string why;
+};
+
+EntryCheck check_entry(std::uint64_t seq, ByteView envelope, ByteView signature,
+                       ByteView stored_hash, const Hash32& prev, const std::string& device_id,
+                       const crypto::PublicKey& device_key) {
+    EntryCheck c;
+    auto broken = [&](Errc code, std::string why) {
+        c.envelope.reset();
+        c.code = code;
+        c.why = std::move(why);
+        return c;
+    };
+    const auto sig = crypto::Signature::from(signature);
+    if (!sig || !crypto::verify(device_key, kEnvelopeContext, envelope, *sig))
+        return broken(Errc::bad_signature, "device signature does not verify");
+    c.hash = entry_hash(envelope, *sig);
+    if (!crypto::constant_time_equal(c.hash, stored_hash))
+        return broken(Errc::hash_mismatch, "stored entry hash does not match the entry");
+    auto e = decode_envelope(envelope);
+    if (!e) {
+        return broken(e.code() == Errc::unsupported_version ? Errc::unsupported_version
+                                                            : Errc::malformed_envelope,
+                      e.failure().message);
+    }
+    if (e->device_id != device_id)
+        return broken(Errc::wrong_device, "names device " + e->device_id);
+    if (e->seq != seq)
+        return broken(Errc::broken_chain, "envelope says seq " + std::to_string(e->seq));
+    if (e->prev_hash != prev)
+        return broken(Errc::broken_chain, "prev_hash does not link to the previous entry");
+    try {
+        store::validate_changeset(e->changeset);
+    } catch (const store::StoreError& x) {
+        return broken(Errc::malformed_changeset, x.what());
+    }
+    c.envelope = std::move(*e);
+    return c;
+}
+
+ChainReport broken_at(std::uint64_t seq, std::error_code code, const std::string& why) {
+    ChainReport r;
+    r.ok = false;
+    r.first_broken_seq = seq;
+    r.code = code;
+    r.reason = "第 " + std::to_string(seq) + " 条记录:" + why;
+    return r;
+}
+
+}  // namespace
+
+PendingEntries Outbox::pending(std::size_t max_entries) {
+    PendingEntries out;
+    // The chain goes on from the last acknowledged entry's hash, as stored:
+    // central holds that entry and checks the link itself.
+    Hash32 prev{};
+    std::uint64_t expected = 1;
+    auto first = db_.prepare("SELECT seq FROM outbox WHERE acked = 0 ORDER BY seq LIMIT 1");
+    if (!first.step())
+        return out;
+    expected = static_cast<std::uint64_t>(first.column<std::int64_t>(0));
+    first.reset();
+    if (expected > 1) {
+        const auto h = db_.query_value<Bytes>("SELECT entry_hash FROM outbox WHERE seq = ?1",
+                                              static_cast<std::int64_t>(expected - 1));
+        if (!h || h->size() != prev.size()) {
+            out.broken = broken_at(expected - 1, Errc::broken_chain, "missing or damaged");
+            return out;
+        }
+        std::copy(h->begin(), h->end(), prev.begin());
+    }
+    const crypto::PublicKey device_key = key_.public_key();
+    auto st = db_.prepare(
+        "SELECT seq, envelope, signature, entry_hash FROM outbox WHERE seq >= ?1 ORDER BY seq "
+        "LIMIT ?2");
+    st.bind(1, static_cast<std::int64_t>(expected));
+    st.bind(2, static_cast<std::int64_t>(std::min<std::size_t>(max_entries, INT64_MAX)));
+    while (st.step()) {
+        const auto seq = static_cast<std::uint64_t>(st.column<std::int64_t>(0));
+        if (seq != expected) {
+            out.broken = broken_at(expected, Errc::broken_chain,
+                                   "missing; next stored entry is " + std::to_string(seq));
+            return out;
+        }
+        Bytes envelope = st.column<Bytes>(1);
+        Bytes signature = st.column<Bytes>(2);
+        auto c = check_entry(seq, envelope, signature, st.column<Bytes>(3), prev, device_id_,
+                             device_key);
+        if (!c.envelope) {
+            // Nothing from here on is trusted: not pushed, not replayed.
+            out.broken = broken_at(seq, c.code, c.why);
+            return out;
+        }
+        out.entries.push_back(
+            {seq, std::move(envelope), std::move(signature), std::move(c.envelope->changeset)});
+        prev = c.hash;
+        ++expected;
+    }
+    return out;
+}
+
 PushBatch Outbox::pending_batch(std::size_t max_entries) {
     PushBatch batch;
-    auto st =
-        db_.prepare("SELECT envelope, signature FROM outbox WHERE acked = 0 ORDER BY seq LIMIT ?1");
-    st.bind(1, static_cast<std::int64_t>(max_entries));
-    while (st.step())
-        batch.entries.push_back({device_id_, st.column<Bytes>(1), st.column<Bytes>(0)});
+    for (auto& e : pending(max_entries).entries)
+        batch.entries.push_back({device_id_, std::move(e.signature), std::move(e.envelope)});
     return batch;
 }
 
@@ -172,48 +280,19 @@ Outbox::Status Outbox::status() {
 ChainReport verify_chain(store::Database& db, const std::string& device_id,
                          const crypto::PublicKey& device_key) {
     ChainReport r;
-    auto broken = [&](std::uint64_t seq, Errc code, std::string why) {
-        r.ok = false;
-        r.first_broken_seq = seq;
-        r.code = code;
-        r.reason = "第 " + std::to_string(seq) + " 条记录:" + why;
-        return r;
-    };
     Hash32 prev{};
     std::uint64_t expected = 1;
     auto st = db.prepare("SELECT seq, envelope, signature, entry_hash FROM outbox ORDER BY seq");
     while (st.step()) {
         const auto seq = static_cast<std::uint64_t>(st.column<std::int64_t>(0));
         if (seq != expected)
-            return broken(expected, Errc::broken_chain,
-                          "missing; next stored entry is " + std::to_string(seq));
-        const Bytes envelope = st.column<Bytes>(1);
-        const auto sig = crypto::Signature::from(st.column<Bytes>(2));
-        if (!sig || !crypto::verify(device_key, kEnvelopeContext, envelope, *sig)) {
-            return broken(seq, Errc::bad_signature, "device signature does not verify");
-        }
-        const Hash32 h = entry_hash(envelope, *sig);
-        if (!crypto::constant_time_equal(h, st.column<Bytes>(3))) {
-            return broken(seq, Errc::hash_mismatch, "stored entry hash does not match the entry");
-        }
-        auto e = decode_envelope(envelope);
-        if (!e)
-            return broken(seq,
-                          e.code() == Errc::unsupported_version ? Errc::unsupported_version
-                                                                : Errc::malformed_envelope,
-                          e.failure().message);
-        if (e->device_id != device_id)
-            return broken(seq, Errc::wrong_device, "names device " + e->device_id);
-        if (e->seq != seq)
-            return broken(seq, Errc::broken_chain, "envelope says seq " + std::to_string(e->seq));
-        if (e->prev_hash != prev)
-            return broken(seq, Errc::broken_chain, "prev_hash does not link to the previous entry");
-        try {
-            store::validate_changeset(e->changeset);
-        } catch (const store::StoreError& x) {
-            return broken(seq, Errc::malformed_changeset, x.what());
-        }
-        prev = h;
+            return broken_at(expected, Errc::broken_chain,
+                             "missing; next stored entry is " + std::to_string(seq));
+        const auto c = check_entry(seq, st.column<Bytes>(1), st.column<Bytes>(2),
+                                   st.column<Bytes>(3), prev, device_id, device_key);
+        if (!c.envelope)
+            return broken_at(seq, c.code, c.why);
+        prev = c.hash;
         ++expected;
         ++r.entries;
     }

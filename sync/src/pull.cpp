@@ -1,5 +1,7 @@
 #include "gridsync/sync/pull.hpp"
 
+#include <set>
+
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/store/changeset.hpp"
 #include "gridsync/sync/errors.hpp"
@@ -48,15 +50,13 @@ bool replaceable(const store::Conflict& c) {
     return c.kind == store::ConflictKind::data || c.kind == store::ConflictKind::conflict;
 }
 
-// The changes of the entries central has not acknowledged, oldest first.
-std::vector<Bytes> pending_changes(store::Database& db) {
+// The changes of the entries central has not acknowledged, oldest first,
+// only as far as they verify: bytes damaged on disk are never applied to
+// this device's tables, not when set aside and not when replayed.
+std::vector<Bytes> pending_changes(Outbox& outbox) {
     std::vector<Bytes> pending;
-    auto st = db.prepare("SELECT envelope FROM outbox WHERE acked = 0 ORDER BY seq");
-    while (st.step()) {
-        auto env = decode_envelope(st.column<Bytes>(0));
-        if (env)
-            pending.push_back(std::move(env->changeset));
-    }
+    for (auto& e : outbox.pending().entries)
+        pending.push_back(std::move(e.changeset));
     return pending;
 }
 
@@ -73,6 +73,17 @@ void set_aside(store::Database& db, const std::vector<Bytes>& pending, ClashLog&
         clashes.record(c, "set_aside");
         return store::ConflictAction::omit;
     });
+}
+
+// The rows written by the outbox entries from `seq` on (outbox_row).
+std::set<std::pair<std::string, std::string>> rows_written_from(store::Database& db,
+                                                                std::uint64_t seq) {
+    std::set<std::pair<std::string, std::string>> rows;
+    auto st = db.prepare("SELECT table_name, row_id FROM outbox_row WHERE seq >= ?1");
+    st.bind(1, static_cast<std::int64_t>(seq));
+    while (st.step())
+        rows.emplace(st.column<std::string>(0), st.column<std::string>(1));
+    return rows;
 }
 
 std::string hex_of(const Hash32& h) {
@@ -114,11 +125,11 @@ void wipe_replicated(store::Database& db) {
     tx.commit();
 }
 
-void begin_repair(store::Database& db, domain::EpochMs now) {
+void begin_repair(store::Database& db, Outbox& outbox, domain::EpochMs now) {
     store::Transaction tx(db);
     if (!repair_in_progress(db)) {
         ClashLog clashes(db, now);
-        set_aside(db, pending_changes(db), clashes);
+        set_aside(db, pending_changes(outbox), clashes);
     }
     delete_replicated_rows(db);
     set_state(db, "local_set_aside", std::int64_t{1});
@@ -169,9 +180,25 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
 
     // 1. Set the unpushed local changes aside (a repair has done it already).
     const bool aside_already = repair_in_progress(db);
-    const std::vector<Bytes> pending = pending_changes(db);
+    PendingEntries verified = outbox.pending();
+    // With a damaged entry in the outbox, this device's tables hold changes
+    // that cannot be set aside: comparing them with central's would only
+    // start a repair that drops them. They stay until an admin has looked.
+    const bool outbox_intact = !verified.broken;
+    std::vector<Bytes> pending;
+    for (auto& e : verified.entries)
+        pending.push_back(std::move(e.changeset));
     if (!aside_already)
         set_aside(db, pending, clashes);
+    // The rows the damaged entries wrote (and the entries after them) keep
+    // their local values: central's version of such a row is a clash.
+    const std::set<std::pair<std::string, std::string>> held =
+        verified.broken ? rows_written_from(db, *verified.broken->first_broken_seq)
+                        : std::set<std::pair<std::string, std::string>>{};
+    const auto is_held = [&](const store::Conflict& c) {
+        return c.key.size() == 1 && std::holds_alternative<std::string>(c.key[0]) &&
+               held.count({c.table, std::get<std::string>(c.key[0])}) > 0;
+    };
 
     // 2. Central's changes, in acceptance order (a snapshot page: its rows).
     //    Our own accepted entries are already here.
@@ -181,9 +208,10 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
         if (e.origin_device == outbox.device_id() || e.changeset.empty())
             continue;
         (void)store::apply_changeset(db, e.changeset, [&](const store::Conflict& c) {
-            if (!replaceable(c))
+            const bool replace = replaceable(c) && !is_held(c);
+            if (!replace)
                 clashes.record(c, "central");
-            return replaceable(c) ? store::ConflictAction::replace : store::ConflictAction::omit;
+            return replace ? store::ConflictAction::replace : store::ConflictAction::omit;
         });
         if (e.position == 0) {
             for (store::ChangesetIterator it(e.changeset); it.next();)
@@ -195,7 +223,7 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
 
     // Here, before the local changes come back, this device should hold
     // exactly what central holds for its scope.
-    if (batch->scope_digest) {
+    if (batch->scope_digest && outbox_intact) {
         const Hash32 mine =
             scope_digest(db, [](const std::string&, const std::string&) { return true; });
         if (mine != *batch->scope_digest) {

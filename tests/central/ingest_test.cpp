@@ -44,6 +44,8 @@ TEST_F(PushTest, ReplayedEntryIsAcknowledgedNotAppliedAgain) {
 }
 
 TEST_F(PushTest, TamperedBytesOrAnotherKeyAreRefusedAndChangeNothing) {
+    check_in(verifier, community);
+    ASSERT_EQ(push().acks.at(0).status, sync::AckStatus::accepted);
     check_in(payer, community);
     auto batch = edge.outbox->pending_batch(10);
     central::Ingest ingest(*central, central_clock);
@@ -52,13 +54,14 @@ TEST_F(PushTest, TamperedBytesOrAnotherKeyAreRefusedAndChangeNothing) {
     auto a = ingest.push(tampered).acks.at(0);
     EXPECT_EQ(a.status, sync::AckStatus::rejected);
     EXPECT_EQ(a.code, "gridsync.central:3");
+    EXPECT_EQ(a.seq, 2u) << "the refusal names the entry the device sent, not #0";
     auto other = batch;
     const auto stranger =
         crypto::SigningKey::generate().sign(sync::kEnvelopeContext, batch.entries[0].envelope);
     other.entries[0].signature.assign(stranger.bytes.begin(), stranger.bytes.end());
     EXPECT_EQ(ingest.push(other).acks.at(0).code, "gridsync.central:3");
-    EXPECT_EQ(count("SELECT count(*) FROM shift_check"), 0);
-    EXPECT_EQ(count("SELECT count(*) FROM accepted_entry"), 0);
+    EXPECT_EQ(count("SELECT count(*) FROM shift_check"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM accepted_entry"), 1);
     EXPECT_GE(
         count("SELECT count(*) FROM audit WHERE outcome = 'refused' AND action = 'entry.push'"), 2);
 }

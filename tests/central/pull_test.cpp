@@ -1,6 +1,7 @@
 // Pull, edges and central together in one process: scoped, signed by
 // central, applied as a rebase that keeps unpushed local work.
 #include "central_fixture.hpp"
+#include "gridsync/domain/residents.hpp"
 
 using namespace gridsync;
 using namespace gridsync::domain;
@@ -190,7 +191,7 @@ Drive pull_until_done(central::CentralStore& central, const crypto::SigningKey& 
             EXPECT_FALSE(d.repaired) << "still diverged after a re-download";
             if (d.repaired)
                 break;
-            sync::begin_repair(db, clock.now_ms());
+            sync::begin_repair(db, outbox, clock.now_ms());
             d.repaired = true;
             continue;
         }
@@ -451,4 +452,55 @@ TEST_F(PullTest, APullReadsOnlyTheLogEntriesOfTheDevicesCommunity) {
         std::make_unique<sync::Outbox>(laptop->db, laptop->device.id, laptop->key, edge.clock);
     pull_all(*laptop);
     EXPECT_EQ(sync::pull_cursor(laptop->db), central->head());
+}
+
+// One byte of a stored outbox entry flipped (a disk fault): the entry and
+// everything after it are neither pushed nor replayed by the pull's rebase,
+// which leaves this device's own rows as they were and central's arriving.
+TEST_F(PullTest, ADamagedOutboxEntryIsNeitherPushedNorReplayed) {
+    pay_first(edge.db, *edge.outbox);  // check-ins, the session, the payment: 4 entries
+    for (const auto& a : push().acks)
+        ASSERT_EQ(a.status, sync::AckStatus::accepted) << a.message;
+    // Two corrections offline; the first one's bytes are damaged on disk.
+    const std::string resident = edge.seed.residents.at(0).id;
+    for (const char* phone : {"13800000001", "13800000002"}) {
+        (void)edge.must<int>([&](const Stamp& st) -> Result<int> {
+            if (auto s = edit_resident(edge.db, st, resident, {std::nullopt, phone}); !s)
+                return s.failure();
+            return 0;
+        });
+    }
+    const auto damaged =
+        *edge.db.query_value<std::int64_t>("SELECT min(seq) FROM outbox WHERE acked = 0");
+    Bytes bytes =
+        *edge.db.query_value<Bytes>("SELECT envelope FROM outbox WHERE seq = ?1", damaged);
+    bytes[bytes.size() - 3] ^= 0x01;
+    edge.db.execute("UPDATE outbox SET envelope = ?1 WHERE seq = ?2", bytes, damaged);
+    const auto pending = edge.outbox->pending();
+    EXPECT_TRUE(pending.entries.empty());
+    ASSERT_TRUE(pending.broken.has_value());
+    EXPECT_EQ(pending.broken->first_broken_seq, static_cast<std::uint64_t>(damaged));
+    EXPECT_TRUE(edge.outbox->pending_batch(100).entries.empty()) << "nothing past the break";
+    EXPECT_FALSE(
+        sync::verify_chain(edge.db, edge.outbox->device_id(), edge.device_key.public_key()).ok);
+
+    // Meanwhile another laptop checks someone in; this device pulls it.
+    auto laptop2 = another_device();
+    pull_all(*laptop2);
+    const std::string worker = edge.staff_where("community_worker", community, 1).id;
+    ASSERT_TRUE(laptop2->outbox->record_as<CheckResult>([&](const Stamp& st) {
+        return check_in_out(laptop2->db, st, edge.signer(worker), {community, "in", std::nullopt});
+    }));
+    for (const auto& a : push(*laptop2->outbox).acks)
+        ASSERT_EQ(a.status, sync::AckStatus::accepted) << a.message;
+    const std::string before = dump(edge.db, "resident");
+    pull_all(edge.db, *edge.outbox, edge.device_key);
+    EXPECT_TRUE(dump(edge.db, "resident") == before) << "the damaged bytes changed no local row";
+    EXPECT_TRUE(dump(edge.db, "shift_check") == dump(central->db(), "shift_check"))
+        << "central's changes still arrive";
+    EXPECT_FALSE(edge.db.query_value<std::string>("SELECT * FROM pragma_foreign_key_check"));
+    EXPECT_EQ(count("SELECT count(*) FROM accepted_entry WHERE device_id = '" +
+                    edge.outbox->device_id() + "'"),
+              4)
+        << "central never saw the damaged entry";
 }

@@ -426,3 +426,38 @@ TEST_F(RunningCentral, ResolvingFromTheCommandLineIsSignedAndRefusedWhenNotOpen)
               1);
     EXPECT_EQ(central({"conflicts", "--id", "no-such-conflict"}).exit_code, 2);
 }
+
+// A byte of a stored entry flipped on the laptop's disk: status says the
+// chain is broken (exit 5), sync pushes what comes before it and stops there
+// with the same exit and a message a person can act on.
+TEST_F(RunningCentral, ADamagedOutboxEntryBlocksThePushWithAClearMessage) {
+    const std::string resident =
+        *laptop.db().query_value<std::string>("SELECT id FROM resident ORDER BY id LIMIT 1");
+    for (const char* phone : {"13800000001", "13800000002"}) {
+        ASSERT_EQ(
+            laptop.run({"resident", "edit", "--resident", resident, "--phone", phone}).exit_code,
+            0);
+    }
+    {
+        auto db = laptop.db();
+        Bytes bytes = *db.query_value<Bytes>("SELECT envelope FROM outbox WHERE seq = 2");
+        bytes[bytes.size() - 3] ^= 0x01;
+        db.execute("UPDATE outbox SET envelope = ?1 WHERE seq = 2", bytes);
+    }
+    const auto status = laptop.run({"--json", "status"});
+    EXPECT_EQ(status.exit_code, 5) << status.out;
+    EXPECT_EQ(tools::EdgeDriver::json(status).at("first_broken_seq").as_int64(), 2);
+    const auto sync = laptop.run({"--json", "sync"});
+    EXPECT_EQ(sync.exit_code, 5) << sync.out;
+    const auto j = tools::EdgeDriver::json(sync);
+    EXPECT_EQ(j.at("accepted").as_int64(), 1) << "the entry before the damage went through";
+    EXPECT_EQ(j.at("outbox_broken_seq").as_int64(), 2);
+    const auto text = laptop.run({"sync"});
+    EXPECT_NE(text.out.find("第 2 条"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("联系管理员"), std::string::npos) << text.out;
+    EXPECT_EQ(central_count("SELECT count(*) FROM accepted_entry WHERE device_id <> 'central'"), 1);
+    EXPECT_EQ(
+        laptop.db().query_value<std::string>("SELECT phone FROM resident WHERE id = ?1", resident),
+        "13800000002")
+        << "the damaged entry's row is left as it was";
+}

@@ -28,6 +28,34 @@ namespace gridsync::sync {
 // (outbox, node state) in one file.
 void open_node_schema(store::Database& db);
 
+// Verifies a device's whole chain as stored in its outbox: every entry
+// decodes, is signed by `device_key`, names this device, follows its
+// predecessor in seq and hash, matches its stored hash, and carries a
+// well-formed changeset.
+struct ChainReport {
+    bool ok = true;
+    std::uint64_t entries = 0;
+    std::optional<std::uint64_t> first_broken_seq;
+    std::error_code code;
+    std::string reason;
+};
+ChainReport verify_chain(store::Database& db, const std::string& device_id,
+                         const crypto::PublicKey& device_key);
+
+// An unacknowledged entry that verified: its exact bytes, and its changes.
+struct PendingEntry {
+    std::uint64_t seq = 0;
+    Bytes envelope;
+    Bytes signature;
+    Bytes changeset;
+};
+struct PendingEntries {
+    std::vector<PendingEntry> entries;  // oldest first, each one verified and linked
+    // The first entry that does not verify (damaged on disk, say): it and
+    // everything after it are neither pushed nor replayed by a pull.
+    std::optional<ChainReport> broken;
+};
+
 template <class T>
 struct Recorded {
     T value;
@@ -49,8 +77,11 @@ class Outbox {
     domain::Hlc last_hlc() const { return hlc_.last(); }
     const std::string& device_id() const { return device_id_; }
 
-    // The oldest entries central has not acknowledged yet, at most `max`, as
-    // they go on the wire.
+    // The oldest entries central has not acknowledged yet, at most `max`,
+    // each verified before it is trusted (signature, stored hash, link from
+    // the last acknowledged entry), up to the first that is not.
+    PendingEntries pending(std::size_t max_entries = SIZE_MAX);
+    // The same, as they go on the wire.
     PushBatch pending_batch(std::size_t max_entries);
     // Marks what central accepted (or had accepted before). Rejected entries
     // stay pending: nothing is dropped.
@@ -91,20 +122,6 @@ Result<Recorded<T>> Outbox::record_as(F&& write) {
     p.tx.commit();
     return Recorded<T>{std::move(r).value(), seq};
 }
-
-// Verifies a device's whole chain as stored in its outbox: every entry
-// decodes, is signed by `device_key`, names this device, follows its
-// predecessor in seq and hash, matches its stored hash, and carries a
-// well-formed changeset.
-struct ChainReport {
-    bool ok = true;
-    std::uint64_t entries = 0;
-    std::optional<std::uint64_t> first_broken_seq;
-    std::error_code code;
-    std::string reason;
-};
-ChainReport verify_chain(store::Database& db, const std::string& device_id,
-                         const crypto::PublicKey& device_key);
 
 // Which rows an outbox entry carried, to show "pending until central accepts it".
 bool row_pending(store::Database& db, const std::string& table, const std::string& row_id);

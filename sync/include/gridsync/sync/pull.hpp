@@ -43,8 +43,9 @@ std::uint64_t pull_cursor(store::Database& db);
 // transaction, the local changes are set aside, every replicated row is
 // removed and the cursor goes back to 0. The next pulls read a snapshot; the
 // set-aside changes are replayed on the last batch, as on every pull. Until
-// then they are safe in the outbox, not visible in the tables.
-void begin_repair(store::Database& db, domain::EpochMs now);
+// then they are safe in the outbox, not visible in the tables. Only entries
+// that verify are set aside (Outbox::pending).
+void begin_repair(store::Database& db, Outbox& outbox, domain::EpochMs now);
 // True between begin_repair and the pull that completes it.
 bool repair_in_progress(store::Database& db);
 
