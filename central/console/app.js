@@ -10,6 +10,8 @@ const TEXT = {
     state_open: "未处理", state_resolved: "已处理", state_all: "全部", all: "全部",
     c_kind: "类型", c_row: "记录", c_community: "社区", c_device: "设备", c_when: "发现时间",
     d_name: "名称", d_role: "角色", d_grid: "网格", d_entries: "记录数", d_enrolled: "登记时间",
+    d_clock: "时钟", clock_ok: "准确", clock_unknown: "未测", clock_ahead: "快", clock_behind: "慢",
+    minutes: "分钟",
     token_title: "为新设备生成登记码", t_staff: "工作人员编号", token_button: "生成",
     role_community_laptop: "社区笔记本", role_grid_device: "网格员设备",
     field: "字段", reason: "理由(必填)", reason_needed: "请先写明理由。",
@@ -21,6 +23,7 @@ const TEXT = {
       DOUBLE_PAYMENT: "重复发放", DOUBLE_DELIVERY: "重复送达", DELIVERED_AND_RETURNED: "送达又退回",
       COLUMN_MERGE: "同一字段两处修改", AMOUNT_CHANGED: "按旧金额发放", SIMULTANEOUS_CHECK_IN: "同时签到",
       PARKED: "等待父记录", DATA: "两处修改同一记录", CONFLICT: "同一记录新建两次",
+      CLOCK_SKEW: "设备时钟不准",
     },
     decision: {
       keep_central: "保留中心的值", take_incoming: "采用设备的值", void_payment: "作废这一笔并登记追回",
@@ -35,6 +38,8 @@ const TEXT = {
     all: "All", c_kind: "Kind", c_row: "Record", c_community: "Community", c_device: "Device",
     c_when: "Detected", d_name: "Name", d_role: "Role", d_grid: "Grid", d_entries: "Entries",
     d_enrolled: "Enrolled", token_title: "Enrollment code for a new device", t_staff: "Staff id",
+    d_clock: "Clock", clock_ok: "right", clock_unknown: "not measured", clock_ahead: "ahead",
+    clock_behind: "behind", minutes: "min",
     token_button: "Create", role_community_laptop: "Community laptop", role_grid_device: "Grid leader's device",
     field: "Field", reason: "Reason (required)", reason_needed: "Write a reason first.",
     resolved_ok: "Resolved: devices receive it at their next sync.", revoke: "Revoke", revoked: "Revoked",
@@ -47,6 +52,7 @@ const TEXT = {
       DELIVERED_AND_RETURNED: "Delivered and returned", COLUMN_MERGE: "Same field edited twice",
       AMOUNT_CHANGED: "Paid a corrected amount", SIMULTANEOUS_CHECK_IN: "Simultaneous check-ins",
       PARKED: "Waiting for a parent", DATA: "Row changed on both sides", CONFLICT: "Created twice",
+      CLOCK_SKEW: "Device clock off",
     },
     decision: {
       keep_central: "Keep central's", take_incoming: "Take the device's",
@@ -239,6 +245,15 @@ async function openConflict(id) {
   d.append(buttons);
 }
 
+// A device's clock as central measured it at its last pull.
+function clockCell(dev) {
+  if (dev.clock_skew_ms === null || dev.clock_skew_ms === undefined) return el("td", {}, t("clock_unknown"));
+  if (!dev.clock_skewed) return el("td", {}, t("clock_ok"));
+  const minutes = Math.round(Math.abs(dev.clock_skew_ms) / 60000);
+  return el("td", { class: "warn" },
+    `${t(dev.clock_skew_ms > 0 ? "clock_ahead" : "clock_behind")} ${minutes} ${t("minutes")}`);
+}
+
 async function loadDevices() {
   const data = await call("GET", "/admin/api/devices");
   const rows = $("device-rows");
@@ -253,7 +268,7 @@ async function loadDevices() {
       } }, t("revoke"));
     rows.append(el("tr", { "data-id": dev.id }, el("td", {}, dev.name), el("td", {}, t(`role_${dev.role}`)),
       el("td", {}, dev.community), el("td", {}, dev.grid), el("td", {}, dev.entries),
-      el("td", {}, show("enrolled_at_ms", dev.enrolled_at_ms)), el("td", {}, action)));
+      el("td", {}, show("enrolled_at_ms", dev.enrolled_at_ms)), clockCell(dev), el("td", {}, action)));
   }
 }
 

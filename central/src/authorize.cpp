@@ -159,6 +159,29 @@ Status authorize_role(const Device& device, const std::vector<RowChange>& change
     return {};
 }
 
+Status check_stamps(const Device& device, std::int64_t entry_hlc,
+                    const std::vector<RowChange>& changes) {
+    for (const auto& c : changes) {
+        if (c.op == store::Op::erase)
+            continue;  // authorize_role refuses it
+        // Every insert and update stamps the row with this entry's HLC; the
+        // origin, where written, is the signing device and no other.
+        auto hlc = c.after.find("hlc");
+        if (hlc == c.after.end() || hlc->second != store::Value(entry_hlc)) {
+            return refuse(Errc::forged_stamp, c,
+                          "记录的 hlc 与本条记录不符 / the row's hlc is not the entry's");
+        }
+        auto origin = c.after.find("origin_device");
+        if (c.op == store::Op::insert && origin == c.after.end())
+            return refuse(Errc::forged_stamp, c, "没有 origin_device / no origin_device");
+        if (origin != c.after.end() && origin->second != store::Value(device.id)) {
+            return refuse(Errc::forged_stamp, c,
+                          "origin_device 不是签名设备 / origin_device is not the signing device");
+        }
+    }
+    return {};
+}
+
 Status authorize(store::Database& db, const Device& device, const std::vector<RowChange>& changes) {
     if (auto st = authorize_role(device, changes); !st)
         return st;

@@ -29,6 +29,12 @@ std::optional<std::string> missing_parent(store::Database& db,
 // looking at scope: checked before an entry may wait for a parent.
 Status authorize_role(const Device& device, const std::vector<RowChange>& changes);
 
+// The stamps central checks in every row a device writes: its hlc is the
+// entry's, its origin_device (always on an insert, when changed on an
+// update) the signing device. Failure forged_stamp, naming the row.
+Status check_stamps(const Device& device, std::int64_t entry_hlc,
+                    const std::vector<RowChange>& changes);
+
 // Role, then scope. Failure not_authorized or out_of_scope, naming the table and row.
 Status authorize(store::Database& db, const Device& device, const std::vector<RowChange>& changes);
 

@@ -134,11 +134,10 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
         domain::SeedOptions seed_options;
         seed_options.households_per_grid = households_per_grid;
         domain::SeedReport seed;
-        store.record_central(keys.signing, clock.now_ms(), [&](store::Database& db) {
-            seed = domain::seed_subdistrict(
-                db, {"central", domain::Hlc::from_parts(clock.now_ms(), 0), clock.now_ms()},
-                seed_options, keys.id_key, {});
-        });
+        store.record_central(
+            keys.signing, clock.now_ms(), [&](store::Database& db, const domain::Stamp& stamp) {
+                seed = domain::seed_subdistrict(db, stamp, seed_options, keys.id_key, {});
+            });
         fs::create_directories(dir / "demo");
         std::ofstream residents(dir / "demo" / "residents.csv");
         residents << "resident_id,name,id_number,household_id,grid_id,community_id\n";
@@ -157,13 +156,13 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
     if (staff.empty()) {
         // No staff yet: the first admin is the first staff member.
         staff = domain::new_id(clock.now_ms());
-        store.record_central(keys.signing, clock.now_ms(), [&](store::Database& db) {
-            db.execute(
-                "INSERT INTO staff(id, name, role, origin_device, hlc) VALUES (?1, ?2, 'admin', "
-                "'central', ?3)",
-                staff, args.get("admin-name").value_or(login),
-                domain::Hlc::from_parts(clock.now_ms(), 0).packed);
-        });
+        store.record_central(
+            keys.signing, clock.now_ms(), [&](store::Database& db, const domain::Stamp& stamp) {
+                db.execute(
+                    "INSERT INTO staff(id, name, role, origin_device, hlc) VALUES (?1, ?2, "
+                    "'admin', 'central', ?3)",
+                    staff, args.get("admin-name").value_or(login), stamp.hlc.packed);
+            });
     }
     if (auto st = store.add_admin(
             nullptr, login, staff, password.view(), clock.now_ms(),
@@ -258,7 +257,6 @@ int cmd_prepare_day(Opened& c, const AdminSigner& maker, Args& args, Output& out
     const std::string date = args.get("date").value_or(domain::local_date(now));
     const int entitlements = std::stoi(args.get("entitlements").value_or("200"));
     const int certificates = std::stoi(args.get("certificates").value_or("100"));
-    const domain::Stamp stamp{"central", domain::Hlc::from_parts(now, 1), now};
     std::vector<std::string> workers, sp;
     {
         auto st = db.prepare(
@@ -274,8 +272,8 @@ int cmd_prepare_day(Opened& c, const AdminSigner& maker, Args& args, Output& out
     // The day's list waits for a second admin; devices receive it only once approved.
     std::string day;
     // `day` is named by the write, before the staging records it as the subject.
-    const std::string approval =
-        c.store.stage_for_approval(maker, day, now, [&](store::Database& w) {
+    const std::string approval = c.store.stage_for_approval(
+        maker, day, now, [&](store::Database& w, const domain::Stamp& stamp) {
             day = domain::seed_disbursement_day(w, stamp,
                                                 {community,
                                                  date,
@@ -286,29 +284,30 @@ int cmd_prepare_day(Opened& c, const AdminSigner& maker, Args& args, Output& out
         });
     // The 8+4 roster and the certificates ready at the center go out at once.
     int issued = 0;
-    c.store.record_central(c.keys.signing, now, [&](store::Database& w) {
-        std::vector<domain::RosterEntry> roster;
-        for (std::size_t i = 0; i < workers.size(); ++i)
-            roster.push_back({workers[i], "normal", workers[(i + 1) % workers.size()]});
-        roster.push_back({workers[1 % workers.size()], "early", std::nullopt});
-        roster.push_back({workers[2 % workers.size()], "late", std::nullopt});
-        roster.push_back({sp.at(pick), "normal", std::nullopt});
-        roster.push_back({sp.at(pick + 1), "normal", std::nullopt});
-        (void)domain::add_roster(w, stamp, community, date, roster).value();
-        auto res =
-            w.prepare(R"(SELECT r.id FROM resident r JOIN household h ON h.id = r.household_id
+    c.store.record_central(
+        c.keys.signing, now, [&](store::Database& w, const domain::Stamp& stamp) {
+            std::vector<domain::RosterEntry> roster;
+            for (std::size_t i = 0; i < workers.size(); ++i)
+                roster.push_back({workers[i], "normal", workers[(i + 1) % workers.size()]});
+            roster.push_back({workers[1 % workers.size()], "early", std::nullopt});
+            roster.push_back({workers[2 % workers.size()], "late", std::nullopt});
+            roster.push_back({sp.at(pick), "normal", std::nullopt});
+            roster.push_back({sp.at(pick + 1), "normal", std::nullopt});
+            (void)domain::add_roster(w, stamp, community, date, roster).value();
+            auto res =
+                w.prepare(R"(SELECT r.id FROM resident r JOIN household h ON h.id = r.household_id
                                 JOIN grid g ON g.id = h.grid_id WHERE g.community_id = ?1 ORDER BY r.id)");
-        res.bind(1, community);
-        while (res.step() && issued < certificates) {
-            ++issued;
-            const std::string code =
-                "GS-" + args.need("community") + "-" + date + "-" + std::to_string(issued);
-            (void)domain::issue_certificate(w, stamp,
-                                            {issued % 2 ? "elderly_card" : "residence_permit",
-                                             res.column<std::string>(0), code})
-                .value();
-        }
-    });
+            res.bind(1, community);
+            while (res.step() && issued < certificates) {
+                ++issued;
+                const std::string code =
+                    "GS-" + args.need("community") + "-" + date + "-" + std::to_string(issued);
+                (void)domain::issue_certificate(w, stamp,
+                                                {issued % 2 ? "elderly_card" : "residence_permit",
+                                                 res.column<std::string>(0), code})
+                    .value();
+            }
+        });
     out.data()["day_id"] = day;
     out.data()["approval_id"] = approval;
     out.data()["certificates"] = issued;
@@ -409,7 +408,11 @@ int cmd_devices(Opened& c, Output& out) {
                  std::string(d.at("role").as_string()) + "  " +
                  std::string(d.at("community").as_string()) + "  entries " +
                  std::to_string(d.at("entries").as_int64()) +
-                 (d.at("revoked").as_bool() ? "  已停用 revoked" : ""));
+                 (d.at("revoked").as_bool() ? "  已停用 revoked" : "") +
+                 (d.at("clock_skewed").as_bool()
+                      ? "  时钟偏差 clock off by " +
+                            std::to_string(d.at("clock_skew_ms").as_int64() / 60000) + " min"
+                      : ""));
     }
     out.data()["devices"] = std::move(list);
     return out.finish(Exit::ok);

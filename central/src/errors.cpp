@@ -30,6 +30,14 @@ const std::error_category& category() noexcept {
             {Errc::csrf_failed, "请求缺少有效的防伪令牌 / the request lacks a valid CSRF token"},
             {Errc::too_many_attempts, "尝试次数过多,请稍后再试 / too many attempts, try later"},
             {Errc::bad_request, "请求格式错误 / bad request"},
+            {Errc::forged_stamp,
+             "记录的设备或时间戳与签名不符 / a row stamp that does not match "
+             "the signed entry"},
+            {Errc::clock_out_of_bounds,
+             "记录时间超出允许范围,请校正设备时钟 / the entry's time is out of bounds: set the "
+             "device clock right"},
+            {Errc::hlc_regressed,
+             "记录时间早于本设备上一条记录 / the entry's time is before the device's last entry"},
         });
     return instance;
 }

@@ -109,8 +109,8 @@ ImportReport import_residents(CentralStore& store, const AdminSigner& admin,
                     std::to_string(report.problems.size()) + " problems");
         return report;
     }
-    const domain::Hlc hlc = domain::Hlc::from_parts(now, 2);
-    store.record_central(central_key, now, [&](store::Database& w) {
+    store.record_central(central_key, now, [&](store::Database& w, const domain::Stamp& stamp) {
+        const domain::Hlc hlc = stamp.hlc;
         std::map<std::pair<std::string, std::string>, std::string> households;
         for (const auto& r : rows) {
             auto key = std::pair{r.grid_id, r.address};

@@ -4,6 +4,7 @@
 
 #include "authorize.hpp"
 #include "gridsync/central/errors.hpp"
+#include "gridsync/domain/hlc.hpp"
 #include "gridsync/store/changeset_format.hpp"
 #include "gridsync/sync/errors.hpp"
 
@@ -116,6 +117,22 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
                       "与上一条记录不相连 / does not link to the last accepted entry");
     }
 
+    // Times the device claims, against central's clock and the device's own
+    // past: an entry stamped in the future would win every later merge.
+    const domain::EpochMs wall = domain::Hlc{env->hlc}.wall_ms();
+    if (wall > now + sync::kMaxClockSkewMs || wall < sync::kHlcFloorMs) {
+        return refuse(Errc::clock_out_of_bounds,
+                      "记录时间 " + domain::Hlc{env->hlc}.to_string() +
+                          " 与中心时钟相差过大(超过 " +
+                          std::to_string(sync::kMaxClockSkewMs / 60000) +
+                          " 分钟)/ the entry's HLC is out of bounds of central's clock");
+    }
+    if (env->hlc <= device->last_hlc) {
+        return refuse(Errc::hlc_regressed,
+                      "记录时间不晚于本设备上一条记录 / the entry's HLC is not after the device's "
+                      "last accepted entry");
+    }
+
     // 4. Validate, decode once, authorize.
     try {
         store::validate_changeset(env->changeset);
@@ -126,7 +143,7 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
     if (!changes)
         return refuse(Errc::malformed, changes.failure().message);
     const auto park = [&](const std::string& waiting_for) {
-        store_.park({device->id, seq, hash, Bytes(sig->view().begin(), sig->view().end()),
+        store_.park({device->id, seq, env->hlc, hash, Bytes(sig->view().begin(), sig->view().end()),
                      Bytes(entry.envelope.begin(), entry.envelope.end()), waiting_for},
                     now);
         return ack(seq, sync::AckStatus::accepted, {},
@@ -136,6 +153,8 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
     // the entry wait, whole, instead of being refused or dropped.
     if (auto st = authorize_role(*device, *changes); !st)
         return refuse(static_cast<Errc>(st.code().value()), st.failure().message);
+    if (auto st = check_stamps(*device, env->hlc, *changes); !st)
+        return refuse(Errc::forged_stamp, st.failure().message);
     if (auto waiting = missing_parent(db, *changes))
         return park(*waiting);
     if (auto st = authorize(db, *device, *changes); !st) {

@@ -30,6 +30,8 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
         return fail(Errc::malformed, req.failure().message);
     if (req->device_id != device->id)
         return fail(Errc::bad_signature, "请求中的设备与签名设备不符 / names another device");
+    // Every pull measures the device's clock against central's.
+    store_.note_device_clock(device->id, req->device_time_ms - now, now);
 
     sync::PullBatch batch;
     batch.from_cursor = req->cursor;

@@ -16,6 +16,7 @@
 #include "gridsync/store/changeset_writer.hpp"
 #include "gridsync/store/migrate.hpp"
 #include "gridsync/store/session.hpp"
+#include "gridsync/sync/protocol.hpp"
 
 namespace gridsync::central {
 
@@ -163,12 +164,27 @@ CREATE TABLE accepted_entry_community(
 INSERT INTO accepted_entry_community SELECT '*', position FROM accepted_entry;
 )sql";
 
+// What central checks of devices' clocks and keeps of its own
+// (docs/SECURITY.md): the last HLC accepted from each device, each device's
+// clock as measured at its last pull, central's own persisted HLC, and the
+// skew known when an entry was accepted from a skewed device.
+constexpr const char* kCentralV6 = R"sql(
+ALTER TABLE device ADD COLUMN last_hlc INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE device ADD COLUMN clock_skew_ms INTEGER;
+ALTER TABLE device ADD COLUMN clock_checked_at_ms INTEGER;
+ALTER TABLE accepted_entry ADD COLUMN clock_skew_ms INTEGER;
+CREATE TABLE central_state(
+    key TEXT PRIMARY KEY NOT NULL,
+    value ANY) STRICT;
+)sql";
+
 const store::Migration kCentralMigrations[] = {
     {1, "devices, tokens, accepted log, conflicts, audit", kCentralV1},
     {2, "admin accounts and signed admin actions", kCentralV2},
     {3, "conflict resolutions", kCentralV3},
     {4, "parked entries", kCentralV4},
-    {5, "the communities of each log entry", kCentralV5}};
+    {5, "the communities of each log entry", kCentralV5},
+    {6, "device clocks and central's own HLC", kCentralV6}};
 
 // Thrown inside record_central's transaction to leave it without a trace.
 struct Refused {
@@ -193,10 +209,16 @@ Device read_device(store::Statement& st) {
     const Bytes h = st.column<Bytes>(9);
     std::copy(h.begin(), h.end(), d.last_hash.begin());
     d.kx_key = *crypto::KxPublicKey::from(st.column<Bytes>(10));
+    d.last_hlc = st.column<std::int64_t>(11);
+    d.clock_skew_ms = st.column<std::optional<std::int64_t>>(12);
     return d;
 }
 
 }  // namespace
+
+bool Device::clock_skewed() const {
+    return clock_skew_ms && std::abs(*clock_skew_ms) > sync::kMaxClockSkewMs;
+}
 
 CentralStore CentralStore::open(const std::filesystem::path& path) {
     store::OpenOptions o;
@@ -274,7 +296,7 @@ Result<Device> CentralStore::enroll(const std::string& token, const std::string&
 std::optional<Device> CentralStore::device(const std::string& device_id) {
     auto st = db_.prepare(
         "SELECT id, name, role, staff_id, community_id, grid_id, signing_key, revoked_at_ms, "
-        "last_seq, last_hash, kx_key "
+        "last_seq, last_hash, kx_key, last_hlc, clock_skew_ms "
         "FROM device WHERE id = ?1");
     st.bind(1, device_id);
     if (!st.step())
@@ -385,8 +407,27 @@ void CentralStore::record_admin_action(const AdminSigner& admin, const std::stri
           detail + " [signed #" + std::to_string(db_.last_insert_rowid()) + "]");
 }
 
+domain::Stamp CentralStore::central_stamp(domain::EpochMs now) {
+    const domain::Hlc last{
+        db_.query_value<std::int64_t>("SELECT value FROM central_state WHERE key = 'hlc'")
+            .value_or(0)};
+    const domain::Hlc next = domain::next_hlc(last, now);
+    db_.execute(
+        "INSERT INTO central_state(key, value) VALUES ('hlc', ?1) ON CONFLICT(key) DO UPDATE SET "
+        "value = excluded.value",
+        next.packed);
+    return {"central", next, now};
+}
+
+void CentralStore::observe_hlc(std::int64_t hlc) {
+    db_.execute(
+        "INSERT INTO central_state(key, value) VALUES ('hlc', ?1) ON CONFLICT(key) DO UPDATE SET "
+        "value = max(value, excluded.value)",
+        hlc);
+}
+
 void CentralStore::append_central(store::Session& session, const crypto::SigningKey& central_key,
-                                  domain::EpochMs now) {
+                                  const domain::Stamp& stamp) {
     const store::Changeset cs = session.changeset();
     if (cs.empty())
         return;
@@ -402,8 +443,8 @@ void CentralStore::append_central(store::Session& session, const crypto::Signing
         std::copy(h.begin(), h.end(), e.prev_hash.begin());
     }
     last.reset();
-    e.hlc = domain::Hlc::from_parts(now, 0).packed;
-    e.created_ms = now;
+    e.hlc = stamp.hlc.packed;
+    e.created_ms = stamp.now_ms;
     e.schema_version = domain::kSchemaVersion;
     e.changeset.assign(cs.bytes().begin(), cs.bytes().end());
     const Bytes envelope = sync::encode(e);
@@ -412,7 +453,7 @@ void CentralStore::append_central(store::Session& session, const crypto::Signing
     db_.execute(
         R"(INSERT INTO accepted_entry(device_id, seq, entry_hash, signature, envelope, applied, hlc, accepted_at_ms)
                    VALUES ('central', ?1, ?2, ?3, ?4, ?5, ?6, ?7))",
-        e.seq, ByteView(hash), sig.view(), envelope, cs.bytes(), e.hlc, now);
+        e.seq, ByteView(hash), sig.view(), envelope, cs.bytes(), e.hlc, stamp.now_ms);
     index_communities(db_.last_insert_rowid(), cs.bytes());
 }
 
@@ -453,7 +494,7 @@ Status CentralStore::approve(const std::string& approval_id, const AdminSigner& 
         return fail(Errc::not_authorized,
                     "编制人不能审核自己编制的名单 / the preparer cannot approve their own list");
     }
-    record_central(central_key, now, [&](store::Database& db) {
+    record_central(central_key, now, [&](store::Database& db, const domain::Stamp& stamp) {
         // The staged list applies whole or not at all.
         (void)store::apply_changeset(
             db, changeset, [](const store::Conflict& c) -> store::ConflictAction {
@@ -466,8 +507,11 @@ Status CentralStore::approve(const std::string& approval_id, const AdminSigner& 
         store::ChangesetIterator it(changeset);
         while (it.next()) {
             if (it.table() == "disbursement_day" && it.op() == store::Op::insert) {
-                db.execute("UPDATE disbursement_day SET approved_by_staff_id = ?1 WHERE id = ?2",
-                           approver.staff_id, std::get<std::string>(it.primary_key().at(0)));
+                db.execute(
+                    "UPDATE disbursement_day SET approved_by_staff_id = ?1, origin_device = "
+                    "'central', hlc = ?2 WHERE id = ?3",
+                    approver.staff_id, stamp.hlc.packed,
+                    std::get<std::string>(it.primary_key().at(0)));
             }
         }
         db.execute(
@@ -597,11 +641,16 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
             c.incoming_old, c.incoming_new, c.detail, now);
     }
     const store::Changeset applied_bytes = applied.changeset();
+    // Flagged on what it records: the skew of a device central measured as
+    // off stays with each entry accepted from it meanwhile.
     db_.execute(
-        R"(INSERT INTO accepted_entry(device_id, seq, entry_hash, signature, envelope, applied, hlc, accepted_at_ms)
-                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))",
+        R"(INSERT INTO accepted_entry(device_id, seq, entry_hash, signature, envelope, applied, hlc, accepted_at_ms,
+                                      clock_skew_ms)
+                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))",
         device.id, seq, ByteView(entry.hash), entry.signature.view(), entry.envelope,
-        applied_bytes.bytes(), entry.hlc, now);
+        applied_bytes.bytes(), entry.hlc, now,
+        device.clock_skewed() ? device.clock_skew_ms : std::nullopt);
+    observe_hlc(entry.hlc);
     index_communities(db_.last_insert_rowid(), applied_bytes.bytes());
     if (entry.from_parking) {
         db_.execute("DELETE FROM parked_entry WHERE device_id = ?1 AND seq = ?2", device.id, seq);
@@ -611,8 +660,8 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
             "kind = 'PARKED' AND device_id = ?2 AND seq = ?3 AND state = 'open'",
             now, device.id, seq);
     } else {
-        db_.execute("UPDATE device SET last_seq = ?1, last_hash = ?2 WHERE id = ?3", seq,
-                    ByteView(entry.hash), device.id);
+        db_.execute("UPDATE device SET last_seq = ?1, last_hash = ?2, last_hlc = ?3 WHERE id = ?4",
+                    seq, ByteView(entry.hash), entry.hlc, device.id);
     }
     audit(now, "device:" + device.id, entry.from_parking ? "entry.unpark" : "entry.push",
           std::to_string(seq), "accepted",
@@ -620,6 +669,33 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
               " conflicts");
     tx.commit();
     return {ApplyResult::Kind::applied, conflicts.size(), ""};
+}
+
+void CentralStore::note_device_clock(const std::string& device_id, std::int64_t skew_ms,
+                                     domain::EpochMs now) {
+    store::Transaction tx(db_);
+    db_.execute("UPDATE device SET clock_skew_ms = ?1, clock_checked_at_ms = ?2 WHERE id = ?3",
+                skew_ms, now, device_id);
+    const bool skewed = std::abs(skew_ms) > sync::kMaxClockSkewMs;
+    if (skewed && !db_.query_value<int>("SELECT 1 FROM conflict WHERE kind = 'CLOCK_SKEW' AND "
+                                        "device_id = ?1 AND state = 'open'",
+                                        device_id)) {
+        const auto minutes = skew_ms / 60000;
+        db_.execute(
+            R"(INSERT INTO conflict(id, kind, table_name, row_key, device_id, seq, detail, detected_at_ms)
+                      VALUES (?1, 'CLOCK_SKEW', 'device', ?2, ?2, 0, ?3, ?4))",
+            domain::new_id(now), device_id,
+            std::string("设备时钟比中心") + (skew_ms > 0 ? "快 " : "慢 ") +
+                std::to_string(std::abs(minutes)) +
+                " 分钟;其记录的时间不可全信 / the device clock is " +
+                std::to_string(std::abs(minutes)) + " minutes " +
+                (skew_ms > 0 ? "ahead of" : "behind") +
+                " central's: the times it records are flagged",
+            now);
+        audit(now, "device:" + device_id, "device.clock", device_id, "skewed",
+              std::to_string(skew_ms) + " ms");
+    }
+    tx.commit();
 }
 
 void CentralStore::in_one_transaction(const std::function<void()>& work) {
@@ -634,8 +710,8 @@ void CentralStore::park(const ParkedEntry& e, domain::EpochMs now) {
         R"(INSERT INTO parked_entry(device_id, seq, entry_hash, signature, envelope, waiting_for, parked_at_ms)
                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))",
         e.device_id, e.seq, ByteView(e.hash), e.signature, e.envelope, e.waiting_for, now);
-    db_.execute("UPDATE device SET last_seq = ?1, last_hash = ?2 WHERE id = ?3", e.seq,
-                ByteView(e.hash), e.device_id);
+    db_.execute("UPDATE device SET last_seq = ?1, last_hash = ?2, last_hlc = ?3 WHERE id = ?4",
+                e.seq, ByteView(e.hash), e.hlc, e.device_id);
     db_.execute(
         R"(INSERT INTO conflict(id, kind, table_name, row_key, device_id, seq, detail, detected_at_ms)
                   VALUES (?1, 'PARKED', ?2, ?3, ?4, ?5, ?6, ?7))",
@@ -744,7 +820,8 @@ void take_incoming(store::Database& db, const OpenConflict& c) {
 // One of a double payment's payments is void; the money went out, so its
 // amount is to be recovered from whoever received it.
 void void_payment(store::Database& db, const OpenConflict& c, const std::string& payment_id,
-                  const std::string& reason, const AdminSigner& admin, domain::EpochMs now) {
+                  const std::string& reason, const AdminSigner& admin, const domain::Stamp& stamp) {
+    const domain::EpochMs now = stamp.now_ms;
     if (c.kind != "DOUBLE_PAYMENT") {
         throw Refused{{Errc::not_authorized,
                        "只有重复发放可以作废其中一笔 / only a DOUBLE_PAYMENT voids a payment"}};
@@ -762,7 +839,7 @@ void void_payment(store::Database& db, const OpenConflict& c, const std::string&
     }
     const domain::Fen amount = st.column<domain::Fen>(0);
     st.reset();
-    const auto hlc = domain::Hlc::from_parts(now, 0).packed;
+    const auto hlc = stamp.hlc.packed;
     db.execute(
         R"(INSERT INTO payment_void(id, payment_id, reason, decided_by_staff_id, decided_at_ms, origin_device, hlc)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'central', ?6))",
@@ -781,7 +858,7 @@ Status CentralStore::resolve_conflict(const std::string& conflict_id, const Deci
     try {
         if (decision.reason.empty())
             throw Refused{{Errc::not_authorized, "请写明理由 / a reason is required"}};
-        record_central(central_key, now, [&](store::Database& db) {
+        record_central(central_key, now, [&](store::Database& db, const domain::Stamp& stamp) {
             const OpenConflict c = load_open_conflict(db, conflict_id);
             if (c.kind == "PARKED") {
                 throw Refused{{Errc::not_authorized,
@@ -793,7 +870,7 @@ Status CentralStore::resolve_conflict(const std::string& conflict_id, const Deci
             if (decision.resolution == Resolution::take_incoming) {
                 take_incoming(db, c);
             } else if (decision.resolution == Resolution::void_payment) {
-                void_payment(db, c, decision.payment_id, decision.reason, admin, now);
+                void_payment(db, c, decision.payment_id, decision.reason, admin, stamp);
                 detail += " payment " + decision.payment_id;
             }
             db.execute(
@@ -819,7 +896,7 @@ Status CentralStore::correct_amount(const std::string& entitlement_id, domain::F
             throw Refused{{Errc::not_authorized, "请写明理由 / a reason is required"}};
         if (amount_fen <= 0)
             throw Refused{{Errc::not_authorized, "金额必须大于零 / the amount must be positive"}};
-        record_central(central_key, now, [&](store::Database& db) {
+        record_central(central_key, now, [&](store::Database& db, const domain::Stamp& stamp) {
             const auto old = db.query_value<domain::Fen>(
                 "SELECT amount_fen FROM entitlement WHERE id = ?1", entitlement_id);
             if (!old) {
@@ -829,7 +906,7 @@ Status CentralStore::correct_amount(const std::string& entitlement_id, domain::F
             db.execute(
                 "UPDATE entitlement SET amount_fen = ?1, origin_device = 'central', hlc = ?2 WHERE "
                 "id = ?3",
-                amount_fen, domain::Hlc::from_parts(now, 0).packed, entitlement_id);
+                amount_fen, stamp.hlc.packed, entitlement_id);
             record_admin_action(
                 admin, "entitlement.correct_amount", entitlement_id,
                 std::to_string(*old) + " -> " + std::to_string(amount_fen) + " fen: " + reason,

@@ -6,6 +6,7 @@
 #include "gridsync/domain/organisation.hpp"
 #include "gridsync/store/changeset.hpp"
 #include "gridsync/sync/envelope.hpp"
+#include "gridsync/sync/protocol.hpp"
 
 namespace gridsync::central {
 
@@ -101,7 +102,7 @@ void rows_as_sides(store::Database& db, json::array& sides, const std::string& s
 json::array decisions_for(const std::string& kind) {
     if (kind == "DOUBLE_PAYMENT")
         return {"void_payment", "keep_central"};
-    if (kind == "AMOUNT_CHANGED" || kind == "SIMULTANEOUS_CHECK_IN")
+    if (kind == "AMOUNT_CHANGED" || kind == "SIMULTANEOUS_CHECK_IN" || kind == "CLOCK_SKEW")
         return {"keep_central"};
     if (kind == "PARKED")
         return {};
@@ -219,6 +220,14 @@ std::optional<json::object> conflict_detail(store::Database& db, const std::stri
         }
     } else if (kind == "PARKED") {
         o["waiting_for"] = table + " " + key;
+    } else if (kind == "CLOCK_SKEW") {
+        // What central measured of the device's clock (now, and when first flagged).
+        rows_as_sides(db, sides, R"(
+            SELECT id, name, clock_skew_ms, clock_checked_at_ms,
+                   (SELECT count(*) FROM accepted_entry e WHERE e.device_id = d.id
+                      AND e.clock_skew_ms IS NOT NULL) AS flagged_entries
+            FROM device d WHERE id = ?1)",
+                      row_id, "name");
     } else {
         if (auto r = current_row(db, table, row_id))
             sides.push_back(side("central", "中心现值 / central now", *r));
@@ -243,10 +252,12 @@ json::array device_list(store::Database& db) {
     json::array list;
     auto st = db.prepare(R"(
         SELECT d.id, d.name, d.role, d.staff_id, c.code, coalesce(g.name, ''), d.last_seq,
-               d.enrolled_at_ms, d.revoked_at_ms IS NOT NULL
+               d.enrolled_at_ms, d.revoked_at_ms IS NOT NULL, d.clock_skew_ms, d.clock_checked_at_ms
         FROM device d JOIN community c ON c.id = d.community_id LEFT JOIN grid g ON g.id = d.grid_id
         ORDER BY d.enrolled_at_ms, d.id)");
     while (st.step()) {
+        const auto skew = st.column<std::optional<std::int64_t>>(9);
+        const auto checked = st.column<std::optional<std::int64_t>>(10);
         list.push_back({{"id", st.column<std::string>(0)},
                         {"name", st.column<std::string>(1)},
                         {"role", st.column<std::string>(2)},
@@ -255,7 +266,11 @@ json::array device_list(store::Database& db) {
                         {"grid", st.column<std::string>(5)},
                         {"entries", st.column<std::int64_t>(6)},
                         {"enrolled_at_ms", st.column<std::int64_t>(7)},
-                        {"revoked", st.column<bool>(8)}});
+                        {"revoked", st.column<bool>(8)},
+                        // Its clock minus central's at the last pull (null: never measured).
+                        {"clock_skew_ms", skew ? json::value(*skew) : nullptr},
+                        {"clock_checked_at_ms", checked ? json::value(*checked) : nullptr},
+                        {"clock_skewed", skew && std::abs(*skew) > sync::kMaxClockSkewMs}});
     }
     return list;
 }

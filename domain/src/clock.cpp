@@ -14,16 +14,16 @@ std::string Hlc::to_string() const {
     return std::to_string(wall_ms()) + "." + std::to_string(logical());
 }
 
+Hlc next_hlc(Hlc last, EpochMs wall) {
+    if (wall > last.wall_ms())
+        return Hlc::from_parts(wall, 0);
+    // Wall clock behind or equal: keep the larger time, count up. At 65535
+    // events in one millisecond, borrow the next millisecond.
+    return last.logical() == 0xffff ? Hlc::from_parts(last.wall_ms() + 1, 0) : Hlc{last.packed + 1};
+}
+
 Hlc HlcClock::now() {
-    const EpochMs wall = clock_.now_ms();
-    if (wall > last_.wall_ms()) {
-        last_ = Hlc::from_parts(wall, 0);
-    } else {
-        // Wall clock behind or equal: keep the larger time, count up. At 65535
-        // events in one millisecond, borrow the next millisecond.
-        last_ = last_.logical() == 0xffff ? Hlc::from_parts(last_.wall_ms() + 1, 0)
-                                          : Hlc{last_.packed + 1};
-    }
+    last_ = next_hlc(last_, clock_.now_ms());
     return last_;
 }
 

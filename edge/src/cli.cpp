@@ -255,6 +255,22 @@ int cmd_status(Context& c) {
     } else {
         c.out.line("中心 central: 尚未登记 not enrolled");
     }
+    // This device's clock minus central's, as the last pull measured it.
+    if (auto off = c.node.db().query_value<std::int64_t>(
+            "SELECT value FROM node_state WHERE key = 'central_offset_ms'")) {
+        d["clock_offset_ms"] = *off;
+        d["clock_skewed"] = std::abs(*off) > sync::kMaxClockSkewMs;
+        if (std::abs(*off) > sync::kMaxClockSkewMs) {
+            c.out.line(std::string("本机时钟比中心") + (*off > 0 ? "快 " : "慢 ") +
+                       std::to_string(std::abs(*off) / 60000) +
+                       " 分钟,请校正;记录按中心时间排序,中心会标记本机的记录 / this device's clock "
+                       "is " +
+                       std::to_string(std::abs(*off) / 60000) + " minutes " +
+                       (*off > 0 ? "ahead of" : "behind") +
+                       " central's: set it right (records are ordered by central's time and "
+                       "flagged)");
+        }
+    }
     if (auto last = c.node.db().query_value<std::string>(
             "SELECT value FROM node_state WHERE key = 'last_sync_ms'")) {
         d["last_sync"] = domain::format_local(std::stoll(*last));

@@ -234,8 +234,8 @@ Result<std::unique_ptr<EdgeNode>> EdgeNode::open(const fs::path& dir,
     node->id_key_ = std::move(*id_key);
     node->device_key_ =
         std::make_unique<crypto::SigningKey>(crypto::SigningKey::from_seed(seed->view()));
-    node->outbox_ =
-        std::make_unique<sync::Outbox>(node->db_, c.device_id, *node->device_key_, clock);
+    node->outbox_ = std::make_unique<sync::Outbox>(node->db_, c.device_id, *node->device_key_,
+                                                   clock, node->ordering_clock());
     node->clock_ = &clock;
     if (fs::exists(dir / "kx.key")) {
         auto kx = crypto::unseal_secret_from_file(dir / "kx.key", passphrase);
@@ -346,7 +346,8 @@ Status EdgeNode::enroll(sync::Transport& transport, const std::string& central_a
     config_.grid_id = resp->grid_id;
     id_key_ = crypto::SecureBuffer::copy_of(resp->id_key);
     kx_ = std::make_unique<crypto::KxKeyPair>(crypto::KxKeyPair::from_seed(kx.seed().view()));
-    outbox_ = std::make_unique<sync::Outbox>(db_, config_.device_id, *device_key_, *clock_);
+    outbox_ = std::make_unique<sync::Outbox>(db_, config_.device_id, *device_key_, *clock_,
+                                             ordering_clock());
     return {};
 }
 

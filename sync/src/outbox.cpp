@@ -68,20 +68,34 @@ void open_node_schema(store::Database& db) {
     }
 }
 
+namespace {
+
+std::int64_t int_state(store::Database& db, const char* key) {
+    return db.query_value<std::int64_t>("SELECT value FROM node_state WHERE key = ?1", key)
+        .value_or(0);
+}
+
+}  // namespace
+
 Outbox::Outbox(store::Database& db, std::string device_id, const crypto::SigningKey& device_key,
-               domain::Clock& clock)
+               domain::Clock& clock, domain::Clock* ordering)
     : db_(db),
       device_id_(std::move(device_id)),
       key_(device_key),
       clock_(clock),
-      hlc_(clock, domain::Hlc{
-                      db.query_value<std::int64_t>("SELECT value FROM node_state WHERE key = 'hlc'")
-                          .value_or(0)}) {}
+      ordering_(ordering ? *ordering : clock, int_state(db, "central_offset_ms")),
+      hlc_(ordering_, domain::Hlc{int_state(db, "hlc")}) {}
 
-Outbox::Pending::Pending(Outbox& o)
-    : tx(o.db_), session(o.db_), stamp{o.device_id_, o.hlc_.now(), o.clock_.now_ms()} {
+Outbox::Pending::Pending(Outbox& o) : tx(o.db_), session(o.db_), stamp(o.next_stamp()) {
     for (const auto& t : domain::replicated_tables())
         session.attach_checked(t);
+}
+
+domain::Stamp Outbox::next_stamp() {
+    // Read inside the IMMEDIATE transaction: another process writing to this
+    // node since (the CLI beside `serve`) may have moved the HLC on.
+    hlc_.observe(domain::Hlc{int_state(db_, "hlc")});
+    return {device_id_, hlc_.now(), clock_.now_ms()};
 }
 
 std::optional<std::uint64_t> Outbox::append(Pending& p) {

@@ -263,6 +263,7 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
         db.execute("DELETE FROM node_state WHERE key LIKE 'snapshot_%'");
     }
     set_state(db, "central_offset_ms", now - batch->central_time_ms);
+    outbox.set_central_offset(now - batch->central_time_ms);
     tx.commit();
     outcome.clashes = clashes.count;
     outcome.cursor = batch->to_cursor;

@@ -12,11 +12,10 @@ TEST_F(ApprovalTest, APreparedListReachesDevicesOnlyOnceASecondAdminApproves) {
     const central::AdminSigner& checker = *admin2;
     const auto before = count("SELECT count(*) FROM entitlement");
     std::string staged_day;
-    const std::string approval =
-        central->stage_for_approval(maker, "day", central_clock.now_ms(), [&](store::Database& w) {
+    const std::string approval = central->stage_for_approval(
+        maker, "day", central_clock.now_ms(), [&](store::Database& w, const Stamp& stamp) {
             staged_day = seed_disbursement_day(
-                w, {"central", Hlc::from_parts(central_clock.now_ms(), 5), central_clock.now_ms()},
-                {community, "2026-12-16", maker.staff_id, "", {payer, verifier}, 3}, 5);
+                w, stamp, {community, "2026-12-16", maker.staff_id, "", {payer, verifier}, 3}, 5);
         });
     EXPECT_EQ(count("SELECT count(*) FROM entitlement"), before)
         << "a staged list is not in the replicated tables";

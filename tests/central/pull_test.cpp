@@ -295,9 +295,13 @@ TEST_F(PullTest, WhenAGridsScopeShrinksTheDevicePurgesWhatLeftIt) {
         *db.query_value<int>("SELECT count(*) FROM resident WHERE household_id = ?1", household);
     ASSERT_GT(moving, 0);
 
-    central->record_central(central_key, central_clock.now_ms(), [&](store::Database& c) {
-        c.execute("UPDATE household SET grid_id = ?1 WHERE id = ?2", other, household);
-    });
+    central->record_central(central_key, central_clock.now_ms(),
+                            [&](store::Database& c, const Stamp& stamp) {
+                                c.execute(
+                                    "UPDATE household SET grid_id = ?1, origin_device = 'central', "
+                                    "hlc = ?2 WHERE id = ?3",
+                                    other, stamp.hlc.packed, household);
+                            });
     const Drive d = pull_until_done(*central, central_key, central_clock, db, outbox, key, 50);
     EXPECT_TRUE(d.repaired);
     EXPECT_LT(d.batches, 10u);
@@ -396,6 +400,9 @@ class ForwardingBackend final : public central::CentralBackend {
     }
     std::vector<central::ParkedEntry> parked() override { return inner_.parked(); }
     store::Database& read_view() override { return inner_.read_view(); }
+    void note_device_clock(const std::string& id, std::int64_t skew, EpochMs now) override {
+        inner_.note_device_clock(id, skew, now);
+    }
     void audit(EpochMs now, const std::string& a, const std::string& b, const std::string& c,
                const std::string& d, const std::string& e) override {
         inner_.audit(now, a, b, c, d, e);

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "gridsync/crypto/sealed.hpp"
+#include "gridsync/domain/hlc.hpp"
 #include "gridsync/edge/http_transport.hpp"
 #include "gridsync/file.hpp"
 #include "gridsync/process.hpp"
@@ -300,10 +301,12 @@ TEST_F(RunningCentral, RoleAndScopeAreEnforcedByTheRunningServer) {
                   std::string(tools::EdgeDriver::json(token).at("code").as_string()), "--fast-kdf"})
             .exit_code,
         0);
-    auto first_entry = [](const DeviceChannel& ch, Bytes changeset) {
+    const std::int64_t hlc = domain::Hlc::from_parts(domain::SystemClock{}.now_ms(), 0).packed;
+    auto first_entry = [&](const DeviceChannel& ch, Bytes changeset) {
         sync::ChangesetEnvelope e;
         e.device_id = ch.id;
         e.seq = 1;
+        e.hlc = hlc;
         e.schema_version = 1;
         e.changeset = std::move(changeset);
         return ch.sign(e);
@@ -327,6 +330,8 @@ TEST_F(RunningCentral, RoleAndScopeAreEnforcedByTheRunningServer) {
         *cdb.query_value<std::string>("SELECT id FROM staff WHERE community_id = ?1 LIMIT 1", c02));
     check[2] = store::Value(c02);
     const auto laptop_channel = DeviceChannel::of(laptop, address);
+    check[check.size() - 2] = store::Value(laptop_channel.id);  // its stamp is honest
+    check[check.size() - 1] = store::Value(hlc);
     const auto b =
         laptop_channel.push(first_entry(laptop_channel, insert_changeset("shift_check", check)));
     EXPECT_EQ(b.code, "gridsync.central:10") << b.message;

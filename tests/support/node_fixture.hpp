@@ -39,6 +39,9 @@ struct Node {
                 auto [it, _] = keys.emplace(s.id, crypto::SigningKey::generate());
                 return std::optional<crypto::PublicKey>(it->second.public_key());
             });
+        // As a bootstrap would: the node has seen the reference data's HLC,
+        // so its own writes order after it.
+        db.execute("INSERT INTO node_state(key, value) VALUES ('hlc', ?1)", stamp.hlc.packed);
         tx.commit();
         outbox = std::make_unique<sync::Outbox>(db, "device-test", device_key, clock);
     }

@@ -63,6 +63,7 @@ struct DecodedEntry {
 struct ParkedEntry {
     std::string device_id;
     std::uint64_t seq = 0;
+    std::int64_t hlc = 0;
     sync::Hash32 hash{};
     Bytes signature;
     Bytes envelope;
@@ -118,6 +119,12 @@ class CentralBackend {
     // observes it, so its next writes order after everything it received.
     virtual std::int64_t max_hlc() = 0;
     virtual store::Database& read_view() = 0;
+    // A device's clock as measured at a pull (its time minus central's):
+    // kept with the device; past sync::kMaxClockSkewMs an open CLOCK_SKEW
+    // record (one per device while open) shows it to admins, and entries
+    // accepted from the device meanwhile carry the skew.
+    virtual void note_device_clock(const std::string& device_id, std::int64_t skew_ms,
+                                   domain::EpochMs now) = 0;
     // Runs `work` (several apply/park/audit calls) as one atomic, durable
     // unit: a push batch costs one commit. Each call inside still succeeds
     // or fails on its own.

@@ -27,6 +27,10 @@ enum class Errc {
     csrf_failed = 19,         // a state-changing admin call without the session's CSRF token
     too_many_attempts = 20,   // admin logins refused for a while after repeated failures
     bad_request = 21,         // an admin API request that is not valid JSON or lacks a field
+    forged_stamp =
+        22,  // a row's origin_device is not the signing device, or its hlc not the entry's
+    clock_out_of_bounds = 23,  // an entry's HLC too far ahead of central's clock, or before 2024
+    hlc_regressed = 24,        // an entry's HLC not after the device's last accepted one
 };
 
 const std::error_category& category() noexcept;

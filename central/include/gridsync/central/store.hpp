@@ -16,6 +16,7 @@
 #include "gridsync/domain/ids.hpp"
 #include "gridsync/domain/money.hpp"
 #include "gridsync/domain/schema.hpp"
+#include "gridsync/domain/write.hpp"
 #include "gridsync/error.hpp"
 #include "gridsync/store/database.hpp"
 #include "gridsync/store/session.hpp"
@@ -35,6 +36,10 @@ struct Device {
     bool revoked = false;
     std::uint64_t last_seq = 0;
     sync::Hash32 last_hash{};
+    std::int64_t last_hlc = 0;  // of the last entry accepted (or parked)
+    // The device clock minus central's at its last pull, when measured.
+    std::optional<std::int64_t> clock_skew_ms;
+    bool clock_skewed() const;  // measured beyond sync::kMaxClockSkewMs
 };
 
 // How an admin settles a conflict between a device's change and central's row.
@@ -81,19 +86,27 @@ class CentralStore final : public CentralBackend {
     std::uint64_t head() override;
     std::int64_t max_hlc() override;
     store::Database& read_view() override { return db_; }
+    void note_device_clock(const std::string& device_id, std::int64_t skew_ms,
+                           domain::EpochMs now) override;
     // Append-only audit trail: who did what, to what, with which outcome.
     void audit(domain::EpochMs now, const std::string& actor, const std::string& action,
                const std::string& subject, const std::string& outcome,
                const std::string& detail) override;
 
     // Central's own writes (imports, issued certificates, prepared days): run
-    // `write` in one transaction with capture, and append what it changed to
-    // the accepted log as an entry of origin "central", signed by central's
-    // key, so devices receive it through pull like everything else.
+    // `write(db, stamp)` in one transaction with capture, and append what it
+    // changed to the accepted log as an entry of origin "central", signed by
+    // central's key, so devices receive it through pull like everything
+    // else. The stamp's HLC comes from central's one persisted clock
+    // (central_stamp): every row written stamps it, and so does the entry.
     template <class F>
     void record_central(const crypto::SigningKey& central_key, domain::EpochMs now, F&& write);
 
-    // Maker and checker: `write` prepares a change (a disbursement day's
+    // Central's clock for what it writes, inside the caller's transaction:
+    // after every HLC it has issued or accepted, and at least `now`.
+    domain::Stamp central_stamp(domain::EpochMs now);
+
+    // Maker and checker: `write(db, stamp)` prepares a change (a disbursement day's
     // entitlement list) that devices must not receive until a second admin
     // approves it. The change is captured and rolled back; it waits, whole,
     // in pending_approval. Returns its id.
@@ -155,7 +168,8 @@ class CentralStore final : public CentralBackend {
 
   private:
     void append_central(store::Session& session, const crypto::SigningKey& central_key,
-                        domain::EpochMs now);
+                        const domain::Stamp& stamp);
+    void observe_hlc(std::int64_t hlc);
     void index_communities(std::int64_t position, ByteView applied);
     explicit CentralStore(store::Database db) : db_(std::move(db)) {}
     store::Database db_;
@@ -165,11 +179,12 @@ template <class F>
 void CentralStore::record_central(const crypto::SigningKey& central_key, domain::EpochMs now,
                                   F&& write) {
     store::Transaction tx(db_);
+    const domain::Stamp stamp = central_stamp(now);
     store::Session session(db_);
     for (const auto& t : domain::replicated_tables())
         session.attach_checked(t);
-    write(db_);
-    append_central(session, central_key, now);
+    write(db_, stamp);
+    append_central(session, central_key, stamp);
     tx.commit();
 }
 
@@ -180,10 +195,11 @@ std::string CentralStore::stage_for_approval(const AdminSigner& preparer,
     Bytes staged;
     {
         store::Transaction tx(db_);
+        const domain::Stamp stamp = central_stamp(now);
         store::Session session(db_);
         for (const auto& t : domain::replicated_tables())
             session.attach_checked(t);
-        write(db_);
+        write(db_, stamp);
         const store::Changeset cs = session.changeset();
         staged.assign(cs.bytes().begin(), cs.bytes().end());
     }  // rolled back: nothing of it is visible until approved

@@ -20,6 +20,20 @@ class SystemClock final : public Clock {
     EpochMs now_ms() override;
 };
 
+// Another clock corrected by a known offset: base time minus `offset_ms`
+// (an edge's estimate of central's time, from the offset its last pull
+// measured).
+class OffsetClock final : public Clock {
+  public:
+    explicit OffsetClock(Clock& base, EpochMs offset_ms = 0) : base_(base), offset_(offset_ms) {}
+    EpochMs now_ms() override { return base_.now_ms() - offset_; }
+    void set_offset(EpochMs offset_ms) { offset_ = offset_ms; }
+
+  private:
+    Clock& base_;
+    EpochMs offset_;
+};
+
 // A clock that moves only when told to: for tests and simulations.
 class ManualClock final : public Clock {
   public:

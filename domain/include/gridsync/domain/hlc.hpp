@@ -27,6 +27,10 @@ struct Hlc {
     std::string to_string() const;  // "1764505200000.3"
 };
 
+// The next HLC after `last` for an event at wall time `wall`: strictly
+// greater than `last`, and at least `wall`.
+Hlc next_hlc(Hlc last, EpochMs wall);
+
 class HlcClock {
   public:
     // `last` is the highest HLC this device has issued or seen (persisted).

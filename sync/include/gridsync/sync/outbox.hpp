@@ -64,9 +64,14 @@ struct Recorded {
 
 class Outbox {
   public:
-    // The HLC resumes from the last value persisted in `db`.
+    // The HLC resumes from the last value persisted in `db`. Records take
+    // their times from `clock`; the HLC orders them by `ordering` (default:
+    // `clock`) corrected by the offset from central's clock measured at the
+    // last pull, so a device whose clock is days off still stamps its
+    // entries near central's time (docs/SECURITY.md, clocks). A simulation
+    // scripts record times with `clock` and orders by the real one.
     Outbox(store::Database& db, std::string device_id, const crypto::SigningKey& device_key,
-           domain::Clock& clock);
+           domain::Clock& clock, domain::Clock* ordering = nullptr);
 
     // `write(const domain::Stamp&)` returns Result<T>.
     template <class T, class F>
@@ -74,6 +79,8 @@ class Outbox {
 
     // Observes a remote HLC (after a pull), so later local writes order after it.
     void observe(domain::Hlc remote) { hlc_.observe(remote); }
+    // This device's clock minus central's, as a pull measured it.
+    void set_central_offset(domain::EpochMs offset_ms) { ordering_.set_offset(offset_ms); }
     domain::Hlc last_hlc() const { return hlc_.last(); }
     const std::string& device_id() const { return device_id_; }
 
@@ -105,10 +112,13 @@ class Outbox {
     };
     std::optional<std::uint64_t> append(Pending& p);
 
+    domain::Stamp next_stamp();
+
     store::Database& db_;
     std::string device_id_;
     const crypto::SigningKey& key_;
     domain::Clock& clock_;
+    domain::OffsetClock ordering_;
     domain::HlcClock hlc_;
 };
 

@@ -25,6 +25,15 @@ namespace gridsync::sync {
 //      ends with a digest of the device's scope, so drift is detected.
 inline constexpr std::uint16_t kProtocolVersion = 2;
 
+// Clocks (docs/SECURITY.md). An entry's HLC may be at most this far ahead of
+// central's clock, and a device whose clock differs from central's by more
+// is shown as skewed; an edge orders its writes by its clock corrected by
+// the offset it measured at its last pull, so an honest device stays inside.
+inline constexpr std::int64_t kMaxClockSkewMs = 5 * 60 * 1000;
+// No HLC before 2024-01-01 UTC is a real one: an entry stamped earlier (0,
+// say) is refused.
+inline constexpr std::int64_t kHlcFloorMs = 1704067200000;
+
 inline constexpr std::size_t kMaxEntriesPerBatch = 10000;
 inline constexpr std::size_t kMaxBatchBytes = 64u << 20;
 
