@@ -128,8 +128,9 @@ struct Laptop {
             throw std::runtime_error("sync: refused " + r->rejections.front().message);
         return *r;
     }
-    void enroll_key(const std::string& staff) {
-        (void)node->enroll_staff_key(staff, secret("2468"), crypto::KdfParams::minimum()).value();
+    void enroll_key(const std::string& staff, const std::string& code) {
+        (void)node->enroll_staff_key(staff, code, secret("2468"), crypto::KdfParams::minimum())
+            .value();
         keys.emplace(staff, node->unlock_staff(staff, secret("2468")).value());
     }
     domain::Signer signer(const std::string& staff) { return {staff, &keys.at(staff)}; }
@@ -225,15 +226,16 @@ class Bench {
             std::make_unique<Laptop>(work_ / "laptop1", "bench laptop 1", *central_,
                                      central_->codes(clerk_, "community_laptop", "C01", 1)[0]);
         for (const auto& who : {payer_, verifier_, clerk_})
-            laptop_->enroll_key(who);
+            laptop_->enroll_key(who, central_->staff_code(who));
         for (const auto& who : leaders_)
-            laptop_->enroll_key(who);
+            laptop_->enroll_key(who, central_->staff_code(who));
         laptop_->sync();
         for (const auto& who : {payer_, verifier_})
             check(*laptop_, who, "in");
         session_ = laptop_->must<std::string>([&](const domain::Stamp& st) {
             return domain::open_session(laptop_->node->db(), st,
-                                        {day_, payer_, verifier_, 100000000, "10000x10000"});
+                                        {day_, payer_, verifier_, 100000000, "10000x10000"},
+                                        laptop_->signer(payer_), laptop_->signer(verifier_));
         });
     }
 

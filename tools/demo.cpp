@@ -289,17 +289,23 @@ int main(int argc, char** argv) {
                 ",证件 certificates " +
                 std::to_string(*db.query_value<int>("SELECT count(*) FROM certificate")));
         }
-        // Staff create their keys on the device they work on (PIN typed twice).
+        // Each person makes their own key on each device they work on: an
+        // admin issues them a one-time code, they type it and a new PIN twice.
+        auto enroll_key = [&](tools::EdgeDriver& d, const std::string& id) {
+            const auto code = must("staff code",
+                                   central({"--json", "staff", "code", "--staff", id}, "admin1"));
+            must("enroll-key", d.run({"--json", "staff", "enroll-key", "--staff", id},
+                                     std::string(code.at("code").as_string()) + "\n" + pins(1)));
+        };
         for (const auto& id : {sp1[0], sp1[1], clerk1})
-            must("enroll-key",
-                 laptop1.run({"--json", "staff", "enroll-key", "--staff", id}, pins(1)));
+            enroll_key(laptop1, id);
         for (const auto& id : {sp2[0], sp2[1], clerk2})
-            must("enroll-key",
-                 laptop2.run({"--json", "staff", "enroll-key", "--staff", id}, pins(1)));
-        must("enroll-key", grid.run({"--json", "staff", "enroll-key", "--staff", leader}, pins(1)));
-        // The grid leader carries his sealed key to the center for the hand-over.
-        fs::copy_file(work / "grid-C01-1" / "staff" / (leader + ".key"),
-                      work / "laptop-C01" / "staff" / (leader + ".key"));
+            enroll_key(laptop2, id);
+        enroll_key(grid, leader);
+        // The grid leader signs the morning's hand-over at the center, on its laptop.
+        enroll_key(laptop1, leader);
+        say("每人用管理员发的一次性登记码在自己使用的设备上生成密钥 / each person made their own "
+            "key on each device they use, with a one-time code an admin issued to them");
         // Two rounds: everyone's new keys reach central, then everyone.
         for (int pass = 0; pass < 2; ++pass) {
             for (auto& d : devices)
@@ -354,7 +360,8 @@ int main(int argc, char** argv) {
             const std::string day = *d.query_value<std::string>("SELECT id FROM disbursement_day");
             const auto open =
                 must("open", drv->run({"--json", "--at", at("09:00"), "day", "open", "--day", day,
-                                       "--staff-a", a, "--staff-b", b, "--cash", "95000.00"}));
+                                       "--staff-a", a, "--staff-b", b, "--cash", "95000.00"},
+                                      pin_lines(2)));
             const std::string session(open.at("session_id").as_string());
             // Everyone on the list comes, except a few.
             std::vector<std::vector<std::string>> rows;

@@ -45,7 +45,7 @@ const Permissions& permissions(const std::string& role) {
         {"certificate", {false, with_stamp({"state", "custodian_staff_id"})}},
         {"custody_transfer", {true, {}}},
         {"delivery_attempt", {true, {}}},
-        {"staff", {false, with_stamp({"public_key"})}},
+        {"staff_key", {true, {}}},
         {"resident", {false, with_stamp({"name", "phone"})}},
         {"household", {false, with_stamp({"address"})}},
     };
@@ -53,7 +53,7 @@ const Permissions& permissions(const std::string& role) {
         {"certificate", {false, with_stamp({"state", "custodian_staff_id"})}},
         {"custody_transfer", {true, {}}},
         {"delivery_attempt", {true, {}}},
-        {"staff", {false, with_stamp({"public_key"})}},
+        {"staff_key", {true, {}}},
         {"resident", {false, with_stamp({"phone"})}},
         {"household", {false, with_stamp({"address"})}},
     };
@@ -187,12 +187,21 @@ Status authorize(store::Database& db, const Device& device, const std::vector<Ro
         return st;
     Resolver resolve(db, changes);
     for (const auto& c : changes) {
-        if (c.table == "staff") {
+        if (c.table == "staff_key") {
+            // A key is registered for the device that holds it, for a person
+            // who works there: a laptop its community's staff and the service
+            // points'; a grid leader's device its leader only.
+            if (resolve.text("staff_key", c.id, "device_id") != device.id) {
+                return refuse(Errc::out_of_scope, c,
+                              "密钥只能登记在持有它的设备上 / a key is registered by the device "
+                              "that holds it");
+            }
+            const auto staff = resolve.text("staff_key", c.id, "staff_id").value_or("");
             const bool own_community =
-                resolve.text("staff", c.id, "community_id") == device.community_id;
-            const bool service_point = resolve.text("staff", c.id, "role") ==
+                resolve.text("staff", staff, "community_id") == device.community_id;
+            const bool service_point = resolve.text("staff", staff, "role") ==
                                        std::optional<std::string>("service_point_staff");
-            const bool ok = device.role == "grid_device" ? c.id == device.staff_id
+            const bool ok = device.role == "grid_device" ? staff == device.staff_id
                                                          : (own_community || service_point);
             if (!ok)
                 return refuse(Errc::out_of_scope, c,

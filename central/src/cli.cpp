@@ -21,6 +21,7 @@
 #include "gridsync/domain/organisation.hpp"
 #include "gridsync/domain/seed.hpp"
 #include "gridsync/domain/shifts.hpp"
+#include "gridsync/domain/staff_keys.hpp"
 #include "gridsync/file.hpp"
 
 namespace gridsync::central {
@@ -43,6 +44,14 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
                                       一次性登记码(令牌 + 中心公钥);网格设备只绑定该网格的负责人
                                       a one-time enrollment code; a grid device is bound to that grid's leader
   grids [--community C01]             网格及其编号、负责人 / grids with their numbers and leaders
+  staff code --staff ID [--ttl-hours 72]
+                                      一次性登记码,交给本人在设备上生成自己的密钥(docs/SECURITY.md)
+                                      a one-time code for that person to make their own key on a device
+  staff keys [--staff ID]             每人在各设备上的密钥及停用情况 / each person's keys per device
+  staff revoke-key --key ID --reason TEXT
+                                      停用一把密钥(设备丢失、离职),经同步下发 / revoke a key, sent to devices
+  staff household --staff ID --household ID | --none
+                                      登记工作人员所住的户:不能给自家发放 / where the person lives: no one pays their own household
   prepare-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100] [--admin STAFF]
                                       演示:编制发放名单(待审核)、排班、待送证件
                                       demo: prepare a day's list (held for approval), the roster, certificates
@@ -66,8 +75,8 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
   status                              中心概况 / overview
 
   --passphrase-file F   中心口令文件(否则从终端或标准输入读取)/ central's passphrase file (else terminal or stdin)
-  --admin LOGIN         管理员操作(token、prepare-day、approve-day、import、revoke、admin、resolve、correct-amount)均以该管理员的密钥签名
-                        admin actions (token, prepare-day, approve-day, import, revoke, admin, resolve, correct-amount) are signed with this admin's key
+  --admin LOGIN         管理员操作(token、staff、prepare-day、approve-day、import、revoke、admin、resolve、correct-amount)均以该管理员的密钥签名
+                        admin actions (token, staff, prepare-day, approve-day, import, revoke, admin, resolve, correct-amount) are signed with this admin's key
   --admin-password-file F   该管理员的密码文件(否则为标准输入的下一行)/ that admin's password (else the next line of stdin)
 
 退出码 / Exit codes: 0 成功 ok, 1 用法 usage, 2 拒绝 refused, 3 口令错误 wrong passphrase, 4 存储 storage
@@ -521,8 +530,86 @@ int cmd_admin(Opened& c, const AdminSigner& admin, Args& args, Output& out, Secr
     return out.finish(Exit::ok);
 }
 
+// A person's keys, one line each (read-only: no admin needed).
+int cmd_staff_keys(Opened& c, Args& args, Output& out) {
+    auto& db = c.store.db();
+    boost::json::array list;
+    for (const auto& k : domain::staff_keys(db, args.get("staff").value_or(""))) {
+        const auto name =
+            db.query_value<std::string>("SELECT name FROM staff WHERE id = ?1", k.staff_id);
+        const auto device =
+            db.query_value<std::string>("SELECT name FROM device WHERE id = ?1", k.device_id);
+        list.push_back({{"key_id", k.id},
+                        {"staff_id", k.staff_id},
+                        {"staff", name.value_or("")},
+                        {"device_id", k.device_id},
+                        {"device", device.value_or("")},
+                        {"fingerprint", crypto::fingerprint(k.public_key)},
+                        {"enrolled_at_ms", k.enrolled_at_ms},
+                        {"revoked_at_ms", k.revoked_at_ms ? boost::json::value(*k.revoked_at_ms)
+                                                          : nullptr},
+                        {"revoked_reason", k.revoked_reason}});
+        out.line(k.id + "  " + name.value_or(k.staff_id) + "  " + device.value_or(k.device_id) +
+                 "  " + crypto::fingerprint(k.public_key) + "  " +
+                 domain::format_local(k.enrolled_at_ms) +
+                 (k.revoked_at_ms ? "  已停用 revoked " + domain::format_local(*k.revoked_at_ms) +
+                                        ": " + k.revoked_reason
+                                  : ""));
+    }
+    out.data()["keys"] = std::move(list);
+    return out.finish(Exit::ok);
+}
+
+// Staff keys and where staff live: every change signed by the admin.
+int cmd_staff(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
+    const std::string sub = args.positional.size() > 1 ? args.positional[1] : "";
+    domain::SystemClock clock;
+    const auto now = clock.now_ms();
+    if (sub == "code") {
+        const int hours = std::stoi(args.get("ttl-hours").value_or("72"));
+        auto code = c.store.create_staff_code(admin, args.need("staff"), hours * 3600000LL, now);
+        if (!code)
+            return out.failure(code.failure());
+        out.data()["code"] = code->code;
+        out.data()["staff_id"] = args.need("staff");
+        out.data()["expires"] = domain::format_local(code->expires_at_ms);
+        out.line("登记码 enrolment code(仅交给本人,一次有效 for that person only, one use): " +
+                 code->code);
+        out.line("有效期至 valid until: " + domain::format_local(code->expires_at_ms));
+        out.line("本人在设备上运行 the person runs on the device: gridsync-edge staff enroll-key "
+                 "--staff " +
+                 args.need("staff"));
+        return out.finish(Exit::ok);
+    }
+    if (sub == "revoke-key") {
+        if (auto st = c.store.revoke_staff_key(args.need("key"), admin, args.need("reason"),
+                                               c.keys.signing, now);
+            !st)
+            return out.failure(st.failure());
+        out.line("密钥已停用,设备下次同步时收到 / key revoked: devices receive it at their next "
+                 "sync");
+        return out.finish(Exit::ok);
+    }
+    if (sub == "household") {
+        std::optional<std::string> household;
+        if (!args.has("none"))
+            household = args.need("household");
+        if (auto st = c.store.set_staff_household(args.need("staff"), household, admin,
+                                                  c.keys.signing, now);
+            !st)
+            return out.failure(st.failure());
+        out.line(household ? "已登记该工作人员的住户 / the staff member's household is recorded"
+                           : "已清除 / cleared");
+        return out.finish(Exit::ok);
+    }
+    throw UsageError{"staff code --staff ID | staff revoke-key --key ID --reason TEXT | staff "
+                     "household --staff ID (--household ID | --none) | staff keys [--staff ID]"};
+}
+
 int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
                   SecretReader& secrets, const std::string& cmd) {
+    if (cmd == "staff")
+        return cmd_staff(c, admin, args, out);
     if (cmd == "token")
         return cmd_token(c, admin, args, out);
     if (cmd == "prepare-day")
@@ -581,9 +668,13 @@ int run(int argc, char** argv) {
                            auto c = open(args, secrets);
                            if (!c)
                                return out.failure(c.failure());
+                           if (cmd == "staff" && args.positional.size() > 1 &&
+                               args.positional[1] == "keys")
+                               return cmd_staff_keys(*c, args, out);
                            static const std::set<std::string> signed_by_admin = {
-                               "token",  "prepare-day", "import",  "approve-day",
-                               "revoke", "admin",       "resolve", "correct-amount"};
+                               "token",   "prepare-day",    "import", "approve-day", "revoke",
+                               "admin",   "resolve",        "staff",
+                               "correct-amount"};
                            if (signed_by_admin.count(cmd)) {
                                auto admin = unlock(*c, args, secrets);
                                if (!admin)

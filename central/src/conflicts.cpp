@@ -8,6 +8,7 @@
 #include "gridsync/domain/disbursement.hpp"
 #include "gridsync/domain/errors.hpp"
 #include "gridsync/domain/shifts.hpp"
+#include "gridsync/domain/staff_keys.hpp"
 
 namespace gridsync::central {
 
@@ -30,6 +31,10 @@ Status second_look(store::Database& db, const RowChange& c) {
         return domain::verify_shift_check(db, c.id);
     if (c.table == "session_closing")
         return domain::verify_closing(db, c.id);
+    if (c.table == "disbursement_session")
+        return domain::verify_opening(db, c.id);
+    if (c.table == "staff_key")
+        return domain::verify_staff_key(db, c.id);
     return {};
 }
 

@@ -36,6 +36,9 @@ const std::error_category& category() noexcept {
             {Errc::clock_out_of_bounds,
              "记录时间超出允许范围,请校正设备时钟 / the entry's time is out of bounds: set the "
              "device clock right"},
+            {Errc::staff_key_refused,
+             "密钥登记未获管理员授权(登记码无效、已用或已过期)/ the staff key has no valid "
+             "enrolment code (unknown, used or expired)"},
             {Errc::hlc_regressed,
              "记录时间早于本设备上一条记录 / the entry's time is before the device's last entry"},
         });

@@ -169,7 +169,10 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
             // A foreign key missing_parent() could not name: wait all the same.
             return park("parent 'unnamed'");
         case ApplyResult::Kind::rule_failed:
-            return refuse(Errc::rule_failed, result.message);
+            return refuse(result.code && result.code.category() == category()
+                              ? static_cast<Errc>(result.code.value())
+                              : Errc::rule_failed,
+                          result.message);
         case ApplyResult::Kind::applied:
             break;
     }

@@ -11,6 +11,10 @@ bool visible(Resolver& resolve, const Device& device, const std::string& table,
                                                      "aid_program"};
     if (everywhere.count(table))
         return true;
+    if (table == "staff_key") {
+        const auto staff = resolve.text("staff_key", id, "staff_id");
+        return staff && visible(resolve, device, "staff", *staff);
+    }
     if (table == "staff") {
         // A laptop sees its community's staff and those who serve every
         // community (service points, admins); a grid device its community's.
@@ -69,6 +73,9 @@ sync::ScopeQuery scope_query(const Device& device) {
     } else {
         where["grid"] = "community_id = ?1";
         where["staff"] = "community_id = ?1 OR community_id IS NULL";
+    }
+    where["staff_key"] = "staff_id IN (SELECT id FROM staff WHERE " + where["staff"] + ")";
+    if (!grid_device) {
         where["disbursement_day"] = "community_id = ?1";
         where["roster_shift"] = "community_id = ?1";
         where["shift_check"] = "community_id = ?1";

@@ -56,6 +56,8 @@ class Resolver {
             return via("session_id", "disbursement_session");
         if (table == "payment_void" || table == "recovery_task")
             return via("payment_id", "payment");
+        if (table == "staff_key")
+            return via("staff_id", "staff");
         if (table == "unpaid_entitlement")
             return via("closing_id", "session_closing");
         if (table == "disbursement_roster")

@@ -5,6 +5,7 @@
 #include "scope.hpp"
 
 #include "gridsync/central/errors.hpp"
+#include "gridsync/crypto/enrolment_code.hpp"
 #include "gridsync/crypto/hash.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
 #include "gridsync/domain/certificates.hpp"
@@ -178,13 +179,28 @@ CREATE TABLE central_state(
     value ANY) STRICT;
 )sql";
 
+// One-time staff enrolment codes an admin issued: only the public key the
+// code derives is kept (crypto/enrolment_code.hpp), never the code.
+constexpr const char* kCentralV7 = R"sql(
+CREATE TABLE staff_enrolment_code(
+    code_key BLOB PRIMARY KEY NOT NULL CHECK (length(code_key) = 32),
+    staff_id TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL,
+    used_at_ms INTEGER,
+    used_by_key TEXT,
+    used_by_device TEXT) STRICT;
+)sql";
+
 const store::Migration kCentralMigrations[] = {
     {1, "devices, tokens, accepted log, conflicts, audit", kCentralV1},
     {2, "admin accounts and signed admin actions", kCentralV2},
     {3, "conflict resolutions", kCentralV3},
     {4, "parked entries", kCentralV4},
     {5, "the communities of each log entry", kCentralV5},
-    {6, "device clocks and central's own HLC", kCentralV6}};
+    {6, "device clocks and central's own HLC", kCentralV6},
+    {7, "staff enrolment codes", kCentralV7}};
 
 // Thrown inside record_central's transaction to leave it without a trace.
 struct Refused {
@@ -631,7 +647,13 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
     }
     if (auto st = flag_domain_conflicts(db_, entry, conflicts); !st) {
         tx.rollback();
-        return {ApplyResult::Kind::rule_failed, 0, st.failure().message};
+        return {ApplyResult::Kind::rule_failed, 0, st.failure().message, {}};
+    }
+    if (auto st = redeem_enrolment_codes(entry, now); !st) {
+        tx.rollback();
+        audit(now, "device:" + device.id, "staff_key.register", std::to_string(seq), "refused",
+              st.failure().message);
+        return {ApplyResult::Kind::rule_failed, 0, st.failure().message, st.code()};
     }
     for (const auto& c : conflicts) {
         db_.execute(
@@ -669,6 +691,126 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
               " conflicts");
     tx.commit();
     return {ApplyResult::Kind::applied, conflicts.size(), ""};
+}
+
+Status CentralStore::redeem_enrolment_codes(const DecodedEntry& entry, domain::EpochMs now) {
+    const domain::EpochMs signed_at = domain::Hlc{entry.hlc}.wall_ms();
+    for (const auto& r : entry.rows) {
+        if (r.table != "staff_key" || r.op != store::Op::insert)
+            continue;
+        const auto code_key = r.after.find("enrolment_key");
+        const auto staff = r.after.find("staff_id");
+        const Bytes* key = code_key == r.after.end() ? nullptr : std::get_if<Bytes>(&code_key->second);
+        const std::string* staff_id =
+            staff == r.after.end() ? nullptr : std::get_if<std::string>(&staff->second);
+        auto refused = [&](const std::string& why) {
+            return fail(Errc::staff_key_refused, why + " [staff_key " + r.id + "]");
+        };
+        if (!key || !staff_id)
+            return refused("没有登记码 / no enrolment code");
+        auto st = db_.prepare(
+            "SELECT staff_id, created_at_ms, expires_at_ms, used_at_ms IS NOT NULL FROM "
+            "staff_enrolment_code WHERE code_key = ?1");
+        st.bind(1, *key);
+        if (!st.step())
+            return refused("登记码不是中心发出的 / central issued no such code");
+        if (st.column<std::string>(0) != *staff_id)
+            return refused("登记码是发给另一个人的 / the code was issued to someone else");
+        if (st.column<bool>(3))
+            return refused("登记码已用过 / the code was used already");
+        if (signed_at > st.column<std::int64_t>(2) ||
+            signed_at < st.column<std::int64_t>(1) - sync::kMaxClockSkewMs)
+            return refused("登记码已过期 / the code had expired when the key was made");
+        st.reset();
+        db_.execute(
+            "UPDATE staff_enrolment_code SET used_at_ms = ?1, used_by_key = ?2, used_by_device = ?3 "
+            "WHERE code_key = ?4",
+            now, r.id, entry.device.id, *key);
+        audit(now, "device:" + entry.device.id, "staff_key.register", *staff_id, "ok",
+              "key " + r.id);
+    }
+    return {};
+}
+
+Result<StaffCode> CentralStore::create_staff_code(const AdminSigner& admin,
+                                                  const std::string& staff_id,
+                                                  domain::EpochMs ttl_ms, domain::EpochMs now) {
+    auto active = db_.query_value<int>("SELECT active FROM staff WHERE id = ?1", staff_id);
+    if (!active) {
+        audit(now, "admin:" + admin.login, "staff_code.create", staff_id, "refused", "no such staff");
+        return fail(Errc::bad_request, "工作人员不存在 / no staff member " + staff_id);
+    }
+    if (*active == 0)
+        return fail(Errc::bad_request, "该工作人员已停用 / the staff member is no longer active");
+    if (ttl_ms < 3600000 || ttl_ms > 30LL * 86400000)
+        return fail(Errc::bad_request, "有效期 1 到 720 小时 / ttl: 1 to 720 hours");
+    const auto code = crypto::EnrolmentCode::generate();
+    store::Transaction tx(db_);
+    db_.execute(
+        R"(INSERT INTO staff_enrolment_code(code_key, staff_id, created_by, created_at_ms, expires_at_ms)
+                  VALUES (?1, ?2, ?3, ?4, ?5))",
+        code.public_key().view(), staff_id, admin.login, now, now + ttl_ms);
+    record_admin_action(admin, "staff_code.create", staff_id,
+                        "code key " + crypto::fingerprint(code.public_key()) + ", valid until " +
+                            std::to_string(now + ttl_ms),
+                        now);
+    tx.commit();
+    return StaffCode{code.text(), now + ttl_ms};
+}
+
+Status CentralStore::revoke_staff_key(const std::string& key_id, const AdminSigner& admin,
+                                      const std::string& reason,
+                                      const crypto::SigningKey& central_key, domain::EpochMs now) {
+    try {
+        if (reason.empty())
+            throw Refused{{Errc::bad_request, "请写明理由 / a reason is required"}};
+        record_central(central_key, now, [&](store::Database& db, const domain::Stamp& stamp) {
+            const auto revoked = db.query_value<std::optional<std::int64_t>>(
+                "SELECT revoked_at_ms FROM staff_key WHERE id = ?1", key_id);
+            if (!revoked)
+                throw Refused{{Errc::bad_request, "没有该密钥 / no staff key " + key_id}};
+            if (*revoked)
+                throw Refused{{Errc::bad_request, "该密钥已停用 / the key was revoked already"}};
+            db.execute(
+                "UPDATE staff_key SET revoked_at_ms = ?1, revoked_reason = ?2, origin_device = "
+                "'central', hlc = ?3 WHERE id = ?4",
+                now, reason, stamp.hlc.packed, key_id);
+            record_admin_action(admin, "staff_key.revoke", key_id, reason, now);
+        });
+    } catch (const Refused& r) {
+        audit(now, "admin:" + admin.login, "staff_key.revoke", key_id, "refused",
+              r.failure.message);
+        return r.failure;
+    }
+    return {};
+}
+
+Status CentralStore::set_staff_household(const std::string& staff_id,
+                                         const std::optional<std::string>& household_id,
+                                         const AdminSigner& admin,
+                                         const crypto::SigningKey& central_key,
+                                         domain::EpochMs now) {
+    try {
+        record_central(central_key, now, [&](store::Database& db, const domain::Stamp& stamp) {
+            if (!db.query_value<int>("SELECT 1 FROM staff WHERE id = ?1", staff_id))
+                throw Refused{{Errc::bad_request, "工作人员不存在 / no staff member " + staff_id}};
+            if (household_id &&
+                !db.query_value<int>("SELECT 1 FROM household WHERE id = ?1", *household_id)) {
+                throw Refused{{Errc::bad_request, "没有该住户 / no household " + *household_id}};
+            }
+            db.execute(
+                "UPDATE staff SET household_id = ?1, origin_device = 'central', hlc = ?2 WHERE id "
+                "= ?3",
+                household_id, stamp.hlc.packed, staff_id);
+            record_admin_action(admin, "staff.household", staff_id,
+                                household_id.value_or("(none)"), now);
+        });
+    } catch (const Refused& r) {
+        audit(now, "admin:" + admin.login, "staff.household", staff_id, "refused",
+              r.failure.message);
+        return r.failure;
+    }
+    return {};
 }
 
 void CentralStore::note_device_clock(const std::string& device_id, std::int64_t skew_ms,

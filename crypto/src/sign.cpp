@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "gridsync/crypto/enrolment_code.hpp"
 #include "gridsync/crypto/errors.hpp"
 #include "gridsync/crypto/hash.hpp"
 #include "gridsync/error.hpp"
@@ -83,7 +84,6 @@ bool verify(const PublicKey& key, SigningContext context, ByteView message, cons
 }
 
 std::string fingerprint(const PublicKey& key) {
-    static constexpr char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     static constexpr std::string_view prefix = "gridsync/fingerprint/v1";
     Blake2b h(16);
     h.update(as_bytes(prefix));
@@ -91,22 +91,7 @@ std::string fingerprint(const PublicKey& key) {
     Bytes d = h.finish();
     d.resize(10);
     // 80 bits -> 16 groups of 5 bits, most significant first.
-    std::string out;
-    unsigned acc = 0;
-    int bits = 0;
-    int emitted = 0;
-    for (std::uint8_t byte : d) {
-        acc = (acc << 8) | byte;
-        bits += 8;
-        while (bits >= 5) {
-            bits -= 5;
-            if (emitted > 0 && emitted % 4 == 0)
-                out.push_back('-');
-            out.push_back(alphabet[(acc >> bits) & 0x1f]);
-            ++emitted;
-        }
-    }
-    return out;
+    return crockford_groups(d, 16);
 }
 
 }  // namespace gridsync::crypto

@@ -71,8 +71,8 @@ std::string transfer(store::Database& db, const Stamp& stamp, const CertificateR
     CustodyRecord rec{new_id(stamp.now_ms), c.id,        c.print_code, kind,
                       from.staff_id,        to.staff_id, stamp.now_ms};
     const Bytes msg = canonical_bytes(rec);
-    const auto from_sig = detail::sign_as(db, from.staff_id, *from.key, kCustodyFromContext, msg);
-    const auto to_sig = detail::sign_as(db, to.staff_id, *to.key, kCustodyToContext, msg);
+    const auto from_sig = detail::sign_as(db, stamp, from, kCustodyFromContext, msg);
+    const auto to_sig = detail::sign_as(db, stamp, to, kCustodyToContext, msg);
     db.execute(
         R"(INSERT INTO custody_transfer(id, certificate_id, kind, from_staff_id, to_staff_id, at_ms,
                       from_signature, to_signature, origin_device, hlc)
@@ -257,8 +257,8 @@ Result<std::string> deliver(store::Database& db, const Stamp& stamp, const Signe
         rec.signature_image_hash = crypto::blake2b(in.signature_image);
         if (!in.photo.empty())
             rec.photo_hash = crypto::blake2b(in.photo);
-        const auto sig =
-            detail::sign_as(db, staff.id, *grid_leader.key, kDeliveryContext, canonical_bytes(rec));
+        const auto sig = detail::sign_as(db, stamp, {staff.id, grid_leader.key}, kDeliveryContext,
+                                         canonical_bytes(rec));
         db.execute(
             R"(INSERT INTO delivery_attempt(id, certificate_id, staff_id, at_ms, outcome, recipient_kind,
                           proxy_name, proxy_relation, recipient_id_last4, signature_image, signature_image_hash,
@@ -296,8 +296,8 @@ Result<std::string> record_failed_attempt(store::Database& db, const Stamp& stam
         rec.outcome = "failed";
         rec.failure_reason = to_code(in.reason);
         rec.retry_on_ms = in.retry_on_ms;
-        const auto sig =
-            detail::sign_as(db, staff.id, *grid_leader.key, kDeliveryContext, canonical_bytes(rec));
+        const auto sig = detail::sign_as(db, stamp, {staff.id, grid_leader.key}, kDeliveryContext,
+                                         canonical_bytes(rec));
         db.execute(
             R"(INSERT INTO delivery_attempt(id, certificate_id, staff_id, at_ms, outcome, failure_reason,
                           retry_on_ms, latitude, longitude, staff_signature, origin_device, hlc)
@@ -331,7 +331,7 @@ Status verify_custody_transfer(store::Database& db, const std::string& transfer_
     return detail::guarded([&] {
         auto ct = db.prepare(R"(
             SELECT t.id, t.certificate_id, c.print_code, t.kind, t.from_staff_id, t.to_staff_id, t.at_ms,
-                   t.from_signature, t.to_signature
+                   t.from_signature, t.to_signature, t.origin_device, t.hlc
             FROM custody_transfer t JOIN certificate c ON c.id = t.certificate_id WHERE t.id = ?1)");
         ct.bind(1, transfer_id);
         if (!ct.step())
@@ -341,9 +341,11 @@ Status verify_custody_transfer(store::Database& db, const std::string& transfer_
                                 ct.column<std::string>(4), ct.column<std::string>(5),
                                 ct.column<std::int64_t>(6)};
         const Bytes msg = canonical_bytes(rec);
-        if (!detail::verify_as(db, rec.from_staff_id, kCustodyFromContext, msg,
+        const detail::SignedAt at{ct.column<std::string>(9), ct.column<std::int64_t>(10)};
+        if (!detail::verify_as(db, rec.from_staff_id, at, kCustodyFromContext, msg,
                                ct.column<Bytes>(7)) ||
-            !detail::verify_as(db, rec.to_staff_id, kCustodyToContext, msg, ct.column<Bytes>(8))) {
+            !detail::verify_as(db, rec.to_staff_id, at, kCustodyToContext, msg,
+                               ct.column<Bytes>(8))) {
             refuse(Errc::bad_signature, "交接记录签名无效 / a custody signature does not verify");
         }
     });
@@ -353,7 +355,8 @@ Status verify_delivery_attempt(store::Database& db, const std::string& attempt_i
     return detail::guarded([&] {
         auto da = db.prepare(R"(
             SELECT id, certificate_id, staff_id, at_ms, outcome, recipient_kind, proxy_name, proxy_relation,
-                   recipient_id_last4, signature_image_hash, photo_hash, failure_reason, retry_on_ms, staff_signature
+                   recipient_id_last4, signature_image_hash, photo_hash, failure_reason, retry_on_ms, staff_signature,
+                   origin_device, hlc
             FROM delivery_attempt WHERE id = ?1)");
         da.bind(1, attempt_id);
         if (!da.step())
@@ -372,8 +375,9 @@ Status verify_delivery_attempt(store::Database& db, const std::string& attempt_i
         rec.photo_hash = da.column<std::optional<Bytes>>(10).value_or(Bytes{});
         rec.failure_reason = da.column<std::optional<std::string>>(11).value_or("");
         rec.retry_on_ms = da.column<std::optional<std::int64_t>>(12).value_or(0);
-        if (!detail::verify_as(db, rec.staff_id, kDeliveryContext, canonical_bytes(rec),
-                               da.column<Bytes>(13))) {
+        if (!detail::verify_as(db, rec.staff_id,
+                               {da.column<std::string>(14), da.column<std::int64_t>(15)},
+                               kDeliveryContext, canonical_bytes(rec), da.column<Bytes>(13))) {
             refuse(Errc::bad_signature,
                    "送达记录签名无效 / the delivery signature does not verify");
         }

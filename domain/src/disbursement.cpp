@@ -175,12 +175,17 @@ void insert_payment(store::Database& db, const Stamp& stamp, const PaymentRecord
 
 }  // namespace
 
-Result<std::string> open_session(store::Database& db, const Stamp& stamp, const OpenSession& in) {
+Result<std::string> open_session(store::Database& db, const Stamp& stamp, const OpenSession& in,
+                                 const Signer& staff_a, const Signer& staff_b) {
     return detail::guarded([&] {
         const DayRow day = load_day(db, in.disbursement_day_id);
         if (in.staff_a_id == in.staff_b_id) {
             refuse(Errc::same_person,
                    "发放场次需要两名不同的工作人员 / a session needs two different staff");
+        }
+        if (staff_a.staff_id != in.staff_a_id || staff_b.staff_id != in.staff_b_id) {
+            refuse(Errc::role_not_allowed,
+                   "开启场次须由本场次的两名工作人员签字 / both session staff sign the opening");
         }
         if (in.cash_issued_fen < 0)
             refuse(Errc::bad_input, "领取现金不能为负 / cash issued cannot be negative");
@@ -193,18 +198,54 @@ Result<std::string> open_session(store::Database& db, const Stamp& stamp, const 
         for (const auto& id : {in.staff_a_id, in.staff_b_id}) {
             require_on_duty(db, day, detail::load_staff(db, id), stamp.now_ms);
         }
-        const std::string sid = new_id(stamp.now_ms);
+        const OpeningRecord rec{new_id(stamp.now_ms), day.id,           stamp.device_id,
+                                in.staff_a_id,        in.staff_b_id,    stamp.now_ms,
+                                in.cash_issued_fen,   in.cash_issued_notes};
+        // Each vouches for the cash the two of them take out.
+        const Bytes msg = canonical_bytes(rec);
+        const auto sig_a = detail::sign_as(db, stamp, staff_a, kOpeningContext, msg);
+        const auto sig_b = detail::sign_as(db, stamp, staff_b, kOpeningContext, msg);
         db.execute(
             R"(INSERT INTO disbursement_session(id, disbursement_day_id, device_id, staff_a_id, staff_b_id,
-                          opened_at_ms, cash_issued_fen, cash_issued_notes, state, origin_device, hlc)
-                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?3, ?9))",
-            sid, day.id, stamp.device_id, in.staff_a_id, in.staff_b_id, stamp.now_ms,
-            in.cash_issued_fen, in.cash_issued_notes, stamp.hlc.packed);
+                          opened_at_ms, cash_issued_fen, cash_issued_notes, state, origin_device, hlc,
+                          staff_a_signature, staff_b_signature)
+                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?3, ?9, ?10, ?11))",
+            rec.session_id, day.id, stamp.device_id, in.staff_a_id, in.staff_b_id, stamp.now_ms,
+            in.cash_issued_fen, in.cash_issued_notes, stamp.hlc.packed, sig_a.view(),
+            sig_b.view());
         db.execute(
             "UPDATE entitlement SET session_id = ?1, origin_device = ?2, hlc = ?3 "
             "WHERE disbursement_day_id = ?4 AND session_id IS NULL",
-            sid, stamp.device_id, stamp.hlc.packed, day.id);
-        return sid;
+            rec.session_id, stamp.device_id, stamp.hlc.packed, day.id);
+        return rec.session_id;
+    });
+}
+
+Status verify_opening(store::Database& db, const std::string& session_id) {
+    return detail::guarded([&] {
+        auto st = db.prepare(R"(
+            SELECT id, disbursement_day_id, device_id, staff_a_id, staff_b_id, opened_at_ms,
+                   cash_issued_fen, cash_issued_notes, staff_a_signature, staff_b_signature, hlc
+            FROM disbursement_session WHERE id = ?1)");
+        st.bind(1, session_id);
+        if (!st.step())
+            refuse(Errc::session_not_open, "发放场次不存在 / no disbursement session " + session_id);
+        const OpeningRecord rec{st.column<std::string>(0), st.column<std::string>(1),
+                                st.column<std::string>(2), st.column<std::string>(3),
+                                st.column<std::string>(4), st.column<std::int64_t>(5),
+                                st.column<Fen>(6),         st.column<std::string>(7)};
+        const Bytes msg = canonical_bytes(rec);
+        // Signed where the session was opened, when it was opened.
+        const detail::SignedAt at{rec.device_id, st.column<std::int64_t>(10)};
+        const auto a = st.column<std::optional<Bytes>>(8);
+        const auto b = st.column<std::optional<Bytes>>(9);
+        if (!a || !b || !detail::verify_as(db, rec.staff_a_id, at, kOpeningContext, msg, *a) ||
+            !detail::verify_as(db, rec.staff_b_id, at, kOpeningContext, msg, *b)) {
+            refuse(Errc::bad_signature,
+                   "开启场次的签名无效 / the session opening is not signed by both its staff");
+        }
+        if (rec.staff_a_id == rec.staff_b_id)
+            refuse(Errc::same_person, "发放场次需要两名不同的工作人员 / a session needs two people");
     });
 }
 
@@ -282,9 +323,8 @@ Result<std::string> record_payment(store::Database& db, const Stamp& stamp, cons
         rec.override_reason =
             (e.session_id && *e.session_id != session.id) ? in.override_reason : "";
         const Bytes msg = payment_message(rec);
-        const auto payer_sig = detail::sign_as(db, payer.staff_id, *payer.key, kPayerContext, msg);
-        const auto verifier_sig =
-            detail::sign_as(db, verifier.staff_id, *verifier.key, kVerifierContext, msg);
+        const auto payer_sig = detail::sign_as(db, stamp, payer, kPayerContext, msg);
+        const auto verifier_sig = detail::sign_as(db, stamp, verifier, kVerifierContext, msg);
         insert_payment(db, stamp, rec, in.ack_image, payer_sig, verifier_sig);
         return rec.payment_id;
     });
@@ -327,9 +367,8 @@ Result<std::string> reverse_payment(store::Database& db, const Stamp& stamp,
         rec.override_reason.clear();
         rec.reason = reason;
         const Bytes msg = payment_message(rec);
-        const auto payer_sig = detail::sign_as(db, payer.staff_id, *payer.key, kPayerContext, msg);
-        const auto verifier_sig =
-            detail::sign_as(db, verifier.staff_id, *verifier.key, kVerifierContext, msg);
+        const auto payer_sig = detail::sign_as(db, stamp, payer, kPayerContext, msg);
+        const auto verifier_sig = detail::sign_as(db, stamp, verifier, kVerifierContext, msg);
         insert_payment(db, stamp, rec, ack_image, payer_sig, verifier_sig);
         return rec.payment_id;
     });
@@ -430,10 +469,8 @@ Result<Reconciliation> close_session(store::Database& db, const Stamp& stamp,
         rec.variance_fen = r.variance_fen;
         rec.explanation = in.explanation;
         const Bytes msg = canonical_bytes(rec);
-        const auto sig_a =
-            detail::sign_as(db, staff_a.staff_id, *staff_a.key, kClosingContext, msg);
-        const auto sig_b =
-            detail::sign_as(db, staff_b.staff_id, *staff_b.key, kClosingContext, msg);
+        const auto sig_a = detail::sign_as(db, stamp, staff_a, kClosingContext, msg);
+        const auto sig_b = detail::sign_as(db, stamp, staff_b, kClosingContext, msg);
         // Signatures are stored in the session's a/b order whichever signed first.
         const bool swapped = staff_a.staff_id != session.staff_a;
         db.execute(
@@ -484,14 +521,17 @@ std::vector<PaymentView> session_payments(store::Database& db, const std::string
 Status verify_payment(store::Database& db, const std::string& payment_id) {
     return detail::guarded([&] {
         auto st = db.prepare(std::string("SELECT ") + kPaymentColumns +
-                             ", payer_signature, verifier_signature FROM payment WHERE id = ?1");
+                             ", payer_signature, verifier_signature, origin_device, hlc FROM "
+                             "payment WHERE id = ?1");
         st.bind(1, payment_id);
         if (!st.step())
             refuse(Errc::not_found, "发放记录不存在 / no payment " + payment_id);
         const PaymentRecord rec = read_payment_record(st);
         const Bytes msg = payment_message(rec);
-        if (!detail::verify_as(db, rec.payer_staff_id, kPayerContext, msg, st.column<Bytes>(15)) ||
-            !detail::verify_as(db, rec.verifier_staff_id, kVerifierContext, msg,
+        const detail::SignedAt at{st.column<std::string>(17), st.column<std::int64_t>(18)};
+        if (!detail::verify_as(db, rec.payer_staff_id, at, kPayerContext, msg,
+                               st.column<Bytes>(15)) ||
+            !detail::verify_as(db, rec.verifier_staff_id, at, kVerifierContext, msg,
                                st.column<Bytes>(16))) {
             refuse(Errc::bad_signature,
                    "发放记录 " + rec.payment_id +
@@ -540,7 +580,8 @@ Status verify_closing(store::Database& db, const std::string& closing_id) {
             R"(SELECT c.id, c.session_id, c.closed_at_ms, c.expected_count, c.paid_count, c.reversed_count,
                                        c.unpaid_count, c.expected_fen, c.paid_fen, c.reversed_fen, c.unpaid_fen,
                                        c.cash_issued_fen, c.cash_returned_fen, c.variance_fen, coalesce(c.explanation, ''),
-                                       c.staff_a_signature, c.staff_b_signature, s.staff_a_id, s.staff_b_id
+                                       c.staff_a_signature, c.staff_b_signature, s.staff_a_id, s.staff_b_id,
+                                       c.origin_device, c.hlc
                                 FROM session_closing c JOIN disbursement_session s ON s.id = c.session_id WHERE c.id = ?1)");
         st.bind(1, closing_id);
         if (!st.step())
@@ -552,9 +593,10 @@ Status verify_closing(store::Database& db, const std::string& closing_id) {
             st.column<Fen>(9),          st.column<Fen>(10),         st.column<Fen>(11),
             st.column<Fen>(12),         st.column<Fen>(13),         st.column<std::string>(14)};
         const Bytes msg = canonical_bytes(rec);
-        if (!detail::verify_as(db, st.column<std::string>(17), kClosingContext, msg,
+        const detail::SignedAt at{st.column<std::string>(19), st.column<std::int64_t>(20)};
+        if (!detail::verify_as(db, st.column<std::string>(17), at, kClosingContext, msg,
                                st.column<Bytes>(15)) ||
-            !detail::verify_as(db, st.column<std::string>(18), kClosingContext, msg,
+            !detail::verify_as(db, st.column<std::string>(18), at, kClosingContext, msg,
                                st.column<Bytes>(16))) {
             refuse(Errc::bad_signature, "对账记录签名无效 / a closing signature does not verify");
         }

@@ -1,11 +1,12 @@
 #include "refusal.hpp"
 
+#include "gridsync/domain/hlc.hpp"
+
 namespace gridsync::domain::detail {
 
 StaffRow load_staff(store::Database& db, const std::string& staff_id) {
     auto st = db.prepare(
-        "SELECT id, name, role, community_id, household_id, public_key, active FROM staff WHERE id "
-        "= ?1");
+        "SELECT id, name, role, community_id, household_id, active FROM staff WHERE id = ?1");
     st.bind(1, staff_id);
     if (!st.step())
         refuse(Errc::not_found, "工作人员不存在 / no staff member " + staff_id);
@@ -14,33 +15,46 @@ StaffRow load_staff(store::Database& db, const std::string& staff_id) {
                     st.column<std::string>(2),
                     st.column<std::optional<std::string>>(3),
                     st.column<std::optional<std::string>>(4),
-                    st.column<std::optional<Bytes>>(5),
-                    st.column<bool>(6)};
+                    st.column<bool>(5)};
 }
 
-crypto::Signature sign_as(store::Database& db, const std::string& staff_id,
-                          const crypto::SigningKey& key, crypto::SigningContext context,
-                          ByteView message) {
-    const StaffRow staff = load_staff(db, staff_id);
+crypto::Signature sign_as(store::Database& db, const Stamp& stamp, const Signer& signer,
+                          crypto::SigningContext context, ByteView message) {
+    const StaffRow staff = load_staff(db, signer.staff_id);
     if (!staff.active)
         refuse(Errc::role_not_allowed, staff.name + " 已停用 / is no longer active");
-    if (!staff.public_key ||
-        !crypto::constant_time_equal(*staff.public_key, key.public_key().view())) {
-        refuse(Errc::bad_signature, staff.name + " 的密钥与登记的公钥不符 / the key used is not " +
-                                        staff.name + "'s registered key");
+    auto st = db.prepare(
+        "SELECT revoked_at_ms IS NOT NULL FROM staff_key WHERE staff_id = ?1 AND device_id = ?2 "
+        "AND public_key = ?3");
+    st.bind_all(signer.staff_id, stamp.device_id, signer.key->public_key().view());
+    if (!st.step()) {
+        refuse(Errc::bad_signature,
+               staff.name + " 的密钥未在本设备登记 / the key used is not " + staff.name +
+                   "'s key registered on this device");
     }
-    return key.sign(context, message);
+    if (st.column<bool>(0)) {
+        refuse(Errc::key_revoked, staff.name +
+                                      " 在本设备的密钥已被管理员停用,请用新的登记码重新登记 / " +
+                                      staff.name + "'s key on this device was revoked");
+    }
+    return signer.key->sign(context, message);
 }
 
-bool verify_as(store::Database& db, const std::string& staff_id, crypto::SigningContext context,
-               ByteView message, ByteView signature) {
-    auto pk_bytes = db.query_value<std::optional<Bytes>>(
-        "SELECT public_key FROM staff WHERE id = ?1", staff_id);
-    if (!pk_bytes || !*pk_bytes)
+bool verify_as(store::Database& db, const std::string& staff_id, const SignedAt& at,
+               crypto::SigningContext context, ByteView message, ByteView signature) {
+    const auto sig = crypto::Signature::from(signature);
+    if (!sig)
         return false;
-    auto pk = crypto::PublicKey::from(**pk_bytes);
-    auto sig = crypto::Signature::from(signature);
-    return pk && sig && crypto::verify(*pk, context, message, *sig);
+    auto st = db.prepare(
+        "SELECT public_key FROM staff_key WHERE staff_id = ?1 AND device_id = ?2 AND hlc <= ?3 "
+        "AND (revoked_at_ms IS NULL OR revoked_at_ms > ?4)");
+    st.bind_all(staff_id, at.device_id, at.hlc, Hlc{at.hlc}.wall_ms());
+    while (st.step()) {
+        const auto pk = crypto::PublicKey::from(st.column<Bytes>(0));
+        if (pk && crypto::verify(*pk, context, message, *sig))
+            return true;
+    }
+    return false;
 }
 
 }  // namespace gridsync::domain::detail

@@ -7,6 +7,7 @@
 
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/errors.hpp"
+#include "gridsync/domain/write.hpp"
 #include "gridsync/error.hpp"
 #include "gridsync/store/database.hpp"
 
@@ -41,21 +42,28 @@ struct StaffRow {
     std::string role;
     std::optional<std::string> community_id;
     std::optional<std::string> household_id;
-    std::optional<Bytes> public_key;
     bool active = true;
 };
 
 StaffRow load_staff(store::Database& db, const std::string& staff_id);
 
-// Signs `message` with the signer's key and checks the key is the one
-// registered for that staff member: a key unlocked on this device that is
-// not theirs (or no registered key at all) is refused.
-crypto::Signature sign_as(store::Database& db, const std::string& staff_id,
-                          const crypto::SigningKey& key, crypto::SigningContext context,
-                          ByteView message);
+// Signs `message` as the signer, after checking that their key is the one
+// registered for them on this device (stamp.device_id) and not revoked: a
+// key unlocked here that is not theirs, or not theirs here, is refused.
+crypto::Signature sign_as(store::Database& db, const Stamp& stamp, const Signer& signer,
+                          crypto::SigningContext context, ByteView message);
 
-// Verifies a stored signature against the staff member's registered key.
-bool verify_as(store::Database& db, const std::string& staff_id, crypto::SigningContext context,
-               ByteView message, ByteView signature);
+// Where and when a record was signed: the device that recorded it and the
+// HLC of the entry that carried it (the row's origin_device and hlc).
+struct SignedAt {
+    std::string device_id;
+    std::int64_t hlc = 0;
+};
+
+// Verifies a stored signature against the key `staff_id` held on that
+// device at that time: registered at or before `at.hlc`, not revoked before
+// it. Re-keying never invalidates what the old key signed while it held.
+bool verify_as(store::Database& db, const std::string& staff_id, const SignedAt& at,
+               crypto::SigningContext context, ByteView message, ByteView signature);
 
 }  // namespace gridsync::domain::detail

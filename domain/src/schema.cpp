@@ -285,9 +285,42 @@ CREATE TABLE recovery_task(
     origin_device TEXT NOT NULL, hlc INTEGER NOT NULL) STRICT;
 )sql";
 
+// Staff keys with a lifecycle (docs/SECURITY.md): a person holds a key on
+// each device they work on, each registered with a one-time enrolment code
+// an admin issued to them and revoked by an admin; a record is verified
+// against the key its signer held on the recording device when they signed.
+// The old single key per person (staff.public_key) goes. Opening a
+// disbursement session is signed by both its staff, as closing it is.
+constexpr const char* kV3 = R"sql(
+CREATE TABLE staff_key(
+    id TEXT PRIMARY KEY NOT NULL,
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    device_id TEXT NOT NULL,              -- the device holding the private half
+    public_key BLOB NOT NULL CHECK (length(public_key) = 32),
+    enrolled_at_ms INTEGER NOT NULL,
+    -- The enrolment code's public key, and its signature over the canonical
+    -- StaffKeyRecord; NULL only for keys central registered itself (demo data).
+    enrolment_key BLOB CHECK (enrolment_key IS NULL OR length(enrolment_key) = 32),
+    enrolment_signature BLOB CHECK (enrolment_signature IS NULL OR length(enrolment_signature) = 64),
+    revoked_at_ms INTEGER,                -- nothing signed after this verifies
+    revoked_reason TEXT,
+    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL,
+    CHECK ((enrolment_key IS NULL) = (enrolment_signature IS NULL)),
+    CHECK (revoked_at_ms IS NULL OR length(revoked_reason) > 0)) STRICT;
+CREATE INDEX staff_key_holder ON staff_key(staff_id, device_id);
+
+ALTER TABLE disbursement_session ADD COLUMN staff_a_signature BLOB
+    CHECK (staff_a_signature IS NULL OR length(staff_a_signature) = 64);
+ALTER TABLE disbursement_session ADD COLUMN staff_b_signature BLOB
+    CHECK (staff_b_signature IS NULL OR length(staff_b_signature) = 64);
+
+ALTER TABLE staff DROP COLUMN public_key;
+)sql";
+
 const store::Migration kMigrations[] = {
     {1, "replicated model", kV1},
     {2, "voided payments and recovery tasks", kV2},
+    {3, "staff keys per device, signed session openings", kV3},
 };
 
 }  // namespace
@@ -319,7 +352,8 @@ const std::vector<std::string>& replicated_tables() {
                                                     "roster_shift",
                                                     "shift_check",
                                                     "payment_void",
-                                                    "recovery_task"};
+                                                    "recovery_task",
+                                                    "staff_key"};
     return tables;
 }
 

@@ -4,6 +4,7 @@
 
 #include "gridsync/domain/ids.hpp"
 #include "gridsync/domain/resident_id.hpp"
+#include "gridsync/domain/staff_keys.hpp"
 
 namespace gridsync::domain {
 
@@ -52,16 +53,18 @@ SeedReport seed_subdistrict(
     const auto hlc = stamp.hlc.packed;
     auto id = [&] { return new_id(stamp.now_ms); };
 
+    std::vector<std::pair<std::string, crypto::PublicKey>> keys;
     auto add_staff = [&](SeededStaff s, const std::optional<std::string>& service_point) {
-        const auto pk = public_key_for ? public_key_for(s) : std::nullopt;
         db.execute(
-            R"(INSERT INTO staff(id, name, role, community_id, service_point_id, household_id, public_key,
-                          active, origin_device, hlc) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, 1, ?7, ?8))",
+            R"(INSERT INTO staff(id, name, role, community_id, service_point_id, household_id,
+                          active, origin_device, hlc) VALUES (?1, ?2, ?3, ?4, ?5, NULL, 1, ?6, ?7))",
             s.id, s.name, s.role,
             s.community_id.empty() ? std::nullopt : std::optional<std::string>(s.community_id),
-            service_point,
-            pk ? std::optional<Bytes>(Bytes(pk->bytes.begin(), pk->bytes.end())) : std::nullopt,
-            dev, hlc);
+            service_point, dev, hlc);
+        if (public_key_for && !o.staff_key_device.empty()) {
+            if (const auto pk = public_key_for(s))
+                keys.emplace_back(s.id, *pk);
+        }
         report.staff.push_back(std::move(s));
     };
 
@@ -138,6 +141,8 @@ SeedReport seed_subdistrict(
             }
         }
     }
+    for (const auto& [staff_id, pk] : keys)
+        register_key_by_central(db, stamp, staff_id, o.staff_key_device, pk);
     return report;
 }
 

@@ -147,7 +147,7 @@ Result<CheckResult> check_in_out(store::Database& db, const Stamp& stamp, const 
         ShiftCheckRecord rec{r.check_id,      s.id,    in.community_id,
                              stamp.device_id, in.kind, stamp.now_ms};
         const auto sig =
-            detail::sign_as(db, s.id, *staff.key, kShiftCheckContext, canonical_bytes(rec));
+            detail::sign_as(db, stamp, {s.id, staff.key}, kShiftCheckContext, canonical_bytes(rec));
         db.execute(
             R"(INSERT INTO shift_check(id, staff_id, community_id, device_id, kind, at_ms, shift_id, clock_skew_ms,
                           flags, signature, origin_device, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?4, ?11))",
@@ -163,16 +163,17 @@ Result<CheckResult> check_in_out(store::Database& db, const Stamp& stamp, const 
 Status verify_shift_check(store::Database& db, const std::string& check_id) {
     return detail::guarded([&] {
         auto st = db.prepare(
-            "SELECT id, staff_id, community_id, device_id, kind, at_ms, signature FROM shift_check "
-            "WHERE id = ?1");
+            "SELECT id, staff_id, community_id, device_id, kind, at_ms, signature, origin_device, "
+            "hlc FROM shift_check WHERE id = ?1");
         st.bind(1, check_id);
         if (!st.step())
             refuse(Errc::not_found, "考勤记录不存在 / no check-in " + check_id);
         const ShiftCheckRecord rec{st.column<std::string>(0), st.column<std::string>(1),
                                    st.column<std::string>(2), st.column<std::string>(3),
                                    st.column<std::string>(4), st.column<std::int64_t>(5)};
-        if (!detail::verify_as(db, rec.staff_id, kShiftCheckContext, canonical_bytes(rec),
-                               st.column<Bytes>(6))) {
+        if (!detail::verify_as(db, rec.staff_id,
+                               {st.column<std::string>(7), st.column<std::int64_t>(8)},
+                               kShiftCheckContext, canonical_bytes(rec), st.column<Bytes>(6))) {
             refuse(Errc::bad_signature, "考勤签名无效 / the check-in signature does not verify");
         }
     });

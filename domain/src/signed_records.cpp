@@ -39,6 +39,17 @@ void serialize(Archive& ar, ClosingRecord& r) {
        r.cash_returned_fen, r.variance_fen, r.explanation);
 }
 
+template <class Archive>
+void serialize(Archive& ar, OpeningRecord& r) {
+    ar(r.session_id, r.disbursement_day_id, r.device_id, r.staff_a_id, r.staff_b_id,
+       r.opened_at_ms, r.cash_issued_fen, r.cash_issued_notes);
+}
+
+template <class Archive>
+void serialize(Archive& ar, StaffKeyRecord& r) {
+    ar(r.key_id, r.staff_id, r.device_id, r.public_key, r.enrolled_at_ms);
+}
+
 namespace {
 
 // A record tag keeps two record kinds with equal fields from sharing bytes.
@@ -71,6 +82,12 @@ Bytes canonical_bytes(const ShiftCheckRecord& r) {
 }
 Bytes canonical_bytes(const ClosingRecord& r) {
     return encode(5, r);
+}
+Bytes canonical_bytes(const OpeningRecord& r) {
+    return encode(6, r);
+}
+Bytes canonical_bytes(const StaffKeyRecord& r) {
+    return encode(7, r);
 }
 
 }  // namespace gridsync::domain

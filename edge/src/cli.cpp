@@ -53,7 +53,9 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
 
 工作人员 / Staff
   staff list [--role ROLE]        列出工作人员 / list staff
-  staff enroll-key --staff ID     在本设备为工作人员生成签名密钥(PIN 保护)/ create a staff key, sealed by PIN
+  staff enroll-key --staff ID     本人在本设备生成签名密钥:输入管理员发给本人的登记码和新 PIN(两次)
+                                  the person makes their key on this device: the enrolment code an
+                                  admin issued to them, then a new PIN twice (标准输入 stdin)
 
 证件送达 / Certificates
   cert list [--state at_center|with_grid_leader|delivered]
@@ -71,6 +73,7 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
 发放日 / Disbursement days
   day list
   day open --day DAY --staff-a A --staff-b B --cash YUAN [--notes "10000x50"]
+           (标准输入 stdin: A 的 PIN, B 的 PIN;两人签字领取现金 both sign for the cash)
   pay --session S --entitlement E --amount YUAN --payer P --verifier V --ack-name NAME --ack-file F
       [--proxy REGISTRATION] [--override REASON]
       (标准输入 stdin: 经办人 PIN, 复核人 PIN, 领取人身份证号码 recipient's ID number)
@@ -431,10 +434,11 @@ int cmd_verify(Context& c) {
 int cmd_staff(Context& c, const std::string& sub) {
     if (sub == "list") {
         auto st = c.node.db().prepare(
-            "SELECT id, name, role, coalesce(community_id, ''), public_key IS NOT NULL FROM staff "
-            "WHERE (?1 IS NULL OR role = ?1) AND (community_id IS NULL OR community_id = ?2) ORDER "
-            "BY role, name");
-        st.bind_all(c.args.get("role"), c.node.config().community_id);
+            "SELECT id, name, role, coalesce(community_id, ''), EXISTS (SELECT 1 FROM staff_key k "
+            "WHERE k.staff_id = staff.id AND k.device_id = ?3 AND k.revoked_at_ms IS NULL) FROM "
+            "staff WHERE (?1 IS NULL OR role = ?1) AND (community_id IS NULL OR community_id = ?2) "
+            "ORDER BY role, name");
+        st.bind_all(c.args.get("role"), c.node.config().community_id, c.node.config().device_id);
         boost::json::array list;
         while (st.step()) {
             list.push_back({{"id", st.column<std::string>(0)},
@@ -449,13 +453,15 @@ int cmd_staff(Context& c, const std::string& sub) {
     }
     if (sub == "enroll-key") {
         const std::string staff = c.args.need("staff");
+        // The code the admin gave this person, then their new PIN, twice.
+        const auto code = c.secrets.read_sensitive("登记码 / enrolment code");
         auto pin = c.secrets.read("新 PIN / new PIN");
         auto again = c.secrets.read("再次输入 PIN / PIN again");
         if (!crypto::constant_time_equal(pin.view(), again.view())) {
             return c.out.failure(
                 {crypto::Errc::wrong_pin_or_damaged, "两次输入的 PIN 不一致 / the PINs differ"});
         }
-        GS_TRY(fp, c.node.enroll_staff_key(staff, pin));
+        GS_TRY(fp, c.node.enroll_staff_key(staff, clear(code), pin));
         c.out.data()["fingerprint"] = *fp;
         c.out.line("已生成密钥,指纹 key created, fingerprint: " + *fp);
         return c.out.finish(Exit::ok);
@@ -724,8 +730,12 @@ int cmd_day(Context& c, const std::string& sub) {
     if (sub == "open") {
         domain::OpenSession in{c.args.need("day"), c.args.need("staff-a"), c.args.need("staff-b"),
                                yuan(c.args.need("cash")), c.args.get("notes").value_or("")};
-        GS_TRY(r, c.record<std::string>(
-                      [&](const Stamp& s) { return domain::open_session(db, s, in); }));
+        // Both take the cash out: both sign the opening with their PINs.
+        GS_TRY(ka, c.unlock(in.staff_a_id, "工作人员 A staff"));
+        GS_TRY(kb, c.unlock(in.staff_b_id, "工作人员 B staff"));
+        GS_TRY(r, c.record<std::string>([&](const Stamp& s) {
+            return domain::open_session(db, s, in, {in.staff_a_id, &*ka}, {in.staff_b_id, &*kb});
+        }));
         c.out.data()["session_id"] = r->value;
         c.out.line("发放场次已开启 / session opened: " + r->value);
         return c.out.finish(Exit::ok);

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "gridsync/crypto/enrolment_code.hpp"
 #include "gridsync/crypto/errors.hpp"
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/errors.hpp"
@@ -11,6 +12,7 @@
 #include "gridsync/domain/organisation.hpp"
 #include "gridsync/domain/seed.hpp"
 #include "gridsync/domain/shifts.hpp"
+#include "gridsync/domain/staff_keys.hpp"
 #include "gridsync/file.hpp"
 #include "gridsync/sync/errors.hpp"
 
@@ -57,8 +59,8 @@ void write_demo_files(const fs::path& dir, const domain::SeedReport& seed,
 // disbursement day, and certificates waiting at the center: what central would
 // have prepared before the day.
 Status seed_demo_workload(const fs::path& dir, store::Database& db, const domain::SeedReport& seed,
-                          const std::string& community_id, const InitOptions& o,
-                          domain::EpochMs now) {
+                          const std::string& community_id, const std::string& device_id,
+                          const InitOptions& o, domain::EpochMs now) {
     const auto demo_pin = crypto::SecureBuffer::copy_of(as_bytes(o.demo_pin));
     std::vector<std::string> workers, service_point, admins;
     for (const auto& s : seed.staff) {
@@ -70,7 +72,8 @@ Status seed_demo_workload(const fs::path& dir, store::Database& db, const domain
                                                   key.seed().view(), demo_pin, o.kdf);
             !st)
             return st;
-        db.execute("UPDATE staff SET public_key = ?1 WHERE id = ?2", key.public_key().view(), s.id);
+        domain::register_key_by_central(db, {"central-demo", domain::Hlc::from_parts(now, 0), now},
+                                        s.id, device_id, key.public_key());
         if (here && s.role == "community_worker")
             workers.push_back(s.id);
         if (s.role == "service_point_staff")
@@ -181,7 +184,8 @@ Status EdgeNode::init(const fs::path& dir, const InitOptions& o,
         grid = g->id;
     }
     if (o.demo_seed) {
-        if (auto st = seed_demo_workload(dir, db, seed, *community, o, clock.now_ms()); !st)
+        if (auto st = seed_demo_workload(dir, db, seed, *community, device_id, o, clock.now_ms());
+            !st)
             return st;
     }
     set_state(db, "device_id", device_id);
@@ -260,6 +264,7 @@ Result<crypto::SigningKey> EdgeNode::unlock_staff(const std::string& staff_id,
 }
 
 Result<std::string> EdgeNode::enroll_staff_key(const std::string& staff_id,
+                                               const std::string& enrolment_code,
                                                const crypto::SecureBuffer& pin,
                                                crypto::KdfParams kdf) {
     if (!domain::is_valid_id(staff_id))
@@ -267,18 +272,36 @@ Result<std::string> EdgeNode::enroll_staff_key(const std::string& staff_id,
     if (!db_.query_value<int>("SELECT 1 FROM staff WHERE id = ?1", staff_id)) {
         return fail(domain::Errc::not_found, "工作人员不存在 / no staff member " + staff_id);
     }
+    auto code = crypto::EnrolmentCode::parse(enrolment_code);
+    if (!code)
+        return fail(domain::Errc::bad_input, code.failure().message);
     if (pin.size() < crypto::kMinPinBytes)
         return fail(crypto::Errc::weak_pin, "PIN 至少 4 位 / PIN needs at least 4 characters");
+    const fs::path path = dir_ / "staff" / (staff_id + ".key");
+    if (fs::exists(path)) {
+        // A key file is never overwritten. One whose key an admin revoked is
+        // kept aside (it signed records that stay valid); a live one stays.
+        if (domain::active_staff_key(db_, staff_id, config_.device_id)) {
+            return fail(domain::Errc::key_exists,
+                        "该工作人员在本设备已有密钥;如需更换,请管理员先停用旧密钥 / this person "
+                        "already has a key on this device: an admin revokes it first");
+        }
+        std::error_code ec;
+        fs::create_directories(dir_ / "staff" / "revoked", ec);
+        fs::rename(path,
+                   dir_ / "staff" / "revoked" /
+                       (staff_id + "." + std::to_string(clock_->now_ms()) + ".key"),
+                   ec);
+        if (ec)
+            return fail(ec, "cannot move the revoked key aside: " + ec.message());
+    }
     const auto key = crypto::SigningKey::generate();
     // The sealed key is written first: a public key is never registered
     // without its private half on the device.
-    const fs::path path = dir_ / "staff" / (staff_id + ".key");
     if (auto st = crypto::seal_secret_to_file(path, key.seed().view(), pin, kdf); !st)
         return st.failure();
-    auto recorded = outbox_->record_as<int>([&](const domain::Stamp& st) -> Result<int> {
-        db_.execute("UPDATE staff SET public_key = ?1, origin_device = ?2, hlc = ?3 WHERE id = ?4",
-                    key.public_key().view(), st.device_id, st.hlc.packed, staff_id);
-        return 1;
+    auto recorded = outbox_->record_as<std::string>([&](const domain::Stamp& st) {
+        return domain::register_staff_key(db_, st, staff_id, key.public_key(), code->key());
     });
     if (!recorded) {
         std::error_code ec;

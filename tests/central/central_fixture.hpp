@@ -97,6 +97,7 @@ class EdgeAndCentral : public ::testing::Test {
         admin = add_and_unlock("admin1", 0);
         admin2 = add_and_unlock("admin2", 1);
         device = enroll(edge.device_key.public_key(), "community_laptop", community, "");
+        edge.register_keys_for(device.id, {&edge.db, &central->db()});
         edge.outbox =
             std::make_unique<sync::Outbox>(edge.db, device.id, edge.device_key, edge.clock);
     }
@@ -109,7 +110,8 @@ class EdgeAndCentral : public ::testing::Test {
             }));
         }
         const auto session = outbox.record_as<std::string>([&](const Stamp& st) {
-            return open_session(db, st, {day, payer, verifier, 100000, "10000x10"});
+            return open_session(db, st, {day, payer, verifier, 100000, "10000x10"},
+                                edge.signer(payer), edge.signer(verifier));
         });
         EXPECT_TRUE(session.ok());
         auto e = db.prepare(
@@ -151,6 +153,9 @@ class EdgeAndCentral : public ::testing::Test {
         std::filesystem::copy_file(cdir / "reference.db", file);
         auto d = std::make_unique<OtherDevice>(OtherDevice{store::Database::open(file)});
         d->device = enroll(d->key.public_key(), role, community, grid);
+        // The same people hold keys on this device too (one key each, shared
+        // by the test's devices: each registration is per device).
+        edge.register_keys_for(d->device.id, {&d->db, &central->db()});
         d->outbox = std::make_unique<sync::Outbox>(d->db, d->device.id, d->key, edge.clock);
         return d;
     }

@@ -241,6 +241,7 @@ TEST_F(PullTest, ADriftedDeviceIsRepairedAndKeepsItsUnpushedWrite) {
     sync::open_node_schema(db);
     const auto key = crypto::SigningKey::generate();
     const auto dev = enroll(key.public_key(), "community_laptop", community, "");
+    edge.register_keys_for(dev.id, {&central->db()});  // arrives with the snapshot
     sync::Outbox outbox(db, dev.id, key, edge.clock);
     ASSERT_FALSE(
         pull_until_done(*central, central_key, central_clock, db, outbox, key, 50).repaired);

@@ -63,6 +63,7 @@ TEST_F(RouterTest, EnrollPushAndPullThroughTheEncryptedChannel) {
     EXPECT_EQ(enrolled->community_id, community);
     EXPECT_TRUE(crypto::constant_time_equal(enrolled->id_key, keys.id_key.view()))
         << "the device needs the subdistrict's ID key to check residents' ID numbers";
+    edge.register_keys_for(enrolled->device_id, {&edge.db, &central->db()});
     sync::Outbox outbox(edge.db, enrolled->device_id, edge.device_key, edge.clock);
     pay_first(edge.db, outbox);
     sync::SyncClient client(edge.db, outbox, edge.device_key, kx,
@@ -112,6 +113,7 @@ TEST_F(RouterTest, BodiesThatDoNotDecryptForTheirDeviceAndPathAreRefused) {
     auto enrolled = enroll_over_router(token(), edge.device_key, kx);
     ASSERT_TRUE(enrolled.ok());
     auto keys_c = crypto::client_session_keys(kx, keys.kx.public_key()).value();
+    edge.register_keys_for(enrolled->device_id, {&edge.db, &central->db()});
     sync::Outbox outbox(edge.db, enrolled->device_id, edge.device_key, edge.clock);
     ASSERT_TRUE(outbox.record_as<CheckResult>([&](const Stamp& st) {
         return check_in_out(edge.db, st, edge.signer(payer), {community, "in", std::nullopt});

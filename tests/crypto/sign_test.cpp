@@ -3,6 +3,7 @@
 #include <regex>
 #include <set>
 
+#include "gridsync/crypto/enrolment_code.hpp"
 #include "gridsync/crypto/sign.hpp"
 
 using namespace gridsync;
@@ -130,4 +131,51 @@ TEST(Fingerprint, ShortStableAndDistinct) {
     for (int i = 0; i < 200; ++i)
         seen.insert(fingerprint(SigningKey::generate().public_key()));
     EXPECT_EQ(seen.size(), 201u);
+}
+
+TEST(EnrolmentCode, TypedAsPeopleTypeItAndTyposCaught) {
+    const auto code = crypto::EnrolmentCode::generate();
+    const std::string text = code.text();
+    ASSERT_EQ(text.size(), 19u);
+    EXPECT_EQ(text[4], '-');
+    std::string sloppy;
+    for (const char c : text) {
+        if (c != '-')
+            sloppy += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (sloppy.size() == 8)
+            sloppy += ' ';
+    }
+    const auto again = crypto::EnrolmentCode::parse(sloppy);
+    ASSERT_TRUE(again.ok()) << sloppy;
+    EXPECT_EQ(again->public_key(), code.public_key()) << "the same code, the same key";
+    // Each symbol of a known code changed in turn: the check symbol catches
+    // every one of them (a random typo slips through once in 32).
+    const std::string known = "7KQ2-M9XD-4RTB-W1ZE";
+    ASSERT_TRUE(crypto::EnrolmentCode::parse(known).ok());
+    for (std::size_t i = 0; i < known.size(); ++i) {
+        if (known[i] == '-')
+            continue;
+        std::string typo = known;
+        typo[i] = typo[i] == 'Z' ? 'Y' : 'Z';
+        EXPECT_FALSE(crypto::EnrolmentCode::parse(typo).ok()) << typo;
+    }
+    EXPECT_FALSE(crypto::EnrolmentCode::parse(text.substr(0, 18)).ok()) << "one symbol short";
+    EXPECT_FALSE(crypto::EnrolmentCode::parse(text + "7").ok()) << "one symbol too many";
+    EXPECT_FALSE(crypto::EnrolmentCode::parse("7KQ2-M9XD-4RTB-W1ZU").ok()) << "U is not a symbol";
+    EXPECT_NE(crypto::EnrolmentCode::generate().public_key(), code.public_key());
+}
+
+TEST(EnrolmentCode, CrockfordReadsILAndOAsDigits) {
+    const auto code = crypto::EnrolmentCode::generate();
+    std::string text = code.text();
+    // Whichever 0s and 1s it has may be typed as O and I.
+    for (char& c : text) {
+        if (c == '0')
+            c = 'O';
+        if (c == '1')
+            c = 'l';
+    }
+    const auto read = crypto::EnrolmentCode::parse(text);
+    ASSERT_TRUE(read.ok());
+    EXPECT_EQ(read->text(), code.text());
 }

@@ -35,7 +35,8 @@ class DisbursementTest : public ::testing::Test {
         check_in(payer);
         check_in(verifier);
         session = n.must<std::string>([&](const Stamp& st) {
-            return open_session(n.db, st, {day, payer, verifier, 500000, "10000x50"});
+            return open_session(n.db, st, {day, payer, verifier, 500000, "10000x50"},
+                                n.signer(payer), n.signer(verifier));
         });
     }
 
@@ -179,7 +180,7 @@ TEST_F(DisbursementTest, EntitlementAssignedToAnotherSessionNeedsAnAuditedOverri
     const Ent e = entitlement();
     n.db.execute(
         "INSERT INTO disbursement_session VALUES ('other-session', ?1, 'laptop-2', ?2, ?3, 0, 0, "
-        "'', 'open', 'x', 1)",
+        "'', 'open', 'x', 1, NULL, NULL)",
         day, payer, verifier);
     n.db.execute("UPDATE entitlement SET session_id = 'other-session' WHERE id = ?1", e.id);
     EXPECT_EQ(pay(pay_in(e)).code(), Errc::assigned_elsewhere);
@@ -230,7 +231,7 @@ TEST_F(DisbursementTest, ClosingReconcilesAndAfterwardsNothingIsAccepted) {
 TEST_F(DisbursementTest, SessionNeedsTwoDistinctCheckedInStaff) {
     auto open = [&](const std::string& a, const std::string& b) {
         return n.outbox->record_as<std::string>([&](const Stamp& st) {
-            return open_session(n.db, st, {day, a, b, 0, ""});
+            return open_session(n.db, st, {day, a, b, 0, ""}, n.signer(a), n.signer(b));
         });
     };
     EXPECT_EQ(open(payer, payer).code(), Errc::same_person);

@@ -74,7 +74,8 @@ class ScriptedDay : public ::testing::Test {
         const std::string day = *db().query_value<std::string>("SELECT id FROM disbursement_day");
         const auto r =
             edge({"--json", "--at", at("09:00"), "day", "open", "--day", day, "--staff-a", a,
-                  "--staff-b", b, "--cash", "100000.00", "--notes", "10000x1000"});
+                  "--staff-b", b, "--cash", "100000.00", "--notes", "10000x1000"},
+                 pins(2));
         EXPECT_EQ(r.exit_code, 0) << r.out;
         return std::string(json(r).at("session_id").as_string());
     }

@@ -183,19 +183,24 @@ class Field : public ::testing::Test {
                 drv->run({"--json", "enroll", "--central", address, "--code", code, "--fast-kdf"}));
             must(drv->run({"--json", "sync"}));
         }
-        // Each person's key is made once, on the device they use first; a
-        // person working on another device carries the sealed key there.
-        for (const auto& id : {payer, verifier, clerk})
-            must(laptop1.run({"--json", "staff", "enroll-key", "--staff", id}, pins(2)));
-        must(grid.run({"--json", "staff", "enroll-key", "--staff", leader}, pins(2)));
+        // Each person makes a key on each device they work on, with a code
+        // an admin issued to them for it (docs/SECURITY.md).
         for (const auto& id : {payer, verifier, clerk}) {
-            fs::copy_file(dir / "laptop1" / "staff" / (id + ".key"),
-                          dir / "laptop2" / "staff" / (id + ".key"));
+            enroll_key(laptop1, id);
+            enroll_key(laptop2, id);
         }
-        fs::copy_file(dir / "grid" / "staff" / (leader + ".key"),
-                      dir / "laptop1" / "staff" / (leader + ".key"));
+        enroll_key(grid, leader);
+        enroll_key(laptop1, leader);  // the hand-over at the center is signed there
         sync_all();
         sync_all();
+    }
+    // A one-time code from an admin, then the person's PIN twice, on `d`.
+    void enroll_key(tools::EdgeDriver& d, const std::string& staff) {
+        const std::string code(
+            must(central({"--json", "staff", "code", "--staff", staff}, "admin1"))
+                .at("code")
+                .as_string());
+        must(d.run({"--json", "staff", "enroll-key", "--staff", staff}, code + "\n" + pins(2)));
     }
     void start() {
         const auto port_file = dir / "port";
@@ -241,7 +246,8 @@ class Field : public ::testing::Test {
         }
         return std::string(
             must(d.run({"--json", "--at", at, "day", "open", "--day", day, "--staff-a", payer,
-                        "--staff-b", verifier, "--cash", "5000.00"}))
+                        "--staff-b", verifier, "--cash", "5000.00"},
+                       pins(2)))
                 .at("session_id")
                 .as_string());
     }

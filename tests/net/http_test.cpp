@@ -49,6 +49,7 @@ TEST_F(HttpTest, EnrollPushAndPullOverHttp) {
         sync::enroll_device(http, keys.kx.public_key(),
                             {token(), "laptop", edge.device_key.public_key(), kx.public_key()}, kx);
     ASSERT_TRUE(enrolled.ok()) << enrolled.failure().message;
+    edge.register_keys_for(enrolled->device_id, {&edge.db, &central->db()});
     sync::Outbox outbox(edge.db, enrolled->device_id, edge.device_key, edge.clock);
     pay_first(edge.db, outbox);
     sync::SyncClient client(edge.db, outbox, edge.device_key, kx,

@@ -152,6 +152,12 @@ class RunningCentral : public ::testing::Test {
         return *laptop.db().query_value<std::string>(
             "SELECT value FROM node_state WHERE key = 'device_id'");
     }
+    // A one-time code an admin issues to `staff`, for their key on a device.
+    std::string staff_code(const std::string& staff) {
+        auto r = central({"--json", "staff", "code", "--staff", staff});
+        EXPECT_EQ(r.exit_code, 0) << r.out;
+        return std::string(tools::EdgeDriver::json(r).at("code").as_string());
+    }
     int central_count(const std::string& sql) {
         return *store::Database::open(dir / "central" / "central.db").query_value<int>(sql);
     }
@@ -162,7 +168,7 @@ class RunningCentral : public ::testing::Test {
 TEST_F(RunningCentral, ARevokedDevicesNextSyncIsRefusedAndAudited) {
     const std::string staff = *laptop.db().query_value<std::string>(
         "SELECT id FROM staff WHERE role = 'community_worker' ORDER BY id LIMIT 1");
-    ASSERT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, "2468\n2468\n").exit_code, 0);
+    ASSERT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, staff_code(staff) + "\n2468\n2468\n").exit_code, 0);
     ASSERT_GT(laptop.db().query_value<int>("SELECT count(*) FROM resident"), 0);
     ASSERT_EQ(central({"revoke", "--device", device_id(), "--reason", "laptop reported stolen"})
                   .exit_code,
@@ -227,7 +233,7 @@ TEST_F(RunningCentral, SigtermStopsCentralCleanlyAndADownCentralIsExit6) {
     // Local work goes on without central.
     const std::string staff = *laptop.db().query_value<std::string>(
         "SELECT id FROM staff WHERE role = 'community_worker' ORDER BY id LIMIT 1");
-    EXPECT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, "2468\n2468\n").exit_code, 0);
+    EXPECT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, staff_code(staff) + "\n2468\n2468\n").exit_code, 0);
 }
 
 // Crafted entries, each sent to the running server over the encrypted
@@ -237,7 +243,7 @@ TEST_F(RunningCentral, CraftedEntriesAreRefusedByTheRunningServerWithTheirReason
     // A real entry, recorded by the device (a staff key registration).
     const std::string staff = *laptop.db().query_value<std::string>(
         "SELECT id FROM staff WHERE role = 'community_worker' ORDER BY id LIMIT 1");
-    ASSERT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, "2468\n2468\n").exit_code, 0);
+    ASSERT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, staff_code(staff) + "\n2468\n2468\n").exit_code, 0);
     auto outbox_db = laptop.db();
     domain::SystemClock clock;
     sync::Outbox outbox(outbox_db, channel.id, channel.key, clock);

@@ -11,6 +11,7 @@
 #include "gridsync/domain/local_time.hpp"
 #include "gridsync/domain/seed.hpp"
 #include "gridsync/domain/shifts.hpp"
+#include "gridsync/domain/staff_keys.hpp"
 #include "gridsync/sync/outbox.hpp"
 #include "temp_dir.hpp"
 
@@ -29,7 +30,12 @@ struct Node {
     domain::SeedReport seed;
     std::unique_ptr<sync::Outbox> outbox;
 
+    // The device id the outbox records under, and the staff keys are registered for.
+    static constexpr const char* kDeviceId = "device-test";
+
     explicit Node(domain::SeedOptions options = small()) {
+        if (options.staff_key_device.empty())
+            options.staff_key_device = kDeviceId;
         sync::open_node_schema(db);
         store::Transaction tx(db);
         const domain::Stamp stamp{"seed", domain::Hlc::from_parts(clock.now_ms(), 0),
@@ -43,7 +49,7 @@ struct Node {
         // so its own writes order after it.
         db.execute("INSERT INTO node_state(key, value) VALUES ('hlc', ?1)", stamp.hlc.packed);
         tx.commit();
-        outbox = std::make_unique<sync::Outbox>(db, "device-test", device_key, clock);
+        outbox = std::make_unique<sync::Outbox>(db, kDeviceId, device_key, clock);
     }
 
     static domain::SeedOptions small() {
@@ -56,6 +62,18 @@ struct Node {
     }
 
     domain::Signer signer(const std::string& staff_id) { return {staff_id, &keys.at(staff_id)}; }
+
+    // Registers every seeded staff member's key for another device id, in
+    // each database named (what an enrolled device's keys are at central).
+    void register_keys_for(const std::string& device_id, std::vector<store::Database*> dbs) {
+        const domain::Stamp stamp{"central", domain::Hlc{1}, clock.now_ms()};
+        for (auto* d : dbs) {
+            store::Transaction tx(*d);
+            for (const auto& [staff, key] : keys)
+                domain::register_key_by_central(*d, stamp, staff, device_id, key.public_key());
+            tx.commit();
+        }
+    }
 
     const domain::SeededStaff& staff_where(const std::string& role,
                                            const std::string& community_id = "",

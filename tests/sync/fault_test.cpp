@@ -50,7 +50,8 @@ TEST(Fault, AFailureAtAnyStepOfAPaymentLeavesNothingBehind) {
         });
     }
     const std::string session = n.must<std::string>([&](const Stamp& st) {
-        return open_session(n.db, st, {day, payer, verifier, 100000, "10000x10"});
+        return open_session(n.db, st, {day, payer, verifier, 100000, "10000x10"}, n.signer(payer),
+                            n.signer(verifier));
     });
     auto e = n.db.prepare(
         "SELECT e.id, e.amount_fen, e.beneficiary_id FROM entitlement e ORDER BY e.id LIMIT 1");

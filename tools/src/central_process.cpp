@@ -94,6 +94,10 @@ std::vector<std::string> CentralProcess::codes(const std::string& staff_id, cons
     return out;
 }
 
+std::string CentralProcess::staff_code(const std::string& staff_id) {
+    return std::string(admin({"staff", "code", "--staff", staff_id}).at("code").as_string());
+}
+
 void CentralProcess::serve() {
     const auto port_file = dir_ / "port";
     fs::remove(port_file);

@@ -79,6 +79,9 @@ struct ApplyResult {
     Kind kind = Kind::applied;
     std::size_t conflicts = 0;
     std::string message;
+    // rule_failed: the refusal's own code when central has one for it
+    // (staff_key_refused); otherwise rule_failed with the domain's message.
+    std::error_code code;
 };
 
 // One accepted entry as the log keeps it: what central applied.

@@ -57,6 +57,12 @@ struct Decision {
     std::string payment_id;  // void_payment: the payment that is void
 };
 
+// A one-time staff enrolment code, as an admin hands it over.
+struct StaffCode {
+    std::string code;  // "XXXX-XXXX-XXXX-XXXX"
+    domain::EpochMs expires_at_ms = 0;
+};
+
 struct TokenGrant {
     std::string staff_id;
     std::string role;
@@ -166,7 +172,31 @@ class CentralStore final : public CentralBackend {
                           const std::string& reason, const AdminSigner& admin,
                           const crypto::SigningKey& central_key, domain::EpochMs now);
 
+    // Staff keys (docs/SECURITY.md). A one-time code for one person to
+    // register a key of theirs on a device; only the key the code derives is
+    // kept. Signed and audited. Failure bad_request (unknown or inactive
+    // person, ttl outside 1 h .. 30 days).
+    Result<StaffCode> create_staff_code(const AdminSigner& admin, const std::string& staff_id,
+                                        domain::EpochMs ttl_ms, domain::EpochMs now);
+    // Revokes one key (a lost laptop, a person who left): nothing signed
+    // with it after `now` verifies; what it signed before stays valid.
+    // Signed, audited, sent to devices through the log. Failure bad_request.
+    Status revoke_staff_key(const std::string& key_id, const AdminSigner& admin,
+                            const std::string& reason, const crypto::SigningKey& central_key,
+                            domain::EpochMs now);
+    // Links a staff member to the household they live in (nullopt: none), so
+    // that no one pays or verifies their own household. Central's field:
+    // devices may not write it. Signed, audited, through the log.
+    Status set_staff_household(const std::string& staff_id,
+                               const std::optional<std::string>& household_id,
+                               const AdminSigner& admin, const crypto::SigningKey& central_key,
+                               domain::EpochMs now);
+
   private:
+    // Inside apply: each staff key the entry registers must carry a code
+    // central issued to that person, unused, valid when the key was made;
+    // the code is then used. Failure staff_key_refused.
+    Status redeem_enrolment_codes(const DecodedEntry& entry, domain::EpochMs now);
     void append_central(store::Session& session, const crypto::SigningKey& central_key,
                         const domain::Stamp& stamp);
     void observe_hlc(std::int64_t hlc);

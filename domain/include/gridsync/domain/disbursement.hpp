@@ -22,8 +22,13 @@ struct OpenSession {
 };
 // Opens a session on this device for two distinct staff rostered for the day
 // and checked in, and assigns it the day's entitlements not yet assigned to
-// any session. Returns the session id.
-Result<std::string> open_session(store::Database& db, const Stamp& stamp, const OpenSession& in);
+// any session. Both sign the opening (OpeningRecord: the cash issued with
+// it), as they sign the closing. Returns the session id.
+Result<std::string> open_session(store::Database& db, const Stamp& stamp, const OpenSession& in,
+                                 const Signer& staff_a, const Signer& staff_b);
+// Central's second look at an opening: both staff's signatures with the keys
+// they held on the opening device, two different people.
+Status verify_opening(store::Database& db, const std::string& session_id);
 
 struct PaymentInput {
     std::string entitlement_id;

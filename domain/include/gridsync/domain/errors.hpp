@@ -28,6 +28,8 @@ enum class Errc {
     proxy_not_registered = 20,  // a proxy who was not registered beforehand
     wrong_state = 21,           // not allowed in the record's current state
     role_not_allowed = 22,      // the staff member's role may not do this
+    key_revoked = 23,           // the signer's key on this device was revoked by an admin
+    key_exists = 24,            // the person already has an active key on this device
 };
 
 const std::error_category& category() noexcept;

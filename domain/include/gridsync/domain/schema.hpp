@@ -14,7 +14,12 @@ namespace gridsync::domain {
 //      payments, closings, roster and check-ins.
 //   2: payment_void and recovery_task (an admin voids the duplicate of a
 //      double payment). Tables only added: a version-1 changeset applies as is.
-inline constexpr int kSchemaVersion = 2;
+//   3: staff_key (a person's keys, one per device, enrolled with a one-time
+//      code, revocable); disbursement_session gains both staff's signatures
+//      of the opening; staff.public_key goes. An older changeset of the
+//      tables that changed shape (staff, disbursement_session) no longer
+//      decodes and is refused; every other table applies as is.
+inline constexpr int kSchemaVersion = 3;
 // The oldest schema whose changesets central still applies.
 inline constexpr int kOldestAcceptedSchema = 1;
 

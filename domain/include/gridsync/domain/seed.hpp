@@ -24,6 +24,10 @@ struct SeedOptions {
     int residents_per_household = 3;
     int community_workers = 12;  // 10-15 per community center
     std::uint64_t rng_seed = 20261130;
+    // With a key from `public_key_for`, a staff member's key is registered
+    // for this device (by central, without an enrolment code): demo nodes
+    // and tests that load reference data directly.
+    std::string staff_key_device;
 };
 
 struct SeededStaff {
@@ -52,7 +56,7 @@ struct SeedReport {
 
 // Writes the reference data in the caller's transaction (it is loaded
 // beforehand, not recorded through the outbox). `public_key_for` may give a
-// staff member's registered key.
+// staff member's key, registered for options.staff_key_device.
 SeedReport seed_subdistrict(
     store::Database& db, const Stamp& stamp, const SeedOptions& options,
     const crypto::SecureBuffer& id_key,

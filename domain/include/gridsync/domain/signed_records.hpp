@@ -26,6 +26,10 @@ inline constexpr crypto::SigningContext kCustodyToContext{"gridsync/custody/to/v
 inline constexpr crypto::SigningContext kDeliveryContext{"gridsync/delivery/v1"};
 inline constexpr crypto::SigningContext kShiftCheckContext{"gridsync/shift-check/v1"};
 inline constexpr crypto::SigningContext kClosingContext{"gridsync/session-closing/v1"};
+inline constexpr crypto::SigningContext kOpeningContext{"gridsync/session-opening/v1"};
+// Signed with the key an enrolment code derives (crypto/enrolment_code.hpp).
+inline constexpr crypto::SigningContext kStaffKeyEnrolmentContext{
+    "gridsync/staff-key-enrolment/v1"};
 
 struct PaymentRecord {
     std::string payment_id;
@@ -90,7 +94,31 @@ struct ClosingRecord {
     std::string explanation;
 };
 
+// Both session staff vouch for the cash they take out (record tag 6).
+struct OpeningRecord {
+    std::string session_id;
+    std::string disbursement_day_id;
+    std::string device_id;
+    std::string staff_a_id;
+    std::string staff_b_id;
+    EpochMs opened_at_ms = 0;
+    Fen cash_issued_fen = 0;
+    std::string cash_issued_notes;
+};
+
+// A person's key registered on one device, vouched for by the one-time code
+// an admin issued to that person (record tag 7).
+struct StaffKeyRecord {
+    std::string key_id;
+    std::string staff_id;
+    std::string device_id;
+    Bytes public_key;
+    EpochMs enrolled_at_ms = 0;
+};
+
 Bytes canonical_bytes(const PaymentRecord& r);
+Bytes canonical_bytes(const OpeningRecord& r);
+Bytes canonical_bytes(const StaffKeyRecord& r);
 Bytes canonical_bytes(const CustodyRecord& r);
 Bytes canonical_bytes(const DeliveryRecord& r);
 Bytes canonical_bytes(const ShiftCheckRecord& r);

@@ -73,8 +73,12 @@ class EdgeNode {
                                             const crypto::SecureBuffer& pin);
 
     // Creates a staff member's key on this device, sealed with their PIN, and
-    // registers its public key (a recorded, signed write). Returns the fingerprint.
+    // registers it (a recorded write, vouched for by the one-time enrolment
+    // code an admin issued to that person: docs/SECURITY.md). Never
+    // overwrites a key file; refused (key_exists) while the person's key here
+    // is not revoked. Returns the new key's fingerprint.
     Result<std::string> enroll_staff_key(const std::string& staff_id,
+                                         const std::string& enrolment_code,
                                          const crypto::SecureBuffer& pin,
                                          crypto::KdfParams kdf = crypto::KdfParams::interactive());
 

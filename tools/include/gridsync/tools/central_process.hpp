@@ -28,6 +28,9 @@ class CentralProcess {
     std::vector<std::string> codes(const std::string& staff_id, const std::string& role,
                                    const std::string& community_code, int count);
 
+    // A one-time staff enrolment code for that person (staff code).
+    std::string staff_code(const std::string& staff_id);
+
     void serve();
     void stop();
     const std::string& address() const { return address_; }
