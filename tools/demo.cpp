@@ -292,8 +292,8 @@ int main(int argc, char** argv) {
         // Each person makes their own key on each device they work on: an
         // admin issues them a one-time code, they type it and a new PIN twice.
         auto enroll_key = [&](tools::EdgeDriver& d, const std::string& id) {
-            const auto code = must("staff code",
-                                   central({"--json", "staff", "code", "--staff", id}, "admin1"));
+            const auto code =
+                must("staff code", central({"--json", "staff", "code", "--staff", id}, "admin1"));
             must("enroll-key", d.run({"--json", "staff", "enroll-key", "--staff", id},
                                      std::string(code.at("code").as_string()) + "\n" + pins(1)));
         };

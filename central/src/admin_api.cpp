@@ -337,6 +337,48 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
             return audited(json_answer(json::object{{"devices", device_list(db)}}));
         }
     }
+    // Staff keys (docs/SECURITY.md): a person's keys, a one-time code for a
+    // new one, revoking one, and where the person lives.
+    if (segments.size() == 3 && segments[0] == "staff") {
+        subject = segments[1];
+        if (segments[2] == "keys" && get)
+            return audited(json_answer(json::object{{"keys", staff_key_list(db, segments[1])}}));
+        const auto body = post ? body_object(call) : std::nullopt;
+        if (post && !body)
+            return audited(refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
+        if (segments[2] == "enrolment-code" && post) {
+            const auto hours = body->find("ttl_hours");
+            const std::int64_t ttl =
+                hours != body->end() && hours->value().is_int64() ? hours->value().as_int64() : 72;
+            auto code = store_.create_staff_code(admin, segments[1], ttl * 3600000, now);
+            if (!code)
+                return audited(failure_answer(code.failure()));
+            return audited(json_answer(
+                json::object{{"code", code->code}, {"expires_at_ms", code->expires_at_ms}}));
+        }
+        if (segments[2] == "household" && post) {
+            const auto h = body->find("household_id");
+            std::optional<std::string> household;
+            if (h != body->end() && h->value().is_string())
+                household = std::string(h->value().as_string());
+            if (auto st =
+                    store_.set_staff_household(segments[1], household, admin, keys_.signing, now);
+                !st)
+                return audited(failure_answer(st.failure()));
+            return audited(json_answer(json::object{{"ok", true}}));
+        }
+    }
+    if (segments.size() == 3 && segments[0] == "staff-keys" && segments[2] == "revoke" && post) {
+        subject = segments[1];
+        const auto body = body_object(call);
+        if (!body)
+            return audited(refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
+        if (auto st = store_.revoke_staff_key(segments[1], admin, text_field(*body, "reason"),
+                                              keys_.signing, now);
+            !st)
+            return audited(failure_answer(st.failure()));
+        return audited(json_answer(json::object{{"keys", staff_key_list(db, "")}}));
+    }
     if (segments == std::vector<std::string>{"tokens"} && post) {
         const auto body = body_object(call);
         if (!body)

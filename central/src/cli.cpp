@@ -532,29 +532,18 @@ int cmd_admin(Opened& c, const AdminSigner& admin, Args& args, Output& out, Secr
 
 // A person's keys, one line each (read-only: no admin needed).
 int cmd_staff_keys(Opened& c, Args& args, Output& out) {
-    auto& db = c.store.db();
-    boost::json::array list;
-    for (const auto& k : domain::staff_keys(db, args.get("staff").value_or(""))) {
-        const auto name =
-            db.query_value<std::string>("SELECT name FROM staff WHERE id = ?1", k.staff_id);
-        const auto device =
-            db.query_value<std::string>("SELECT name FROM device WHERE id = ?1", k.device_id);
-        list.push_back({{"key_id", k.id},
-                        {"staff_id", k.staff_id},
-                        {"staff", name.value_or("")},
-                        {"device_id", k.device_id},
-                        {"device", device.value_or("")},
-                        {"fingerprint", crypto::fingerprint(k.public_key)},
-                        {"enrolled_at_ms", k.enrolled_at_ms},
-                        {"revoked_at_ms", k.revoked_at_ms ? boost::json::value(*k.revoked_at_ms)
-                                                          : nullptr},
-                        {"revoked_reason", k.revoked_reason}});
-        out.line(k.id + "  " + name.value_or(k.staff_id) + "  " + device.value_or(k.device_id) +
-                 "  " + crypto::fingerprint(k.public_key) + "  " +
-                 domain::format_local(k.enrolled_at_ms) +
-                 (k.revoked_at_ms ? "  已停用 revoked " + domain::format_local(*k.revoked_at_ms) +
-                                        ": " + k.revoked_reason
-                                  : ""));
+    auto list = staff_key_list(c.store.db(), args.get("staff").value_or(""));
+    auto text = [](const boost::json::value& v) { return std::string(v.as_string()); };
+    for (const auto& v : list) {
+        const auto& k = v.as_object();
+        const auto& revoked = k.at("revoked_at_ms");
+        out.line(text(k.at("key_id")) + "  " + text(k.at("staff")) + "  " + text(k.at("device")) +
+                 "  " + text(k.at("fingerprint")) + "  " +
+                 domain::format_local(k.at("enrolled_at_ms").as_int64()) +
+                 (revoked.is_null()
+                      ? ""
+                      : "  已停用 revoked " + domain::format_local(revoked.as_int64()) + ": " +
+                            text(k.at("revoked_reason"))));
     }
     out.data()["keys"] = std::move(list);
     return out.finish(Exit::ok);
@@ -576,9 +565,10 @@ int cmd_staff(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
         out.line("登记码 enrolment code(仅交给本人,一次有效 for that person only, one use): " +
                  code->code);
         out.line("有效期至 valid until: " + domain::format_local(code->expires_at_ms));
-        out.line("本人在设备上运行 the person runs on the device: gridsync-edge staff enroll-key "
-                 "--staff " +
-                 args.need("staff"));
+        out.line(
+            "本人在设备上运行 the person runs on the device: gridsync-edge staff enroll-key "
+            "--staff " +
+            args.need("staff"));
         return out.finish(Exit::ok);
     }
     if (sub == "revoke-key") {
@@ -586,8 +576,9 @@ int cmd_staff(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
                                                c.keys.signing, now);
             !st)
             return out.failure(st.failure());
-        out.line("密钥已停用,设备下次同步时收到 / key revoked: devices receive it at their next "
-                 "sync");
+        out.line(
+            "密钥已停用,设备下次同步时收到 / key revoked: devices receive it at their next "
+            "sync");
         return out.finish(Exit::ok);
     }
     if (sub == "household") {
@@ -602,8 +593,9 @@ int cmd_staff(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
                            : "已清除 / cleared");
         return out.finish(Exit::ok);
     }
-    throw UsageError{"staff code --staff ID | staff revoke-key --key ID --reason TEXT | staff "
-                     "household --staff ID (--household ID | --none) | staff keys [--staff ID]"};
+    throw UsageError{
+        "staff code --staff ID | staff revoke-key --key ID --reason TEXT | staff "
+        "household --staff ID (--household ID | --none) | staff keys [--staff ID]"};
 }
 
 int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
@@ -661,38 +653,37 @@ int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
 }  // namespace
 
 int run(int argc, char** argv) {
-    return run_program(argc, argv, kHelp,
-                       [](Args& args, Output& out, SecretReader& secrets, const std::string& cmd) {
-                           if (cmd == "init")
-                               return cmd_init(args, out, secrets);
-                           auto c = open(args, secrets);
-                           if (!c)
-                               return out.failure(c.failure());
-                           if (cmd == "staff" && args.positional.size() > 1 &&
-                               args.positional[1] == "keys")
-                               return cmd_staff_keys(*c, args, out);
-                           static const std::set<std::string> signed_by_admin = {
-                               "token",   "prepare-day",    "import", "approve-day", "revoke",
-                               "admin",   "resolve",        "staff",
-                               "correct-amount"};
-                           if (signed_by_admin.count(cmd)) {
-                               auto admin = unlock(*c, args, secrets);
-                               if (!admin)
-                                   return out.failure(admin.failure());
-                               return admin_command(*c, *admin, args, out, secrets, cmd);
-                           }
-                           if (cmd == "serve")
-                               return cmd_serve(*c, args, out);
-                           if (cmd == "devices")
-                               return cmd_devices(*c, out);
-                           if (cmd == "conflicts")
-                               return cmd_conflicts(*c, args, out);
-                           if (cmd == "grids")
-                               return cmd_grids(*c, args, out);
-                           if (cmd == "status")
-                               return cmd_status(*c, out);
-                           throw UsageError{"未知命令 / unknown command: " + cmd};
-                       });
+    return run_program(
+        argc, argv, kHelp,
+        [](Args& args, Output& out, SecretReader& secrets, const std::string& cmd) {
+            if (cmd == "init")
+                return cmd_init(args, out, secrets);
+            auto c = open(args, secrets);
+            if (!c)
+                return out.failure(c.failure());
+            if (cmd == "staff" && args.positional.size() > 1 && args.positional[1] == "keys")
+                return cmd_staff_keys(*c, args, out);
+            static const std::set<std::string> signed_by_admin = {
+                "token", "prepare-day", "import", "approve-day",   "revoke",
+                "admin", "resolve",     "staff",  "correct-amount"};
+            if (signed_by_admin.count(cmd)) {
+                auto admin = unlock(*c, args, secrets);
+                if (!admin)
+                    return out.failure(admin.failure());
+                return admin_command(*c, *admin, args, out, secrets, cmd);
+            }
+            if (cmd == "serve")
+                return cmd_serve(*c, args, out);
+            if (cmd == "devices")
+                return cmd_devices(*c, out);
+            if (cmd == "conflicts")
+                return cmd_conflicts(*c, args, out);
+            if (cmd == "grids")
+                return cmd_grids(*c, args, out);
+            if (cmd == "status")
+                return cmd_status(*c, out);
+            throw UsageError{"未知命令 / unknown command: " + cmd};
+        });
 }
 
 }  // namespace gridsync::central

@@ -700,7 +700,8 @@ Status CentralStore::redeem_enrolment_codes(const DecodedEntry& entry, domain::E
             continue;
         const auto code_key = r.after.find("enrolment_key");
         const auto staff = r.after.find("staff_id");
-        const Bytes* key = code_key == r.after.end() ? nullptr : std::get_if<Bytes>(&code_key->second);
+        const Bytes* key =
+            code_key == r.after.end() ? nullptr : std::get_if<Bytes>(&code_key->second);
         const std::string* staff_id =
             staff == r.after.end() ? nullptr : std::get_if<std::string>(&staff->second);
         auto refused = [&](const std::string& why) {
@@ -723,7 +724,8 @@ Status CentralStore::redeem_enrolment_codes(const DecodedEntry& entry, domain::E
             return refused("登记码已过期 / the code had expired when the key was made");
         st.reset();
         db_.execute(
-            "UPDATE staff_enrolment_code SET used_at_ms = ?1, used_by_key = ?2, used_by_device = ?3 "
+            "UPDATE staff_enrolment_code SET used_at_ms = ?1, used_by_key = ?2, used_by_device = "
+            "?3 "
             "WHERE code_key = ?4",
             now, r.id, entry.device.id, *key);
         audit(now, "device:" + entry.device.id, "staff_key.register", *staff_id, "ok",
@@ -737,7 +739,8 @@ Result<StaffCode> CentralStore::create_staff_code(const AdminSigner& admin,
                                                   domain::EpochMs ttl_ms, domain::EpochMs now) {
     auto active = db_.query_value<int>("SELECT active FROM staff WHERE id = ?1", staff_id);
     if (!active) {
-        audit(now, "admin:" + admin.login, "staff_code.create", staff_id, "refused", "no such staff");
+        audit(now, "admin:" + admin.login, "staff_code.create", staff_id, "refused",
+              "no such staff");
         return fail(Errc::bad_request, "工作人员不存在 / no staff member " + staff_id);
     }
     if (*active == 0)
@@ -802,8 +805,8 @@ Status CentralStore::set_staff_household(const std::string& staff_id,
                 "UPDATE staff SET household_id = ?1, origin_device = 'central', hlc = ?2 WHERE id "
                 "= ?3",
                 household_id, stamp.hlc.packed, staff_id);
-            record_admin_action(admin, "staff.household", staff_id,
-                                household_id.value_or("(none)"), now);
+            record_admin_action(admin, "staff.household", staff_id, household_id.value_or("(none)"),
+                                now);
         });
     } catch (const Refused& r) {
         audit(now, "admin:" + admin.login, "staff.household", staff_id, "refused",

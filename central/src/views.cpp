@@ -4,6 +4,7 @@
 #include "conflicts.hpp"
 #include "gridsync/central/errors.hpp"
 #include "gridsync/domain/organisation.hpp"
+#include "gridsync/domain/staff_keys.hpp"
 #include "gridsync/store/changeset.hpp"
 #include "gridsync/sync/envelope.hpp"
 #include "gridsync/sync/protocol.hpp"
@@ -271,6 +272,28 @@ json::array device_list(store::Database& db) {
                         {"clock_skew_ms", skew ? json::value(*skew) : nullptr},
                         {"clock_checked_at_ms", checked ? json::value(*checked) : nullptr},
                         {"clock_skewed", skew && std::abs(*skew) > sync::kMaxClockSkewMs}});
+    }
+    return list;
+}
+
+json::array staff_key_list(store::Database& db, const std::string& staff_id) {
+    json::array list;
+    for (const auto& k : domain::staff_keys(db, staff_id)) {
+        const auto name =
+            db.query_value<std::string>("SELECT name FROM staff WHERE id = ?1", k.staff_id);
+        const auto device =
+            db.query_value<std::string>("SELECT name FROM device WHERE id = ?1", k.device_id);
+        list.push_back({{"key_id", k.id},
+                        {"staff_id", k.staff_id},
+                        {"staff", name.value_or("")},
+                        {"device_id", k.device_id},
+                        {"device", device.value_or("")},
+                        {"fingerprint", crypto::fingerprint(k.public_key)},
+                        {"enrolled_at_ms", k.enrolled_at_ms},
+                        {"with_code", k.enrolled_with_code},
+                        {"revoked_at_ms",
+                         k.revoked_at_ms ? json::value(*k.revoked_at_ms) : json::value(nullptr)},
+                        {"revoked_reason", k.revoked_reason}});
     }
     return list;
 }

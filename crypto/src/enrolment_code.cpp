@@ -73,13 +73,15 @@ Result<EnrolmentCode> EnrolmentCode::parse(std::string_view typed) {
             continue;
         const char k = canonical(c);
         if (k == 0 || s.size() == kSymbols)
-            return fail(Errc::bad_length, "登记码应为 16 位(如 7KQ2-M9XD-4RTB-W1ZC)/ an enrolment "
-                                          "code is 16 characters, like 7KQ2-M9XD-4RTB-W1ZC");
+            return fail(Errc::bad_length,
+                        "登记码应为 16 位(如 7KQ2-M9XD-4RTB-W1ZC)/ an enrolment "
+                        "code is 16 characters, like 7KQ2-M9XD-4RTB-W1ZC");
         s.push_back(k);
     }
     if (s.size() != kSymbols)
-        return fail(Errc::bad_length, "登记码应为 16 位(如 7KQ2-M9XD-4RTB-W1ZC)/ an enrolment "
-                                      "code is 16 characters, like 7KQ2-M9XD-4RTB-W1ZC");
+        return fail(Errc::bad_length,
+                    "登记码应为 16 位(如 7KQ2-M9XD-4RTB-W1ZC)/ an enrolment "
+                    "code is 16 characters, like 7KQ2-M9XD-4RTB-W1ZC");
     if (check_symbol(std::string_view(s).substr(0, kSymbols - 1)) != s.back())
         return fail(Errc::wrong_pin_or_damaged,
                     "登记码有误,请核对后重新输入 / the enrolment code has a typo: check it");

@@ -198,9 +198,9 @@ Result<std::string> open_session(store::Database& db, const Stamp& stamp, const 
         for (const auto& id : {in.staff_a_id, in.staff_b_id}) {
             require_on_duty(db, day, detail::load_staff(db, id), stamp.now_ms);
         }
-        const OpeningRecord rec{new_id(stamp.now_ms), day.id,           stamp.device_id,
-                                in.staff_a_id,        in.staff_b_id,    stamp.now_ms,
-                                in.cash_issued_fen,   in.cash_issued_notes};
+        const OpeningRecord rec{
+            new_id(stamp.now_ms), day.id,       stamp.device_id,    in.staff_a_id,
+            in.staff_b_id,        stamp.now_ms, in.cash_issued_fen, in.cash_issued_notes};
         // Each vouches for the cash the two of them take out.
         const Bytes msg = canonical_bytes(rec);
         const auto sig_a = detail::sign_as(db, stamp, staff_a, kOpeningContext, msg);
@@ -211,8 +211,7 @@ Result<std::string> open_session(store::Database& db, const Stamp& stamp, const 
                           staff_a_signature, staff_b_signature)
                       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?3, ?9, ?10, ?11))",
             rec.session_id, day.id, stamp.device_id, in.staff_a_id, in.staff_b_id, stamp.now_ms,
-            in.cash_issued_fen, in.cash_issued_notes, stamp.hlc.packed, sig_a.view(),
-            sig_b.view());
+            in.cash_issued_fen, in.cash_issued_notes, stamp.hlc.packed, sig_a.view(), sig_b.view());
         db.execute(
             "UPDATE entitlement SET session_id = ?1, origin_device = ?2, hlc = ?3 "
             "WHERE disbursement_day_id = ?4 AND session_id IS NULL",
@@ -229,7 +228,8 @@ Status verify_opening(store::Database& db, const std::string& session_id) {
             FROM disbursement_session WHERE id = ?1)");
         st.bind(1, session_id);
         if (!st.step())
-            refuse(Errc::session_not_open, "发放场次不存在 / no disbursement session " + session_id);
+            refuse(Errc::session_not_open,
+                   "发放场次不存在 / no disbursement session " + session_id);
         const OpeningRecord rec{st.column<std::string>(0), st.column<std::string>(1),
                                 st.column<std::string>(2), st.column<std::string>(3),
                                 st.column<std::string>(4), st.column<std::int64_t>(5),
@@ -245,7 +245,8 @@ Status verify_opening(store::Database& db, const std::string& session_id) {
                    "开启场次的签名无效 / the session opening is not signed by both its staff");
         }
         if (rec.staff_a_id == rec.staff_b_id)
-            refuse(Errc::same_person, "发放场次需要两名不同的工作人员 / a session needs two people");
+            refuse(Errc::same_person,
+                   "发放场次需要两名不同的工作人员 / a session needs two people");
     });
 }
 

@@ -39,8 +39,9 @@ const std::error_category& category() noexcept {
             {Errc::wrong_state, "当前状态不允许此操作 / not allowed in the current state"},
             {Errc::role_not_allowed, "您的岗位不能执行此操作 / your role may not do this"},
             {Errc::key_revoked, "该密钥已被停用 / this key was revoked"},
-            {Errc::key_exists, "该工作人员在本设备已有密钥 / this person already has a key on "
-                               "this device"},
+            {Errc::key_exists,
+             "该工作人员在本设备已有密钥 / this person already has a key on "
+             "this device"},
         });
     return instance;
 }

@@ -60,9 +60,9 @@ struct SignedAt {
     std::int64_t hlc = 0;
 };
 
-// Verifies a stored signature against the key `staff_id` held on that
-// device at that time: registered at or before `at.hlc`, not revoked before
-// it. Re-keying never invalidates what the old key signed while it held.
+// Verifies a stored signature against the keys `staff_id` holds or held on
+// that device, not revoked before `at.hlc`'s time. Re-keying never
+// invalidates what the old key signed while it held.
 bool verify_as(store::Database& db, const std::string& staff_id, const SignedAt& at,
                crypto::SigningContext context, ByteView message, ByteView signature);
 

@@ -41,8 +41,8 @@ void serialize(Archive& ar, ClosingRecord& r) {
 
 template <class Archive>
 void serialize(Archive& ar, OpeningRecord& r) {
-    ar(r.session_id, r.disbursement_day_id, r.device_id, r.staff_a_id, r.staff_b_id,
-       r.opened_at_ms, r.cash_issued_fen, r.cash_issued_notes);
+    ar(r.session_id, r.disbursement_day_id, r.device_id, r.staff_a_id, r.staff_b_id, r.opened_at_ms,
+       r.cash_issued_fen, r.cash_issued_notes);
 }
 
 template <class Archive>

@@ -123,8 +123,8 @@ void register_key_by_central(store::Database& db, const Stamp& stamp, const std:
     db.execute(
         R"(INSERT INTO staff_key(id, staff_id, device_id, public_key, enrolled_at_ms, origin_device, hlc)
                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))",
-        new_id(stamp.now_ms), staff_id, device_id, public_key.view(), stamp.now_ms,
-        stamp.device_id, stamp.hlc.packed);
+        new_id(stamp.now_ms), staff_id, device_id, public_key.view(), stamp.now_ms, stamp.device_id,
+        stamp.hlc.packed);
 }
 
 }  // namespace gridsync::domain

@@ -200,3 +200,34 @@ TEST_F(AdminApiTest, DevicesAreListedAndRevokedAndTokensIssuedThroughTheApi) {
     EXPECT_EQ(count("SELECT count(*) FROM admin_action WHERE login = 'admin2'"), 2)
         << "the revocation and the token, each signed";
 }
+
+TEST_F(AdminApiTest, StaffKeysCodesAndRevocationThroughTheApi) {
+    ASSERT_EQ(login("admin1", "password of admin1").status, 200);
+    const std::string worker = edge.staff_where("community_worker", community, 1).id;
+    const auto issued =
+        call("POST", "/admin/api/staff/" + worker + "/enrolment-code", R"({"ttl_hours": 24})");
+    ASSERT_EQ(issued.status, 200);
+    const std::string code(body(issued).at("code").as_string());
+    EXPECT_EQ(code.size(), 19u);
+    EXPECT_EQ(count("SELECT count(*) FROM staff_enrolment_code WHERE staff_id = '" + worker + "'"),
+              1)
+        << "kept as the key it derives, not the code";
+    EXPECT_EQ(call("POST", "/admin/api/staff/no-such/enrolment-code", "{}").status, 400);
+    EXPECT_EQ(call("POST", "/admin/api/staff/" + worker + "/enrolment-code", "{}", false).status,
+              403)
+        << "no CSRF token, no code";
+    const auto listed = call("GET", "/admin/api/staff/" + worker + "/keys");
+    ASSERT_EQ(listed.status, 200);
+    const auto list = body(listed).at("keys").as_array();
+    ASSERT_FALSE(list.empty()) << "the fixture's key for the laptop";
+    const std::string key_id(list.at(0).at("key_id").as_string());
+    EXPECT_EQ(call("POST", "/admin/api/staff-keys/" + key_id + "/revoke", "{}").status, 400)
+        << "a reason is required";
+    const auto revoked =
+        call("POST", "/admin/api/staff-keys/" + key_id + "/revoke", R"({"reason": "离职"})");
+    ASSERT_EQ(revoked.status, 200);
+    EXPECT_EQ(count("SELECT count(*) FROM staff_key WHERE id = '" + key_id +
+                    "' AND revoked_at_ms IS NOT NULL"),
+              1);
+    EXPECT_EQ(audited("staff_key.revoke"), 2) << "the refusal, and the signed revocation";
+}

@@ -102,8 +102,8 @@ class EdgeAndCentral : public ::testing::Test {
             std::make_unique<sync::Outbox>(edge.db, device.id, edge.device_key, edge.clock);
     }
 
-    // Opens the day's session on `db` and pays the first entitlement.
-    std::string pay_first(store::Database& db, sync::Outbox& outbox) {
+    // Checks the payer and the verifier in on `db` and opens the day's session.
+    std::string open_day_session(store::Database& db, sync::Outbox& outbox) {
         for (const auto& who : {payer, verifier}) {
             EXPECT_TRUE(outbox.record_as<CheckResult>([&](const Stamp& st) {
                 return check_in_out(db, st, edge.signer(who), {community, "in", std::nullopt});
@@ -113,25 +113,37 @@ class EdgeAndCentral : public ::testing::Test {
             return open_session(db, st, {day, payer, verifier, 100000, "10000x10"},
                                 edge.signer(payer), edge.signer(verifier));
         });
-        EXPECT_TRUE(session.ok());
+        EXPECT_TRUE(session.ok()) << (session.ok() ? "" : session.failure().message);
+        return session.ok() ? session->value : "";
+    }
+    // The first entitlement `db` holds, as its beneficiary comes to be paid.
+    PaymentInput first_payment(store::Database& db, const std::string& session) {
         auto e = db.prepare(
             "SELECT id, amount_fen, beneficiary_id FROM entitlement ORDER BY id LIMIT 1");
         e.step();
         PaymentInput in;
         in.entitlement_id = e.column<std::string>(0);
-        in.session_id = session->value;
+        in.session_id = session;
         in.amount_fen = e.column<Fen>(1);
         for (const auto& r : edge.seed.residents) {
             if (r.id == e.column<std::string>(2))
                 in.recipient_id_number = r.id_number;
         }
-        e.reset();
         in.ack_name = "领取人";
         in.ack_image = to_bytes("thumbprint");
-        auto paid = outbox.record_as<std::string>([&](const Stamp& st) {
+        return in;
+    }
+    Result<sync::Recorded<std::string>> pay(store::Database& db, sync::Outbox& outbox,
+                                            const PaymentInput& in) {
+        return outbox.record_as<std::string>([&](const Stamp& st) {
             return record_payment(db, st, in, edge.signer(payer), edge.signer(verifier),
                                   edge.id_key);
         });
+    }
+    // Opens the day's session on `db` and pays the first entitlement.
+    std::string pay_first(store::Database& db, sync::Outbox& outbox) {
+        const PaymentInput in = first_payment(db, open_day_session(db, outbox));
+        auto paid = pay(db, outbox, in);
         EXPECT_TRUE(paid.ok()) << (paid.ok() ? "" : paid.failure().message);
         return in.entitlement_id;
     }

@@ -168,7 +168,10 @@ class RunningCentral : public ::testing::Test {
 TEST_F(RunningCentral, ARevokedDevicesNextSyncIsRefusedAndAudited) {
     const std::string staff = *laptop.db().query_value<std::string>(
         "SELECT id FROM staff WHERE role = 'community_worker' ORDER BY id LIMIT 1");
-    ASSERT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, staff_code(staff) + "\n2468\n2468\n").exit_code, 0);
+    ASSERT_EQ(
+        laptop.run({"staff", "enroll-key", "--staff", staff}, staff_code(staff) + "\n2468\n2468\n")
+            .exit_code,
+        0);
     ASSERT_GT(laptop.db().query_value<int>("SELECT count(*) FROM resident"), 0);
     ASSERT_EQ(central({"revoke", "--device", device_id(), "--reason", "laptop reported stolen"})
                   .exit_code,
@@ -233,7 +236,10 @@ TEST_F(RunningCentral, SigtermStopsCentralCleanlyAndADownCentralIsExit6) {
     // Local work goes on without central.
     const std::string staff = *laptop.db().query_value<std::string>(
         "SELECT id FROM staff WHERE role = 'community_worker' ORDER BY id LIMIT 1");
-    EXPECT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, staff_code(staff) + "\n2468\n2468\n").exit_code, 0);
+    EXPECT_EQ(
+        laptop.run({"staff", "enroll-key", "--staff", staff}, staff_code(staff) + "\n2468\n2468\n")
+            .exit_code,
+        0);
 }
 
 // Crafted entries, each sent to the running server over the encrypted
@@ -243,7 +249,10 @@ TEST_F(RunningCentral, CraftedEntriesAreRefusedByTheRunningServerWithTheirReason
     // A real entry, recorded by the device (a staff key registration).
     const std::string staff = *laptop.db().query_value<std::string>(
         "SELECT id FROM staff WHERE role = 'community_worker' ORDER BY id LIMIT 1");
-    ASSERT_EQ(laptop.run({"staff", "enroll-key", "--staff", staff}, staff_code(staff) + "\n2468\n2468\n").exit_code, 0);
+    ASSERT_EQ(
+        laptop.run({"staff", "enroll-key", "--staff", staff}, staff_code(staff) + "\n2468\n2468\n")
+            .exit_code,
+        0);
     auto outbox_db = laptop.db();
     domain::SystemClock clock;
     sync::Outbox outbox(outbox_db, channel.id, channel.key, clock);
@@ -471,4 +480,34 @@ TEST_F(RunningCentral, ADamagedOutboxEntryBlocksThePushWithAClearMessage) {
         laptop.db().query_value<std::string>("SELECT phone FROM resident WHERE id = ?1", resident),
         "13800000002")
         << "the damaged entry's row is left as it was";
+}
+
+// The person makes their key with the code an admin issued to them; the
+// shipped edge never overwrites a key file, and a mistyped code is caught
+// before anything is written.
+TEST_F(RunningCentral, AStaffKeyIsMadeWithItsCodeAndNeverOverwritten) {
+    const std::string staff = *laptop.db().query_value<std::string>(
+        "SELECT id FROM staff WHERE role = 'community_worker' ORDER BY id LIMIT 1");
+    const std::string code = staff_code(staff);
+    std::string typo = code;
+    typo[0] = typo[0] == 'Z' ? 'Y' : 'Z';
+    const auto mistyped =
+        laptop.run({"--json", "staff", "enroll-key", "--staff", staff}, typo + "\n2468\n2468\n");
+    EXPECT_EQ(mistyped.exit_code, 2) << mistyped.out;
+    EXPECT_NE(mistyped.out.find("登记码"), std::string::npos) << mistyped.out;
+    const auto key_file = laptop.data() / "staff" / (staff + ".key");
+    EXPECT_FALSE(std::filesystem::exists(key_file));
+    ASSERT_EQ(
+        laptop.run({"staff", "enroll-key", "--staff", staff}, code + "\n2468\n2468\n").exit_code,
+        0);
+    const auto sealed = read_file(key_file, 4096).value();
+    const auto again = laptop.run({"--json", "staff", "enroll-key", "--staff", staff},
+                                  staff_code(staff) + "\n1357\n1357\n");
+    EXPECT_EQ(again.exit_code, 2) << again.out;
+    EXPECT_NE(again.out.find("domain:24"), std::string::npos) << again.out;
+    EXPECT_EQ(read_file(key_file, 4096).value(), sealed) << "the key file is unchanged";
+    ASSERT_EQ(laptop.run({"sync"}).exit_code, 0);
+    const auto keys = central({"--json", "staff", "keys", "--staff", staff});
+    ASSERT_EQ(keys.exit_code, 0) << keys.out;
+    EXPECT_EQ(tools::EdgeDriver::json(keys).at("keys").as_array().size(), 1u);
 }

@@ -31,8 +31,8 @@ enum class Errc {
         22,  // a row's origin_device is not the signing device, or its hlc not the entry's
     clock_out_of_bounds = 23,  // an entry's HLC too far ahead of central's clock, or before 2024
     hlc_regressed = 24,        // an entry's HLC not after the device's last accepted one
-    staff_key_refused = 25,  // a staff key registered without an unused, unexpired code issued
-                             // to that person
+    staff_key_refused = 25,    // a staff key registered without an unused, unexpired code issued
+                               // to that person
 };
 
 const std::error_category& category() noexcept;

@@ -33,6 +33,11 @@ std::optional<boost::json::object> conflict_detail(store::Database& db,
 // [{id, name, role, staff_id, community, grid, entries, enrolled_at_ms, revoked}]
 boost::json::array device_list(store::Database& db);
 
+// [{key_id, staff_id, staff, device_id, device, fingerprint, enrolled_at_ms,
+// with_code, revoked_at_ms, revoked_reason}]: every key a person has had
+// (`staff_id` empty: everyone's), oldest first.
+boost::json::array staff_key_list(store::Database& db, const std::string& staff_id);
+
 // A token grant from what an admin types: a community code and, for a grid
 // device, the grid as people name it ("1", "第1网格" or its full name). A
 // grid device is bound to that grid's leader: `staff_id` empty means the
