@@ -178,6 +178,13 @@ Status check_stamps(const Device& device, std::int64_t entry_hlc,
             return refuse(Errc::forged_stamp, c,
                           "origin_device 不是签名设备 / origin_device is not the signing device");
         }
+        // The device a record says it was made on (a check-in, a session, a
+        // staff key) is the one that signed it.
+        auto made_on = c.after.find("device_id");
+        if (made_on != c.after.end() && made_on->second != store::Value(device.id)) {
+            return refuse(Errc::forged_stamp, c,
+                          "记录所写的设备不是签名设备 / the record names another device");
+        }
     }
     return {};
 }

@@ -31,7 +31,8 @@ Status authorize_role(const Device& device, const std::vector<RowChange>& change
 
 // The stamps central checks in every row a device writes: its hlc is the
 // entry's, its origin_device (always on an insert, when changed on an
-// update) the signing device. Failure forged_stamp, naming the row.
+// update) and any device_id it names the signing device. Failure
+// forged_stamp, naming the row.
 Status check_stamps(const Device& device, std::int64_t entry_hlc,
                     const std::vector<RowChange>& changes);
 

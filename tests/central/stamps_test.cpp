@@ -75,6 +75,11 @@ TEST_F(StampsTest, ForgedRowStampsAreRefusedAndChangeNothing) {
          [&](const Stamp&) {
              edge.db.execute("UPDATE resident SET phone = '13900000004' WHERE id = ?1", resident);
          }},
+        {"a check-in naming another device",
+         [&](const Stamp& st) {
+             (void)check_in_out(edge.db, st, edge.signer(payer), {community, "in", std::nullopt});
+             edge.db.execute("UPDATE shift_check SET device_id = 'dev-someone-else'");
+         }},
     };
     for (const auto& [what, write] : forgeries) {
         record(write);
@@ -84,10 +89,11 @@ TEST_F(StampsTest, ForgedRowStampsAreRefusedAndChangeNothing) {
         EXPECT_EQ(phone(), before) << what;
         // Out of the way for the next one: undone here, as an admin would settle it.
         edge.db.execute("DELETE FROM outbox WHERE acked = 0");
+        edge.db.execute("DELETE FROM shift_check");
     }
     EXPECT_EQ(count("SELECT count(*) FROM audit WHERE outcome = 'refused' AND detail LIKE "
                     "'gridsync.central:22%'"),
-              4);
+              5);
     EXPECT_EQ(count("SELECT count(*) FROM accepted_entry WHERE device_id <> 'central'"), 0);
 }
 

@@ -345,7 +345,8 @@ TEST_F(RunningCentral, RoleAndScopeAreEnforcedByTheRunningServer) {
         *cdb.query_value<std::string>("SELECT id FROM staff WHERE community_id = ?1 LIMIT 1", c02));
     check[2] = store::Value(c02);
     const auto laptop_channel = DeviceChannel::of(laptop, address);
-    check[check.size() - 2] = store::Value(laptop_channel.id);  // its stamp is honest
+    check[3] = store::Value(laptop_channel.id);  // device_id: its stamps are honest
+    check[check.size() - 2] = store::Value(laptop_channel.id);
     check[check.size() - 1] = store::Value(hlc);
     const auto b =
         laptop_channel.push(first_entry(laptop_channel, insert_changeset("shift_check", check)));
