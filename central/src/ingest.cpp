@@ -55,16 +55,17 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
     const domain::EpochMs now = clock_.now_ms();
     std::uint64_t seq = 0;
     auto refuse = [&](Errc code, const std::string& message, const char* action = "entry.push") {
+        // Refused before the envelope was decoded (a bad signature): its seq
+        // is read now, for the answer and the audit line only, never trusted
+        // for anything else; the device needs to know which entry it was.
+        if (seq == 0) {
+            if (auto peek = sync::decode_envelope(entry.envelope))
+                seq = peek->seq;
+        }
         store_.audit(now, "device:" + entry.device_id, action, std::to_string(seq), "refused",
                      code_of(code) + " " + message);
         return ack(seq, sync::AckStatus::rejected, code, message);
     };
-
-    // The seq that names the entry in a refusal, read before the signature
-    // is checked: for the answer and the audit line only, never trusted for
-    // anything else (the device needs to know which of its entries it was).
-    if (auto peek = sync::decode_envelope(entry.envelope))
-        seq = peek->seq;
 
     // 1-2. The signer, then the signature over the exact bytes received.
     const auto device = store_.device(entry.device_id);
@@ -87,6 +88,7 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
                                                                     : Errc::malformed,
                       env.failure().message);
     }
+    seq = env->seq;
     if (env->device_id != device->id)
         return refuse(Errc::not_authorized, "记录中的设备与签名设备不符 / names another device");
     if (env->schema_version < static_cast<std::uint32_t>(domain::kOldestAcceptedSchema) ||
