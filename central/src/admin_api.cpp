@@ -7,6 +7,7 @@
 #include "gridsync/central/views.hpp"
 #include "gridsync/crypto/hash.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
+#include "gridsync/web/http.hpp"
 
 namespace gridsync::central {
 
@@ -14,108 +15,29 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view kCookie = "gridsync_admin";
+using web::json_answer;
+using web::text_field;
 
-// What every console answer carries: the page loads nothing from elsewhere,
-// cannot be framed, and answers are never cached.
-void harden(HttpAnswer& a) {
-    a.headers.emplace_back("Content-Security-Policy",
-                           "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
-    a.headers.emplace_back("X-Content-Type-Options", "nosniff");
-    a.headers.emplace_back("X-Frame-Options", "DENY");
-    a.headers.emplace_back("Referrer-Policy", "no-referrer");
-    a.headers.emplace_back("Cache-Control", "no-store");
-}
-
-HttpAnswer json_answer(const json::value& v, int status = 200) {
-    const std::string s = json::serialize(v);
-    return {status, "application/json; charset=utf-8", Bytes(s.begin(), s.end()), {}};
-}
+constexpr const char* kCookie = "gridsync_admin";
 
 HttpAnswer refusal(Errc code, const std::string& message) {
     return failure_answer(Failure{make_error_code(code), message});
-}
-
-std::string digest_hex(std::string_view token) {
-    return to_hex(
-        crypto::blake2b(as_bytes(std::string("gridsync/admin-session/v1:") + std::string(token))));
-}
-
-std::string cookie_value(const std::string& header, std::string_view name) {
-    std::size_t pos = 0;
-    while (pos < header.size()) {
-        std::size_t end = header.find(';', pos);
-        if (end == std::string::npos)
-            end = header.size();
-        std::string_view part(header.data() + pos, end - pos);
-        while (!part.empty() && part.front() == ' ')
-            part.remove_prefix(1);
-        if (part.size() > name.size() && part.starts_with(name) && part[name.size()] == '=')
-            return std::string(part.substr(name.size() + 1));
-        pos = end + 1;
-    }
-    return "";
-}
-
-std::string url_decode(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '+') {
-            out += ' ';
-        } else if (s[i] == '%' && i + 2 < s.size() && hex_digit_value(s[i + 1]) >= 0 &&
-                   hex_digit_value(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex_digit_value(s[i + 1]) * 16 + hex_digit_value(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-
-std::map<std::string, std::string> query_of(std::string_view target) {
-    std::map<std::string, std::string> q;
-    const auto mark = target.find('?');
-    if (mark == std::string_view::npos)
-        return q;
-    std::string_view rest = target.substr(mark + 1);
-    while (!rest.empty()) {
-        const auto amp = rest.find('&');
-        const std::string_view pair = rest.substr(0, amp);
-        const auto eq = pair.find('=');
-        if (eq != std::string_view::npos)
-            q[url_decode(pair.substr(0, eq))] = url_decode(pair.substr(eq + 1));
-        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    }
-    return q;
-}
-
-// A JSON object body, or a bad_request answer.
-std::optional<json::object> body_object(const HttpCall& call) {
-    if (!call.content_type.starts_with("application/json"))
-        return std::nullopt;
-    boost::system::error_code ec;
-    auto v = json::parse(
-        std::string_view(reinterpret_cast<const char*>(call.body.data()), call.body.size()), ec);
-    if (ec || !v.is_object())
-        return std::nullopt;
-    return std::move(v.as_object());
-}
-
-std::string text_field(const json::object& o, std::string_view name) {
-    auto it = o.find(name);
-    return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
 }
 
 }  // namespace
 
 AdminApi::AdminApi(CentralStore& store, const CentralKeys& keys, domain::Clock& clock,
                    std::mutex& store_mutex, AdminApiOptions options)
-    : store_(store), keys_(keys), clock_(clock), store_mutex_(store_mutex), options_(options) {}
+    : store_(store),
+      keys_(keys),
+      clock_(clock),
+      store_mutex_(store_mutex),
+      options_(options),
+      sessions_(kCookie, "/admin", {options.idle_ms, options.absolute_ms}) {}
 
 HttpAnswer AdminApi::handle(const HttpCall& call) {
     HttpAnswer answer;
-    const std::string route = call.path.substr(0, call.path.find('?'));
+    const std::string route = web::route_of(call.path);
     if (call.method == "GET" && !route.starts_with("/admin/api/")) {
         if (auto asset = console_asset(route)) {
             answer = {200,
@@ -131,13 +53,12 @@ HttpAnswer AdminApi::handle(const HttpCall& call) {
     } else {
         const auto now = clock_.now_ms();
         std::lock_guard sessions(sessions_mutex_);
-        AdminSession* session = session_of(call, now);
+        Sessions::Session* session = sessions_.find(call, now);
         if (!session) {
             answer = refusal(Errc::admin_session, "请先登录 / please log in");
-        } else if (call.method != "GET" &&
-                   !crypto::constant_time_equal(as_bytes(call.csrf), as_bytes(session->csrf))) {
+        } else if (call.method != "GET" && !Sessions::csrf_ok(call, *session)) {
             std::lock_guard lock(store_mutex_);
-            store_.audit(now, "admin:" + session->signer->login, call.method + " " + route, "",
+            store_.audit(now, "admin:" + session->state->login, call.method + " " + route, "",
                          "refused", "csrf token missing or wrong");
             answer = refusal(Errc::csrf_failed,
                              "防伪令牌无效,请刷新页面 / CSRF token missing or "
@@ -146,18 +67,15 @@ HttpAnswer AdminApi::handle(const HttpCall& call) {
             answer = api(call, route, *session);
         }
     }
-    harden(answer);
+    web::harden(answer);
     return answer;
 }
 
 // Sessions nobody came back to and failures older than the window are
-// dropped at each login, so neither map grows without bound (an admin's
-// key leaves memory with its session).
+// dropped at each login, so neither grows without bound (an admin's key
+// leaves memory with its session).
 void AdminApi::forget_stale(domain::EpochMs now) {
-    std::erase_if(sessions_, [&](const auto& kv) {
-        return now - kv.second.seen_ms > options_.idle_ms ||
-               now - kv.second.created_ms > options_.absolute_ms;
-    });
+    sessions_.prune(now);
     for (auto it = failures_.begin(); it != failures_.end();) {
         std::erase_if(it->second,
                       [&](domain::EpochMs t) { return now - t > options_.failure_window_ms; });
@@ -165,25 +83,9 @@ void AdminApi::forget_stale(domain::EpochMs now) {
     }
 }
 
-AdminApi::AdminSession* AdminApi::session_of(const HttpCall& call, domain::EpochMs now) {
-    const std::string token = cookie_value(call.cookie, kCookie);
-    if (token.empty())
-        return nullptr;
-    auto it = sessions_.find(digest_hex(token));
-    if (it == sessions_.end())
-        return nullptr;
-    if (now - it->second.seen_ms > options_.idle_ms ||
-        now - it->second.created_ms > options_.absolute_ms) {
-        sessions_.erase(it);
-        return nullptr;
-    }
-    it->second.seen_ms = now;
-    return &it->second;
-}
-
 HttpAnswer AdminApi::login(const HttpCall& call) {
     const auto now = clock_.now_ms();
-    const auto body = body_object(call);
+    const auto body = web::json_body(call);
     if (!body)
         return refusal(Errc::bad_request, "登录请求应为 JSON / a login is a JSON request");
     const std::string login = text_field(*body, "login");
@@ -212,24 +114,19 @@ HttpAnswer AdminApi::login(const HttpCall& call) {
         return failure_answer(signer.failure());
     }
     failures_.erase(login);
-    const std::string token = to_hex(crypto::random_bytes(32));
-    AdminSession s;
-    s.csrf = to_hex(crypto::random_bytes(32));
-    s.created_ms = s.seen_ms = now;
-    s.signer = std::make_unique<AdminSigner>(std::move(*signer));
+    auto created = sessions_.create(std::make_unique<AdminSigner>(std::move(*signer)), now);
+    const auto& s = *created.session;
     HttpAnswer a = json_answer(
-        json::object{{"login", login}, {"staff_id", s.signer->staff_id}, {"csrf", s.csrf}});
-    sessions_[digest_hex(token)] = std::move(s);
-    a.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + token +
-                                             "; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=" +
-                                             std::to_string(options_.absolute_ms / 1000));
+        json::object{{"login", login}, {"staff_id", s.state->staff_id}, {"csrf", s.csrf}});
+    a.headers.emplace_back("Set-Cookie", sessions_.set_cookie(created.token));
     return a;
 }
 
-HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSession& session) {
+HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
+                         Sessions::Session& session) {
     const auto now = clock_.now_ms();
-    const AdminSigner& admin = *session.signer;
-    const auto q = query_of(call.path);
+    const AdminSigner& admin = *session.state;
+    const auto q = web::query_of(call.path);
     std::lock_guard lock(store_mutex_);
     auto& db = store_.db();
     std::string subject;
@@ -239,17 +136,7 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
                      a.status < 400 ? "" : std::to_string(a.status));
         return a;
     };
-    const auto segments = [&] {
-        std::vector<std::string> parts;
-        std::string_view rest =
-            std::string_view(route).substr(std::string_view("/admin/api/").size());
-        while (!rest.empty()) {
-            const auto slash = rest.find('/');
-            parts.emplace_back(url_decode(rest.substr(0, slash)));
-            rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-        }
-        return parts;
-    }();
+    const auto segments = web::segments_of(route, "/admin/api/");
     const bool get = call.method == "GET";
     const bool post = call.method == "POST";
 
@@ -259,16 +146,9 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
     }
     if (segments == std::vector<std::string>{"logout"} && post) {
         const std::string who = admin.login;  // the session, and its signer, go now
-        for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-            if (&it->second == &session) {
-                sessions_.erase(it);
-                break;
-            }
-        }
+        sessions_.drop(&session);
         HttpAnswer a = json_answer(json::object{{"ok", true}});
-        a.headers.emplace_back(
-            "Set-Cookie",
-            std::string(kCookie) + "=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0");
+        a.headers.emplace_back("Set-Cookie", sessions_.clear_cookie());
         store_.audit(now, "admin:" + who, "admin.logout", who, "ok", "");
         return a;
     }
@@ -301,7 +181,7 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
         }
         if (segments.size() == 3 && segments[2] == "resolve" && post) {
             subject = segments[1];
-            const auto body = body_object(call);
+            const auto body = web::json_body(call);
             if (!body)
                 return audited(
                     refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
@@ -322,7 +202,7 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
             return audited(json_answer(json::object{{"devices", device_list(db)}}));
         if (segments.size() == 3 && segments[2] == "revoke" && post) {
             subject = segments[1];
-            const auto body = body_object(call);
+            const auto body = web::json_body(call);
             if (!body)
                 return audited(
                     refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
@@ -343,7 +223,7 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
         subject = segments[1];
         if (segments[2] == "keys" && get)
             return audited(json_answer(json::object{{"keys", staff_key_list(db, segments[1])}}));
-        const auto body = post ? body_object(call) : std::nullopt;
+        const auto body = post ? web::json_body(call) : std::nullopt;
         if (post && !body)
             return audited(refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
         if (segments[2] == "enrolment-code" && post) {
@@ -370,7 +250,7 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
     }
     if (segments.size() == 3 && segments[0] == "staff-keys" && segments[2] == "revoke" && post) {
         subject = segments[1];
-        const auto body = body_object(call);
+        const auto body = web::json_body(call);
         if (!body)
             return audited(refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
         if (auto st = store_.revoke_staff_key(segments[1], admin, text_field(*body, "reason"),
@@ -380,7 +260,7 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route, AdminSe
         return audited(json_answer(json::object{{"keys", staff_key_list(db, "")}}));
     }
     if (segments == std::vector<std::string>{"tokens"} && post) {
-        const auto body = body_object(call);
+        const auto body = web::json_body(call);
         if (!body)
             return audited(refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
         const auto number = [&](std::string_view name, int fallback) {

@@ -10,7 +10,6 @@
 #include "gridsync/central/errors.hpp"
 #include "gridsync/central/import.hpp"
 #include "gridsync/central/router.hpp"
-#include "gridsync/central/server.hpp"
 #include "gridsync/central/store.hpp"
 #include "gridsync/central/views.hpp"
 #include "gridsync/cli/support.hpp"
@@ -23,6 +22,7 @@
 #include "gridsync/domain/shifts.hpp"
 #include "gridsync/domain/staff_keys.hpp"
 #include "gridsync/file.hpp"
+#include "gridsync/web/server.hpp"
 
 namespace gridsync::central {
 
@@ -372,7 +372,8 @@ int cmd_serve(Opened& c, Args& args, Output& out) {
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos)
         throw UsageError{"--listen HOST:PORT"};
-    ServerOptions o;
+    web::ServerOptions o;
+    o.name = "gridsync-central";
     o.host = listen.substr(0, colon);
     o.port = static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)));
     o.threads = std::stoi(args.get("threads").value_or("2"));
@@ -380,7 +381,7 @@ int cmd_serve(Opened& c, Args& args, Output& out) {
         o.body_limit = static_cast<std::size_t>(std::stoul(*mb)) << 20;
     domain::SystemClock clock;
     Router router(c.store, c.keys, clock);
-    HttpServer server(router, o);
+    web::HttpServer server([&router](const web::HttpCall& call) { return router.handle(call); }, o);
     // SIGTERM/SIGINT: stop accepting, finish what is in progress.
     sigset_t set;
     sigemptyset(&set);

@@ -49,14 +49,6 @@ HttpAnswer failure_answer(const Failure& f) {
     return error_answer(status_for(f.code), f.code, f.message);
 }
 
-HttpAnswer error_answer(int status, const std::error_code& code, const std::string& message) {
-    boost::json::object o{
-        {"code", std::string(code.category().name()) + ":" + std::to_string(code.value())},
-        {"message", message}};
-    const std::string s = boost::json::serialize(o);
-    return {status, "application/json", Bytes(s.begin(), s.end())};
-}
-
 Router::Router(CentralStore& store, const CentralKeys& keys, domain::Clock& clock)
     : store_(store),
       keys_(keys),

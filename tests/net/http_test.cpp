@@ -3,9 +3,10 @@
 #include <thread>
 
 #include "central_fixture.hpp"
-#include "gridsync/central/server.hpp"
+#include "gridsync/central/router.hpp"
 #include "gridsync/edge/http_transport.hpp"
 #include "gridsync/sync/client.hpp"
+#include "gridsync/web/server.hpp"
 
 using namespace gridsync;
 using namespace gridsync::domain;
@@ -18,12 +19,13 @@ class HttpTest : public test::EdgeAndCentral {
     central::CentralKeys keys{crypto::SigningKey::generate(), crypto::KxKeyPair::generate(),
                               crypto::SecureBuffer::random(32)};
     std::unique_ptr<central::Router> router;
-    std::unique_ptr<central::HttpServer> server;
+    std::unique_ptr<web::HttpServer> server;
     std::thread serving;
 
-    void start(central::ServerOptions options = {}) {
+    void start(web::ServerOptions options = {}) {
         router = std::make_unique<central::Router>(*central, keys, central_clock);
-        server = std::make_unique<central::HttpServer>(*router, options);
+        server = std::make_unique<web::HttpServer>(
+            [this](const web::HttpCall& c) { return router->handle(c); }, options);
         serving = std::thread([this] { server->run(); });
     }
     void TearDown() override {
@@ -62,7 +64,7 @@ TEST_F(HttpTest, EnrollPushAndPullOverHttp) {
 }
 
 TEST_F(HttpTest, OversizedBodiesAreRefusedWith413AndTheServerGoesOn) {
-    central::ServerOptions o;
+    web::ServerOptions o;
     o.body_limit = 1024;
     start(o);
     edge::HttpTransport http(address());

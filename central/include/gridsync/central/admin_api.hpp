@@ -28,6 +28,7 @@
 
 #include "gridsync/central/admin.hpp"
 #include "gridsync/central/router.hpp"
+#include "gridsync/web/sessions.hpp"
 
 namespace gridsync::central {
 
@@ -47,15 +48,10 @@ class AdminApi {
     HttpAnswer handle(const HttpCall& call);
 
   private:
-    struct AdminSession {
-        std::unique_ptr<AdminSigner> signer;
-        std::string csrf;
-        domain::EpochMs created_ms = 0;
-        domain::EpochMs seen_ms = 0;
-    };
+    // A session holds the admin's unlocked key (sodium_malloc memory).
+    using Sessions = web::SessionTable<std::unique_ptr<AdminSigner>>;
     HttpAnswer login(const HttpCall& call);
-    HttpAnswer api(const HttpCall& call, const std::string& route, AdminSession& session);
-    AdminSession* session_of(const HttpCall& call, domain::EpochMs now);
+    HttpAnswer api(const HttpCall& call, const std::string& route, Sessions::Session& session);
     void forget_stale(domain::EpochMs now);
 
     CentralStore& store_;
@@ -64,7 +60,7 @@ class AdminApi {
     std::mutex& store_mutex_;
     AdminApiOptions options_;
     std::mutex sessions_mutex_;
-    std::map<std::string, AdminSession> sessions_;  // by the digest of the cookie's token
+    Sessions sessions_;
     std::map<std::string, std::vector<domain::EpochMs>> failures_;  // by login
 };
 

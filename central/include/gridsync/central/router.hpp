@@ -1,6 +1,6 @@
 #pragma once
 // Central's HTTP surface as a pure function of the request: the server
-// (server.hpp) only moves bytes, and tests can call the router directly.
+// (web/server.hpp) only moves bytes, and tests can call the router directly.
 //
 //   GET  /v1/health   -> {"status":"ok","protocol":1}
 //   POST /v1/enroll   body: EnrollRequest sealed to central's X25519 key
@@ -20,25 +20,15 @@
 #include "gridsync/central/store.hpp"
 #include "gridsync/crypto/kx.hpp"
 #include "gridsync/crypto/sign.hpp"
+#include "gridsync/web/http.hpp"
 
 namespace gridsync::central {
 
-struct HttpCall {
-    std::string method;
-    std::string path;       // the request target, query string included
-    std::string device_id;  // the X-Gridsync-Device header, if any
-    Bytes body;
-    std::string cookie;  // the Cookie header (admin console)
-    std::string csrf;    // the X-CSRF-Token header (admin console)
-    std::string content_type;
-};
-
-struct HttpAnswer {
-    int status = 200;
-    std::string content_type = "application/octet-stream";
-    Bytes body;
-    std::vector<std::pair<std::string, std::string>> headers;  // e.g. Set-Cookie
-};
+// The shared HTTP values (web/http.hpp): central's handlers are pure
+// functions of them.
+using HttpCall = web::HttpCall;
+using HttpAnswer = web::HttpAnswer;
+using web::error_answer;
 
 struct CentralKeys {
     crypto::SigningKey signing;
@@ -68,9 +58,7 @@ class Router {
     std::unique_ptr<AdminApi> admin_;
 };
 
-// The JSON error body, also used by the server for its own refusals.
-HttpAnswer error_answer(int status, const std::error_code& code, const std::string& message);
-// The same, with the HTTP status that goes with the failure's code.
+// The JSON error body with the HTTP status that goes with the failure's code.
 HttpAnswer failure_answer(const Failure& f);
 
 }  // namespace gridsync::central

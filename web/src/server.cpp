@@ -1,4 +1,4 @@
-#include "gridsync/central/server.hpp"
+#include "gridsync/web/server.hpp"
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-namespace gridsync::central {
+namespace gridsync::web {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -24,15 +24,16 @@ namespace {
 constexpr std::size_t kReadBuffer = 256 * 1024;
 
 struct Shared {
-    Router& router;
+    Handler handler;
     ServerOptions options;
     std::atomic<std::size_t> in_flight{0};
     std::atomic<bool> stopping{false};
 };
 
-http::response<Body> to_response(const HttpAnswer& a, unsigned version, bool keep_alive) {
+http::response<Body> to_response(const HttpAnswer& a, const std::string& server, unsigned version,
+                                 bool keep_alive) {
     http::response<Body> res{static_cast<http::status>(a.status), version};
-    res.set(http::field::server, "gridsync-central");
+    res.set(http::field::server, server);
     res.set(http::field::content_type, a.content_type);
     for (const auto& [name, value] : a.headers)
         res.insert(name, value);
@@ -62,6 +63,15 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
   private:
+    HttpAnswer handle(const HttpCall& call) {
+        try {
+            return shared_.handler(call);
+        } catch (const std::exception& e) {
+            return error_answer(500, std::make_error_code(std::errc::io_error),
+                                std::string("internal error: ") + e.what());
+        }
+    }
+
     void read() {
         if (shared_.stopping)
             return close();
@@ -83,7 +93,7 @@ class Session : public std::enable_shared_from_this<Session> {
             return send(
                 to_response(error_answer(413, std::make_error_code(std::errc::file_too_large),
                                          "请求体过大 / request body too large"),
-                            11, false));
+                            shared_.options.name, 11, false));
         }
         if (ec)
             return close();
@@ -93,8 +103,8 @@ class Session : public std::enable_shared_from_this<Session> {
             shared_.in_flight.fetch_sub(1);
             return send(to_response(
                 error_answer(503, std::make_error_code(std::errc::resource_unavailable_try_again),
-                             "中心繁忙,请稍后重试 / central is busy, try again"),
-                req.version(), keep));
+                             "服务繁忙,请稍后重试 / busy, try again"),
+                shared_.options.name, req.version(), keep));
         }
         HttpCall call;
         call.method = std::string(req.method_string());
@@ -108,9 +118,9 @@ class Session : public std::enable_shared_from_this<Session> {
         if (auto it = req.find(http::field::content_type); it != req.end())
             call.content_type = std::string(it->value());
         call.body = std::move(req.body());
-        HttpAnswer answer = shared_.router.handle(call);
+        HttpAnswer answer = handle(call);
         shared_.in_flight.fetch_sub(1);
-        send(to_response(answer, req.version(), keep));
+        send(to_response(answer, shared_.options.name, req.version(), keep));
     }
 
     void send(http::response<Body> res) {
@@ -140,8 +150,8 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct HttpServer::Impl {
-    Impl(Router& router, ServerOptions o)
-        : shared{router, std::move(o)},
+    Impl(Handler handler, ServerOptions o)
+        : shared{std::move(handler), std::move(o)},
           ioc(std::max(1, shared.options.threads)),
           acceptor(net::make_strand(ioc)) {
         const tcp::endpoint ep{net::ip::make_address(shared.options.host), shared.options.port};
@@ -174,8 +184,8 @@ struct HttpServer::Impl {
     std::set<std::weak_ptr<Session>, std::owner_less<std::weak_ptr<Session>>> sessions;
 };
 
-HttpServer::HttpServer(Router& router, ServerOptions options)
-    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+HttpServer::HttpServer(Handler handler, ServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(handler), std::move(options))) {}
 HttpServer::~HttpServer() = default;
 
 unsigned short HttpServer::port() const {
@@ -205,4 +215,4 @@ void HttpServer::stop() {
     });
 }
 
-}  // namespace gridsync::central
+}  // namespace gridsync::web
