@@ -46,6 +46,7 @@ const Permissions& permissions(const std::string& role) {
         {"custody_transfer", {true, {}}},
         {"delivery_attempt", {true, {}}},
         {"staff_key", {true, {}}},
+        {"citizen_rating", {true, {}}},
         {"resident", {false, with_stamp({"name", "phone"})}},
         {"household", {false, with_stamp({"address"})}},
     };
@@ -54,6 +55,7 @@ const Permissions& permissions(const std::string& role) {
         {"custody_transfer", {true, {}}},
         {"delivery_attempt", {true, {}}},
         {"staff_key", {true, {}}},
+        {"citizen_rating", {true, {}}},
         {"resident", {false, with_stamp({"phone"})}},
         {"household", {false, with_stamp({"address"})}},
     };

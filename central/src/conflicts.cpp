@@ -7,6 +7,7 @@
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/disbursement.hpp"
 #include "gridsync/domain/errors.hpp"
+#include "gridsync/domain/ratings.hpp"
 #include "gridsync/domain/shifts.hpp"
 #include "gridsync/domain/staff_keys.hpp"
 
@@ -35,6 +36,8 @@ Status second_look(store::Database& db, const RowChange& c) {
         return domain::verify_opening(db, c.id);
     if (c.table == "staff_key")
         return domain::verify_staff_key(db, c.id);
+    if (c.table == "citizen_rating")
+        return domain::verify_rating(db, c.id);
     return {};
 }
 

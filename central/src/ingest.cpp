@@ -178,7 +178,7 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
         case ApplyResult::Kind::applied:
             break;
     }
-    return ack(seq, sync::AckStatus::accepted);
+    return ack(seq, sync::AckStatus::accepted, {}, result.message);
 }
 
 std::size_t Ingest::release_parked() {

@@ -29,9 +29,9 @@ bool visible(Resolver& resolve, const Device& device, const std::string& table,
         if (table == "grid")
             return id == device.grid_id ||
                    resolve.text("grid", id, "community_id") == device.community_id;
-        static const std::set<std::string> grid_tables = {"household",          "resident",
-                                                          "proxy_registration", "certificate",
-                                                          "custody_transfer",   "delivery_attempt"};
+        static const std::set<std::string> grid_tables = {
+            "household",        "resident",         "proxy_registration", "certificate",
+            "custody_transfer", "delivery_attempt", "citizen_rating"};
         return grid_tables.count(table) && resolve.grid_of(table, id) == device.grid_id;
     }
     return resolve.community_of(table, id) == device.community_id;
@@ -67,6 +67,8 @@ sync::ScopeQuery scope_query(const Device& device) {
         {"custody_transfer", "certificate_id IN (" + certificates + ")"},
         {"delivery_attempt", "certificate_id IN (" + certificates + ")"},
     };
+    const std::string deliveries =
+        "SELECT id FROM delivery_attempt WHERE certificate_id IN (" + certificates + ")";
     if (grid_device) {
         where["grid"] = "id = ?2 OR community_id = ?1";
         where["staff"] = "community_id = ?1";
@@ -75,6 +77,9 @@ sync::ScopeQuery scope_query(const Device& device) {
         where["staff"] = "community_id = ?1 OR community_id IS NULL";
     }
     where["staff_key"] = "staff_id IN (SELECT id FROM staff WHERE " + where["staff"] + ")";
+    // A grid device holds its deliveries' ratings; a laptop its community's,
+    // of deliveries and payments.
+    where["citizen_rating"] = "delivery_attempt_id IN (" + deliveries + ")";
     if (!grid_device) {
         where["disbursement_day"] = "community_id = ?1";
         where["roster_shift"] = "community_id = ?1";
@@ -87,6 +92,8 @@ sync::ScopeQuery scope_query(const Device& device) {
         where["unpaid_entitlement"] = "closing_id IN (" + closings + ")";
         where["payment_void"] = "payment_id IN (" + payments + ")";
         where["recovery_task"] = "payment_id IN (" + payments + ")";
+        where["citizen_rating"] =
+            "delivery_attempt_id IN (" + deliveries + ") OR payment_id IN (" + payments + ")";
     }
     return {[where = std::move(where)](const std::string& table) {
                 auto it = where.find(table);

@@ -58,6 +58,11 @@ class Resolver {
             return via("payment_id", "payment");
         if (table == "staff_key")
             return via("staff_id", "staff");
+        if (table == "citizen_rating") {
+            auto payment = text(table, id, "payment_id");
+            return payment ? community_of("payment", *payment)
+                           : via("delivery_attempt_id", "delivery_attempt");
+        }
         if (table == "unpaid_entitlement")
             return via("closing_id", "session_closing");
         if (table == "disbursement_roster")
@@ -67,6 +72,10 @@ class Resolver {
         return std::nullopt;
     }
     std::optional<std::string> grid_of(const std::string& table, const std::string& id) {
+        if (table == "citizen_rating") {
+            auto d = text(table, id, "delivery_attempt_id");
+            return d ? grid_of("delivery_attempt", *d) : std::nullopt;
+        }
         if (table == "custody_transfer" || table == "delivery_attempt") {
             auto c = text(table, id, "certificate_id");
             return c ? grid_of("certificate", *c) : std::nullopt;

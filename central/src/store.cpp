@@ -1,5 +1,7 @@
 #include "gridsync/central/store.hpp"
 
+#include <set>
+
 #include "authorize.hpp"
 #include "conflicts.hpp"
 #include "scope.hpp"
@@ -690,7 +692,18 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
           std::to_string(entry.rows.size()) + " rows, " + std::to_string(conflicts.size()) +
               " conflicts");
     tx.commit();
-    return {ApplyResult::Kind::applied, conflicts.size(), ""};
+    // What the device hears: the kinds of disagreement its entry raised.
+    std::set<std::string> kinds;
+    for (const auto& c : conflicts)
+        kinds.insert(c.kind);
+    std::string flagged;
+    for (const auto& k : kinds)
+        flagged += (flagged.empty() ? "" : ", ") + k;
+    return {
+        ApplyResult::Kind::applied,
+        conflicts.size(),
+        flagged.empty() ? "" : "已接收,待管理员处理 / accepted, flagged for an admin: " + flagged,
+        {}};
 }
 
 Status CentralStore::redeem_enrolment_codes(const DecodedEntry& entry, domain::EpochMs now) {

@@ -327,6 +327,46 @@ std::vector<OverdueCertificate> overdue_certificates(store::Database& db, EpochM
     return out;
 }
 
+std::vector<CertificateEntry> certificates(store::Database& db, const CertificateFilter& filter,
+                                           EpochMs now_ms) {
+    std::vector<CertificateEntry> out;
+    auto st = db.prepare(R"(
+        SELECT c.id, c.print_code, c.state, t.name, r.id, r.name, h.address, c.custodian_staff_id,
+               coalesce(s.name, ''), c.due_at_ms,
+               (SELECT count(*) FROM delivery_attempt a WHERE a.certificate_id = c.id AND a.outcome = 'failed'),
+               coalesce((SELECT a.failure_reason FROM delivery_attempt a WHERE a.certificate_id = c.id
+                         AND a.outcome = 'failed' ORDER BY a.hlc DESC LIMIT 1), ''),
+               (SELECT a.retry_on_ms FROM delivery_attempt a WHERE a.certificate_id = c.id
+                         AND a.outcome = 'failed' ORDER BY a.hlc DESC LIMIT 1)
+        FROM certificate c JOIN certificate_type t ON t.id = c.type_id
+             JOIN resident r ON r.id = c.resident_id JOIN household h ON h.id = r.household_id
+             LEFT JOIN staff s ON s.id = c.custodian_staff_id
+        WHERE (?1 IS NULL OR c.state = ?1) AND (?2 IS NULL OR c.custodian_staff_id = ?2)
+        ORDER BY c.state <> 'delivered' AND c.due_at_ms < ?3 DESC, c.due_at_ms, h.address, c.print_code)");
+    st.bind_all(filter.state, filter.holder_id, now_ms);
+    while (st.step()) {
+        CertificateEntry e;
+        e.id = st.column<std::string>(0);
+        e.print_code = st.column<std::string>(1);
+        e.state = st.column<std::string>(2);
+        e.type_name = st.column<std::string>(3);
+        e.resident_id = st.column<std::string>(4);
+        e.resident_name = st.column<std::string>(5);
+        e.address = st.column<std::string>(6);
+        e.holder_id = st.column<std::optional<std::string>>(7);
+        e.holder_name = st.column<std::string>(8);
+        e.due_at_ms = st.column<std::int64_t>(9);
+        // Whole days, rounded down toward overdue: due later today is 0.
+        const EpochMs left = e.due_at_ms - now_ms;
+        e.days_left = left >= 0 ? left / kDayMs : -((-left + kDayMs - 1) / kDayMs);
+        e.failed_attempts = st.column<int>(10);
+        e.last_failure = st.column<std::string>(11);
+        e.retry_on_ms = st.column<std::optional<std::int64_t>>(12);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
 Status verify_custody_transfer(store::Database& db, const std::string& transfer_id) {
     return detail::guarded([&] {
         auto ct = db.prepare(R"(

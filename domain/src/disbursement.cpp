@@ -428,9 +428,12 @@ Result<Reconciliation> close_session(store::Database& db, const Stamp& stamp,
             ORDER BY e.id)");
         up.bind(1, session.id);
         std::string missing;
+        std::map<std::string, std::string> reasons = in.unpaid_reasons;
         while (up.step()) {
             Unpaid u{up.column<std::string>(0), up.column<std::string>(1), up.column<Fen>(2)};
-            if (!in.unpaid_reasons.count(u.entitlement_id))
+            if (!reasons.count(u.entitlement_id) && !in.default_unpaid_reason.empty())
+                reasons[u.entitlement_id] = in.default_unpaid_reason;
+            if (!reasons.count(u.entitlement_id))
                 missing += (missing.empty() ? "" : ", ") + u.entitlement_id;
             r.unpaid_fen += u.amount;
             unpaid.push_back(std::move(u));
@@ -442,7 +445,7 @@ Result<Reconciliation> close_session(store::Database& db, const Stamp& stamp,
         }
         static const std::set<std::string> kReasons = {
             "absent", "deceased", "moved", "refused", "identity_unverified", "other"};
-        for (const auto& [eid, reason] : in.unpaid_reasons) {
+        for (const auto& [eid, reason] : reasons) {
             if (!kReasons.count(reason))
                 refuse(Errc::bad_input, "未发放原因无效 / unknown unpaid reason: " + reason);
         }
@@ -490,9 +493,8 @@ Result<Reconciliation> close_session(store::Database& db, const Stamp& stamp,
             db.execute(
                 R"(INSERT INTO unpaid_entitlement(id, closing_id, entitlement_id, reason, carried_over,
                               origin_device, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))",
-                new_id(stamp.now_ms), r.closing_id, u.entitlement_id,
-                in.unpaid_reasons.at(u.entitlement_id), u.rule == "carry_over" ? 1 : 0,
-                stamp.device_id, stamp.hlc.packed);
+                new_id(stamp.now_ms), r.closing_id, u.entitlement_id, reasons.at(u.entitlement_id),
+                u.rule == "carry_over" ? 1 : 0, stamp.device_id, stamp.hlc.packed);
         }
         db.execute(
             "UPDATE disbursement_session SET state = 'closed', origin_device = ?2, hlc = ?3 WHERE "
@@ -606,6 +608,110 @@ Status verify_closing(store::Database& db, const std::string& closing_id) {
             refuse(Errc::variance_unexplained, "对账不平 / the reconciliation does not add up");
         }
     });
+}
+
+std::vector<DayEntry> days_of(store::Database& db, const std::string& community_id) {
+    std::vector<DayEntry> out;
+    auto st = db.prepare(R"(
+        SELECT d.id, d.local_date, d.approved_by_staff_id IS NOT NULL,
+               (SELECT count(*) FROM entitlement e WHERE e.disbursement_day_id = d.id),
+               (SELECT coalesce(sum(amount_fen), 0) FROM entitlement e WHERE e.disbursement_day_id = d.id)
+        FROM disbursement_day d WHERE d.community_id = ?1 ORDER BY d.local_date)");
+    st.bind(1, community_id);
+    auto sessions = db.prepare(
+        "SELECT id, state, device_id, staff_a_id, staff_b_id FROM disbursement_session WHERE "
+        "disbursement_day_id = ?1 ORDER BY opened_at_ms");
+    while (st.step()) {
+        DayEntry d{st.column<std::string>(0),  st.column<std::string>(1), st.column<bool>(2),
+                   st.column<std::int64_t>(3), st.column<Fen>(4),         {}};
+        sessions.bind(1, d.day_id);
+        while (sessions.step()) {
+            d.sessions.push_back({sessions.column<std::string>(0), sessions.column<std::string>(1),
+                                  sessions.column<std::string>(2), sessions.column<std::string>(3),
+                                  sessions.column<std::string>(4)});
+        }
+        sessions.reset();
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+std::vector<BeneficiaryMatch> find_beneficiaries(store::Database& db, const std::string& session_id,
+                                                 const std::string& query, int limit) {
+    std::vector<BeneficiaryMatch> out;
+    // The day's list, matched by a part of the name or the ID's last 4.
+    auto st = db.prepare(R"(
+        SELECT e.id, r.id, r.name, r.id_last4, p.name, e.amount_fen,
+               coalesce((SELECT sum(CASE x.kind WHEN 'payment' THEN 1 ELSE -1 END) FROM payment x
+                         WHERE x.entitlement_id = e.id), 0) > 0,
+               e.session_id
+        FROM entitlement e JOIN resident r ON r.id = e.beneficiary_id
+             JOIN aid_program p ON p.id = e.program_id
+        WHERE e.disbursement_day_id = (SELECT disbursement_day_id FROM disbursement_session WHERE id = ?1)
+          AND (?2 = '' OR instr(r.name, ?2) > 0 OR r.id_last4 = upper(?2))
+        ORDER BY r.name, e.id LIMIT ?3)");
+    st.bind_all(session_id, query, limit);
+    while (st.step()) {
+        out.push_back({st.column<std::string>(0), st.column<std::string>(1),
+                       st.column<std::string>(2), st.column<std::string>(3),
+                       st.column<std::string>(4), st.column<Fen>(5), st.column<bool>(6),
+                       st.column<std::optional<std::string>>(7)});
+    }
+    return out;
+}
+
+Result<SessionTotals> session_totals(store::Database& db, const std::string& session_id) {
+    return detail::guarded([&] {
+        const SessionRow s = load_session(db, session_id);
+        SessionTotals t;
+        t.session_id = s.id;
+        t.state = s.state;
+        t.cash_issued_fen = s.cash_issued_fen;
+        auto e = db.prepare(
+            "SELECT count(*), coalesce(sum(amount_fen), 0) FROM entitlement WHERE session_id = ?1");
+        e.bind(1, s.id);
+        e.step();
+        t.expected_count = e.column<std::int64_t>(0);
+        t.expected_fen = e.column<Fen>(1);
+        e.reset();
+        auto p = db.prepare(
+            "SELECT kind, count(*), coalesce(sum(amount_fen), 0) FROM payment WHERE session_id = "
+            "?1 GROUP BY kind");
+        p.bind(1, s.id);
+        while (p.step()) {
+            if (p.column<std::string>(0) == "payment") {
+                t.paid_count = p.column<std::int64_t>(1);
+                t.paid_fen = p.column<Fen>(2);
+            } else {
+                t.reversed_count = p.column<std::int64_t>(1);
+                t.reversed_fen = p.column<Fen>(2);
+            }
+        }
+        p.reset();
+        auto u = db.prepare(R"(
+            SELECT count(*), coalesce(sum(e.amount_fen), 0) FROM entitlement e
+            WHERE e.session_id = ?1 AND coalesce((SELECT sum(CASE kind WHEN 'payment' THEN 1 ELSE -1 END)
+                                                 FROM payment WHERE entitlement_id = e.id), 0) = 0)");
+        u.bind(1, s.id);
+        u.step();
+        t.unpaid_count = u.column<std::int64_t>(0);
+        t.unpaid_fen = u.column<Fen>(1);
+        return t;
+    });
+}
+
+std::vector<RecoveryEntry> recoveries(store::Database& db) {
+    std::vector<RecoveryEntry> out;
+    auto st = db.prepare(R"(
+        SELECT t.payment_id, t.amount_fen, t.state, v.reason, r.name
+        FROM recovery_task t JOIN payment_void v ON v.payment_id = t.payment_id
+             JOIN payment p ON p.id = t.payment_id JOIN entitlement e ON e.id = p.entitlement_id
+             JOIN resident r ON r.id = e.beneficiary_id ORDER BY t.created_at_ms)");
+    while (st.step()) {
+        out.push_back({st.column<std::string>(0), st.column<Fen>(1), st.column<std::string>(2),
+                       st.column<std::string>(3), st.column<std::string>(4)});
+    }
+    return out;
 }
 
 }  // namespace gridsync::domain

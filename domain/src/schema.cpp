@@ -291,6 +291,7 @@ CREATE TABLE recovery_task(
 // against the key its signer held on the recording device when they signed.
 // The old single key per person (staff.public_key) goes. Opening a
 // disbursement session is signed by both its staff, as closing it is.
+// Residents rate the service they received (citizen_rating).
 constexpr const char* kV3 = R"sql(
 CREATE TABLE staff_key(
     id TEXT PRIMARY KEY NOT NULL,
@@ -315,12 +316,27 @@ ALTER TABLE disbursement_session ADD COLUMN staff_b_signature BLOB
     CHECK (staff_b_signature IS NULL OR length(staff_b_signature) = 64);
 
 ALTER TABLE staff DROP COLUMN public_key;
+
+-- A resident's rating of the service (群众评议), right after a delivery or a
+-- payment: one per event, for the person who served them.
+CREATE TABLE citizen_rating(
+    id TEXT PRIMARY KEY NOT NULL,
+    delivery_attempt_id TEXT UNIQUE REFERENCES delivery_attempt(id),
+    payment_id TEXT UNIQUE REFERENCES payment(id),
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    level TEXT NOT NULL CHECK (level IN ('very_satisfied', 'satisfied', 'basically_satisfied',
+                                         'dissatisfied', 'very_dissatisfied')),
+    comment TEXT,
+    rated_at_ms INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL,
+    CHECK ((delivery_attempt_id IS NULL) <> (payment_id IS NULL))) STRICT;
 )sql";
 
 const store::Migration kMigrations[] = {
     {1, "replicated model", kV1},
     {2, "voided payments and recovery tasks", kV2},
-    {3, "staff keys per device, signed session openings", kV3},
+    {3, "staff keys per device, signed session openings, citizen ratings", kV3},
 };
 
 }  // namespace
@@ -353,7 +369,8 @@ const std::vector<std::string>& replicated_tables() {
                                                     "shift_check",
                                                     "payment_void",
                                                     "recovery_task",
-                                                    "staff_key"};
+                                                    "staff_key",
+                                                    "citizen_rating"};
     return tables;
 }
 

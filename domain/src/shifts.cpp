@@ -339,4 +339,24 @@ std::vector<MonthlyAttendance> monthly_summary(store::Database& db, const std::s
     return out;
 }
 
+std::vector<RosterShiftView> roster_of(store::Database& db, const std::string& community_id,
+                                       const std::optional<std::string>& staff_id,
+                                       const std::string& from_date, const std::string& to_date) {
+    std::vector<RosterShiftView> out;
+    auto st = db.prepare(R"(
+        SELECT r.id, r.staff_id, s.name, r.local_date, r.kind, r.starts_at_ms, r.ends_at_ms, r.backup_staff_id
+        FROM roster_shift r JOIN staff s ON s.id = r.staff_id
+        WHERE r.community_id = ?1 AND (?2 IS NULL OR r.staff_id = ?2)
+          AND r.local_date BETWEEN ?3 AND ?4
+        ORDER BY r.local_date, r.starts_at_ms, s.name)");
+    st.bind_all(community_id, staff_id, from_date, to_date);
+    while (st.step()) {
+        out.push_back({st.column<std::string>(0), st.column<std::string>(1),
+                       st.column<std::string>(2), st.column<std::string>(3),
+                       st.column<std::string>(4), st.column<std::int64_t>(5),
+                       st.column<std::int64_t>(6), st.column<std::optional<std::string>>(7)});
+    }
+    return out;
+}
+
 }  // namespace gridsync::domain

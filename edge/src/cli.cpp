@@ -8,23 +8,20 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <sstream>
-#include <thread>
 
 #include "gridsync/cli/support.hpp"
 #include "gridsync/crypto/errors.hpp"
-#include "gridsync/domain/certificates.hpp"
-#include "gridsync/domain/disbursement.hpp"
 #include "gridsync/domain/errors.hpp"
 #include "gridsync/domain/local_time.hpp"
 #include "gridsync/domain/money.hpp"
-#include "gridsync/domain/residents.hpp"
-#include "gridsync/domain/shifts.hpp"
+#include "gridsync/edge/field_service.hpp"
 #include "gridsync/edge/http_transport.hpp"
 #include "gridsync/edge/node.hpp"
+#include "gridsync/edge/sync_service.hpp"
 #include "gridsync/file.hpp"
 #include "gridsync/store/errors.hpp"
+#include "gridsync/text.hpp"
 
 namespace gridsync::edge::cli {
 
@@ -84,7 +81,9 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
   day close --session S --returned YUAN [--notes N] [--unpaid-reason absent] [--explanation TEXT]
             --staff-a A --staff-b B
 
-居民信息 / Residents
+居民信息与评议 / Residents and ratings
+  rate --delivery ID | --payment ID --level very_satisfied|satisfied|basically_satisfied|dissatisfied|very_dissatisfied
+       [--comment TEXT]           群众评议(非常满意 … 非常不满意)/ the resident rates the service
   resident edit --resident ID [--name NAME] [--phone PHONE]
                                   更正姓名或电话;两台设备改了不同字段会合并 / correct a name or phone;
                                   edits of different fields on two devices merge
@@ -149,16 +148,26 @@ domain::Fen yuan(const std::string& text) {
     return *f;
 }
 
+int number(const Args& args, const std::string& name, int fallback) {
+    const auto v = args.get(name);
+    if (!v)
+        return fallback;
+    try {
+        std::size_t used = 0;
+        const int n = std::stoi(*v, &used);
+        if (used == v->size())
+            return n;
+    } catch (const std::exception&) {
+    }
+    throw UsageError{"--" + name + " 应为整数 / must be a whole number: " + *v};
+}
+
 std::string clear(const crypto::SecureBuffer& b) {
     return std::string(as_chars(b.view()));
 }
 
-std::vector<std::string> split_csv(const std::string& line) {
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    for (std::string x; std::getline(ss, x, ',');)
-        f.push_back(x);
-    return f;
+std::string code_of(const std::error_code& ec) {
+    return std::string(ec.category().name()) + ":" + std::to_string(ec.value());
 }
 
 struct Context;
@@ -179,14 +188,12 @@ struct Context {
     SecretReader& secrets;
     EdgeNode& node;
     NodeClock& clock;
+    FieldService& field;
 
+    // The PIN of `staff_id`, asked as `who`; wrong ones counted (FieldService::unlock).
     Result<crypto::SigningKey> unlock(const std::string& staff_id, const std::string& who) {
         auto pin = secrets.read(who + " PIN");
-        return node.unlock_staff(staff_id, pin);
-    }
-    template <class T, class F>
-    Result<sync::Recorded<T>> record(F&& write) {
-        return node.outbox().record_as<T>(std::forward<F>(write));
+        return field.unlock(staff_id, pin);
     }
 };
 
@@ -203,16 +210,14 @@ BatchResult run_batch(Context& c, const std::string& path, F&& one) {
             line.pop_back();
         if (line.empty() || line[0] == '#')
             continue;
-        const Status st = one(split_csv(line));
+        const Status st = one(split_csv_record(line));
         if (st) {
             ++r.done;
             continue;
         }
         ++r.refused;
-        problems.push_back({{"line", n},
-                            {"code", std::string(st.code().category().name()) + ":" +
-                                         std::to_string(st.code().value())},
-                            {"message", st.failure().message}});
+        problems.push_back(
+            {{"line", n}, {"code", code_of(st.code())}, {"message", st.failure().message}});
         c.out.line("第 " + std::to_string(n) + " 行被拒绝 line refused: " + st.failure().message);
     }
     c.out.data()["refused"] = r.refused;
@@ -239,9 +244,10 @@ constexpr const char* kBrokenOutboxAdvice =
     "请勿删除或重装本设备,联系管理员处理 / do not wipe or reinstall this device: tell an admin";
 
 int cmd_status(Context& c) {
-    const auto s = c.node.outbox().status();
     const auto chain = sync::verify_chain(c.node.db(), c.node.config().device_id,
                                           c.node.device_key().public_key());
+    SyncService sync_service(c.node, c.clock);
+    const SyncStatus s = sync_service.status();
     auto& d = c.out.data();
     d["device_id"] = c.node.config().device_id;
     d["device_name"] = c.node.config().device_name;
@@ -259,8 +265,7 @@ int cmd_status(Context& c) {
         c.out.line("中心 central: 尚未登记 not enrolled");
     }
     // This device's clock minus central's, as the last pull measured it.
-    if (auto off = c.node.db().query_value<std::int64_t>(
-            "SELECT value FROM node_state WHERE key = 'central_offset_ms'")) {
+    if (const auto off = s.clock_offset_ms) {
         d["clock_offset_ms"] = *off;
         d["clock_skewed"] = std::abs(*off) > sync::kMaxClockSkewMs;
         if (std::abs(*off) > sync::kMaxClockSkewMs) {
@@ -274,11 +279,23 @@ int cmd_status(Context& c) {
                        "flagged)");
         }
     }
-    if (auto last = c.node.db().query_value<std::string>(
-            "SELECT value FROM node_state WHERE key = 'last_sync_ms'")) {
-        d["last_sync"] = domain::format_local(std::stoll(*last));
-        c.out.line("上次同步 last sync: " + domain::format_local(std::stoll(*last)));
+    if (s.last_sync_ms) {
+        d["last_sync"] = domain::format_local(*s.last_sync_ms);
+        c.out.line("上次同步 last sync: " + domain::format_local(*s.last_sync_ms));
     }
+    if (!s.last_error.empty()) {
+        d["last_error"] = s.last_error;
+        c.out.line("上次同步失败 last sync failed: " + s.last_error);
+    }
+    boost::json::array notices;
+    for (const auto& n : s.notices) {
+        notices.push_back({{"at", domain::format_local(n.at_ms)},
+                           {"seq", n.seq},
+                           {"status", n.status},
+                           {"code", n.code},
+                           {"message", n.message}});
+    }
+    d["notices"] = std::move(notices);
     c.out.line("设备 device: " + c.node.config().device_name + " (" + c.node.config().device_id +
                ")");
     c.out.line("指纹 fingerprint: " + crypto::fingerprint(c.node.device_key().public_key()));
@@ -308,13 +325,18 @@ int report_round(Context& c, const sync::RoundReport& r) {
             "本机数据与中心不一致,已按范围重新下载(未上传的记录均保留)/ this device had drifted "
             "from central: its scope was downloaded again, unpushed records kept");
     }
-    boost::json::array rejections;
+    boost::json::array rejections, notices;
     for (const auto& a : r.rejections) {
         rejections.push_back({{"seq", a.seq}, {"code", a.code}, {"message", a.message}});
         c.out.line("被中心拒绝 refused by central: #" + std::to_string(a.seq) + " [" + a.code +
                    "] " + a.message);
     }
+    for (const auto& a : r.notices) {
+        notices.push_back({{"seq", a.seq}, {"message", a.message}});
+        c.out.line("中心提示 central says: #" + std::to_string(a.seq) + " " + a.message);
+    }
     d["rejections"] = std::move(rejections);
+    d["notices"] = std::move(notices);
     if (r.outbox_broken) {
         d["outbox_broken_seq"] = *r.outbox_broken->first_broken_seq;
         c.out.line("本机待上传记录损坏,上传停在第 " +
@@ -352,9 +374,10 @@ int cmd_enroll(Context& c, const crypto::SecureBuffer& passphrase) {
 
 int cmd_sync(Context& c) {
     HttpTransport http(c.node.central_address());
+    SyncService sync_service(c.node, c.clock);
     // Progress on stderr, and only for a person at a terminal: --json stays one line.
     const bool person = ::isatty(STDERR_FILENO) != 0;
-    GS_TRY(r, c.node.sync_round(http, c.clock, [person](const sync::PullProgress& p) {
+    GS_TRY(r, sync_service.round(http, [person](const sync::PullProgress& p) {
         if (!person)
             return;
         if (p.snapshot || p.snapshot_rows > 0)
@@ -371,48 +394,34 @@ int cmd_sync(Context& c) {
 
 std::atomic<bool> g_stop{false};
 
-// Keeps syncing whenever central is reachable: after a success, waits the
-// interval; after a failure, backs off exponentially (1 s, 2 s, ... 5 min)
-// with jitter, so a fleet coming back online does not arrive all at once.
-// Local writes never wait for it: they go to SQLite (WAL) from other
-// processes, and the next round takes them.
+// Keeps syncing whenever central is reachable (SyncService::run). Local
+// writes never wait for it: they go to SQLite (WAL) from other processes,
+// and the next round takes them.
 int cmd_serve(Context& c) {
     ::signal(SIGTERM, [](int) { g_stop = true; });
     ::signal(SIGINT, [](int) { g_stop = true; });
-    const auto interval =
-        std::chrono::seconds(std::stoi(c.args.get("interval-seconds").value_or("30")));
-    const int max_rounds = std::stoi(c.args.get("rounds").value_or("0"));  // 0: until stopped
-    HttpTransport http(c.node.central_address(), std::chrono::seconds(30));
-    std::mt19937 jitter(std::random_device{}());
-    auto backoff = std::chrono::milliseconds(1000);
-    for (int round = 1; !g_stop && (max_rounds == 0 || round <= max_rounds); ++round) {
-        // Every round pushes and pulls; the whole-scope check, which costs
-        // central a read of the community, runs hourly (and after a snapshot).
-        sync::SyncOptions options;
-        options.verify_scope_every_ms = 3600000;
-        auto r = c.node.sync_round(http, c.clock, {}, options);
-        std::chrono::milliseconds wait = interval;
-        if (r) {
-            std::cerr << domain::format_local(c.clock.now_ms()) << " 同步完成 synced: accepted "
-                      << r->accepted << ", pulled " << r->pulled << ", refused " << r->rejected
-                      << std::endl;
-            if (r->outbox_broken) {
-                std::cerr << "本机待上传记录损坏 outbox damaged: " << r->outbox_broken->reason
-                          << "; " << kBrokenOutboxAdvice << std::endl;
+    const auto interval = std::chrono::seconds(number(c.args, "interval-seconds", 30));
+    const int max_rounds = number(c.args, "rounds", 0);  // 0: until stopped
+    const std::string central = c.node.central_address();
+    SyncService sync_service(c.node, c.clock);
+    sync_service.run(
+        g_stop, interval, max_rounds,
+        [&] { return std::make_unique<HttpTransport>(central, std::chrono::seconds(30)); },
+        [&](const Result<sync::RoundReport>& r) {
+            if (r) {
+                std::cerr << domain::format_local(c.clock.now_ms()) << " 同步完成 synced: accepted "
+                          << r->accepted << ", pulled " << r->pulled << ", refused " << r->rejected
+                          << std::endl;
+                if (r->outbox_broken) {
+                    std::cerr << "本机待上传记录损坏 outbox damaged: " << r->outbox_broken->reason
+                              << "; " << kBrokenOutboxAdvice << std::endl;
+                }
+            } else {
+                std::cerr << domain::format_local(c.clock.now_ms())
+                          << " 同步失败,稍后重试 sync failed, retrying: " << r.failure().message
+                          << std::endl;
             }
-            backoff = std::chrono::milliseconds(1000);
-        } else {
-            std::cerr << domain::format_local(c.clock.now_ms())
-                      << " 同步失败,稍后重试 sync failed, retrying: " << r.failure().message
-                      << std::endl;
-            wait = backoff + std::chrono::milliseconds(jitter() % (backoff.count() / 2 + 1));
-            backoff = std::min(backoff * 2, std::chrono::milliseconds(300000));
-        }
-        for (auto waited = std::chrono::milliseconds(0); waited < wait && !g_stop;
-             waited += std::chrono::milliseconds(100)) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-    }
+        });
     return c.out.finish(Exit::ok);
 }
 
@@ -433,20 +442,11 @@ int cmd_verify(Context& c) {
 
 int cmd_staff(Context& c, const std::string& sub) {
     if (sub == "list") {
-        auto st = c.node.db().prepare(
-            "SELECT id, name, role, coalesce(community_id, ''), EXISTS (SELECT 1 FROM staff_key k "
-            "WHERE k.staff_id = staff.id AND k.device_id = ?3 AND k.revoked_at_ms IS NULL) FROM "
-            "staff WHERE (?1 IS NULL OR role = ?1) AND (community_id IS NULL OR community_id = ?2) "
-            "ORDER BY role, name");
-        st.bind_all(c.args.get("role"), c.node.config().community_id, c.node.config().device_id);
         boost::json::array list;
-        while (st.step()) {
-            list.push_back({{"id", st.column<std::string>(0)},
-                            {"name", st.column<std::string>(1)},
-                            {"role", st.column<std::string>(2)},
-                            {"has_key", st.column<bool>(4)}});
-            c.out.line(st.column<std::string>(0) + "  " + st.column<std::string>(2) + "  " +
-                       st.column<std::string>(1));
+        for (const auto& s : c.field.staff(c.args.get("role"))) {
+            list.push_back(
+                {{"id", s.id}, {"name", s.name}, {"role", s.role}, {"has_key", s.has_key}});
+            c.out.line(s.id + "  " + s.role + "  " + s.name + (s.has_key ? "  (有密钥 key)" : ""));
         }
         c.out.data()["staff"] = std::move(list);
         return c.out.finish(Exit::ok);
@@ -461,7 +461,7 @@ int cmd_staff(Context& c, const std::string& sub) {
             return c.out.failure(
                 {crypto::Errc::wrong_pin_or_damaged, "两次输入的 PIN 不一致 / the PINs differ"});
         }
-        GS_TRY(fp, c.node.enroll_staff_key(staff, clear(code), pin));
+        GS_TRY(fp, c.field.enroll_key(staff, clear(code), pin));
         c.out.data()["fingerprint"] = *fp;
         c.out.line("已生成密钥,指纹 key created, fingerprint: " + *fp);
         return c.out.finish(Exit::ok);
@@ -469,50 +469,38 @@ int cmd_staff(Context& c, const std::string& sub) {
     throw UsageError{"未知的 staff 子命令 / unknown staff command: " + sub};
 }
 
-domain::Delivery delivery_input(Context& c, const std::string& cert,
-                                const crypto::SecureBuffer& id_number) {
-    domain::Delivery d;
-    d.certificate_id = cert;
-    d.recipient_id_number = clear(id_number);
-    d.signature_image = read_blob(c.args.need("signature-file"));
-    if (auto p = c.args.get("photo-file"))
-        d.photo = read_blob(*p);
-    if (c.args.has("to-proxy")) {
-        d.to_proxy = true;
-        d.proxy_name = c.args.need("proxy-name");
-        d.proxy_relation = c.args.need("relation");
+std::optional<domain::Location> location_of(const Args& args) {
+    const auto lat = args.get("lat");
+    if (!lat)
+        return std::nullopt;
+    try {
+        return domain::Location{std::stod(*lat), std::stod(args.need("lon"))};
+    } catch (const std::invalid_argument&) {
+        throw UsageError{"--lat/--lon 应为数字 / must be numbers"};
     }
-    if (auto lat = c.args.get("lat"))
-        d.location = domain::Location{std::stod(*lat), std::stod(c.args.need("lon"))};
-    return d;
 }
 
 int cmd_cert(Context& c, const std::string& sub) {
-    auto& db = c.node.db();
     if (sub == "list") {
-        auto st = db.prepare(
-            R"(SELECT c.print_code, c.state, r.name, coalesce(s.name, '中心 center'), c.due_at_ms
-                                FROM certificate c JOIN resident r ON r.id = c.resident_id
-                                LEFT JOIN staff s ON s.id = c.custodian_staff_id
-                                WHERE ?1 IS NULL OR c.state = ?1 ORDER BY c.print_code)");
-        st.bind(1, c.args.get("state"));
         boost::json::array list;
-        while (st.step()) {
-            list.push_back({{"code", st.column<std::string>(0)},
-                            {"state", st.column<std::string>(1)},
-                            {"resident", st.column<std::string>(2)},
-                            {"holder", st.column<std::string>(3)},
-                            {"due", domain::format_local(st.column<std::int64_t>(4))}});
-            c.out.line(st.column<std::string>(0) + "  " + st.column<std::string>(1) + "  " +
-                       st.column<std::string>(2) + "  " + st.column<std::string>(3) + "  due " +
-                       domain::format_local(st.column<std::int64_t>(4)));
+        domain::CertificateFilter f;
+        f.state = c.args.get("state");
+        for (const auto& e : c.field.certificates(f)) {
+            const std::string holder = e.holder_name.empty() ? "中心 center" : e.holder_name;
+            list.push_back({{"code", e.print_code},
+                            {"state", e.state},
+                            {"resident", e.resident_name},
+                            {"holder", holder},
+                            {"due", domain::format_local(e.due_at_ms)}});
+            c.out.line(e.print_code + "  " + e.state + "  " + e.resident_name + "  " + holder +
+                       "  due " + domain::format_local(e.due_at_ms));
         }
         c.out.data()["certificates"] = std::move(list);
         return c.out.finish(Exit::ok);
     }
     if (sub == "overdue") {
         boost::json::array list;
-        for (const auto& o : domain::overdue_certificates(db, c.clock.now_ms())) {
+        for (const auto& o : c.field.overdue()) {
             list.push_back({{"code", o.print_code},
                             {"resident", o.resident_name},
                             {"state", o.state},
@@ -526,48 +514,40 @@ int cmd_cert(Context& c, const std::string& sub) {
     if (sub == "round") {
         const std::string leader = c.args.need("leader");
         GS_TRY(key, c.unlock(leader, "网格负责人 grid leader"));
+        const domain::Signer signer{leader, &*key};
         const Bytes signature = read_blob(c.args.need("signature-file"));
         int delivered = 0, failed = 0;
         const auto batch =
             run_batch(c, c.args.need("script"), [&](const std::vector<std::string>& f) -> Status {
-                if (f.size() < 3)
+                const auto bad = [] {
                     return fail(domain::Errc::bad_input,
                                 "line must be CODE,delivered,ID or CODE,failed,REASON,DAYS");
-                auto cert = domain::certificate_by_print_code(db, f[0]);
-                if (!cert)
-                    return cert.failure();
+                };
+                if (f.size() < 3)
+                    return bad();
                 if (f[1] == "delivered") {
-                    domain::Delivery d;
-                    d.certificate_id = *cert;
+                    DeliveryInput d;
+                    d.print_code = f[0];
                     d.recipient_id_number = f[2];
                     d.signature_image = signature;
-                    auto r = c.record<std::string>([&](const Stamp& s) {
-                        return domain::deliver(db, s, {leader, &*key}, d, c.node.id_key());
-                    });
+                    auto r = c.field.deliver(signer, d);
                     delivered += r ? 1 : 0;
                     return status_of(r);
                 }
                 auto reason = domain::parse_failure_reason(f[2]);
-                if (f[1] != "failed" || f.size() < 4 || !reason) {
-                    return fail(domain::Errc::bad_input,
-                                "line must be CODE,delivered,ID or CODE,failed,REASON,DAYS");
-                }
-                const domain::FailedAttempt fa{*cert, *reason,
-                                               c.clock.now_ms() + std::stoll(f[3]) * domain::kDayMs,
-                                               std::nullopt};
-                auto r = c.record<std::string>([&](const Stamp& s) {
-                    return domain::record_failed_attempt(db, s, {leader, &*key}, fa);
-                });
+                if (f[1] != "failed" || f.size() < 4 || !reason)
+                    return bad();
+                FailedAttemptInput fa{f[0], *reason, std::atoi(f[3].c_str()), std::nullopt};
+                auto r = c.field.fail_attempt(signer, fa);
                 failed += r ? 1 : 0;
                 return status_of(r);
             });
-        const int refused = batch.refused;
         auto& d = c.out.data();
         d["delivered"] = delivered;
         d["failed_attempts"] = failed;
         c.out.line("送达 delivered " + std::to_string(delivered) + ",未送达 failed attempts " +
-                   std::to_string(failed) + ",被拒绝 refused " + std::to_string(refused));
-        return c.out.finish(refused == 0 ? Exit::ok : Exit::refused);
+                   std::to_string(failed) + ",被拒绝 refused " + std::to_string(batch.refused));
+        return c.out.finish(batch.refused == 0 ? Exit::ok : Exit::refused);
     }
     if (sub == "handover" && c.args.get("codes")) {
         // A morning's hand-over: every code scanned from the pile actually
@@ -577,56 +557,49 @@ int cmd_cert(Context& c, const std::string& sub) {
         GS_TRY(kt, c.unlock(to, "网格负责人 grid leader"));
         const auto r =
             run_batch(c, c.args.need("codes"), [&](const std::vector<std::string>& f) -> Status {
-                auto cert = domain::certificate_by_print_code(db, f.at(0));
-                if (!cert)
-                    return cert.failure();
-                return status_of(c.record<std::string>([&](const Stamp& s) {
-                    return domain::hand_over(db, s, *cert, {from, &*kf}, {to, &*kt});
-                }));
+                return status_of(c.field.hand_over(f.at(0), {from, &*kf}, {to, &*kt}));
             });
-        const int done = r.done, refused = r.refused;
-        c.out.data()["handed_over"] = done;
-        c.out.line("已交接 handed over " + std::to_string(done) + ",被拒绝 refused " +
-                   std::to_string(refused));
-        return c.out.finish(refused == 0 ? Exit::ok : Exit::refused);
+        c.out.data()["handed_over"] = r.done;
+        c.out.line("已交接 handed over " + std::to_string(r.done) + ",被拒绝 refused " +
+                   std::to_string(r.refused));
+        return c.out.finish(r.refused == 0 ? Exit::ok : Exit::refused);
     }
-    const std::string cert = [&] {
-        auto id = domain::certificate_by_print_code(db, c.args.need("code"));
-        if (!id)
-            throw UsageError{id.failure().message};
-        return *id;
-    }();
-    // Hand-over and return: two people, two PINs, both sign the transfer.
-    auto transfer = [&](const std::string& from, const char* from_label, const std::string& to,
-                        const char* to_label, auto op, const char* done) {
-        GS_TRY(kf, c.unlock(from, from_label));
-        GS_TRY(kt, c.unlock(to, to_label));
-        GS_TRY(r, c.record<std::string>([&](const Stamp& s) {
-            return op(db, s, cert, domain::Signer{from, &*kf}, domain::Signer{to, &*kt});
-        }));
-        c.out.data()["transfer_id"] = r->value;
-        c.out.line(done);
+    const std::string code = c.args.need("code");
+    if (auto id = c.field.certificate_id(code); !id)
+        throw UsageError{id.failure().message};
+    if (sub == "handover" || sub == "return") {
+        // Two people, two PINs, both sign the transfer.
+        const bool handover = sub == "handover";
+        const std::string from = handover ? c.args.need("from") : c.args.need("leader");
+        const std::string to = c.args.need("to");
+        GS_TRY(kf,
+               c.unlock(from, handover ? "中心工作人员 center staff" : "网格负责人 grid leader"));
+        GS_TRY(kt, c.unlock(to, handover ? "网格负责人 grid leader" : "中心工作人员 center staff"));
+        GS_TRY(r, handover ? c.field.hand_over(code, {from, &*kf}, {to, &*kt})
+                           : c.field.return_to_center(code, {from, &*kf}, {to, &*kt}));
+        c.out.data()["transfer_id"] = *r;
+        c.out.line(handover ? "已交接,双方已签名 / handed over, signed by both"
+                            : "已退回中心,双方已签名 / returned to the center, signed by both");
         return c.out.finish(Exit::ok);
-    };
-    if (sub == "handover") {
-        return transfer(c.args.need("from"), "中心工作人员 center staff", c.args.need("to"),
-                        "网格负责人 grid leader", domain::hand_over,
-                        "已交接,双方已签名 / handed over, signed by both");
-    }
-    if (sub == "return") {
-        return transfer(c.args.need("leader"), "网格负责人 grid leader", c.args.need("to"),
-                        "中心工作人员 center staff", domain::return_to_center,
-                        "已退回中心,双方已签名 / returned to the center, signed by both");
     }
     if (sub == "deliver") {
         const std::string leader = c.args.need("leader");
         GS_TRY(key, c.unlock(leader, "网格负责人 grid leader"));
         auto id_number = c.secrets.read_sensitive("领取人身份证号码 / recipient's ID number");
-        const domain::Delivery d = delivery_input(c, cert, id_number);
-        GS_TRY(r, c.record<std::string>([&](const Stamp& s) {
-            return domain::deliver(db, s, {leader, &*key}, d, c.node.id_key());
-        }));
-        c.out.data()["attempt_id"] = r->value;
+        DeliveryInput d;
+        d.print_code = code;
+        d.recipient_id_number = clear(id_number);
+        d.signature_image = read_blob(c.args.need("signature-file"));
+        if (auto p = c.args.get("photo-file"))
+            d.photo = read_blob(*p);
+        if (c.args.has("to-proxy")) {
+            d.to_proxy = true;
+            d.proxy_name = c.args.need("proxy-name");
+            d.proxy_relation = c.args.need("relation");
+        }
+        d.location = location_of(c.args);
+        GS_TRY(r, c.field.deliver({leader, &*key}, d));
+        c.out.data()["attempt_id"] = *r;
         c.out.line("已送达,记录已签名 / delivered and signed");
         return c.out.finish(Exit::ok);
     }
@@ -636,14 +609,10 @@ int cmd_cert(Context& c, const std::string& sub) {
         if (!reason)
             throw UsageError{"原因应为 not_home|refused|moved|no_id|other / unknown reason"};
         GS_TRY(key, c.unlock(leader, "网格负责人 grid leader"));
-        const domain::FailedAttempt fa{
-            cert, *reason,
-            c.clock.now_ms() + std::stoll(c.args.need("retry-days")) * domain::kDayMs,
-            std::nullopt};
-        GS_TRY(r, c.record<std::string>([&](const Stamp& s) {
-            return domain::record_failed_attempt(db, s, {leader, &*key}, fa);
-        }));
-        c.out.data()["attempt_id"] = r->value;
+        const FailedAttemptInput fa{code, *reason, number(c.args, "retry-days", 1),
+                                    location_of(c.args)};
+        GS_TRY(r, c.field.fail_attempt({leader, &*key}, fa));
+        c.out.data()["attempt_id"] = *r;
         c.out.line("已记录未送达及计划重送时间 / failed attempt recorded with its planned retry");
         return c.out.finish(Exit::ok);
     }
@@ -657,6 +626,7 @@ int cmd_pay(Context& c) {
                       session = c.args.need("session");
     GS_TRY(kp, c.unlock(payer, "经办人 payer"));
     GS_TRY(kv, c.unlock(verifier, "复核人 verifier"));
+    const domain::Signer p{payer, &*kp}, v{verifier, &*kv};
     const Bytes ack = read_blob(c.args.need("ack-file"));
     if (auto batch = c.args.get("batch")) {
         const auto r = run_batch(c, *batch, [&](const std::vector<std::string>& f) -> Status {
@@ -671,16 +641,12 @@ int cmd_pay(Context& c) {
             in.recipient_id_number = f[2];
             in.ack_name = f[3];
             in.ack_image = ack;
-            return status_of(c.record<std::string>([&](const Stamp& s) {
-                return domain::record_payment(c.node.db(), s, in, {payer, &*kp}, {verifier, &*kv},
-                                              c.node.id_key());
-            }));
+            return status_of(c.field.pay(in, p, v));
         });
-        const int paid = r.done, refused = r.refused;
-        c.out.data()["paid"] = paid;
-        c.out.line("已发放 paid " + std::to_string(paid) + " 笔,被拒绝 refused " +
-                   std::to_string(refused) + " 笔");
-        return c.out.finish(refused == 0 ? Exit::ok : Exit::refused);
+        c.out.data()["paid"] = r.done;
+        c.out.line("已发放 paid " + std::to_string(r.done) + " 笔,被拒绝 refused " +
+                   std::to_string(r.refused) + " 笔");
+        return c.out.finish(r.refused == 0 ? Exit::ok : Exit::refused);
     }
     domain::PaymentInput in;
     in.entitlement_id = c.args.need("entitlement");
@@ -692,35 +658,27 @@ int cmd_pay(Context& c) {
     in.override_reason = c.args.get("override").value_or("");
     in.recipient_id_number =
         clear(c.secrets.read_sensitive("领取人身份证号码 / recipient's ID number"));
-    GS_TRY(r, c.record<std::string>([&](const Stamp& s) {
-        return domain::record_payment(c.node.db(), s, in, {payer, &*kp}, {verifier, &*kv},
-                                      c.node.id_key());
-    }));
-    c.out.data()["payment_id"] = r->value;
+    GS_TRY(r, c.field.pay(in, p, v));
+    c.out.data()["payment_id"] = *r;
     c.out.line("已发放 " + domain::format_yuan(in.amount_fen) +
                " 元,经办人和复核人已签名,待上传 / paid, signed by both, pending upload");
     return c.out.finish(Exit::ok);
 }
 
 int cmd_day(Context& c, const std::string& sub) {
-    auto& db = c.node.db();
     if (sub == "list") {
-        auto st =
-            db.prepare(R"(SELECT d.id, d.local_date, count(e.id), coalesce(sum(e.amount_fen), 0),
-                                       (SELECT group_concat(s.id || ':' || s.state) FROM disbursement_session s WHERE s.disbursement_day_id = d.id)
-                                FROM disbursement_day d LEFT JOIN entitlement e ON e.disbursement_day_id = d.id
-                                WHERE d.community_id = ?1 GROUP BY d.id ORDER BY d.local_date)");
-        st.bind(1, c.node.config().community_id);
         boost::json::array list;
-        while (st.step()) {
-            list.push_back({{"day_id", st.column<std::string>(0)},
-                            {"date", st.column<std::string>(1)},
-                            {"entitlements", st.column<std::int64_t>(2)},
-                            {"total_yuan", domain::format_yuan(st.column<std::int64_t>(3))},
-                            {"sessions", st.column<std::optional<std::string>>(4).value_or("")}});
-            c.out.line(st.column<std::string>(1) + "  " + st.column<std::string>(0) + "  应发 " +
-                       std::to_string(st.column<std::int64_t>(2)) + " 笔 " +
-                       domain::format_yuan(st.column<std::int64_t>(3)) + " 元");
+        for (const auto& d : c.field.days()) {
+            std::string sessions;
+            for (const auto& s : d.sessions)
+                sessions += (sessions.empty() ? "" : ",") + s.id + ":" + s.state;
+            list.push_back({{"day_id", d.day_id},
+                            {"date", d.local_date},
+                            {"entitlements", d.entitlements},
+                            {"total_yuan", domain::format_yuan(d.total_fen)},
+                            {"sessions", sessions}});
+            c.out.line(d.local_date + "  " + d.day_id + "  应发 " + std::to_string(d.entitlements) +
+                       " 笔 " + domain::format_yuan(d.total_fen) + " 元");
         }
         c.out.data()["days"] = std::move(list);
         return c.out.finish(Exit::ok);
@@ -733,34 +691,23 @@ int cmd_day(Context& c, const std::string& sub) {
         // Both take the cash out: both sign the opening with their PINs.
         GS_TRY(ka, c.unlock(in.staff_a_id, "工作人员 A staff"));
         GS_TRY(kb, c.unlock(in.staff_b_id, "工作人员 B staff"));
-        GS_TRY(r, c.record<std::string>([&](const Stamp& s) {
-            return domain::open_session(db, s, in, {in.staff_a_id, &*ka}, {in.staff_b_id, &*kb});
-        }));
-        c.out.data()["session_id"] = r->value;
-        c.out.line("发放场次已开启 / session opened: " + r->value);
+        GS_TRY(r, c.field.open_session(in, {in.staff_a_id, &*ka}, {in.staff_b_id, &*kb}));
+        c.out.data()["session_id"] = *r;
+        c.out.line("发放场次已开启 / session opened: " + *r);
         return c.out.finish(Exit::ok);
     }
     if (sub == "close") {
         const std::string a = c.args.need("staff-a"), b = c.args.need("staff-b");
-        domain::CloseSession in;
+        CloseInput in;
         in.session_id = c.args.need("session");
         in.cash_returned_fen = yuan(c.args.need("returned"));
         in.cash_returned_notes = c.args.get("notes").value_or("");
         in.explanation = c.args.get("explanation").value_or("");
-        if (auto reason = c.args.get("unpaid-reason")) {
-            auto st = db.prepare(
-                R"(SELECT id FROM entitlement e WHERE session_id = ?1 AND coalesce((SELECT sum(CASE kind WHEN 'payment'
-                                    THEN 1 ELSE -1 END) FROM payment WHERE entitlement_id = e.id), 0) = 0)");
-            st.bind(1, in.session_id);
-            while (st.step())
-                in.unpaid_reasons[st.column<std::string>(0)] = *reason;
-        }
+        in.unpaid_reason = c.args.get("unpaid-reason").value_or("");
         GS_TRY(ka, c.unlock(a, "工作人员 A staff"));
         GS_TRY(kb, c.unlock(b, "工作人员 B staff"));
-        GS_TRY(r, c.record<domain::Reconciliation>([&](const Stamp& s) {
-            return domain::close_session(db, s, in, {a, &*ka}, {b, &*kb});
-        }));
-        const auto& rec = r->value;
+        GS_TRY(r, c.field.close_session(in, {a, &*ka}, {b, &*kb}));
+        const auto& rec = *r;
         auto& d = c.out.data();
         d["closing_id"] = rec.closing_id;
         d["expected"] = {{"count", rec.expected_count},
@@ -792,11 +739,9 @@ int cmd_reverse(Context& c) {
     const std::string payer = c.args.need("payer"), verifier = c.args.need("verifier");
     GS_TRY(kp, c.unlock(payer, "经办人 payer"));
     GS_TRY(kv, c.unlock(verifier, "复核人 verifier"));
-    GS_TRY(r, c.record<std::string>([&](const Stamp& s) {
-        return domain::reverse_payment(c.node.db(), s, c.args.need("payment"),
-                                       c.args.need("reason"), {payer, &*kp}, {verifier, &*kv});
-    }));
-    c.out.data()["reversal_id"] = r->value;
+    GS_TRY(r, c.field.reverse(c.args.need("payment"), c.args.need("reason"), {payer, &*kp},
+                              {verifier, &*kv}));
+    c.out.data()["reversal_id"] = *r;
     c.out.line("已冲正,双方已签名 / reversed, signed by both");
     return c.out.finish(Exit::ok);
 }
@@ -804,35 +749,41 @@ int cmd_reverse(Context& c) {
 int cmd_resident(Context& c, const std::string& sub) {
     if (sub != "edit")
         throw UsageError{"resident edit --resident ID [--name NAME] [--phone PHONE]"};
-    const domain::ResidentEdit edit{c.args.get("name"), c.args.get("phone")};
     const std::string resident = c.args.need("resident");
-    GS_TRY(r, c.record<int>([&](const Stamp& s) -> Result<int> {
-        if (auto st = domain::edit_resident(c.node.db(), s, resident, edit); !st)
-            return st.failure();
-        return 0;
-    }));
+    if (auto st = c.field.edit_resident(resident, {c.args.get("name"), c.args.get("phone")}); !st)
+        return c.out.failure(st.failure());
     c.out.data()["resident_id"] = resident;
     c.out.line("已更正,同步后送中心 / corrected; goes to central at the next sync");
     return c.out.finish(Exit::ok);
 }
 
+int cmd_rate(Context& c) {
+    domain::RatingInput in;
+    in.delivery_attempt_id = c.args.get("delivery").value_or("");
+    in.payment_id = c.args.get("payment").value_or("");
+    const auto level = domain::parse_rating_level(c.args.need("level"));
+    if (!level) {
+        throw UsageError{
+            "--level very_satisfied|satisfied|basically_satisfied|dissatisfied|very_dissatisfied"};
+    }
+    in.level = *level;
+    in.comment = c.args.get("comment").value_or("");
+    GS_TRY(r, c.field.rate(in));
+    c.out.data()["rating_id"] = *r;
+    c.out.line("已记录群众评议:" + domain::chinese_name(in.level) + " / rating recorded");
+    return c.out.finish(Exit::ok);
+}
+
 int cmd_recovery(Context& c) {
     boost::json::array list;
-    auto st = c.node.db().prepare(R"(
-        SELECT t.payment_id, t.amount_fen, t.state, v.reason, r.name
-        FROM recovery_task t JOIN payment_void v ON v.payment_id = t.payment_id
-             JOIN payment p ON p.id = t.payment_id JOIN entitlement e ON e.id = p.entitlement_id
-             JOIN resident r ON r.id = e.beneficiary_id ORDER BY t.created_at_ms)");
-    while (st.step()) {
-        list.push_back({{"payment_id", st.column<std::string>(0)},
-                        {"amount_fen", st.column<std::int64_t>(1)},
-                        {"state", st.column<std::string>(2)},
-                        {"reason", st.column<std::string>(3)},
-                        {"resident", st.column<std::string>(4)}});
-        c.out.line(st.column<std::string>(4) + "  " +
-                   domain::format_yuan(st.column<std::int64_t>(1)) + "  " +
-                   st.column<std::string>(2) + "  作废 void " + st.column<std::string>(0) + ": " +
-                   st.column<std::string>(3));
+    for (const auto& r : c.field.recoveries()) {
+        list.push_back({{"payment_id", r.payment_id},
+                        {"amount_fen", r.amount_fen},
+                        {"state", r.state},
+                        {"reason", r.reason},
+                        {"resident", r.resident_name}});
+        c.out.line(r.resident_name + "  " + domain::format_yuan(r.amount_fen) + "  " + r.state +
+                   "  作废 void " + r.payment_id + ": " + r.reason);
     }
     c.out.data()["recoveries"] = std::move(list);
     return c.out.finish(Exit::ok);
@@ -841,7 +792,7 @@ int cmd_recovery(Context& c) {
 int cmd_session(Context& c) {
     const std::string session = c.args.need("session");
     boost::json::array list;
-    for (const auto& p : domain::session_payments(c.node.db(), session)) {
+    for (const auto& p : c.field.session_payments(session)) {
         const bool pending = sync::row_pending(c.node.db(), "payment", p.payment_id);
         list.push_back({{"payment_id", p.payment_id},
                         {"kind", p.kind},
@@ -863,45 +814,36 @@ int cmd_session(Context& c) {
 
 // --grace-minutes: how late or early still counts as on time (default 15).
 domain::EpochMs grace(const Context& c) {
-    auto g = c.args.get("grace-minutes");
-    return g ? std::stoll(*g) * 60000 : domain::kDefaultGraceMs;
+    return c.args.get("grace-minutes") ? number(c.args, "grace-minutes", 15) * 60000LL
+                                       : domain::kDefaultGraceMs;
 }
 
 int cmd_shift(Context& c, const std::string& sub) {
-    auto& db = c.node.db();
-    const std::string community = c.node.config().community_id;
     if (sub == "check") {
         if (auto st = c.node.require_role(DeviceRole::community_laptop, "记录考勤"); !st)
             return c.out.failure(st.failure());
         const std::string staff = c.args.need("staff");
         GS_TRY(key, c.unlock(staff, "工作人员 staff"));
-        domain::CheckInput in{community, c.args.need("kind"), std::nullopt};
-        // The device clock minus central's, as measured at the last sync
-        // (node_state central_offset_ms); --skew-minutes states it by hand.
-        if (auto m = c.args.get("skew-minutes")) {
-            in.clock_skew_ms = std::stoll(*m) * 60000;
-        } else if (auto off = db.query_value<std::int64_t>(
-                       "SELECT value FROM node_state WHERE key = 'central_offset_ms'")) {
-            in.clock_skew_ms = *off;
-        }
-        if (auto b = c.args.get("skew-bound-minutes"))
-            in.skew_bound_ms = std::stoll(*b) * 60000;
-        GS_TRY(r, c.record<domain::CheckResult>([&](const Stamp& s) {
-            return domain::check_in_out(db, s, {staff, &*key}, in);
-        }));
-        c.out.data()["check_id"] = r->value.check_id;
-        c.out.data()["flags"] = boost::json::value_from(r->value.flags);
+        std::optional<domain::EpochMs> skew, bound;
+        if (c.args.get("skew-minutes"))
+            skew = number(c.args, "skew-minutes", 0) * 60000LL;
+        if (c.args.get("skew-bound-minutes"))
+            bound = number(c.args, "skew-bound-minutes", 5) * 60000LL;
+        const std::string kind = c.args.need("kind");
+        GS_TRY(r, c.field.check({staff, &*key}, kind, skew, bound));
+        c.out.data()["check_id"] = r->check_id;
+        c.out.data()["flags"] = boost::json::value_from(r->flags);
         std::string flags;
-        for (const auto& f : r->value.flags)
+        for (const auto& f : r->flags)
             flags += " [" + f + "]";
-        c.out.line((in.kind == "in" ? "签到 checked in " : "签退 checked out ") +
+        c.out.line((kind == "in" ? "签到 checked in " : "签退 checked out ") +
                    domain::format_local(c.clock.now_ms()) + flags);
         return c.out.finish(Exit::ok);
     }
     if (sub == "report") {
-        const std::string date = c.args.need("date");
+        const Coverage cov = c.field.coverage(c.args.need("date"), grace(c));
         boost::json::array shifts, gaps, doubles;
-        for (const auto& a : domain::attendance(db, community, date, grace(c))) {
+        for (const auto& a : cov.shifts) {
             shifts.push_back({{"staff", a.staff_name},
                               {"kind", a.kind},
                               {"absent", a.absent},
@@ -915,13 +857,13 @@ int cmd_shift(Context& c, const std::string& sub) {
                                        " 分 min, 早退 left early " +
                                        std::to_string(a.left_early_ms / 60000) + " 分 min"));
         }
-        for (const auto& g : domain::coverage_gaps(db, community, date, c.clock.now_ms())) {
+        for (const auto& g : cov.gaps) {
             gaps.push_back(
                 {{"from", domain::format_local(g.from_ms)}, {"to", domain::format_local(g.to_ms)}});
             c.out.line("空岗 uncovered: " + domain::format_local(g.from_ms) + " - " +
                        domain::format_local(g.to_ms).substr(11));
         }
-        for (const auto& d : domain::double_presence(db, date, c.clock.now_ms())) {
+        for (const auto& d : cov.double_presence) {
             doubles.push_back({{"staff", d.staff_name},
                                {"from", domain::format_local(d.overlap.from_ms)},
                                {"to", domain::format_local(d.overlap.to_ms)}});
@@ -936,8 +878,7 @@ int cmd_shift(Context& c, const std::string& sub) {
     }
     if (sub == "month") {
         boost::json::array list;
-        for (const auto& m : domain::monthly_summary(db, community, c.args.need("month"),
-                                                     c.clock.now_ms(), grace(c))) {
+        for (const auto& m : c.field.month(c.args.need("month"), grace(c))) {
             list.push_back({{"staff", m.staff_name},
                             {"shifts", m.shifts},
                             {"attended", m.attended},
@@ -1022,7 +963,8 @@ int run(int argc, char** argv) {
                         "--at 格式应为 \"YYYY-MM-DD HH:MM\" / --at must be \"YYYY-MM-DD HH:MM\""};
                 clock.fix(*t);
             }
-            Context c{args, out, secrets, **node, clock};
+            FieldService field(**node, clock);
+            Context c{args, out, secrets, **node, clock, field};
             if (cmd == "status")
                 return cmd_status(c);
             if (cmd == "enroll")
@@ -1049,6 +991,8 @@ int run(int argc, char** argv) {
                 return cmd_shift(c, sub);
             if (cmd == "resident")
                 return cmd_resident(c, sub);
+            if (cmd == "rate")
+                return cmd_rate(c);
             if (cmd == "recovery")
                 return cmd_recovery(c);
             throw UsageError{"未知命令 / unknown command: " + cmd +

@@ -14,6 +14,7 @@
 #include "gridsync/domain/shifts.hpp"
 #include "gridsync/domain/staff_keys.hpp"
 #include "gridsync/file.hpp"
+#include "gridsync/store/migrate.hpp"
 #include "gridsync/sync/errors.hpp"
 
 namespace gridsync::edge {
@@ -22,15 +23,35 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void set_state(store::Database& db, const std::string& key, const std::string& value) {
+// What only this program keeps on the node (component "edge.local").
+constexpr const char* kEdgeV1 = R"sql(
+-- What central said about this device's entries (sync_service.hpp).
+CREATE TABLE central_notice(
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    status TEXT NOT NULL,      -- refused | accepted
+    code TEXT NOT NULL,
+    message TEXT NOT NULL) STRICT;
+)sql";
+const store::Migration kEdgeMigrations[] = {{1, "what central said", kEdgeV1}};
+
+void open_edge_schema(store::Database& db) {
+    sync::open_node_schema(db);
+    (void)store::migrate(db, kEdgeMigrations, "edge.local");
+}
+
+void write_state(store::Database& db, const std::string& key, const std::string& value) {
     db.execute(
         "INSERT INTO node_state(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = "
         "excluded.value",
         key, value);
 }
 
-std::string get_state(store::Database& db, const std::string& key) {
-    return db.query_value<std::string>("SELECT value FROM node_state WHERE key = ?1", key)
+std::string read_state(store::Database& db, const std::string& key) {
+    // node_state holds text and integers alike (the sync layer stores numbers).
+    return db
+        .query_value<std::string>("SELECT CAST(value AS TEXT) FROM node_state WHERE key = ?1", key)
         .value_or("");
 }
 
@@ -157,7 +178,7 @@ Status EdgeNode::init(const fs::path& dir, const InitOptions& o,
     const std::string device_id = "dev-" + domain::new_id(clock.now_ms());
 
     auto db = store::Database::open(dir / "node.db");
-    sync::open_node_schema(db);
+    open_edge_schema(db);
     store::Transaction tx(db);
     domain::SeedReport seed;
     if (o.demo_seed) {
@@ -188,12 +209,12 @@ Status EdgeNode::init(const fs::path& dir, const InitOptions& o,
             !st)
             return st;
     }
-    set_state(db, "device_id", device_id);
-    set_state(db, "device_name", o.device_name);
-    set_state(db, "role", to_string(o.role));
-    set_state(db, "community_id", *community);
-    set_state(db, "grid_id", grid);
-    set_state(db, "simulation", o.simulation ? "1" : "0");
+    write_state(db, "device_id", device_id);
+    write_state(db, "device_name", o.device_name);
+    write_state(db, "role", to_string(o.role));
+    write_state(db, "community_id", *community);
+    write_state(db, "grid_id", grid);
+    write_state(db, "simulation", o.simulation ? "1" : "0");
     tx.commit();
 
     if (auto st = crypto::seal_secret_to_file(dir / "device.key", device_key.seed().view(),
@@ -227,14 +248,14 @@ Result<std::unique_ptr<EdgeNode>> EdgeNode::open(const fs::path& dir,
     // done after sync rounds, not in the middle of a payment at the counter:
     // SQLite's own trigger moves from 1,000 pages (4 MiB) to 8,192 (32 MiB).
     node->db_.exec("PRAGMA wal_autocheckpoint = 8192");
-    sync::open_node_schema(node->db_);
+    open_edge_schema(node->db_);
     auto& c = node->config_;
-    c.device_id = get_state(node->db_, "device_id");
-    c.device_name = get_state(node->db_, "device_name");
-    c.role = parse_role(get_state(node->db_, "role")).value_or(DeviceRole::grid_device);
-    c.community_id = get_state(node->db_, "community_id");
-    c.grid_id = get_state(node->db_, "grid_id");
-    c.simulation = get_state(node->db_, "simulation") == "1";
+    c.device_id = read_state(node->db_, "device_id");
+    c.device_name = read_state(node->db_, "device_name");
+    c.role = parse_role(read_state(node->db_, "role")).value_or(DeviceRole::grid_device);
+    c.community_id = read_state(node->db_, "community_id");
+    c.grid_id = read_state(node->db_, "grid_id");
+    c.simulation = read_state(node->db_, "simulation") == "1";
     node->id_key_ = std::move(*id_key);
     node->device_key_ =
         std::make_unique<crypto::SigningKey>(crypto::SigningKey::from_seed(seed->view()));
@@ -312,12 +333,12 @@ Result<std::string> EdgeNode::enroll_staff_key(const std::string& staff_id,
 }
 
 std::string EdgeNode::central_address() {
-    return get_state(db_, "central_address");
+    return read_state(db_, "central_address");
 }
 
 std::optional<sync::CentralPin> EdgeNode::central_pin() {
-    auto sk = from_hex(get_state(db_, "central_signing_key"));
-    auto kx = from_hex(get_state(db_, "central_kx_key"));
+    auto sk = from_hex(read_state(db_, "central_signing_key"));
+    auto kx = from_hex(read_state(db_, "central_kx_key"));
     auto spk = sk ? crypto::PublicKey::from(*sk) : std::nullopt;
     auto kpk = kx ? crypto::KxPublicKey::from(*kx) : std::nullopt;
     if (!spk || !kpk)
@@ -354,14 +375,14 @@ Status EdgeNode::enroll(sync::Transport& transport, const std::string& central_a
     if (auto st = crypto::seal_secret_to_file(dir_ / "id.key", resp->id_key, passphrase, kdf); !st)
         return st;
     store::Transaction tx(db_);
-    set_state(db_, "device_id", resp->device_id);
-    set_state(db_, "role", resp->role);
-    set_state(db_, "community_id", resp->community_id);
-    set_state(db_, "grid_id", resp->grid_id);
-    set_state(db_, "staff_id", resp->staff_id);
-    set_state(db_, "central_address", central_address);
-    set_state(db_, "central_signing_key", resp->central_signing_key.hex());
-    set_state(db_, "central_kx_key", to_hex(resp->central_kx_key.bytes));
+    write_state(db_, "device_id", resp->device_id);
+    write_state(db_, "role", resp->role);
+    write_state(db_, "community_id", resp->community_id);
+    write_state(db_, "grid_id", resp->grid_id);
+    write_state(db_, "staff_id", resp->staff_id);
+    write_state(db_, "central_address", central_address);
+    write_state(db_, "central_signing_key", resp->central_signing_key.hex());
+    write_state(db_, "central_kx_key", to_hex(resp->central_kx_key.bytes));
     tx.commit();
     config_.device_id = resp->device_id;
     config_.role = parse_role(resp->role).value_or(DeviceRole::grid_device);
@@ -385,7 +406,7 @@ Result<sync::RoundReport> EdgeNode::sync_round(sync::Transport& transport, domai
     sync::SyncClient client(db_, *outbox_, *device_key_, *kx_, *pin, transport, clock);
     auto report = client.round(options, progress);
     if (report)
-        set_state(db_, "last_sync_ms", std::to_string(clock.now_ms()));
+        write_state(db_, "last_sync_ms", std::to_string(clock.now_ms()));
     // Revoked: what this device holds of the subdistrict's data goes. Its
     // own signed entries stay in the outbox: they are the record of the work
     // done here, still owed to central once the device is cleared.
@@ -399,7 +420,15 @@ Result<sync::RoundReport> EdgeNode::sync_round(sync::Transport& transport, domai
 
 void EdgeNode::purge_replicated() {
     sync::wipe_replicated(db_);
-    set_state(db_, "purged_at_ms", std::to_string(clock_ ? clock_->now_ms() : 0));
+    write_state(db_, "purged_at_ms", std::to_string(clock_ ? clock_->now_ms() : 0));
+}
+
+std::string EdgeNode::state(const std::string& key) {
+    return read_state(db_, key);
+}
+
+void EdgeNode::set_state(const std::string& key, const std::string& value) {
+    gridsync::edge::write_state(db_, key, value);
 }
 
 Status EdgeNode::require_role(DeviceRole role, const char* what) const {

@@ -73,6 +73,8 @@ Result<RoundReport> SyncClient::round(const SyncOptions& options, const Progress
         for (const auto& a : acks->acks) {
             if (a.status == AckStatus::accepted)
                 ++report.accepted;
+            if (a.status != AckStatus::rejected && !a.message.empty())
+                report.notices.push_back(a);
             if (a.status == AckStatus::duplicate)
                 ++report.duplicates;
             if (a.status == AckStatus::rejected) {

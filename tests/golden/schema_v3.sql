@@ -21,6 +21,18 @@ CREATE TABLE certificate_type(
     name TEXT NOT NULL,
     due_days INTEGER NOT NULL CHECK (due_days > 0),   -- 限时办结
     origin_device TEXT NOT NULL, hlc INTEGER NOT NULL) STRICT;
+CREATE TABLE citizen_rating(
+    id TEXT PRIMARY KEY NOT NULL,
+    delivery_attempt_id TEXT UNIQUE REFERENCES delivery_attempt(id),
+    payment_id TEXT UNIQUE REFERENCES payment(id),
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    level TEXT NOT NULL CHECK (level IN ('very_satisfied', 'satisfied', 'basically_satisfied',
+                                         'dissatisfied', 'very_dissatisfied')),
+    comment TEXT,
+    rated_at_ms INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL,
+    CHECK ((delivery_attempt_id IS NULL) <> (payment_id IS NULL))) STRICT;
 CREATE TABLE community(
     id TEXT PRIMARY KEY NOT NULL,
     code TEXT NOT NULL UNIQUE,

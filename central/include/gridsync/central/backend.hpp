@@ -72,7 +72,7 @@ struct ParkedEntry {
 
 struct ApplyResult {
     enum class Kind {
-        applied,         // in the log; `conflicts` rows kept both sides
+        applied,  // in the log; `conflicts` rows kept both sides (`message` names their kinds)
         missing_parent,  // a row refers to one central has not seen: nothing written
         rule_failed,     // a domain rule failed on the applied rows: nothing written
     };

@@ -83,6 +83,31 @@ struct OverdueCertificate {
 // Not delivered by their due time (限时办结): issued_at + the type's due_days.
 std::vector<OverdueCertificate> overdue_certificates(store::Database& db, EpochMs now_ms);
 
+// A certificate as a person working with it sees it.
+struct CertificateEntry {
+    std::string id;
+    std::string print_code;
+    std::string state;  // at_center | with_grid_leader | delivered
+    std::string type_name;
+    std::string resident_id;
+    std::string resident_name;
+    std::string address;  // the resident's household
+    std::optional<std::string> holder_id;
+    std::string holder_name;  // "" while at the center
+    EpochMs due_at_ms = 0;
+    std::int64_t days_left = 0;  // calendar days to the due time; negative: overdue
+    int failed_attempts = 0;
+    std::string last_failure;  // the last failed attempt's reason code
+    std::optional<EpochMs> retry_on_ms;
+};
+struct CertificateFilter {
+    std::optional<std::string> state;
+    std::optional<std::string> holder_id;  // held by this grid leader
+};
+// Overdue first, then by due time, address and print code.
+std::vector<CertificateEntry> certificates(store::Database& db, const CertificateFilter& filter,
+                                           EpochMs now_ms);
+
 // Central's second look: both signatures of a transfer; the deliverer's
 // signature, custody at the time, and grid leadership of an attempt.
 Status verify_custody_transfer(store::Database& db, const std::string& transfer_id);

@@ -56,7 +56,10 @@ struct CloseSession {
     Fen cash_returned_fen = 0;
     std::string cash_returned_notes;
     std::map<std::string, std::string> unpaid_reasons;  // entitlement id -> reason code
-    std::string explanation;                            // required for a non-zero variance
+    // The reason of every unpaid entitlement not named above; empty: each
+    // needs its own.
+    std::string default_unpaid_reason;
+    std::string explanation;  // required for a non-zero variance
 };
 
 struct Reconciliation {
@@ -83,6 +86,55 @@ struct PaymentView {
     bool reversed;
 };
 std::vector<PaymentView> session_payments(store::Database& db, const std::string& session_id);
+
+// A community's disbursement days as the counter sees them.
+struct DayEntry {
+    std::string day_id;
+    std::string local_date;
+    bool approved = false;
+    std::int64_t entitlements = 0;
+    Fen total_fen = 0;
+    struct Session {
+        std::string id, state, device_id, staff_a_id, staff_b_id;
+    };
+    std::vector<Session> sessions;
+};
+std::vector<DayEntry> days_of(store::Database& db, const std::string& community_id);
+
+// A beneficiary found at the counter, by name or the last 4 characters of
+// the ID number, among the session's day.
+struct BeneficiaryMatch {
+    std::string entitlement_id;
+    std::string resident_id;
+    std::string resident_name;
+    std::string id_last4;
+    std::string program;  // the program's name
+    Fen amount_fen = 0;
+    bool paid = false;                      // an effective payment exists
+    std::optional<std::string> session_id;  // the session it is assigned to
+};
+std::vector<BeneficiaryMatch> find_beneficiaries(store::Database& db, const std::string& session_id,
+                                                 const std::string& query, int limit = 20);
+
+// Running totals of a session: entitled, paid, reversed, still to pay.
+struct SessionTotals {
+    std::string session_id, state;
+    Fen cash_issued_fen = 0;
+    std::int64_t expected_count = 0, paid_count = 0, reversed_count = 0, unpaid_count = 0;
+    Fen expected_fen = 0, paid_fen = 0, reversed_fen = 0, unpaid_fen = 0;
+};
+Result<SessionTotals> session_totals(store::Database& db, const std::string& session_id);
+
+// Payments central voided as the duplicate of a double payment, with the
+// amount to recover from the recipient.
+struct RecoveryEntry {
+    std::string payment_id;
+    Fen amount_fen = 0;
+    std::string state;
+    std::string reason;
+    std::string resident_name;
+};
+std::vector<RecoveryEntry> recoveries(store::Database& db);
 
 // Central's second look at a recorded payment: both signatures against the
 // staff keys on record, two different people, both rostered for the day,

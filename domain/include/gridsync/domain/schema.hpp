@@ -16,7 +16,7 @@ namespace gridsync::domain {
 //      double payment). Tables only added: a version-1 changeset applies as is.
 //   3: staff_key (a person's keys, one per device, enrolled with a one-time
 //      code, revocable); disbursement_session gains both staff's signatures
-//      of the opening; staff.public_key goes. An older changeset of the
+//      of the opening; citizen_rating (群众评议); staff.public_key goes. An older changeset of the
 //      tables that changed shape (staff, disbursement_session) no longer
 //      decodes and is refused; every other table applies as is.
 inline constexpr int kSchemaVersion = 3;

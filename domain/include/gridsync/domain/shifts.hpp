@@ -47,6 +47,20 @@ Result<CheckResult> check_in_out(store::Database& db, const Stamp& stamp, const 
 // Central's second look: signed by the staff member's registered key.
 Status verify_shift_check(store::Database& db, const std::string& check_id);
 
+// A person's rostered shifts from `from_date` to `to_date` (YYYY-MM-DD, local).
+struct RosterShiftView {
+    std::string shift_id;
+    std::string staff_id;
+    std::string staff_name;
+    std::string local_date;
+    std::string kind;
+    EpochMs starts_at_ms = 0, ends_at_ms = 0;
+    std::optional<std::string> backup_staff_id;
+};
+std::vector<RosterShiftView> roster_of(store::Database& db, const std::string& community_id,
+                                       const std::optional<std::string>& staff_id,
+                                       const std::string& from_date, const std::string& to_date);
+
 struct ShiftAttendance {
     std::string shift_id;
     std::string staff_id;

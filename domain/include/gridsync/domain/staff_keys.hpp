@@ -53,6 +53,20 @@ std::optional<StaffKey> active_staff_key(store::Database& db, const std::string&
 // Every key a person has had, oldest first (`staff_id` empty: everyone's).
 std::vector<StaffKey> staff_keys(store::Database& db, const std::string& staff_id = "");
 
+// The people a device works with: its community's staff and those who
+// serve every community (service points, admins), with whether each holds
+// an unrevoked key on `device_id`.
+struct StaffEntry {
+    std::string id;
+    std::string name;
+    std::string role;
+    std::string community_id;  // "" for service-point staff and admins
+    bool has_key = false;
+};
+std::vector<StaffEntry> staff_of(store::Database& db, const std::string& community_id,
+                                 const std::string& device_id,
+                                 const std::optional<std::string>& role = std::nullopt);
+
 // Registers a key central vouches for itself (no code): demo seeds and
 // tests that load reference data without an admin. Never reached by a
 // device's write: devices may not insert such a row.

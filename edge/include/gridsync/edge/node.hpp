@@ -85,6 +85,10 @@ class EdgeNode {
     // Refuses (domain role_not_allowed) a workflow this device may not record.
     Status require_role(DeviceRole role, const char* what) const;
 
+    // The node's own small state (device-local, never replicated): "" when unset.
+    std::string state(const std::string& key);
+    void set_state(const std::string& key, const std::string& value);
+
     // Enrollment with central, before anything is recorded here: `code` is
     // what the admin hands over ("<token>.<central X25519 key, hex>").
     // Central assigns the device id, role and scope; the device pins

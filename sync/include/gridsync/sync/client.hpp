@@ -37,6 +37,9 @@ struct RoundReport {
     std::size_t pulled = 0, snapshot_rows = 0, clashes = 0;
     bool repaired = false;  // the scope had drifted and was downloaded again
     std::vector<EntryAck> rejections;
+    // Entries central accepted with something to say: parked until a
+    // parent arrives, or flagged for an admin (a double payment, say).
+    std::vector<EntryAck> notices;
     // An entry of this device's outbox that does not verify (damaged on
     // disk): the push stopped before it, the pull left it alone.
     std::optional<ChainReport> outbox_broken;
