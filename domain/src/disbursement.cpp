@@ -53,6 +53,44 @@ SessionRow load_session(store::Database& db, const std::string& id) {
             st.column<std::string>(3), st.column<std::string>(4), st.column<Fen>(5)};
 }
 
+// What a session has paid so far against what it was assigned.
+SessionTotals count_session(store::Database& db, const SessionRow& s) {
+    SessionTotals t;
+    t.session_id = s.id;
+    t.state = s.state;
+    t.cash_issued_fen = s.cash_issued_fen;
+    auto e = db.prepare(
+        "SELECT count(*), coalesce(sum(amount_fen), 0) FROM entitlement WHERE session_id = ?1");
+    e.bind(1, s.id);
+    e.step();
+    t.expected_count = e.column<std::int64_t>(0);
+    t.expected_fen = e.column<Fen>(1);
+    e.reset();
+    auto p = db.prepare(
+        "SELECT kind, count(*), coalesce(sum(amount_fen), 0) FROM payment WHERE session_id = ?1 "
+        "GROUP BY kind");
+    p.bind(1, s.id);
+    while (p.step()) {
+        if (p.column<std::string>(0) == "payment") {
+            t.paid_count = p.column<std::int64_t>(1);
+            t.paid_fen = p.column<Fen>(2);
+        } else {
+            t.reversed_count = p.column<std::int64_t>(1);
+            t.reversed_fen = p.column<Fen>(2);
+        }
+    }
+    p.reset();
+    auto u = db.prepare(R"(
+        SELECT count(*), coalesce(sum(e.amount_fen), 0) FROM entitlement e
+        WHERE e.session_id = ?1 AND coalesce((SELECT sum(CASE kind WHEN 'payment' THEN 1 ELSE -1 END)
+                                             FROM payment WHERE entitlement_id = e.id), 0) = 0)");
+    u.bind(1, s.id);
+    u.step();
+    t.unpaid_count = u.column<std::int64_t>(0);
+    t.unpaid_fen = u.column<Fen>(1);
+    return t;
+}
+
 // Rostered for the day, and checked in at the day's community on its local
 // date with no check-out after the last check-in.
 void require_on_duty(store::Database& db, const DayRow& day, const detail::StaffRow& s,
@@ -396,24 +434,13 @@ Result<Reconciliation> close_session(store::Database& db, const Stamp& stamp,
         r.closing_id = new_id(stamp.now_ms);
         r.cash_issued_fen = session.cash_issued_fen;
         r.cash_returned_fen = in.cash_returned_fen;
-        auto totals = db.prepare(R"(
-            SELECT count(*), coalesce(sum(amount_fen), 0) FROM entitlement WHERE session_id = ?1)");
-        totals.bind(1, session.id);
-        totals.step();
-        r.expected_count = totals.column<std::int64_t>(0);
-        r.expected_fen = totals.column<Fen>(1);
-        auto paid = db.prepare(R"(
-            SELECT kind, count(*), coalesce(sum(amount_fen), 0) FROM payment WHERE session_id = ?1 GROUP BY kind)");
-        paid.bind(1, session.id);
-        while (paid.step()) {
-            if (paid.column<std::string>(0) == "payment") {
-                r.paid_count = paid.column<std::int64_t>(1);
-                r.paid_fen = paid.column<Fen>(2);
-            } else {
-                r.reversed_count = paid.column<std::int64_t>(1);
-                r.reversed_fen = paid.column<Fen>(2);
-            }
-        }
+        const SessionTotals t = count_session(db, session);
+        r.expected_count = t.expected_count;
+        r.expected_fen = t.expected_fen;
+        r.paid_count = t.paid_count;
+        r.paid_fen = t.paid_fen;
+        r.reversed_count = t.reversed_count;
+        r.reversed_fen = t.reversed_fen;
         // Unpaid: assigned here, no effective payment. Each needs a reason.
         struct Unpaid {
             std::string entitlement_id;
@@ -661,43 +688,7 @@ std::vector<BeneficiaryMatch> find_beneficiaries(store::Database& db, const std:
 }
 
 Result<SessionTotals> session_totals(store::Database& db, const std::string& session_id) {
-    return detail::guarded([&] {
-        const SessionRow s = load_session(db, session_id);
-        SessionTotals t;
-        t.session_id = s.id;
-        t.state = s.state;
-        t.cash_issued_fen = s.cash_issued_fen;
-        auto e = db.prepare(
-            "SELECT count(*), coalesce(sum(amount_fen), 0) FROM entitlement WHERE session_id = ?1");
-        e.bind(1, s.id);
-        e.step();
-        t.expected_count = e.column<std::int64_t>(0);
-        t.expected_fen = e.column<Fen>(1);
-        e.reset();
-        auto p = db.prepare(
-            "SELECT kind, count(*), coalesce(sum(amount_fen), 0) FROM payment WHERE session_id = "
-            "?1 GROUP BY kind");
-        p.bind(1, s.id);
-        while (p.step()) {
-            if (p.column<std::string>(0) == "payment") {
-                t.paid_count = p.column<std::int64_t>(1);
-                t.paid_fen = p.column<Fen>(2);
-            } else {
-                t.reversed_count = p.column<std::int64_t>(1);
-                t.reversed_fen = p.column<Fen>(2);
-            }
-        }
-        p.reset();
-        auto u = db.prepare(R"(
-            SELECT count(*), coalesce(sum(e.amount_fen), 0) FROM entitlement e
-            WHERE e.session_id = ?1 AND coalesce((SELECT sum(CASE kind WHEN 'payment' THEN 1 ELSE -1 END)
-                                                 FROM payment WHERE entitlement_id = e.id), 0) = 0)");
-        u.bind(1, s.id);
-        u.step();
-        t.unpaid_count = u.column<std::int64_t>(0);
-        t.unpaid_fen = u.column<Fen>(1);
-        return t;
-    });
+    return detail::guarded([&] { return count_session(db, load_session(db, session_id)); });
 }
 
 std::vector<RecoveryEntry> recoveries(store::Database& db) {
