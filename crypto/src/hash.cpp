@@ -22,6 +22,20 @@ void check_lengths(std::size_t out_len, std::size_t key_len) {
 
 }  // namespace
 
+std::optional<Bytes> from_base64(std::string_view text) {
+    ensure_initialized();
+    Bytes out(text.size() / 4 * 3 + 3);
+    std::size_t n = 0;
+    const char* end = nullptr;
+    if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &n, &end,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    out.resize(n);
+    return out;
+}
+
 Bytes blake2b_keyed(ByteView key, ByteView data, std::size_t out_len) {
     ensure_initialized();
     check_lengths(out_len, key.size());

@@ -4,7 +4,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <pthread.h>
+#include <signal.h>
+
 #include <csignal>
+#include <mutex>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -18,7 +23,9 @@
 #include "gridsync/edge/field_service.hpp"
 #include "gridsync/edge/http_transport.hpp"
 #include "gridsync/edge/node.hpp"
+#include "gridsync/edge/field_app.hpp"
 #include "gridsync/edge/sync_service.hpp"
+#include "gridsync/web/server.hpp"
 #include "gridsync/file.hpp"
 #include "gridsync/store/errors.hpp"
 #include "gridsync/text.hpp"
@@ -43,8 +50,10 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
   enroll --central HOST:PORT --code CODE
                                   用管理员给的登记码向中心登记 / enroll with central using the admin's code
   sync                            同步一轮:上传待传记录,下载本范围的更新 / one round: push, then pull
-  serve [--interval-seconds 30]   网络可用时持续同步,失败后指数退避;整体范围校验每小时一次
-                                  keep syncing, backing off on failure; the whole-scope check hourly
+  serve [--listen 127.0.0.1:8765] [--interval-seconds 30] [--port-file F] [--no-app] [--no-sync]
+                                  现场网页(浏览器打开 http://127.0.0.1:8765/),网络可用时后台持续同步,
+                                  失败后指数退避 / the field app in a browser, and background sync
+                                  whenever central is reachable, backing off on failure
   status                          待上传记录、链校验、设备指纹 / pending entries, chain, fingerprint
   verify                          校验本设备整条签名哈希链 / verify this device's whole signed chain
 
@@ -392,36 +401,120 @@ int cmd_sync(Context& c) {
     return report_round(c, *r);
 }
 
-std::atomic<bool> g_stop{false};
-
-// Keeps syncing whenever central is reachable (SyncService::run). Local
-// writes never wait for it: they go to SQLite (WAL) from other processes,
-// and the next round takes them.
-int cmd_serve(Context& c) {
-    ::signal(SIGTERM, [](int) { g_stop = true; });
-    ::signal(SIGINT, [](int) { g_stop = true; });
+// `serve`: the field app on 127.0.0.1 and, beside it, a background sync
+// whenever central is reachable (SyncService::run), each on its own
+// connection to the node. Local writes never wait for the network: they go
+// to SQLite (WAL), from this process or a command run next to it, and the
+// next round takes them.
+int cmd_serve(Context& c, const fs::path& dir, const crypto::SecureBuffer& passphrase) {
     const auto interval = std::chrono::seconds(number(c.args, "interval-seconds", 30));
     const int max_rounds = number(c.args, "rounds", 0);  // 0: until stopped
-    const std::string central = c.node.central_address();
-    SyncService sync_service(c.node, c.clock);
-    sync_service.run(
-        g_stop, interval, max_rounds,
-        [&] { return std::make_unique<HttpTransport>(central, std::chrono::seconds(30)); },
-        [&](const Result<sync::RoundReport>& r) {
-            if (r) {
-                std::cerr << domain::format_local(c.clock.now_ms()) << " 同步完成 synced: accepted "
-                          << r->accepted << ", pulled " << r->pulled << ", refused " << r->rejected
-                          << std::endl;
-                if (r->outbox_broken) {
-                    std::cerr << "本机待上传记录损坏 outbox damaged: " << r->outbox_broken->reason
-                              << "; " << kBrokenOutboxAdvice << std::endl;
-                }
-            } else {
-                std::cerr << domain::format_local(c.clock.now_ms())
-                          << " 同步失败,稍后重试 sync failed, retrying: " << r.failure().message
-                          << std::endl;
-            }
+    const bool app = !c.args.has("no-app");
+    const bool background = !c.args.has("no-sync") && c.node.enrolled();
+    const std::string listen = c.args.get("listen").value_or("127.0.0.1:8765");
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos)
+        throw UsageError{"--listen HOST:PORT"};
+
+    // SIGTERM/SIGINT: stop serving, finish the round in progress.
+    std::atomic<bool> stop{false};
+    std::atomic<bool> wake{false};
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::unique_ptr<web::HttpServer> server;
+    std::mutex server_mutex;
+    std::thread waiter([&] {
+        int sig = 0;
+        sigwait(&set, &sig);
+        stop = true;
+        std::lock_guard lock(server_mutex);
+        if (server)
+            server->stop();
+    });
+
+    domain::SystemClock sync_clock;
+    std::unique_ptr<EdgeNode> sync_node;
+    std::thread syncer;
+    if (background) {
+        auto opened = EdgeNode::open(dir, passphrase, sync_clock);
+        if (!opened)
+            return c.out.failure(opened.failure());
+        sync_node = std::move(*opened);
+        const std::string central = c.node.central_address();
+        syncer = std::thread([&, central] {
+            SyncService sync_service(*sync_node, sync_clock);
+            sync_service.run(
+                stop, interval, max_rounds,
+                [central] {
+                    return std::make_unique<HttpTransport>(central, std::chrono::seconds(30));
+                },
+                [&](const Result<sync::RoundReport>& r) {
+                    const std::string at = domain::format_local(sync_clock.now_ms());
+                    if (!r) {
+                        std::cerr << at << " 同步失败,稍后重试 sync failed, retrying: "
+                                  << r.failure().message << std::endl;
+                        return;
+                    }
+                    std::cerr << at << " 同步完成 synced: accepted " << r->accepted
+                              << ", pulled " << r->pulled << ", refused " << r->rejected
+                              << std::endl;
+                    if (r->outbox_broken) {
+                        std::cerr << "本机待上传记录损坏 outbox damaged: "
+                                  << r->outbox_broken->reason << "; " << kBrokenOutboxAdvice
+                                  << std::endl;
+                    }
+                },
+                &wake);
+            // Rounds done (--rounds): the app goes on serving until stopped.
         });
+    }
+    if (app) {
+        // A person pressing 同步 wakes the background syncer and waits for its round.
+        auto sync_now = [&] {
+            if (!background)
+                return;
+            const std::string before = c.node.state("last_attempt_ms");
+            wake = true;
+            for (int i = 0; i < 600 && !stop && c.node.state("last_attempt_ms") == before; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        };
+        FieldApp field_app(c.node, c.clock, {}, background ? std::function<void()>(sync_now)
+                                                           : std::function<void()>());
+        web::ServerOptions o;
+        o.name = "gridsync-edge";
+        o.host = listen.substr(0, colon);
+        try {
+            o.port = static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)));
+        } catch (const std::exception&) {
+            throw UsageError{"--listen HOST:PORT"};
+        }
+        o.threads = 2;
+        o.body_limit = 16u << 20;  // a photo and a signature, downscaled by the page
+        {
+            std::lock_guard lock(server_mutex);
+            server = std::make_unique<web::HttpServer>(
+                [&field_app](const web::HttpCall& call) { return field_app.handle(call); }, o);
+        }
+        if (auto f = c.args.get("port-file")) {
+            const std::string port = std::to_string(server->port()) + "\n";
+            if (auto st = write_file_atomic(*f, as_bytes(port), 0644); !st)
+                return c.out.failure(st.failure());
+        }
+        std::cerr << "gridsync-edge: 请在浏览器打开 open in a browser: http://" << o.host << ":"
+                  << server->port() << "/" << std::endl;
+        if (!stop)
+            server->run();
+    } else if (syncer.joinable()) {
+        syncer.join();
+    }
+    stop = true;
+    pthread_kill(waiter.native_handle(), SIGTERM);  // harmless if it already returned
+    waiter.join();
+    if (syncer.joinable())
+        syncer.join();
     return c.out.finish(Exit::ok);
 }
 
@@ -972,7 +1065,7 @@ int run(int argc, char** argv) {
             if (cmd == "sync")
                 return cmd_sync(c);
             if (cmd == "serve")
-                return cmd_serve(c);
+                return cmd_serve(c, dir, passphrase);
             if (cmd == "verify")
                 return cmd_verify(c);
             if (cmd == "staff")

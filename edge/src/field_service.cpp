@@ -52,42 +52,57 @@ std::vector<domain::StaffEntry> FieldService::staff(const std::optional<std::str
                             role);
 }
 
-Result<crypto::SigningKey> FieldService::unlock(const std::string& staff_id,
-                                                const crypto::SecureBuffer& pin) {
-    const domain::EpochMs t = now();
-    PinState p = read_pin_state(node_, staff_id);
-    if (p.locked_until_ms > t) {
+Status FieldService::pin_allowed(const std::string& staff_id) {
+    const PinState p = read_pin_state(node_, staff_id);
+    if (p.locked_until_ms > now()) {
         return fail(domain::Errc::role_not_allowed,
                     "PIN 连续输错 " + std::to_string(kMaxPinFailures) + " 次,已锁定至 " +
                         domain::format_local(p.locked_until_ms) + " / locked after " +
                         std::to_string(kMaxPinFailures) + " wrong PINs until " +
                         domain::format_local(p.locked_until_ms));
     }
+    return {};
+}
+
+Failure FieldService::pin_failed(const std::string& staff_id) {
+    const domain::EpochMs t = now();
+    PinState p = read_pin_state(node_, staff_id);
+    ++p.failures;
+    const bool locked = p.failures >= kMaxPinFailures;
+    if (locked) {
+        p.locked_until_ms = t + kPinLockoutMs;
+        p.failures = 0;
+    }
+    node_.set_state(pin_key(staff_id),
+                    std::to_string(p.failures) + ":" + std::to_string(p.locked_until_ms));
+    if (locked) {
+        return {crypto::Errc::wrong_pin_or_damaged,
+                "PIN 不正确,已连续 " + std::to_string(kMaxPinFailures) +
+                    " 次,锁定 15 分钟 / wrong PIN: " + std::to_string(kMaxPinFailures) +
+                    " in a row, locked for 15 minutes"};
+    }
+    return {crypto::Errc::wrong_pin_or_damaged,
+            "PIN 不正确(还可再试 " + std::to_string(kMaxPinFailures - p.failures) +
+                " 次)/ wrong PIN (" + std::to_string(kMaxPinFailures - p.failures) +
+                " tries left)"};
+}
+
+void FieldService::pin_ok(const std::string& staff_id) {
+    if (read_pin_state(node_, staff_id).failures != 0)
+        node_.set_state(pin_key(staff_id), "0:0");
+}
+
+Result<crypto::SigningKey> FieldService::unlock(const std::string& staff_id,
+                                                const crypto::SecureBuffer& pin) {
+    if (auto st = pin_allowed(staff_id); !st)
+        return st.failure();
     auto key = node_.unlock_staff(staff_id, pin);
     if (key) {
-        if (p.failures != 0)
-            node_.set_state(pin_key(staff_id), "0:0");
+        pin_ok(staff_id);
         return key;
     }
-    if (key.code() == crypto::Errc::wrong_pin_or_damaged) {
-        ++p.failures;
-        if (p.failures >= kMaxPinFailures) {
-            p.locked_until_ms = t + kPinLockoutMs;
-            p.failures = 0;
-        }
-        node_.set_state(pin_key(staff_id),
-                        std::to_string(p.failures) + ":" + std::to_string(p.locked_until_ms));
-        if (p.locked_until_ms > t) {
-            return fail(crypto::Errc::wrong_pin_or_damaged,
-                        "PIN 不正确,已连续 " + std::to_string(kMaxPinFailures) +
-                            " 次,锁定 15 分钟 / wrong PIN: " + std::to_string(kMaxPinFailures) +
-                            " in a row, locked for 15 minutes");
-        }
-        return fail(crypto::Errc::wrong_pin_or_damaged,
-                    "PIN 不正确(还可再试 " + std::to_string(kMaxPinFailures - p.failures) +
-                        " 次)/ wrong PIN (" + std::to_string(kMaxPinFailures - p.failures) +
-                        " tries left)");
-    }
+    if (key.code() == crypto::Errc::wrong_pin_or_damaged)
+        return pin_failed(staff_id);
     return key.failure();
 }
 

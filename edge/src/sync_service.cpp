@@ -85,7 +85,8 @@ SyncStatus SyncService::status() {
 
 void SyncService::run(const std::atomic<bool>& stop, std::chrono::milliseconds interval,
                       int max_rounds, const TransportFactory& transport,
-                      const std::function<void(const Result<sync::RoundReport>&)>& on_round) {
+                      const std::function<void(const Result<sync::RoundReport>&)>& on_round,
+                      std::atomic<bool>* wake) {
     std::mt19937 jitter(std::random_device{}());
     auto backoff = std::chrono::milliseconds(1000);
     for (int n = 1; !stop && (max_rounds == 0 || n <= max_rounds); ++n) {
@@ -108,6 +109,8 @@ void SyncService::run(const std::atomic<bool>& stop, std::chrono::milliseconds i
             break;
         for (auto waited = std::chrono::milliseconds(0); waited < wait && !stop;
              waited += std::chrono::milliseconds(100)) {
+            if (wake && wake->exchange(false))
+                break;
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
     }

@@ -55,3 +55,11 @@ TEST(Blake2b, KeyChangesDigestAndLengthsAreChecked) {
     EXPECT_THROW((void)blake2b(id, 65), Error);
     EXPECT_THROW((void)blake2b_keyed(Bytes(8), id), Error);
 }
+
+TEST(Base64, WhatBrowsersWriteInDataUrls) {
+    EXPECT_EQ(crypto::from_base64("aGVsbG8="), to_bytes("hello"));
+    EXPECT_EQ(crypto::from_base64(""), Bytes{});
+    EXPECT_FALSE(crypto::from_base64("aGVsbG8").has_value()) << "padding is required";
+    EXPECT_FALSE(crypto::from_base64("aGV$bG8=").has_value());
+    EXPECT_FALSE(crypto::from_base64("aGVsbG8=trailing").has_value());
+}

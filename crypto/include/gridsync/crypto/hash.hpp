@@ -4,6 +4,8 @@
 // subdistrict, the device keeps only the digest.
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include <sodium.h>
 
@@ -18,6 +20,11 @@ using Digest32 = std::array<std::uint8_t, 32>;
 Bytes blake2b(ByteView data, std::size_t out_len = 32);
 Bytes blake2b_keyed(ByteView key, ByteView data, std::size_t out_len = 32);
 Digest32 blake2b_256(ByteView data);
+
+// Base64 (RFC 4648, with padding) as browsers write it in data: URLs, by
+// libsodium; nullopt for anything that is not. Not a hash, but the same
+// library's, and kept beside it.
+std::optional<Bytes> from_base64(std::string_view text);
 
 // Incremental hashing, for data that arrives in pieces (hash chains over
 // streamed changesets).

@@ -79,6 +79,11 @@ class FieldService {
     // counted; after kMaxPinFailures in a row the person is refused
     // (gridsync.domain:22, saying until when) for kPinLockoutMs.
     Result<crypto::SigningKey> unlock(const std::string& staff_id, const crypto::SecureBuffer& pin);
+    // The same count for a PIN checked another way (the field app confirms
+    // each signature of a signed-in person against their PIN in memory).
+    Status pin_allowed(const std::string& staff_id);
+    Failure pin_failed(const std::string& staff_id);
+    void pin_ok(const std::string& staff_id);
     // The person makes their own key here with the code an admin issued to
     // them (docs/SECURITY.md). Returns the key's fingerprint.
     Result<std::string> enroll_key(const std::string& staff_id, const std::string& code,

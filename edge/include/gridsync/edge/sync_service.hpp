@@ -61,9 +61,12 @@ class SyncService {
     // exponentially (1 s, 2 s, ... 5 min) with jitter, so a fleet coming
     // back online does not arrive all at once. The whole-scope check runs
     // at most hourly. `on_round` sees each outcome.
+    // `wake`, when given and set, starts the next round at once (a person
+    // pressed 同步 in the field app).
     void run(const std::atomic<bool>& stop, std::chrono::milliseconds interval, int max_rounds,
              const TransportFactory& transport,
-             const std::function<void(const Result<sync::RoundReport>&)>& on_round = {});
+             const std::function<void(const Result<sync::RoundReport>&)>& on_round = {},
+             std::atomic<bool>* wake = nullptr);
 
   private:
     void remember(const Result<sync::RoundReport>& r);
