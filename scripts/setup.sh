@@ -9,7 +9,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev libsodium-dev libcereal-dev libgtest-dev
   clang-format
-  chromium  # the admin console's browser tests (tests/browser)
+  chromium  # the browser tests of the admin console and the field app (tests/browser)
+  fonts-noto-cjk  # so Chinese renders in those tests' screenshots (docs/screens/)
 )
 # Node.js and npm drive those tests; a machine that has them already (from
 # any source) keeps its own.

@@ -303,9 +303,11 @@ int cmd_prepare_day(Opened& c, const AdminSigner& maker, Args& args, Output& out
             roster.push_back({sp.at(pick), "normal", std::nullopt});
             roster.push_back({sp.at(pick + 1), "normal", std::nullopt});
             (void)domain::add_roster(w, stamp, community, date, roster).value();
-            auto res =
-                w.prepare(R"(SELECT r.id FROM resident r JOIN household h ON h.id = r.household_id
-                                JOIN grid g ON g.id = h.grid_id WHERE g.community_id = ?1 ORDER BY r.id)");
+            // Every grid gets its share: the first resident of each grid, then the second...
+            auto res = w.prepare(R"(
+                SELECT r.id FROM resident r JOIN household h ON h.id = r.household_id
+                    JOIN grid g ON g.id = h.grid_id WHERE g.community_id = ?1
+                ORDER BY row_number() OVER (PARTITION BY g.id ORDER BY r.id), g.id)");
             res.bind(1, community);
             while (res.step() && issued < certificates) {
                 ++issued;

@@ -15,8 +15,8 @@
 namespace gridsync::cli {
 
 namespace {
-const std::set<std::string> kFlags = {"json",       "help",     "demo-seed",
-                                      "simulation", "fast-kdf", "to-proxy"};
+const std::set<std::string> kFlags = {"json",     "help", "demo-seed", "simulation", "fast-kdf",
+                                      "to-proxy", "none", "no-app",    "no-sync"};
 }
 
 Args Args::parse(int argc, char** argv) {

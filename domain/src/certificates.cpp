@@ -332,7 +332,7 @@ std::vector<CertificateEntry> certificates(store::Database& db, const Certificat
     std::vector<CertificateEntry> out;
     auto st = db.prepare(R"(
         SELECT c.id, c.print_code, c.state, t.name, r.id, r.name, h.address, c.custodian_staff_id,
-               coalesce(s.name, ''), c.due_at_ms,
+               coalesce(s.name, ''), c.due_at_ms, g.name, g.leader_staff_id,
                (SELECT count(*) FROM delivery_attempt a WHERE a.certificate_id = c.id AND a.outcome = 'failed'),
                coalesce((SELECT a.failure_reason FROM delivery_attempt a WHERE a.certificate_id = c.id
                          AND a.outcome = 'failed' ORDER BY a.hlc DESC LIMIT 1), ''),
@@ -340,7 +340,7 @@ std::vector<CertificateEntry> certificates(store::Database& db, const Certificat
                          AND a.outcome = 'failed' ORDER BY a.hlc DESC LIMIT 1)
         FROM certificate c JOIN certificate_type t ON t.id = c.type_id
              JOIN resident r ON r.id = c.resident_id JOIN household h ON h.id = r.household_id
-             LEFT JOIN staff s ON s.id = c.custodian_staff_id
+             JOIN grid g ON g.id = h.grid_id LEFT JOIN staff s ON s.id = c.custodian_staff_id
         WHERE (?1 IS NULL OR c.state = ?1) AND (?2 IS NULL OR c.custodian_staff_id = ?2)
         ORDER BY c.state <> 'delivered' AND c.due_at_ms < ?3 DESC, c.due_at_ms, h.address, c.print_code)");
     st.bind_all(filter.state, filter.holder_id, now_ms);
@@ -356,12 +356,14 @@ std::vector<CertificateEntry> certificates(store::Database& db, const Certificat
         e.holder_id = st.column<std::optional<std::string>>(7);
         e.holder_name = st.column<std::string>(8);
         e.due_at_ms = st.column<std::int64_t>(9);
+        e.grid_name = st.column<std::string>(10);
+        e.grid_leader_id = st.column<std::optional<std::string>>(11);
         // Whole days, rounded down toward overdue: due later today is 0.
         const EpochMs left = e.due_at_ms - now_ms;
         e.days_left = left >= 0 ? left / kDayMs : -((-left + kDayMs - 1) / kDayMs);
-        e.failed_attempts = st.column<int>(10);
-        e.last_failure = st.column<std::string>(11);
-        e.retry_on_ms = st.column<std::optional<std::int64_t>>(12);
+        e.failed_attempts = st.column<int>(12);
+        e.last_failure = st.column<std::string>(13);
+        e.retry_on_ms = st.column<std::optional<std::int64_t>>(14);
         out.push_back(std::move(e));
     }
     return out;

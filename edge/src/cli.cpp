@@ -3,32 +3,32 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <pthread.h>
 #include <signal.h>
+#include <atomic>
 
 #include <csignal>
-#include <mutex>
-#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "gridsync/cli/support.hpp"
 #include "gridsync/crypto/errors.hpp"
 #include "gridsync/domain/errors.hpp"
 #include "gridsync/domain/local_time.hpp"
 #include "gridsync/domain/money.hpp"
+#include "gridsync/edge/field_app.hpp"
 #include "gridsync/edge/field_service.hpp"
 #include "gridsync/edge/http_transport.hpp"
 #include "gridsync/edge/node.hpp"
-#include "gridsync/edge/field_app.hpp"
 #include "gridsync/edge/sync_service.hpp"
-#include "gridsync/web/server.hpp"
 #include "gridsync/file.hpp"
 #include "gridsync/store/errors.hpp"
 #include "gridsync/text.hpp"
+#include "gridsync/web/server.hpp"
 
 namespace gridsync::edge::cli {
 
@@ -458,9 +458,8 @@ int cmd_serve(Context& c, const fs::path& dir, const crypto::SecureBuffer& passp
                                   << r.failure().message << std::endl;
                         return;
                     }
-                    std::cerr << at << " 同步完成 synced: accepted " << r->accepted
-                              << ", pulled " << r->pulled << ", refused " << r->rejected
-                              << std::endl;
+                    std::cerr << at << " 同步完成 synced: accepted " << r->accepted << ", pulled "
+                              << r->pulled << ", refused " << r->rejected << std::endl;
                     if (r->outbox_broken) {
                         std::cerr << "本机待上传记录损坏 outbox damaged: "
                                   << r->outbox_broken->reason << "; " << kBrokenOutboxAdvice
@@ -481,8 +480,8 @@ int cmd_serve(Context& c, const fs::path& dir, const crypto::SecureBuffer& passp
             for (int i = 0; i < 600 && !stop && c.node.state("last_attempt_ms") == before; ++i)
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
         };
-        FieldApp field_app(c.node, c.clock, {}, background ? std::function<void()>(sync_now)
-                                                           : std::function<void()>());
+        FieldApp field_app(c.node, c.clock, {},
+                           background ? std::function<void()>(sync_now) : std::function<void()>());
         web::ServerOptions o;
         o.name = "gridsync-edge";
         o.host = listen.substr(0, colon);

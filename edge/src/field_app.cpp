@@ -101,6 +101,8 @@ json::object certificate_json(const domain::CertificateEntry& e) {
             {"type", e.type_name},
             {"resident", e.resident_name},
             {"address", e.address},
+            {"grid", e.grid_name},
+            {"grid_leader_id", e.grid_leader_id.value_or("")},
             {"holder_id", e.holder_id.value_or("")},
             {"holder", e.holder_name},
             {"due_at_ms", e.due_at_ms},
@@ -284,8 +286,8 @@ HttpAnswer FieldApp::sign_in(const HttpCall& call) {
     const auto body = web::json_body(call);
     const std::string staff = text_field(*body, "staff_id");
     const std::string pin = text_field(*body, "pin");
-    const auto who = domain::staff_of(node_.db(), node_.config().community_id,
-                                      node_.config().device_id);
+    const auto who =
+        domain::staff_of(node_.db(), node_.config().community_id, node_.config().device_id);
     const auto it = std::find_if(who.begin(), who.end(),
                                  [&](const domain::StaffEntry& s) { return s.id == staff; });
     if (it == who.end())
@@ -302,8 +304,8 @@ HttpAnswer FieldApp::sign_in(const HttpCall& call) {
     }
     auto& state = *session->state;
     state.people.erase(staff);
-    state.people.emplace(staff, Person{staff, it->name, it->role, std::move(*key),
-                                       state.check_of(pin), now});
+    state.people.emplace(
+        staff, Person{staff, it->name, it->role, std::move(*key), state.check_of(pin), now});
     json::array people;
     for (const auto& [id, p] : state.people)
         people.push_back({{"staff_id", id}, {"name", p.name}, {"role", p.role}});
@@ -344,9 +346,9 @@ HttpAnswer FieldApp::signed_in_api(const HttpCall& call, const std::string& rout
     auto signer = [&](const char* who, const char* pin) {
         return confirm(*session.state, text_field(*body, who), text_field(*body, pin));
     };
-#define GS_SIGNER(var, who, pin)   \
-    auto var = signer(who, pin);   \
-    if (!var)                      \
+#define GS_SIGNER(var, who, pin) \
+    auto var = signer(who, pin); \
+    if (!var)                    \
     return refused(var.failure())
 
     if (route == "/api/me" && !post) {
@@ -516,20 +518,19 @@ HttpAnswer FieldApp::signed_in_api(const HttpCall& call, const std::string& rout
             auto r = field_.close_session(in, *a, *b);
             if (!r)
                 return refused(r.failure());
-            return json_answer(json::object{
-                {"reconciliation",
-                 {{"closing_id", r->closing_id},
-                  {"expected_count", r->expected_count},
-                  {"expected", yuan(r->expected_fen)},
-                  {"paid_count", r->paid_count},
-                  {"paid", yuan(r->paid_fen)},
-                  {"reversed_count", r->reversed_count},
-                  {"reversed", yuan(r->reversed_fen)},
-                  {"unpaid_count", r->unpaid_count},
-                  {"unpaid", yuan(r->unpaid_fen)},
-                  {"cash_issued", yuan(r->cash_issued_fen)},
-                  {"cash_returned", yuan(r->cash_returned_fen)},
-                  {"variance", yuan(r->variance_fen)}}}});
+            return json_answer(json::object{{"reconciliation",
+                                             {{"closing_id", r->closing_id},
+                                              {"expected_count", r->expected_count},
+                                              {"expected", yuan(r->expected_fen)},
+                                              {"paid_count", r->paid_count},
+                                              {"paid", yuan(r->paid_fen)},
+                                              {"reversed_count", r->reversed_count},
+                                              {"reversed", yuan(r->reversed_fen)},
+                                              {"unpaid_count", r->unpaid_count},
+                                              {"unpaid", yuan(r->unpaid_fen)},
+                                              {"cash_issued", yuan(r->cash_issued_fen)},
+                                              {"cash_returned", yuan(r->cash_returned_fen)},
+                                              {"variance", yuan(r->variance_fen)}}}});
         }
     }
     if (route == "/api/payments" && post) {
@@ -542,7 +543,8 @@ HttpAnswer FieldApp::signed_in_api(const HttpCall& call, const std::string& rout
         const auto ent = node_.db().query_value<domain::Fen>(
             "SELECT amount_fen FROM entitlement WHERE id = ?1", in.entitlement_id);
         if (!ent)
-            return refused(Failure{domain::Errc::not_found, "没有这条应发记录 / no such entitlement"});
+            return refused(
+                Failure{domain::Errc::not_found, "没有这条应发记录 / no such entitlement"});
         in.amount_fen = *ent;
         in.recipient_id_number = text_field(*body, "id_number");
         in.ack_name = text_field(*body, "ack_name");
@@ -590,7 +592,8 @@ HttpAnswer FieldApp::signed_in_api(const HttpCall& call, const std::string& rout
     }
     if (route == "/api/coverage" && !post) {
         const std::string date = param("date");
-        const Coverage c = field_.coverage(date.empty() ? domain::local_date(clock_.now_ms()) : date);
+        const Coverage c =
+            field_.coverage(date.empty() ? domain::local_date(clock_.now_ms()) : date);
         json::array shifts, gaps;
         for (const auto& a : c.shifts) {
             shifts.push_back({{"staff", a.staff_name},
@@ -622,7 +625,8 @@ HttpAnswer FieldApp::signed_in_api(const HttpCall& call, const std::string& rout
         return json_answer(json::object{{"rating_id", *r}});
     }
 #undef GS_SIGNER
-    return refused(Errc::not_found, "没有这个接口 / no such endpoint: " + call.method + " " + route);
+    return refused(Errc::not_found,
+                   "没有这个接口 / no such endpoint: " + call.method + " " + route);
 }
 
 }  // namespace gridsync::edge

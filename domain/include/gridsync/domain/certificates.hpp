@@ -92,6 +92,8 @@ struct CertificateEntry {
     std::string resident_id;
     std::string resident_name;
     std::string address;  // the resident's household
+    std::string grid_name;
+    std::optional<std::string> grid_leader_id;  // who takes it from the center
     std::optional<std::string> holder_id;
     std::string holder_name;  // "" while at the center
     EpochMs due_at_ms = 0;
