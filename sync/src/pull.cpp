@@ -251,6 +251,9 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
         }
         set_state(db, "local_set_aside", std::int64_t{0});
     }
+    // The persisted HLC may have moved on in another process writing to this
+    // node (the command line beside `serve`): never write it back.
+    outbox.observe(domain::Hlc{int_state(db, "hlc")});
     outbox.observe(highest);
     set_state(db, "hlc", outbox.last_hlc().packed);
     set_state(db, "pull_cursor", static_cast<std::int64_t>(batch->to_cursor));

@@ -512,3 +512,31 @@ TEST_F(PullTest, ADamagedOutboxEntryIsNeitherPushedNorReplayed) {
               4)
         << "central never saw the damaged entry";
 }
+
+// `serve` keeps one Outbox for hours while the command line writes to the
+// same node from another process: a pull in the long-lived one must never
+// write the node's HLC back, or its next entry would order before the
+// command line's (and central refuses an entry that goes back: :24).
+TEST_F(PullTest, APullInOneProcessNeverTakesTheNodesHlcBack) {
+    auto cli_db = store::Database::open(edge.dir / "node.db");
+    ManualClock ahead{edge.clock.now_ms() + 120000};  // its clock two minutes on
+    sync::Outbox cli(cli_db, edge.outbox->device_id(), edge.device_key, ahead);
+    const std::string resident = edge.seed.residents.at(0).id;
+    ASSERT_TRUE(cli.record_as<int>([&](const Stamp& st) -> Result<int> {
+        if (auto s = edit_resident(cli_db, st, resident, {std::nullopt, "13800000011"}); !s)
+            return s.failure();
+        return 0;
+    }));
+    const auto cli_hlc = cli.last_hlc().packed;
+    pull_all(edge.db, *edge.outbox, edge.device_key);  // the long-lived one, behind
+    EXPECT_GE(*edge.db.query_value<std::int64_t>("SELECT value FROM node_state WHERE key = 'hlc'"),
+              cli_hlc);
+    (void)edge.must<int>([&](const Stamp& st) -> Result<int> {
+        EXPECT_GT(st.hlc.packed, cli_hlc);
+        if (auto s = edit_resident(edge.db, st, resident, {std::nullopt, "13800000012"}); !s)
+            return s.failure();
+        return 0;
+    });
+    for (const auto& a : push().acks)
+        EXPECT_EQ(a.status, sync::AckStatus::accepted) << a.code << " " << a.message;
+}

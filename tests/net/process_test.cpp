@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <thread>
 
 #include "gridsync/crypto/sealed.hpp"
 #include "gridsync/domain/hlc.hpp"
@@ -511,4 +512,56 @@ TEST_F(RunningCentral, AStaffKeyIsMadeWithItsCodeAndNeverOverwritten) {
     const auto keys = central({"--json", "staff", "keys", "--staff", staff});
     ASSERT_EQ(keys.exit_code, 0) << keys.out;
     EXPECT_EQ(tools::EdgeDriver::json(keys).at("keys").as_array().size(), 1u);
+}
+
+// A long-lived `gridsync-edge serve` (syncing every second) beside two
+// command lines writing to the same node at the same time: each write
+// takes the HLC and the chain's head inside its own IMMEDIATE transaction,
+// so the chain neither forks nor goes back, and central accepts it whole.
+TEST_F(RunningCentral, TwoWriterProcessesBesideServeLeaveOneChainCentralAcceptsWhole) {
+    std::vector<std::string> residents;
+    {
+        auto st = laptop.db().prepare("SELECT id FROM resident ORDER BY id LIMIT 2");
+        while (st.step())
+            residents.push_back(st.column<std::string>(0));
+    }
+    ASSERT_EQ(residents.size(), 2u);
+    const auto port_file = dir / "laptop.port";
+    Process serve(GRIDSYNC_EDGE_BIN,
+                  {"--data", laptop.data().string(), "--passphrase-file",
+                   (dir / "edge.pass").string(), "serve", "--listen", "127.0.0.1:0", "--port-file",
+                   port_file.string(), "--interval-seconds", "1"},
+                  "");
+    constexpr int kEach = 12;
+    std::vector<int> failures(2, 0);
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 2; ++w) {
+        writers.emplace_back([&, w] {
+            for (int i = 0; i < kEach; ++i) {
+                const std::string phone = "1390000" + std::to_string(w) + std::to_string(1000 + i);
+                if (laptop
+                        .run({"resident", "edit", "--resident",
+                              residents[static_cast<std::size_t>(w)], "--phone", phone})
+                        .exit_code != 0)
+                    ++failures[static_cast<std::size_t>(w)];
+            }
+        });
+    }
+    for (auto& t : writers)
+        t.join();
+    serve.terminate();
+    EXPECT_EQ(serve.wait().exit_code, 0);
+    EXPECT_EQ(failures, (std::vector<int>{0, 0}));
+    const auto verified = laptop.run({"--json", "verify"});
+    ASSERT_EQ(verified.exit_code, 0) << verified.out;
+    EXPECT_EQ(tools::EdgeDriver::json(verified).at("entries").as_int64(), 2 * kEach);
+    // Whatever serve had not pushed yet goes now; central holds every entry.
+    const auto sync = laptop.run({"--json", "sync"});
+    ASSERT_EQ(sync.exit_code, 0) << sync.out;
+    EXPECT_EQ(central_count("SELECT count(*) FROM accepted_entry WHERE device_id = '" +
+                            device_id() + "'"),
+              2 * kEach);
+    EXPECT_EQ(central_count("SELECT count(*) FROM audit WHERE outcome = 'refused'"), 0);
+    EXPECT_EQ(central_count("SELECT last_seq FROM device WHERE id = '" + device_id() + "'"),
+              2 * kEach);
 }
