@@ -24,6 +24,8 @@
 #include "gridsync/domain/ids.hpp"
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/domain/shifts.hpp"
+#include "gridsync/edge/field_app.hpp"
+#include "gridsync/edge/field_service.hpp"
 #include "gridsync/edge/http_transport.hpp"
 #include "gridsync/edge/node.hpp"
 #include "gridsync/store/changeset.hpp"
@@ -31,6 +33,8 @@
 #include "gridsync/tools/central_process.hpp"
 #include "gridsync/tools/edge_driver.hpp"
 #include "gridsync/tools/load.hpp"
+#include "gridsync/tools/web_client.hpp"
+#include "gridsync/web/server.hpp"
 
 using namespace gridsync;
 namespace fs = std::filesystem;
@@ -167,7 +171,9 @@ class Bench {
         std::printf("%-44s %12s %12s %12s  %-9s\n", "figure", "median", "min", "max", "unit");
         setup();
         edge_writes();
+        field_app();
         bootstrap();
+        serve_memory();
         push_and_pull();
         load();
     }
@@ -329,6 +335,127 @@ class Bench {
         }
         for (const auto* f : {&pay50, &pay99, &del50, &del99, &chk50, &chk99})
             print(*f);
+    }
+
+    // The field app's cost: a payment through its web API end to end (HTTP
+    // on 127.0.0.1, JSON, the PIN confirmations, the workflow) against the
+    // same payment through FieldService called directly; and the first
+    // load of the app (its page, script, style and first two API calls).
+    void field_app() {
+        edge::FieldAppOptions options;
+        options.kdf = crypto::KdfParams::minimum();
+        edge::FieldApp app(*laptop_->node, laptop_->clock, options);
+        web::ServerOptions so;
+        so.port = 0;
+        so.body_limit = 16u << 20;
+        web::HttpServer server([&app](const web::HttpCall& c) { return app.handle(c); }, so);
+        std::thread serving([&] { server.run(); });
+        const std::string address = "127.0.0.1:" + std::to_string(server.port());
+        tools::WebClient page(address);
+        for (const auto& who : {payer_, verifier_}) {
+            auto a = page.call("POST", "/api/signin", {{"staff_id", who}, {"pin", "2468"}});
+            if (a.status != 200)
+                throw std::runtime_error("field app sign-in: " + boost::json::serialize(a.body));
+            page.set_csrf(std::string(a.body.at("csrf").as_string()));
+        }
+        edge::FieldService direct(*laptop_->node, laptop_->clock);
+        // A thumbprint image as the page sends it: a data: URL of about 2 KiB.
+        const std::string ack = "data:image/png;base64," + std::string(2732, 'A');
+        Figure web50{"field app payment via web API p50", "ms"},
+            web99{"field app payment via web API p99", "ms"},
+            load{"field app first page load", "ms"};
+        std::vector<double> direct50, direct99;
+        const int samples = std::min(s_.latency_samples, 200);
+        for (int r = 0; r < s_.repeats; ++r) {
+            std::vector<double> w, d;
+            for (int i = 0; i < samples; ++i) {
+                if (work_list_.next_payment + 2 > work_list_.entitlements.size())
+                    break;
+                const auto& [id, fen, id_number] =
+                    work_list_.entitlements[work_list_.next_payment++];
+                auto t0 = Steady::now();
+                const auto a = page.call("POST", "/api/payments",
+                                         {{"session", session_},
+                                          {"entitlement", id},
+                                          {"id_number", id_number},
+                                          {"ack_name", "领取人"},
+                                          {"ack_png", ack},
+                                          {"payer", payer_},
+                                          {"payer_pin", "2468"},
+                                          {"verifier", verifier_},
+                                          {"verifier_pin", "2468"}});
+                w.push_back(ms_since(t0));
+                if (a.status != 200)
+                    throw std::runtime_error("field app payment: " +
+                                             boost::json::serialize(a.body));
+                const auto& [id2, fen2, id_number2] =
+                    work_list_.entitlements[work_list_.next_payment++];
+                domain::PaymentInput in;
+                in.entitlement_id = id2;
+                in.session_id = session_;
+                in.amount_fen = fen2;
+                in.recipient_id_number = id_number2;
+                in.ack_name = "领取人";
+                in.ack_image = Bytes(2048, 0);
+                t0 = Steady::now();
+                if (!direct.pay(in, laptop_->signer(payer_), laptop_->signer(verifier_)))
+                    throw std::runtime_error("direct payment refused");
+                d.push_back(ms_since(t0));
+            }
+            web50.runs.push_back(percentile(w, 0.5));
+            web99.runs.push_back(percentile(w, 0.99));
+            direct50.push_back(percentile(d, 0.5));
+            direct99.push_back(percentile(d, 0.99));
+            // A browser's first visit: no cookie, the files and the first data.
+            tools::WebClient fresh(address);
+            const auto t0 = Steady::now();
+            for (const char* target : {"/", "/app.js", "/app.css", "/api/status", "/api/staff"}) {
+                if (fresh.call("GET", target).status != 200)
+                    throw std::runtime_error(std::string("field app: GET ") + target);
+            }
+            load.runs.push_back(ms_since(t0));
+        }
+        web50.floor = direct50;
+        web50.floor_name = "FieldService::pay p50";
+        web99.floor = direct99;
+        web99.floor_name = "FieldService::pay p99";
+        server.stop();
+        serving.join();
+        print(web50);
+        print(web99);
+        print(load);
+    }
+
+    // The peak memory of `gridsync-edge serve` (the app and the background
+    // sync) on a bootstrapped community laptop, after page loads and a
+    // round of sync.
+    void serve_memory() {
+        const fs::path node = work_ / "fresh0";
+        const fs::path port_file = work_ / "serve.port";
+        Process serve(edge_bin_,
+                      {"--data", node.string(), "--passphrase-file", (work_ / "edge.pass").string(),
+                       "serve", "--listen", "127.0.0.1:0", "--port-file", port_file.string(),
+                       "--interval-seconds", "3600"},
+                      "");
+        for (int i = 0; i < 400 && !fs::exists(port_file); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        std::string port;
+        std::getline(std::ifstream(port_file), port);
+        tools::WebClient page("127.0.0.1:" + port);
+        for (int i = 0; i < 20; ++i) {
+            for (const char* target : {"/", "/app.js", "/app.css", "/api/status", "/api/staff"})
+                (void)page.call("GET", target);
+        }
+        (void)page.call("POST", "/api/sync", boost::json::object{});
+        long peak = 0;
+        std::ifstream status("/proc/" + std::to_string(serve.pid()) + "/status");
+        for (std::string line; std::getline(status, line);) {
+            if (line.starts_with("VmHWM:"))
+                peak = std::stol(line.substr(6));
+        }
+        serve.terminate();
+        serve.wait();
+        print({"gridsync-edge serve peak RSS", "MiB", {static_cast<double>(peak) / 1024}});
     }
 
     // The floor: the payment row, inserted and committed alone, with the

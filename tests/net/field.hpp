@@ -7,10 +7,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +16,7 @@
 #include "gridsync/process.hpp"
 #include "gridsync/store/database.hpp"
 #include "gridsync/tools/edge_driver.hpp"
+#include "gridsync/tools/web_client.hpp"
 #include "temp_dir.hpp"
 
 namespace gridsync::test {
@@ -36,62 +33,7 @@ inline std::string pins(int n) {
 }
 
 // The admin HTTP API as a browser uses it: a cookie and the CSRF token.
-class AdminClient {
-  public:
-    struct Answer {
-        int status = 0;
-        boost::json::value body;
-    };
-    explicit AdminClient(std::string address) : address_(std::move(address)) {}
-
-    Answer call(const std::string& method, const std::string& target,
-                const boost::json::value& body = nullptr) {
-        namespace beast = boost::beast;
-        namespace http = beast::http;
-        boost::asio::io_context io;
-        boost::asio::ip::tcp::resolver resolver(io);
-        beast::tcp_stream stream(io);
-        const auto colon = address_.rfind(':');
-        stream.connect(resolver.resolve(address_.substr(0, colon), address_.substr(colon + 1)));
-        http::request<http::string_body> req{method == "GET" ? http::verb::get : http::verb::post,
-                                             target, 11};
-        req.set(http::field::host, address_);
-        if (!cookie_.empty())
-            req.set(http::field::cookie, cookie_);
-        if (method != "GET") {
-            req.set("X-CSRF-Token", csrf_);
-            req.set(http::field::content_type, "application/json");
-            req.body() = boost::json::serialize(body);
-        }
-        req.prepare_payload();
-        http::write(stream, req);
-        beast::flat_buffer buffer;
-        http::response<http::string_body> res;
-        http::read(stream, buffer, res);
-        beast::error_code ec;
-        stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-        if (auto it = res.find(http::field::set_cookie); it != res.end()) {
-            const std::string set(it->value());
-            cookie_ = set.substr(0, set.find(';'));
-        }
-        Answer a{static_cast<int>(res.result_int()), nullptr};
-        boost::system::error_code jec;
-        a.body = boost::json::parse(res.body(), jec);
-        return a;
-    }
-    bool login(const std::string& login, const std::string& password) {
-        auto a = call("POST", "/admin/api/login", {{"login", login}, {"password", password}});
-        if (a.status != 200)
-            return false;
-        csrf_ = std::string(a.body.at("csrf").as_string());
-        return true;
-    }
-
-  private:
-    std::string address_;
-    std::string cookie_;
-    std::string csrf_;
-};
+using AdminClient = tools::WebClient;
 
 class Field : public ::testing::Test {
   protected:
