@@ -381,7 +381,13 @@ async function leader() {
         el("button", { type: "button", class: "secondary", "data-action": "fail", onclick: () => failForm(c, holder) }, t("failed")))));
   }
   if (!certificates.length) cards.push(el("p", { class: "card muted" }, t("none_held")));
-  view.replaceChildren(head, ...cards);
+  // Everything past its time limit on this device, held or still at the center (限时办结).
+  const { overdue } = await api("GET", "/api/overdue");
+  const late = el("div", { class: "card", id: "overdue" }, el("h3", {}, t("overdue_title")),
+    overdue.length ? el("table", {}, overdue.map((o) => el("tr", {}, el("td", {}, o.resident), el("td", {}, o.code),
+      el("td", { class: "overdue" }, `${t("overdue")} ${o.days_overdue}`))))
+      : el("p", { class: "muted" }, t("none_overdue")));
+  view.replaceChildren(head, ...cards, late);
 }
 
 function deliverForm(c, holder) {

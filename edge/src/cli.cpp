@@ -712,7 +712,7 @@ int cmd_cert(Context& c, const std::string& sub) {
 }
 
 int cmd_pay(Context& c) {
-    if (auto st = c.node.require_role(DeviceRole::community_laptop, "记录发放"); !st)
+    if (auto st = c.field.require_laptop("记录发放"); !st)
         return c.out.failure(st.failure());
     const std::string payer = c.args.need("payer"), verifier = c.args.need("verifier"),
                       session = c.args.need("session");
@@ -775,7 +775,7 @@ int cmd_day(Context& c, const std::string& sub) {
         c.out.data()["days"] = std::move(list);
         return c.out.finish(Exit::ok);
     }
-    if (auto st = c.node.require_role(DeviceRole::community_laptop, "管理发放场次"); !st)
+    if (auto st = c.field.require_laptop("管理发放场次"); !st)
         return c.out.failure(st.failure());
     if (sub == "open") {
         domain::OpenSession in{c.args.need("day"), c.args.need("staff-a"), c.args.need("staff-b"),
@@ -826,7 +826,7 @@ int cmd_day(Context& c, const std::string& sub) {
 }
 
 int cmd_reverse(Context& c) {
-    if (auto st = c.node.require_role(DeviceRole::community_laptop, "记录冲正"); !st)
+    if (auto st = c.field.require_laptop("记录冲正"); !st)
         return c.out.failure(st.failure());
     const std::string payer = c.args.need("payer"), verifier = c.args.need("verifier");
     GS_TRY(kp, c.unlock(payer, "经办人 payer"));
@@ -912,7 +912,7 @@ domain::EpochMs grace(const Context& c) {
 
 int cmd_shift(Context& c, const std::string& sub) {
     if (sub == "check") {
-        if (auto st = c.node.require_role(DeviceRole::community_laptop, "记录考勤"); !st)
+        if (auto st = c.field.require_laptop("记录考勤"); !st)
             return c.out.failure(st.failure());
         const std::string staff = c.args.need("staff");
         GS_TRY(key, c.unlock(staff, "工作人员 staff"));

@@ -381,6 +381,16 @@ HttpAnswer FieldApp::signed_in_api(const HttpCall& call, const std::string& rout
             list.push_back(certificate_json(e));
         return json_answer(json::object{{"certificates", std::move(list)}});
     }
+    if (route == "/api/overdue" && !post) {
+        json::array list;
+        for (const auto& o : field_.overdue()) {
+            list.push_back({{"code", o.print_code},
+                            {"resident", o.resident_name},
+                            {"state", o.state},
+                            {"days_overdue", o.days_overdue}});
+        }
+        return json_answer(json::object{{"overdue", std::move(list)}});
+    }
     if (route == "/api/handover" && post) {
         GS_SIGNER(from, "from", "from_pin");
         GS_SIGNER(to, "to", "to_pin");

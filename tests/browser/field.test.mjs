@@ -227,6 +227,7 @@ try {
   await view(door, "leader");
   await door.waitForSelector("[data-code]");
   assert.equal(await door.locator("[data-code]").count(), codes, "what was handed over, nothing else");
+  await door.waitForSelector("#overdue");
   await shot(door, "leader");
   const [delivered, missed] = await door.$$eval("[data-code]", (cards) => cards.slice(0, 2).map((c) => c.dataset.code));
   await door.click(`[data-code="${delivered}"] [data-action=deliver]`);

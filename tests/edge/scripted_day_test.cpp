@@ -11,6 +11,7 @@
 
 #include "gridsync/domain/local_time.hpp"
 #include "gridsync/edge/node.hpp"
+#include "gridsync/file.hpp"
 #include "gridsync/process.hpp"
 #include "gridsync/store/database.hpp"
 #include "gridsync/sync/outbox.hpp"
@@ -375,4 +376,37 @@ TEST_F(ScriptedDay, ClockOverrideOnlyOnSimulationNodesAndUsageErrors) {
                   {"--data", node.string(), "--passphrase-file", (dir / "bad").string(), "status"})
                   .exit_code,
               3);
+}
+
+// Five wrong PINs in a row lock that person out on this device for 15
+// minutes, even with the right PIN; the key file never changes, and a
+// colleague is not affected.
+TEST_F(ScriptedDay, FiveWrongPinsLockThePersonOutAndTheKeyFileStays) {
+    const std::string a = staff_with("service_point_staff", 0),
+                      b = staff_with("service_point_staff", 1);
+    const auto key_file = node / "staff" / (a + ".key");
+    const auto sealed = read_file(key_file, 4096).value();
+    for (int i = 1; i <= 5; ++i) {
+        const auto r = edge({"--json", "shift", "check", "--staff", a, "--kind", "in"}, "0000\n");
+        EXPECT_EQ(r.exit_code, 3) << r.out;
+        if (i < 5)
+            EXPECT_NE(r.out.find("还可再试 " + std::to_string(5 - i) + " 次"), std::string::npos)
+                << r.out;
+        else
+            EXPECT_NE(r.out.find("锁定 15 分钟"), std::string::npos) << r.out;
+    }
+    const auto locked = edge({"--json", "shift", "check", "--staff", a, "--kind", "in"}, pins(1));
+    EXPECT_EQ(locked.exit_code, 2) << "the right PIN, while locked: " << locked.out;
+    EXPECT_NE(locked.out.find("已锁定至"), std::string::npos) << locked.out;
+    EXPECT_EQ(read_file(key_file, 4096).value(), sealed) << "the key file never changes";
+    EXPECT_EQ(db().query_value<int>("SELECT count(*) FROM shift_check"), 0);
+    // A colleague signs as usual.
+    EXPECT_EQ(edge({"shift", "check", "--staff", b, "--kind", "in"}, pins(1)).exit_code, 0);
+    // After the lockout, the right PIN works (the node's scripted clock moves on a day).
+    const std::string tomorrow =
+        domain::local_date(domain::local_midnight_utc(today) + 36LL * 3600 * 1000);
+    const auto later = edge(
+        {"--json", "--at", tomorrow + " 08:00", "shift", "check", "--staff", a, "--kind", "in"},
+        pins(1));
+    EXPECT_EQ(later.exit_code, 0) << later.out;
 }

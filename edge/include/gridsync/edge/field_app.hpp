@@ -27,7 +27,7 @@
 //   POST /api/sessions/ID/close    {returned_yuan, notes, unpaid_reason, explanation,
 //                                   staff_a, pin_a, staff_b, pin_b}
 //   POST /api/checks               {staff, pin, kind}
-//   GET  /api/roster?staff=&from=&to=   GET /api/coverage?date=
+//   GET  /api/roster?staff=&from=&to=   GET /api/coverage?date=   GET /api/overdue
 //   POST /api/ratings              {delivery_attempt_id | payment_id, level, comment}
 //
 // Sign-in is per person: their PIN unlocks their key (Argon2id, once) into

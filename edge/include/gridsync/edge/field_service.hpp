@@ -138,10 +138,14 @@ class FieldService {
     // The id of the certificate with that print code.
     Result<std::string> certificate_id(const std::string& print_code);
 
+    // Disbursement and shifts are a community laptop's: refused
+    // (gridsync.domain:22) elsewhere. Every such workflow checks it; an
+    // adapter may ask first, before it asks anyone for a PIN.
+    Status require_laptop(const char* what);
+
   private:
     template <class T, class F>
     Result<T> record(F&& write);
-    Status require_laptop(const char* what);
 
     EdgeNode& node_;
     domain::Clock& clock_;
