@@ -8,6 +8,7 @@ packages=(
   g++ make cmake ninja-build pkg-config ca-certificates
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev libsodium-dev libcereal-dev libgtest-dev
+  libxlsxwriter-dev libminizip-dev libexpat1-dev  # office/: .xlsx written and read
   clang-format
   chromium  # the browser tests of the admin console and the field app (tests/browser)
   fonts-noto-cjk  # so Chinese renders in those tests' screenshots (docs/screens/)

@@ -114,4 +114,17 @@ std::string csv_record(const std::vector<std::string>& fields) {
     return out + "\r\n";
 }
 
+std::string fen_as_yuan(std::int64_t fen) {
+    const bool negative = fen < 0;
+    // Work in unsigned so the most negative value does not overflow on negation.
+    const std::uint64_t abs = negative ? std::uint64_t{0} - static_cast<std::uint64_t>(fen)
+                                       : static_cast<std::uint64_t>(fen);
+    std::string out = negative ? "-" : "";
+    out += std::to_string(abs / 100);
+    out += '.';
+    out += static_cast<char>('0' + abs % 100 / 10);
+    out += static_cast<char>('0' + abs % 10);
+    return out;
+}
+
 }  // namespace gridsync

@@ -2,20 +2,12 @@
 
 #include <limits>
 
+#include "gridsync/text.hpp"
+
 namespace gridsync::domain {
 
 std::string format_yuan(Fen fen) {
-    const bool negative = fen < 0;
-    // Work in unsigned so INT64_MIN does not overflow on negation.
-    const std::uint64_t abs = negative
-                                  ? static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(fen)
-                                  : static_cast<std::uint64_t>(fen);
-    std::string out = negative ? "-" : "";
-    out += std::to_string(abs / 100);
-    out += '.';
-    out += static_cast<char>('0' + abs % 100 / 10);
-    out += static_cast<char>('0' + abs % 10);
-    return out;
+    return fen_as_yuan(fen);
 }
 
 std::optional<Fen> parse_yuan(std::string_view text) {

@@ -2,6 +2,7 @@
 // Text as offices hand it over and take it back: UTF-8 checks, lengths people
 // count (characters, not bytes), and CSV records in and out (RFC 4180).
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,10 @@ std::vector<std::string> split_csv_record(std::string_view line);
 // so Excel shows it as text instead of running it; a value with a comma,
 // quote, line break or outer space is quoted, quotes doubled.
 std::string csv_field(std::string_view value);
+
+// An amount of fen as 元 with two decimals: "560.00" for 56000, "-0.05"
+// for -5 (domain::format_yuan, and every report's money column).
+std::string fen_as_yuan(std::int64_t fen);
 
 // A record of csv_field()s joined by commas, ending in CRLF (what Excel writes).
 std::string csv_record(const std::vector<std::string>& fields);
