@@ -8,7 +8,7 @@ bool visible(Resolver& resolve, const Device& device, const std::string& table,
              const std::string& id) {
     // Reference data every device needs whole.
     static const std::set<std::string> everywhere = {"service_point", "certificate_type",
-                                                     "aid_program"};
+                                                     "aid_program", "calendar_day"};
     if (everywhere.count(table))
         return true;
     if (table == "staff_key") {
@@ -59,6 +59,7 @@ sync::ScopeQuery scope_query(const Device& device) {
         {"service_point", ""},
         {"certificate_type", ""},
         {"aid_program", ""},
+        {"calendar_day", ""},
         {"community", "id = ?1"},
         {"household", "id IN (" + households + ")"},
         {"resident", "household_id IN (" + households + ")"},

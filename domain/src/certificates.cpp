@@ -1,6 +1,7 @@
 #include "gridsync/domain/certificates.hpp"
 
 #include "gridsync/crypto/hash.hpp"
+#include "gridsync/domain/calendar.hpp"
 #include "gridsync/domain/ids.hpp"
 #include "gridsync/domain/local_time.hpp"
 #include "gridsync/domain/resident_id.hpp"
@@ -145,10 +146,19 @@ std::string to_code(FailureReason r) {
 Result<std::string> issue_certificate(store::Database& db, const Stamp& stamp,
                                       const IssueCertificate& in) {
     return detail::guarded([&] {
-        auto due_days = db.query_value<std::int64_t>(
-            "SELECT due_days FROM certificate_type WHERE code = ?1", in.type_code);
-        if (!due_days)
+        auto type =
+            db.prepare("SELECT id, due_working_days, active FROM certificate_type WHERE code = ?1");
+        type.bind(1, in.type_code);
+        if (!type.step())
             refuse(Errc::not_found, "证件类型不存在 / no certificate type " + in.type_code);
+        const std::string type_id = type.column<std::string>(0);
+        const int due_days = type.column<int>(1);
+        const bool active = type.column<int>(2) != 0;
+        type.reset();
+        if (!active) {
+            refuse(Errc::bad_input,
+                   "该事项已停用 / the service item is no longer offered: " + in.type_code);
+        }
         if (!db.query_value<int>("SELECT 1 FROM resident WHERE id = ?1", in.resident_id)) {
             refuse(Errc::not_found, "居民不存在 / no resident " + in.resident_id);
         }
@@ -157,14 +167,15 @@ Result<std::string> issue_certificate(store::Database& db, const Stamp& stamp,
         if (db.query_value<int>("SELECT 1 FROM certificate WHERE print_code = ?1", in.print_code)) {
             refuse(Errc::bad_input, "打印码已被使用 / print code already used: " + in.print_code);
         }
+        // 限时办结 counts working days from when the window finished it.
+        const EpochMs finished = in.finished_at_ms.value_or(stamp.now_ms);
         const std::string id = new_id(stamp.now_ms);
         db.execute(
             R"(INSERT INTO certificate(id, type_id, resident_id, print_code, issued_at_ms, due_at_ms, state,
                           custodian_staff_id, origin_device, hlc)
-                      SELECT ?1, id, ?2, ?3, ?4, ?4 + due_days * 86400000, 'at_center', NULL, ?5, ?6
-                      FROM certificate_type WHERE code = ?7)",
-            id, in.resident_id, in.print_code, stamp.now_ms, stamp.device_id, stamp.hlc.packed,
-            in.type_code);
+                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'at_center', NULL, ?7, ?8))",
+            id, type_id, in.resident_id, in.print_code, finished,
+            due_after_working_days(db, finished, due_days), stamp.device_id, stamp.hlc.packed);
         return id;
     });
 }

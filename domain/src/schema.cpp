@@ -331,12 +331,40 @@ CREATE TABLE citizen_rating(
     device_id TEXT NOT NULL,
     origin_device TEXT NOT NULL, hlc INTEGER NOT NULL,
     CHECK ((delivery_attempt_id IS NULL) <> (payment_id IS NULL))) STRICT;
+
+-- Reference data as the offices keep it (docs/IMPORTS.md): the codes people
+-- use for service points and staff (工号), staff phones; the center's
+-- catalogue of services (7 categories, 58 items), each with its time limit
+-- counted in working days on the working calendar below; and, for an
+-- entitlement carried over unpaid, the day it was first due.
+ALTER TABLE service_point ADD COLUMN code TEXT;
+CREATE UNIQUE INDEX service_point_code ON service_point(code);
+ALTER TABLE staff ADD COLUMN staff_number TEXT;
+CREATE UNIQUE INDEX staff_number ON staff(staff_number);
+ALTER TABLE staff ADD COLUMN phone TEXT;
+ALTER TABLE certificate_type RENAME COLUMN due_days TO due_working_days;
+ALTER TABLE certificate_type ADD COLUMN category TEXT NOT NULL DEFAULT '';
+-- 立即办 immediate, 承诺办 promised by a date, 报送办 forwarded up.
+ALTER TABLE certificate_type ADD COLUMN handling TEXT NOT NULL DEFAULT 'promised'
+    CHECK (handling IN ('immediate', 'promised', 'forwarded'));
+ALTER TABLE certificate_type ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1));
+-- Exceptions to "Monday to Friday are working days": public holidays on
+-- weekdays and the weekend days worked instead (调休). The id is the local
+-- date itself, so a calendar imported twice is one calendar.
+CREATE TABLE calendar_day(
+    id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 10),   -- YYYY-MM-DD, Asia/Shanghai
+    kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),
+    name TEXT NOT NULL,
+    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL) STRICT;
+ALTER TABLE entitlement ADD COLUMN carried_from_day_id TEXT REFERENCES disbursement_day(id);
 )sql";
 
 const store::Migration kMigrations[] = {
     {1, "replicated model", kV1},
     {2, "voided payments and recovery tasks", kV2},
-    {3, "staff keys per device, signed session openings, citizen ratings", kV3},
+    {3,
+     "staff keys per device, signed session openings, citizen ratings, the offices' reference data",
+     kV3},
 };
 
 }  // namespace
@@ -370,7 +398,8 @@ const std::vector<std::string>& replicated_tables() {
                                                     "payment_void",
                                                     "recovery_task",
                                                     "staff_key",
-                                                    "citizen_rating"};
+                                                    "citizen_rating",
+                                                    "calendar_day"};
     return tables;
 }
 

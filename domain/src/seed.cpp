@@ -3,6 +3,7 @@
 #include <random>
 
 #include "gridsync/domain/ids.hpp"
+#include "gridsync/domain/reference.hpp"
 #include "gridsync/domain/resident_id.hpp"
 #include "gridsync/domain/staff_keys.hpp"
 
@@ -54,69 +55,73 @@ SeedReport seed_subdistrict(
     auto id = [&] { return new_id(stamp.now_ms); };
 
     std::vector<std::pair<std::string, crypto::PublicKey>> keys;
-    auto add_staff = [&](SeededStaff s, const std::optional<std::string>& service_point) {
-        db.execute(
-            R"(INSERT INTO staff(id, name, role, community_id, service_point_id, household_id,
-                          active, origin_device, hlc) VALUES (?1, ?2, ?3, ?4, ?5, NULL, 1, ?6, ?7))",
-            s.id, s.name, s.role,
-            s.community_id.empty() ? std::nullopt : std::optional<std::string>(s.community_id),
-            service_point, dev, hlc);
+    auto add_staff = [&](SeededStaff s, const std::optional<std::string>& service_point,
+                         const std::string& number) {
+        s.staff_number = number;
+        s.id = put_staff(db, stamp,
+                         {number, s.name, s.role,
+                          s.community_id.empty() ? std::nullopt
+                                                 : std::optional<std::string>(s.community_id),
+                          service_point, std::nullopt, true})
+                   .id;
         if (public_key_for && !o.staff_key_device.empty()) {
             if (const auto pk = public_key_for(s))
                 keys.emplace_back(s.id, *pk);
         }
-        report.staff.push_back(std::move(s));
+        report.staff.push_back(s);
+        return s.id;
+    };
+    auto numbered = [](const std::string& prefix, int n) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%02d", n);
+        return prefix + buf;
     };
 
-    const std::pair<const char*, int> points[] = {{"民生路办事点", 8}, {"自力巷办事点", 11}};
-    for (const auto& [name, staff_count] : points) {
-        const std::string sp = id();
-        db.execute("INSERT INTO service_point VALUES (?1, ?2, ?3, ?4)", sp, name, dev, hlc);
+    struct Point {
+        const char* code;
+        const char* name;
+        int staff;
+    };
+    const Point points[] = {{"MSL", "民生路办事点", 8}, {"ZLX", "自力巷办事点", 11}};
+    for (const auto& p : points) {
+        const std::string sp = put_service_point(db, stamp, {p.code, p.name}).id;
         report.service_point_ids.push_back(sp);
-        for (int i = 0; i < staff_count; ++i)
-            add_staff({id(), rng.name(), "service_point_staff", "", ""}, sp);
+        for (int i = 0; i < p.staff; ++i)
+            add_staff({"", rng.name(), "service_point_staff", "", ""}, sp, numbered(p.code, i + 1));
     }
-    add_staff({id(), rng.name(), "admin", "", ""}, std::nullopt);
-    add_staff({id(), rng.name(), "admin", "", ""}, std::nullopt);
+    add_staff({"", rng.name(), "admin", "", ""}, std::nullopt, "ADM01");
+    add_staff({"", rng.name(), "admin", "", ""}, std::nullopt, "ADM02");
 
-    const std::pair<const char*, int> cert_types[] = {{"residence_permit", 15},
-                                                      {"elderly_card", 10},
-                                                      {"disability_card", 20},
-                                                      {"only_child_honor", 10}};
-    const char* cert_names[] = {"居住证", "老年人优待证", "残疾人证", "独生子女父母光荣证"};
-    for (std::size_t i = 0; i < std::size(cert_types); ++i) {
-        db.execute("INSERT INTO certificate_type VALUES (?1, ?2, ?3, ?4, ?5, ?6)", id(),
-                   cert_types[i].first, cert_names[i], cert_types[i].second, dev, hlc);
-    }
-    const char* programs[][3] = {{"dibao", "最低生活保障金(低保)", "carry_over"},
-                                 {"tekun", "特困人员供养金", "carry_over"},
-                                 {"canji", "残疾人补贴", "lapse"},
-                                 {"gaoling", "高龄津贴", "carry_over"}};
-    for (const auto& p : programs) {
-        db.execute("INSERT INTO aid_program VALUES (?1, ?2, ?3, ?4, ?5, ?6)", id(), p[0], p[1],
-                   p[2], dev, hlc);
-    }
-
+    for (const auto& t : default_catalogue())
+        put_service_type(db, stamp, t);
+    const ProgramInput programs[] = {{"dibao", "最低生活保障金(低保)", "carry_over"},
+                                     {"tekun", "特困人员供养金", "carry_over"},
+                                     {"canji", "残疾人补贴", "lapse"},
+                                     {"gaoling", "高龄津贴", "carry_over"}};
+    for (const auto& p : programs)
+        put_program(db, stamp, p);
     int person = 0;
     for (std::size_t c = 0; c < std::size(kCommunities); ++c) {
-        const std::string cid = id();
         char code[32];
         std::snprintf(code, sizeof code, "C%02zu", c + 1);
-        db.execute(
-            "INSERT INTO community(id, code, name, service_point_id, origin_device, hlc) VALUES "
-            "(?1, ?2, ?3, ?4, ?5, ?6)",
-            cid, code, kCommunities[c], report.service_point_ids[c % 2], dev, hlc);
+        const std::string cid =
+            put_community(db, stamp,
+                          {code, kCommunities[c], report.service_point_ids[c % 2], std::nullopt,
+                           std::nullopt})
+                .id;
         report.communities.emplace_back(cid, kCommunities[c]);
         for (int w = 0; w < o.community_workers; ++w)
-            add_staff({id(), rng.name(), "community_worker", cid, ""}, std::nullopt);
+            add_staff({"", rng.name(), "community_worker", cid, ""}, std::nullopt,
+                      numbered(std::string(code) + "-W", w + 1));
         for (int g = 0; g < o.grids_per_community; ++g) {
-            const std::string gid = id();
-            const std::string leader = id();
-            db.execute("INSERT INTO grid VALUES (?1, ?2, ?3, NULL, ?4, ?5)", gid, cid,
-                       std::string(kCommunities[c]) + "第" + std::to_string(g + 1) + "网格", dev,
-                       hlc);
-            add_staff({leader, rng.name(), "grid_leader", cid, gid}, std::nullopt);
-            db.execute("UPDATE grid SET leader_staff_id = ?1 WHERE id = ?2", leader, gid);
+            const std::string gid =
+                put_grid(db, stamp, cid,
+                         std::string(kCommunities[c]) + "第" + std::to_string(g + 1) + "网格")
+                    .id;
+            const std::string leader =
+                add_staff({"", rng.name(), "grid_leader", cid, gid}, std::nullopt,
+                          numbered(std::string(code) + "-G", g + 1));
+            set_grid_leader(db, stamp, gid, leader);
             for (int h = 0; h < o.households_per_grid; ++h) {
                 const std::string hid = id();
                 const std::string address =

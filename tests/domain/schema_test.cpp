@@ -56,13 +56,25 @@ TEST(SchemaHistory, AVersionOneDeviceUpgradesWithEveryRowAndItsChangesStillApply
     test::TempDir dir;
     auto old = store::Database::open(dir / "old.db");
     (void)store::migrate(old, domain::migrations().first(1));
-    domain::SeedReport seeded;
+    // Rows as a version-1 device wrote them (the seed writes today's schema).
     {
         store::Transaction tx(old);
-        seeded = domain::seed_subdistrict(
-            old, {"central", domain::Hlc::from_parts(1, 1), 1}, {},
-            crypto::SecureBuffer::random(32),
-            [](const domain::SeededStaff&) { return std::optional<crypto::PublicKey>(); });
+        old.exec(R"(
+            INSERT INTO service_point VALUES ('sp1', '民生路办事点', 'central', 1);
+            INSERT INTO community(id, code, name, service_point_id, origin_device, hlc)
+                VALUES ('c1', 'C01', '民生路社区', 'sp1', 'central', 1);
+            INSERT INTO grid VALUES ('g1', 'c1', '民生路社区第1网格', NULL, 'central', 1);
+            INSERT INTO household VALUES ('h1', 'g1', '1栋1单元101', 'central', 1);
+            INSERT INTO household VALUES ('h2', 'g1', '1栋1单元102', 'central', 1);
+            INSERT INTO certificate_type VALUES ('t1', 'elderly_card', '老年人优待证', 10, 'central', 1);
+        )");
+        for (int i = 0; i < 6; ++i) {
+            old.execute(
+                R"(INSERT INTO resident(id, household_id, name, id_digest, id_last4, phone, origin_device, hlc)
+                          VALUES (?1, ?2, '张三', ?3, '001X', NULL, 'central', 1))",
+                "r" + std::to_string(i), i % 2 ? "h1" : "h2",
+                crypto::SecureBuffer::random(32).view());
+        }
         tx.commit();
     }
     const auto residents = *old.query_value<int>("SELECT count(*) FROM resident");
@@ -75,7 +87,7 @@ TEST(SchemaHistory, AVersionOneDeviceUpgradesWithEveryRowAndItsChangesStillApply
     EXPECT_EQ(*central.query_value<int>("SELECT count(*) FROM resident"), residents);
 
     // A change the version-1 device captures and signs: a phone number.
-    const std::string resident = seeded.residents.front().id;
+    const std::string resident = "r0";
     store::Changeset v1_change;
     {
         store::Session capture(old);
@@ -95,4 +107,7 @@ TEST(SchemaHistory, AVersionOneDeviceUpgradesWithEveryRowAndItsChangesStillApply
     EXPECT_EQ(store::migrate(old, domain::migrations()).from_version, 1);
     EXPECT_EQ(*old.query_value<int>("SELECT count(*) FROM resident"), residents);
     EXPECT_EQ(*old.query_value<int>("SELECT count(*) FROM payment_void"), 0);
+    // A version-1 time limit is read as working days from version 3 on.
+    EXPECT_EQ(old.query_value<int>("SELECT due_working_days FROM certificate_type WHERE id = 't1'"),
+              10);
 }

@@ -4,6 +4,11 @@ CREATE TABLE aid_program(
     name TEXT NOT NULL,
     unpaid_rule TEXT NOT NULL CHECK (unpaid_rule IN ('carry_over', 'lapse')),
     origin_device TEXT NOT NULL, hlc INTEGER NOT NULL) STRICT;
+CREATE TABLE calendar_day(
+    id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 10),   -- YYYY-MM-DD, Asia/Shanghai
+    kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),
+    name TEXT NOT NULL,
+    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL) STRICT;
 CREATE TABLE certificate(
     id TEXT PRIMARY KEY NOT NULL,
     type_id TEXT NOT NULL REFERENCES certificate_type(id),
@@ -19,8 +24,9 @@ CREATE TABLE certificate_type(
     id TEXT PRIMARY KEY NOT NULL,
     code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
-    due_days INTEGER NOT NULL CHECK (due_days > 0),   -- 限时办结
-    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL) STRICT;
+    due_working_days INTEGER NOT NULL CHECK (due_working_days > 0),   -- 限时办结
+    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL, category TEXT NOT NULL DEFAULT '', handling TEXT NOT NULL DEFAULT 'promised'
+    CHECK (handling IN ('immediate', 'promised', 'forwarded')), active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))) STRICT;
 CREATE TABLE citizen_rating(
     id TEXT PRIMARY KEY NOT NULL,
     delivery_attempt_id TEXT UNIQUE REFERENCES delivery_attempt(id),
@@ -113,7 +119,7 @@ CREATE TABLE entitlement(
     period TEXT NOT NULL,                     -- YYYY-MM
     amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
     session_id TEXT REFERENCES disbursement_session(id),   -- the one session it is assigned to
-    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL,
+    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL, carried_from_day_id TEXT REFERENCES disbursement_day(id),
     UNIQUE (beneficiary_id, program_id, period)) STRICT;
 CREATE TABLE grid(
     id TEXT PRIMARY KEY NOT NULL,
@@ -193,7 +199,7 @@ CREATE TABLE roster_shift(
 CREATE TABLE service_point(
     id TEXT PRIMARY KEY NOT NULL,
     name TEXT NOT NULL,
-    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL) STRICT;
+    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL, code TEXT) STRICT;
 CREATE TABLE session_closing(
     id TEXT PRIMARY KEY NOT NULL,
     session_id TEXT NOT NULL UNIQUE REFERENCES disbursement_session(id),
@@ -231,7 +237,7 @@ CREATE TABLE staff(
     service_point_id TEXT REFERENCES service_point(id),
     household_id TEXT,         -- where the staff member lives, if in the subdistrict
     active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
-    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL) STRICT;
+    origin_device TEXT NOT NULL, hlc INTEGER NOT NULL, staff_number TEXT, phone TEXT) STRICT;
 CREATE TABLE staff_key(
     id TEXT PRIMARY KEY NOT NULL,
     staff_id TEXT NOT NULL REFERENCES staff(id),
@@ -263,5 +269,7 @@ CREATE INDEX payment_session ON payment(session_id);
 CREATE INDEX resident_digest ON resident(id_digest);
 CREATE INDEX resident_household ON resident(household_id);
 CREATE INDEX roster_staff_date ON roster_shift(staff_id, local_date);
+CREATE UNIQUE INDEX service_point_code ON service_point(code);
 CREATE INDEX shift_check_staff ON shift_check(staff_id, at_ms);
 CREATE INDEX staff_key_holder ON staff_key(staff_id, device_id);
+CREATE UNIQUE INDEX staff_number ON staff(staff_number);

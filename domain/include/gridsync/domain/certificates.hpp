@@ -20,6 +20,8 @@ struct IssueCertificate {
     std::string type_code;
     std::string resident_id;
     std::string print_code;  // printed as barcode / QR on the certificate
+    // When the window finished it (the time limit counts from here); now if not given.
+    std::optional<EpochMs> finished_at_ms;
 };
 // Returns the certificate id. Done at the center (by an admin or center staff).
 Result<std::string> issue_certificate(store::Database& db, const Stamp& stamp,
@@ -80,7 +82,8 @@ struct OverdueCertificate {
     EpochMs due_at_ms;
     std::int64_t days_overdue;
 };
-// Not delivered by their due time (限时办结): issued_at + the type's due_days.
+// Not delivered by their due time (限时办结): the end of the type's last
+// working day after it was finished (calendar.hpp).
 std::vector<OverdueCertificate> overdue_certificates(store::Database& db, EpochMs now_ms);
 
 // A certificate as a person working with it sees it.

@@ -36,6 +36,7 @@ struct SeededStaff {
     std::string role;
     std::string community_id;  // empty for service-point staff and admins
     std::string grid_id;       // grid leaders only
+    std::string staff_number;  // 工号: MSL01, ZLX03, ADM01, C01-W02, C01-G03
 };
 
 struct SeededResident {
