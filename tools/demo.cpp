@@ -170,15 +170,15 @@ int main(int argc, char** argv) {
              {std::tuple{"C01", "200", "100", "0"}, std::tuple{"C02", "40", "0", "2"}}) {
             const auto prepared =
                 must("prepare",
-                     central({"--json", "prepare-day", "--community", code, "--entitlements", count,
+                     central({"--json", "demo-day", "--community", code, "--entitlements", count,
                               "--certificates", certs, "--service-point-offset", offset},
                              "admin1"));
             const std::string approval(prepared.at("approval_id").as_string());
             // The preparer cannot approve their own list; a second admin can.
-            const auto self = central({"--json", "approve-day", "--approval", approval}, "admin1");
+            const auto self = central({"--json", "approve", "--approval", approval}, "admin1");
             if (self.exit_code != 2)
                 throw Failed{"the preparer approved their own list", self.out};
-            must("approve", central({"--json", "approve-day", "--approval", approval}, "admin2"));
+            must("approve", central({"--json", "approve", "--approval", approval}, "admin2"));
             if (std::string(code) == "C01") {
                 say("发放名单:编制人自审被拒绝,另一名管理员审核通过 / each list: the preparer's "
                     "own approval refused, a second admin's accepted");

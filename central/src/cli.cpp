@@ -4,24 +4,29 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <thread>
 
+#include "gridsync/central/day_planner.hpp"
 #include "gridsync/central/errors.hpp"
-#include "gridsync/central/import.hpp"
+#include "gridsync/central/imports.hpp"
 #include "gridsync/central/router.hpp"
 #include "gridsync/central/store.hpp"
 #include "gridsync/central/views.hpp"
 #include "gridsync/cli/support.hpp"
 #include "gridsync/crypto/sealed.hpp"
+#include "gridsync/domain/calendar.hpp"
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/local_time.hpp"
 #include "gridsync/domain/money.hpp"
 #include "gridsync/domain/organisation.hpp"
+#include "gridsync/domain/reference.hpp"
 #include "gridsync/domain/seed.hpp"
 #include "gridsync/domain/shifts.hpp"
 #include "gridsync/domain/staff_keys.hpp"
 #include "gridsync/file.hpp"
+#include "gridsync/office/table.hpp"
 #include "gridsync/web/server.hpp"
 
 namespace gridsync::central {
@@ -35,7 +40,7 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
 
 用法 / Usage:  gridsync-central --data DIR [--json] COMMAND ...
 
-  init [--admin-login admin1] [--admin-name NAME] [--demo-seed [--demo-households-per-grid 8]] [--fast-kdf]
+  init [--admin-login admin1] [--admin-name NAME] [--admin-number 工号] [--demo-seed [--demo-households-per-grid 8]] [--fast-kdf]
                                       建立中心:数据库、中心密钥、第一位管理员;可载入虚构的演示数据
                                       create the database, central's keys and the first admin; optionally the fictional demo data
   admin add --login L --staff ID      添加管理员(由已有管理员签名)/ add an admin (signed by an existing admin)
@@ -52,13 +57,24 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
                                       停用一把密钥(设备丢失、离职),经同步下发 / revoke a key, sent to devices
   staff household --staff ID --household ID | --none
                                       登记工作人员所住的户:不能给自家发放 / where the person lives: no one pays their own household
-  prepare-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100] [--admin STAFF]
-                                      演示:编制发放名单(待审核)、排班、待送证件
-                                      demo: prepare a day's list (held for approval), the roster, certificates
-  import residents --file F.csv       导入居民:社区编号,网格,地址,姓名,身份证号码[,电话](全部成功或全部不导入)
-                                      import residents: community_code,grid,address,name,id_number[,phone] (all or nothing)
-  approve-day --approval ID [--admin STAFF]
-                                      另一名管理员审核名单;编制人不能审核 / a second admin approves; never the preparer
+  import KIND --file F.csv|F.xlsx [--encoding auto|utf-8|gb18030] [--program CODE]
+                                      导入各科室的表格(全部成功或全部不导入,逐行逐列指出问题;同一文件重复导入不改变任何数据)
+                                      import an office's list (all or nothing, problems named by line and column; the same file twice changes nothing)
+                                      KIND: organisation 组织架构 | staff 工作人员 | residents 居民 | proxies 代领人 | programmes 救助项目
+                                            | catalogue 服务事项目录 | calendar 工作日历 | certificates 办结证件 | roster 排班
+                                            | days 发放日 | entitlements 发放名单(待另一名管理员审核 staged for a second admin)
+  template KIND|all --out F.xlsx|F.csv
+                                      导出空白模板(含填写说明和示例行)/ a blank template with notes and an example row
+  approvals [--state waiting|approved|rejected|all]
+                                      待审核的发放名单及其合计 / staged lists with their totals
+  approve --approval ID               另一名管理员审核名单(编制人不能审核);之前未领的按项目规则结转到该发放日
+                                      a second admin approves (never the maker); unpaid amounts carry over by their programme's rule
+  reject --approval ID --reason TEXT  退回名单 / turn a list down
+  carry-over --community C01 --date YYYY-MM-DD
+                                      把之前未领的结转到该发放日 / carry earlier unpaid entitlements over to that day
+  demo-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100]
+                                      演示:用虚构数据编制一个发放日(待审核)、排班、待送证件
+                                      demo only: a day of fictional data (held for approval), its roster, certificates
   serve --listen 127.0.0.1:8080 [--threads 2] [--port-file F] [--body-limit-mb 64]
                                       提供同步服务,收到 SIGTERM 后处理完进行中的请求再退出
                                       serve sync; on SIGTERM finish requests in progress, then exit
@@ -75,8 +91,8 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
   status                              中心概况 / overview
 
   --passphrase-file F   中心口令文件(否则从终端或标准输入读取)/ central's passphrase file (else terminal or stdin)
-  --admin LOGIN         管理员操作(token、staff、prepare-day、approve-day、import、revoke、admin、resolve、correct-amount)均以该管理员的密钥签名
-                        admin actions (token, staff, prepare-day, approve-day, import, revoke, admin, resolve, correct-amount) are signed with this admin's key
+  --admin LOGIN         管理员操作(token、staff、import、approve、reject、carry-over、demo-day、revoke、admin、resolve、correct-amount)均以该管理员的密钥签名
+                        admin actions (token, staff, import, approve, reject, carry-over, demo-day, revoke, admin, resolve, correct-amount) are signed with this admin's key
   --admin-password-file F   该管理员的密码文件(否则为标准输入的下一行)/ that admin's password (else the next line of stdin)
 
 退出码 / Exit codes: 0 成功 ok, 1 用法 usage, 2 拒绝 refused, 3 口令错误 wrong passphrase, 4 存储 storage
@@ -113,11 +129,8 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
     if (fs::exists(dir / "central.db"))
         throw UsageError{"该目录已有中心 / " + dir.string() + " already holds central"};
     // Checked before anything is written: a refused init leaves no folder behind.
-    const auto per_grid = args.get("demo-households-per-grid");
-    const int households_per_grid =
-        per_grid ? std::stoi(*per_grid) : domain::SeedOptions{}.households_per_grid;
-    if (households_per_grid < 1 || households_per_grid > 1000)
-        throw UsageError{"--demo-households-per-grid 1 到 1000 / 1 to 1000"};
+    const int households_per_grid = static_cast<int>(args.integer(
+        "demo-households-per-grid", domain::SeedOptions{}.households_per_grid, 1, 1000));
     fs::create_directories(dir);
     const auto pass = read_passphrase(args, secrets, "中心口令 / central passphrase");
     const auto kdf =
@@ -163,14 +176,17 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
     }
     std::string staff = admin_staff(store.db(), 0);
     if (staff.empty()) {
-        // No staff yet: the first admin is the first staff member.
-        staff = domain::new_id(clock.now_ms());
+        // A real subdistrict: the first admin as its first staff member, and
+        // the center's catalogue to start from (an admin imports the real one).
         store.record_central(
             keys.signing, clock.now_ms(), [&](store::Database& db, const domain::Stamp& stamp) {
-                db.execute(
-                    "INSERT INTO staff(id, name, role, origin_device, hlc) VALUES (?1, ?2, "
-                    "'admin', 'central', ?3)",
-                    staff, args.get("admin-name").value_or(login), stamp.hlc.packed);
+                staff = domain::put_staff(db, stamp,
+                                          {args.get("admin-number").value_or(login),
+                                           args.get("admin-name").value_or(login), "admin",
+                                           std::nullopt, std::nullopt, std::nullopt, true})
+                            .id;
+                for (const auto& t : domain::default_catalogue())
+                    domain::put_service_type(db, stamp, t);
             });
     }
     if (auto st = store.add_admin(
@@ -229,12 +245,12 @@ int cmd_token(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     auto grant = token_grant(
         c.store.db(), role == "grid_device" ? args.get("staff").value_or("") : args.need("staff"),
         role, args.need("community"), role == "grid_device" ? args.need("grid") : "",
-        std::stoi(args.get("ttl-hours").value_or("24")));
+        static_cast<int>(args.integer("ttl-hours", 24, 1, 24 * 30)));
     if (!grant)
         throw UsageError{grant.failure().message};
     const TokenGrant& g = *grant;
     // A batch of devices (a load test, a new round of laptops): one code each.
-    const int count = std::stoi(args.get("count").value_or("1"));
+    const int count = static_cast<int>(args.integer("count", 1, 1, 10000));
     if (count < 1 || count > 10000)
         throw UsageError{"--count 1 到 10000 / --count: 1 to 10000"};
     if (count > 1) {
@@ -258,14 +274,14 @@ int cmd_token(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     return out.finish(Exit::ok);
 }
 
-int cmd_prepare_day(Opened& c, const AdminSigner& maker, Args& args, Output& out) {
+int cmd_demo_day(Opened& c, const AdminSigner& maker, Args& args, Output& out) {
     domain::SystemClock clock;
     const auto now = clock.now_ms();
     auto& db = c.store.db();
     const std::string community = community_id(db, args.need("community"));
     const std::string date = args.get("date").value_or(domain::local_date(now));
-    const int entitlements = std::stoi(args.get("entitlements").value_or("200"));
-    const int certificates = std::stoi(args.get("certificates").value_or("100"));
+    const int entitlements = static_cast<int>(args.integer("entitlements", 200, 0, 100000));
+    const int certificates = static_cast<int>(args.integer("certificates", 100, 0, 100000));
     std::vector<std::string> workers, sp;
     {
         auto st = db.prepare(
@@ -277,7 +293,7 @@ int cmd_prepare_day(Opened& c, const AdminSigner& maker, Args& args, Output& out
                 .push_back(st.column<std::string>(0));
     }
     const std::size_t pick =
-        static_cast<std::size_t>(std::stoi(args.get("service-point-offset").value_or("0")));
+        static_cast<std::size_t>(args.integer("service-point-offset", 0, 0, 17));
     // The day's list waits for a second admin; devices receive it only once approved.
     std::string day;
     // `day` is named by the write, before the staging records it as the subject.
@@ -330,42 +346,184 @@ int cmd_prepare_day(Opened& c, const AdminSigner& maker, Args& args, Output& out
     return out.finish(Exit::ok);
 }
 
-int cmd_import(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
-    if (args.positional.size() < 2 || args.positional[1] != "residents")
-        throw UsageError{"import residents --file F.csv"};
-    auto text = read_file(args.need("file"), 256u << 20);
-    if (!text)
-        return out.failure(text.failure());
-    domain::SystemClock clock;
-    const auto r = import_residents(c.store, admin, c.keys.signing, c.keys.id_key, as_chars(*text),
-                                    clock.now_ms());
-    boost::json::array problems;
-    for (const auto& p : r.problems) {
-        problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
-        out.line("第 " + std::to_string(p.line) + " 行第 " + std::to_string(p.column) +
-                 " 列 line " + std::to_string(p.line) + " column " + std::to_string(p.column) +
-                 ": " + p.message);
-    }
-    out.data()["rows"] = r.rows;
-    out.data()["residents_created"] = r.residents_created;
-    out.data()["households_created"] = r.households_created;
-    out.data()["problems"] = std::move(problems);
-    out.line(r.ok() ? "已导入 imported " + std::to_string(r.residents_created) +
-                          " 名居民 residents, " + std::to_string(r.households_created) +
-                          " 户新户 new households"
-                    : "导入未进行,请改正以上问题后重试 / nothing imported: fix the rows above and "
-                      "try again");
-    return out.finish(r.ok() ? Exit::ok : Exit::refused);
+office::Encoding encoding_option(const Args& args) {
+    const auto e = office::parse_encoding(args.get("encoding").value_or("auto"));
+    if (!e)
+        throw UsageError{"--encoding auto | utf-8 | gb18030"};
+    return *e;
 }
 
-int cmd_approve_day(Opened& c, const AdminSigner& checker, Args& args, Output& out) {
+ImportKind kind_argument(const Args& args, const char* usage) {
+    const std::string name = args.positional.size() > 1 ? args.positional[1] : "";
+    const auto kind = import_kind_from(name);
+    if (!kind) {
+        std::string kinds;
+        for (const auto k : import_kinds())
+            kinds += std::string(kinds.empty() ? "" : " | ") + to_string(k);
+        throw UsageError{std::string(usage) + " " + kinds};
+    }
+    return *kind;
+}
+
+int cmd_import(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
+    const ImportKind kind = kind_argument(args, "import KIND --file F:");
+    const std::string file = args.need("file");
+    auto bytes = read_file(file, 64u << 20);
+    if (!bytes)
+        return out.failure(bytes.failure());
     domain::SystemClock clock;
-    if (auto st = c.store.approve(args.need("approval"), checker, c.keys.signing, clock.now_ms());
-        !st) {
+    ImportService imports(c.store, c.keys.signing, c.keys.id_key);
+    ImportRequest req{kind, *bytes, encoding_option(args), fs::path(file).filename().string(),
+                      args.get("program").value_or("")};
+    const auto r = imports.run(admin, req, clock.now_ms());
+    std::fill(bytes->begin(), bytes->end(), 0);  // the file may hold clear ID numbers
+    boost::json::array problems;
+    for (const auto& p : r.problems) {
+        problems.push_back({{"line", p.line},
+                            {"column", p.column},
+                            {"heading", p.heading},
+                            {"message", p.message}});
+        out.line(describe(p));
+    }
+    auto& d = out.data();
+    d["kind"] = to_string(kind);
+    d["format"] = r.format;
+    d["rows"] = r.rows;
+    d["created"] = r.created;
+    d["updated"] = r.updated;
+    d["unchanged"] = r.unchanged;
+    d["approval_id"] = r.approval_id;
+    d["problems"] = std::move(problems);
+    if (!r.ok()) {
+        out.line("导入未进行,请改正以上 " + std::to_string(r.problems.size()) +
+                 " 处问题后重试 / nothing imported: fix the problems above and try again");
+        return out.finish(Exit::refused);
+    }
+    out.line(std::string(title_of(kind)) + "(" + r.format + "):" + std::to_string(r.rows) +
+             " 行 rows,新增 created " + std::to_string(r.created) + ",更新 updated " +
+             std::to_string(r.updated) + ",未变 unchanged " + std::to_string(r.unchanged));
+    if (!r.approval_id.empty()) {
+        out.line(
+            "名单待另一名管理员审核 / waiting for a second admin: gridsync-central approve "
+            "--approval " +
+            r.approval_id);
+    }
+    return out.finish(Exit::ok);
+}
+
+// Templates need no central: they are the columns of each kind.
+int cmd_template(Args& args, Output& out) {
+    std::vector<ImportKind> kinds;
+    if (args.positional.size() > 1 && args.positional[1] == "all")
+        kinds = import_kinds();
+    else
+        kinds.push_back(kind_argument(args, "template KIND|all --out F.xlsx|F.csv:"));
+    const fs::path to = args.need("out");
+    const bool csv = to.extension() == ".csv";
+    if (csv && kinds.size() > 1)
+        throw UsageError{"一个 CSV 文件只放一种模板;全部模板请用 .xlsx / one kind per CSV file"};
+    std::vector<office::Table> tables;
+    for (const auto k : kinds)
+        tables.push_back(ImportService::template_for(k));
+    if (csv) {
+        const std::string text = office::to_csv(tables.front());
+        if (auto st = write_file_atomic(to, as_bytes(text), 0644); !st)
+            return out.failure(st.failure());
+    } else if (auto st = office::write_xlsx(to, tables); !st) {
         return out.failure(st.failure());
     }
+    out.data()["file"] = to.string();
+    out.line("模板已写出 template written: " + to.string());
+    return out.finish(Exit::ok);
+}
+
+boost::json::object approval_json(const ApprovalSummary& a) {
+    boost::json::array lines;
+    for (const auto& l : a.lines) {
+        lines.push_back({{"community", l.community_code},
+                         {"date", l.local_date},
+                         {"program", l.program_code},
+                         {"entitlements", l.entitlements},
+                         {"total_yuan", domain::format_yuan(l.total_fen)}});
+    }
+    return {{"id", a.id},
+            {"subject", a.subject},
+            {"state", a.state},
+            {"prepared_by", a.prepared_by_name},
+            {"prepared_at", domain::format_local(a.prepared_at_ms)},
+            {"decided_by", a.decided_by_name},
+            {"reason", a.reason},
+            {"entitlements", a.entitlements},
+            {"total_yuan", domain::format_yuan(a.total_fen)},
+            {"lines", std::move(lines)}};
+}
+
+int cmd_approvals(Opened& c, Args& args, Output& out) {
+    DayPlanner planner(c.store, c.keys.signing);
+    boost::json::array list;
+    for (const auto& a : planner.approvals(args.get("state").value_or("waiting"))) {
+        out.line(a.id + "  " + a.state + "  " + a.prepared_by_name + " " +
+                 domain::format_local(a.prepared_at_ms) + "  " + std::to_string(a.entitlements) +
+                 " 笔 entitlements  " + domain::format_yuan(a.total_fen) + " 元");
+        for (const auto& l : a.lines) {
+            out.line("    " + l.community_code + " " + l.local_date + " " + l.program_code + "  " +
+                     std::to_string(l.entitlements) + " 笔  " + domain::format_yuan(l.total_fen) +
+                     " 元");
+        }
+        list.push_back(approval_json(a));
+    }
+    out.data()["approvals"] = std::move(list);
+    return out.finish(Exit::ok);
+}
+
+int cmd_approve(Opened& c, const AdminSigner& checker, Args& args, Output& out) {
+    domain::SystemClock clock;
+    DayPlanner planner(c.store, c.keys.signing);
+    auto r = planner.approve(args.need("approval"), checker, clock.now_ms());
+    if (!r)
+        return out.failure(r.failure());
+    domain::Fen carried = 0;
+    for (const auto& m : r->carried)
+        carried += m.amount_fen;
+    out.data()["days"] = r->day_ids.size();
+    out.data()["carried_over"] = r->carried.size();
+    out.data()["carried_over_yuan"] = domain::format_yuan(carried);
     out.line(
         "已审核,设备下次同步时收到名单 / approved: devices receive the list at their next sync");
+    if (!r->carried.empty()) {
+        out.line("上次未领结转到本发放日 / carried over from earlier days: " +
+                 std::to_string(r->carried.size()) + " 笔, " + domain::format_yuan(carried) +
+                 " 元");
+    }
+    return out.finish(Exit::ok);
+}
+
+int cmd_reject(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
+    domain::SystemClock clock;
+    DayPlanner planner(c.store, c.keys.signing);
+    if (auto st = planner.reject(args.need("approval"), admin, args.need("reason"), clock.now_ms());
+        !st)
+        return out.failure(st.failure());
+    out.line("已退回 / turned down");
+    return out.finish(Exit::ok);
+}
+
+int cmd_carry_over(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
+    domain::SystemClock clock;
+    DayPlanner planner(c.store, c.keys.signing);
+    const auto date = domain::parse_local_date(args.need("date"));
+    if (!date)
+        throw UsageError{"--date YYYY-MM-DD"};
+    auto r = planner.carry_over(args.need("community"), *date, admin, clock.now_ms());
+    if (!r)
+        return out.failure(r.failure());
+    domain::Fen fen = 0;
+    for (const auto& m : *r)
+        fen += m.amount_fen;
+    out.data()["carried_over"] = r->size();
+    out.data()["carried_over_yuan"] = domain::format_yuan(fen);
+    out.line("结转 carried over: " + std::to_string(r->size()) + " 笔, " +
+             domain::format_yuan(fen) + " 元");
     return out.finish(Exit::ok);
 }
 
@@ -377,10 +535,12 @@ int cmd_serve(Opened& c, Args& args, Output& out) {
     web::ServerOptions o;
     o.name = "gridsync-central";
     o.host = listen.substr(0, colon);
-    o.port = static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)));
-    o.threads = std::stoi(args.get("threads").value_or("2"));
-    if (auto mb = args.get("body-limit-mb"))
-        o.body_limit = static_cast<std::size_t>(std::stoul(*mb)) << 20;
+    Args listen_port;
+    listen_port.options["port"] = listen.substr(colon + 1);
+    o.port = static_cast<unsigned short>(listen_port.integer("port", 0, 0, 65535));
+    o.threads = static_cast<int>(args.integer("threads", 2, 1, 64));
+    if (args.get("body-limit-mb"))
+        o.body_limit = static_cast<std::size_t>(args.integer("body-limit-mb", 64, 1, 4096)) << 20;
     domain::SystemClock clock;
     Router router(c.store, c.keys, clock);
     web::HttpServer server([&router](const web::HttpCall& call) { return router.handle(call); }, o);
@@ -558,7 +718,7 @@ int cmd_staff(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     domain::SystemClock clock;
     const auto now = clock.now_ms();
     if (sub == "code") {
-        const int hours = std::stoi(args.get("ttl-hours").value_or("72"));
+        const int hours = static_cast<int>(args.integer("ttl-hours", 72, 1, 24 * 30));
         auto code = c.store.create_staff_code(admin, args.need("staff"), hours * 3600000LL, now);
         if (!code)
             return out.failure(code.failure());
@@ -607,12 +767,16 @@ int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
         return cmd_staff(c, admin, args, out);
     if (cmd == "token")
         return cmd_token(c, admin, args, out);
-    if (cmd == "prepare-day")
-        return cmd_prepare_day(c, admin, args, out);
+    if (cmd == "demo-day")
+        return cmd_demo_day(c, admin, args, out);
     if (cmd == "import")
         return cmd_import(c, admin, args, out);
-    if (cmd == "approve-day")
-        return cmd_approve_day(c, admin, args, out);
+    if (cmd == "approve" || cmd == "approve-day")
+        return cmd_approve(c, admin, args, out);
+    if (cmd == "reject")
+        return cmd_reject(c, admin, args, out);
+    if (cmd == "carry-over")
+        return cmd_carry_over(c, admin, args, out);
     if (cmd == "admin")
         return cmd_admin(c, admin, args, out, secrets);
     if (cmd == "resolve") {
@@ -653,22 +817,66 @@ int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
     return out.finish(Exit::ok);
 }
 
+// The options each command takes (beside the global ones): anything else is
+// refused before the command runs.
+const std::map<std::string, std::set<std::string>>& command_options() {
+    static const std::map<std::string, std::set<std::string>> options = {
+        {"init",
+         {"admin-login", "admin-name", "admin-number", "demo-seed", "demo-households-per-grid",
+          "fast-kdf"}},
+        {"admin", {"login", "staff", "new-password-file", "fast-kdf"}},
+        {"token", {"role", "community", "staff", "grid", "ttl-hours", "count"}},
+        {"grids", {"community"}},
+        {"staff", {"staff", "ttl-hours", "key", "reason", "household", "none"}},
+        {"demo-day", {"community", "date", "entitlements", "certificates", "service-point-offset"}},
+        {"import", {"file", "encoding", "program"}},
+        {"template", {"out"}},
+        {"approvals", {"state"}},
+        {"approve", {"approval"}},
+        {"approve-day", {"approval"}},
+        {"reject", {"approval", "reason"}},
+        {"carry-over", {"community", "date"}},
+        {"serve", {"listen", "threads", "port-file", "body-limit-mb"}},
+        {"devices", {}},
+        {"revoke", {"device", "reason"}},
+        {"conflicts", {"id", "kind", "community", "state"}},
+        {"resolve", {"conflict", "decision", "payment", "reason"}},
+        {"correct-amount", {"entitlement", "amount", "reason"}},
+        {"status", {}},
+    };
+    return options;
+}
+
+void check_options(const Args& args, const std::string& cmd) {
+    const auto& all = command_options();
+    auto it = all.find(cmd);
+    if (it == all.end())
+        throw UsageError{"未知命令 / unknown command: " + cmd};
+    std::set<std::string> allowed = {
+        "data", "json", "help", "admin", "passphrase-file", "admin-password-file"};
+    allowed.insert(it->second.begin(), it->second.end());
+    args.only(allowed);
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
     return run_program(
         argc, argv, kHelp,
         [](Args& args, Output& out, SecretReader& secrets, const std::string& cmd) {
+            check_options(args, cmd);
             if (cmd == "init")
                 return cmd_init(args, out, secrets);
+            if (cmd == "template")
+                return cmd_template(args, out);
             auto c = open(args, secrets);
             if (!c)
                 return out.failure(c.failure());
             if (cmd == "staff" && args.positional.size() > 1 && args.positional[1] == "keys")
                 return cmd_staff_keys(*c, args, out);
             static const std::set<std::string> signed_by_admin = {
-                "token", "prepare-day", "import", "approve-day",   "revoke",
-                "admin", "resolve",     "staff",  "correct-amount"};
+                "token",      "demo-day", "import", "approve", "approve-day", "reject",
+                "carry-over", "revoke",   "admin",  "resolve", "staff",       "correct-amount"};
             if (signed_by_admin.count(cmd)) {
                 auto admin = unlock(*c, args, secrets);
                 if (!admin)
@@ -685,6 +893,8 @@ int run(int argc, char** argv) {
                 return cmd_grids(*c, args, out);
             if (cmd == "status")
                 return cmd_status(*c, out);
+            if (cmd == "approvals")
+                return cmd_approvals(*c, args, out);
             throw UsageError{"未知命令 / unknown command: " + cmd};
         });
 }

@@ -195,6 +195,14 @@ CREATE TABLE staff_enrolment_code(
     used_by_device TEXT) STRICT;
 )sql";
 
+// A staged list can be turned down (by its checker, or withdrawn by its
+// maker) with a reason, instead of waiting for ever.
+constexpr const char* kCentralV8 = R"sql(
+ALTER TABLE pending_approval ADD COLUMN rejected_by TEXT;
+ALTER TABLE pending_approval ADD COLUMN rejected_at_ms INTEGER;
+ALTER TABLE pending_approval ADD COLUMN rejected_reason TEXT;
+)sql";
+
 const store::Migration kCentralMigrations[] = {
     {1, "devices, tokens, accepted log, conflicts, audit", kCentralV1},
     {2, "admin accounts and signed admin actions", kCentralV2},
@@ -202,7 +210,8 @@ const store::Migration kCentralMigrations[] = {
     {4, "parked entries", kCentralV4},
     {5, "the communities of each log entry", kCentralV5},
     {6, "device clocks and central's own HLC", kCentralV6},
-    {7, "staff enrolment codes", kCentralV7}};
+    {7, "staff enrolment codes", kCentralV7},
+    {8, "staged lists turned down", kCentralV8}};
 
 // Thrown inside record_central's transaction to leave it without a trace.
 struct Refused {
@@ -494,7 +503,8 @@ void CentralStore::index_communities(std::int64_t position, ByteView applied) {
 Status CentralStore::approve(const std::string& approval_id, const AdminSigner& approver,
                              const crypto::SigningKey& central_key, domain::EpochMs now) {
     auto st = db_.prepare(
-        "SELECT subject, prepared_by, changeset, approved_by FROM pending_approval WHERE id = ?1");
+        "SELECT subject, prepared_by, changeset, approved_by, rejected_by FROM pending_approval "
+        "WHERE id = ?1");
     st.bind(1, approval_id);
     if (!st.step())
         return fail(Errc::not_authorized,
@@ -503,9 +513,12 @@ Status CentralStore::approve(const std::string& approval_id, const AdminSigner& 
     const std::string preparer = st.column<std::string>(1);
     const Bytes changeset = st.column<Bytes>(2);
     const bool done = !st.is_null(3);
+    const bool rejected = !st.is_null(4);
     st.reset();
     if (done)
         return fail(Errc::not_authorized, "已审核过 / already approved");
+    if (rejected)
+        return fail(Errc::not_authorized, "已退回,不能再审核 / turned down: it cannot be approved");
     if (approver.staff_id == preparer) {
         audit(now, "admin:" + approver.login, "approval.approve", subject, "refused",
               "maker is never checker");
@@ -521,16 +534,25 @@ Status CentralStore::approve(const std::string& approval_id, const AdminSigner& 
                                             std::string(store::to_string(c.kind)) + " on " +
                                             c.table + ")");
             });
-        // Every day the staged change creates is approved by this act.
+        // Every day the staged change creates, or lists entitlements for,
+        // is approved by this act (a day approved before stays as it was).
+        std::set<std::string> days;
         store::ChangesetIterator it(changeset);
         while (it.next()) {
-            if (it.table() == "disbursement_day" && it.op() == store::Op::insert) {
-                db.execute(
-                    "UPDATE disbursement_day SET approved_by_staff_id = ?1, origin_device = "
-                    "'central', hlc = ?2 WHERE id = ?3",
-                    approver.staff_id, stamp.hlc.packed,
-                    std::get<std::string>(it.primary_key().at(0)));
+            if (it.op() != store::Op::insert)
+                continue;
+            if (it.table() == "disbursement_day") {
+                days.insert(std::get<std::string>(it.primary_key().at(0)));
+            } else if (it.table() == "entitlement") {
+                if (auto d = it.new_value(1); d && std::holds_alternative<std::string>(*d))
+                    days.insert(std::get<std::string>(*d));
             }
+        }
+        for (const auto& d : days) {
+            db.execute(
+                "UPDATE disbursement_day SET approved_by_staff_id = ?1, origin_device = "
+                "'central', hlc = ?2 WHERE id = ?3 AND approved_by_staff_id IS NULL",
+                approver.staff_id, stamp.hlc.packed, d);
         }
         db.execute(
             "UPDATE pending_approval SET approved_by = ?1, approved_at_ms = ?2 WHERE id = ?3",
@@ -538,6 +560,24 @@ Status CentralStore::approve(const std::string& approval_id, const AdminSigner& 
         record_admin_action(approver, "approval.approve", approval_id,
                             "day " + subject + ", prepared by " + preparer, now);
     });
+    return {};
+}
+
+Status CentralStore::reject(const std::string& approval_id, const AdminSigner& admin,
+                            const std::string& reason, domain::EpochMs now) {
+    if (reason.empty())
+        return fail(Errc::not_authorized, "退回须写明原因 / a reason is required");
+    store::Transaction tx(db_);
+    db_.execute(
+        "UPDATE pending_approval SET rejected_by = ?1, rejected_at_ms = ?2, rejected_reason = ?3 "
+        "WHERE id = ?4 AND approved_by IS NULL AND rejected_by IS NULL",
+        admin.staff_id, now, reason, approval_id);
+    if (db_.changes() == 0) {
+        return fail(Errc::not_authorized,
+                    "没有待审核的这份名单 / nothing waiting for approval with id " + approval_id);
+    }
+    record_admin_action(admin, "approval.reject", approval_id, reason, now);
+    tx.commit();
     return {};
 }
 

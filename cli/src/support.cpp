@@ -1,5 +1,7 @@
 #include "gridsync/cli/support.hpp"
 
+#include <charconv>
+
 #include <termios.h>
 #include <unistd.h>
 
@@ -50,6 +52,37 @@ std::optional<std::string> Args::get(const std::string& name) const {
     if (it == options.end())
         return std::nullopt;
     return it->second;
+}
+
+void Args::only(const std::set<std::string>& allowed) const {
+    std::string unknown;
+    for (const auto& [name, value] : options) {
+        if (!allowed.count(name))
+            unknown += " --" + name;
+    }
+    for (const auto& name : flags) {
+        if (!allowed.count(name))
+            unknown += " --" + name;
+    }
+    if (!unknown.empty()) {
+        throw UsageError{"不认识的选项 / unknown option:" + unknown +
+                         "(--help 列出可用选项 / --help lists the options)"};
+    }
+}
+
+long long Args::integer(const std::string& name, long long fallback, long long min,
+                        long long max) const {
+    const auto v = get(name);
+    if (!v)
+        return fallback;
+    long long n = 0;
+    const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec != std::errc{} || end != v->data() + v->size() || n < min || n > max) {
+        throw UsageError{"--" + name + " 应为 " + std::to_string(min) + " 到 " +
+                         std::to_string(max) + " 的整数 / --" + name + ": a whole number from " +
+                         std::to_string(min) + " to " + std::to_string(max)};
+    }
+    return n;
 }
 
 std::string Args::need(const std::string& name) const {

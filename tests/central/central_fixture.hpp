@@ -239,6 +239,12 @@ class EdgeAndCentral : public ::testing::Test {
         return acks;
     }
     sync::PushAcks push() { return push(*edge.outbox); }
+    // Every entry of the push accepted.
+    static void accepted(const sync::PushAcks& acks) {
+        ASSERT_FALSE(acks.acks.empty());
+        for (const auto& a : acks.acks)
+            ASSERT_EQ(a.status, sync::AckStatus::accepted) << a.code << " " << a.message;
+    }
 
     void check_in(const std::string& staff, const std::string& where) {
         (void)edge.must<CheckResult>([&](const Stamp& st) {

@@ -18,11 +18,6 @@ int rows(store::Database& db, const std::string& table) {
 
 class ConflictTest : public test::EdgeAndCentral {
   protected:
-    void accepted(const sync::PushAcks& acks) {
-        ASSERT_FALSE(acks.acks.empty());
-        for (const auto& a : acks.acks)
-            ASSERT_EQ(a.status, sync::AckStatus::accepted) << a.code << " " << a.message;
-    }
     std::vector<std::string> open_conflicts(const std::string& kind) {
         std::vector<std::string> ids;
         auto st = central->db().prepare(

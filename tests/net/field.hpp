@@ -80,10 +80,10 @@ class Field : public ::testing::Test {
                           "--fast-kdf", "--new-password-file", (dir / "admin2.pass").string()},
                          "admin1"));
         }
-        const auto prepared = must(central({"--json", "prepare-day", "--community", "C01",
+        const auto prepared = must(central({"--json", "demo-day", "--community", "C01",
                                             "--entitlements", "20", "--certificates", "40"},
                                            "admin1"));
-        must(central({"--json", "approve-day", "--approval",
+        must(central({"--json", "approve", "--approval",
                       std::string(prepared.at("approval_id").as_string())},
                      "admin2"));
         start();

@@ -73,10 +73,9 @@ boost::json::object CentralProcess::admin(std::vector<std::string> args, const s
 std::string CentralProcess::prepare_day(const std::string& community, int entitlements,
                                         int certificates) {
     const auto prepared =
-        admin({"prepare-day", "--community", community, "--entitlements",
-               std::to_string(entitlements), "--certificates", std::to_string(certificates)});
-    admin({"approve-day", "--approval", std::string(prepared.at("approval_id").as_string())},
-          "admin2");
+        admin({"demo-day", "--community", community, "--entitlements", std::to_string(entitlements),
+               "--certificates", std::to_string(certificates)});
+    admin({"approve", "--approval", std::string(prepared.at("approval_id").as_string())}, "admin2");
     return std::string(prepared.at("day_id").as_string());
 }
 

@@ -124,6 +124,11 @@ class CentralStore final : public CentralBackend {
     // was approved already.
     Status approve(const std::string& approval_id, const AdminSigner& approver,
                    const crypto::SigningKey& central_key, domain::EpochMs now);
+    // Turns a staged change down (the checker) or withdraws it (the maker),
+    // with a reason; signed and audited. Failure not_authorized (unknown,
+    // approved or turned down already, no reason).
+    Status reject(const std::string& approval_id, const AdminSigner& admin,
+                  const std::string& reason, domain::EpochMs now);
 
     // A one-time, expiring token for one staff member, role and scope. Only
     // its BLAKE2b digest is stored; the token itself is returned once.

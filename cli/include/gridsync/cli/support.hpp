@@ -35,6 +35,13 @@ struct Args {
     std::optional<std::string> get(const std::string& name) const;
     // Throws UsageError naming the missing option.
     std::string need(const std::string& name) const;
+    // Throws UsageError naming any option or flag given that is not in
+    // `allowed`: a mistyped option is refused, never silently ignored.
+    void only(const std::set<std::string>& allowed) const;
+    // --name as a whole number in [min, max], or `fallback` when absent;
+    // UsageError for anything else ("12x", "", out of range).
+    long long integer(const std::string& name, long long fallback, long long min,
+                      long long max) const;
 };
 
 struct UsageError {

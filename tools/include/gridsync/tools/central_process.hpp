@@ -22,7 +22,7 @@ class CentralProcess {
 
     // An admin command (signed by admin1 or admin2), its --json answer. Throws on failure.
     boost::json::object admin(std::vector<std::string> args, const std::string& login = "admin1");
-    // prepare-day for a community, approved by the second admin. Returns the day id.
+    // demo-day for a community, approved by the second admin. Returns the day id.
     std::string prepare_day(const std::string& community_code, int entitlements, int certificates);
     // One-time enrollment codes.
     std::vector<std::string> codes(const std::string& staff_id, const std::string& role,
