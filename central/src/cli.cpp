@@ -14,6 +14,7 @@
 #include "gridsync/central/router.hpp"
 #include "gridsync/central/store.hpp"
 #include "gridsync/central/views.hpp"
+#include "gridsync/cli/report_command.hpp"
 #include "gridsync/cli/support.hpp"
 #include "gridsync/crypto/sealed.hpp"
 #include "gridsync/domain/calendar.hpp"
@@ -88,6 +89,10 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
                                       payment of a double payment and records its recovery
   correct-amount --entitlement ID --amount 元 --reason TEXT
                                       更正应发金额(离线按旧金额发放的记录会被标记)/ correct an entitlement's amount
+  report reconciliation|delivery|attendance|assessment [--month YYYY-MM]
+         [--service-point MSL | --community C01 [--grid 1]] [--out F.xlsx|F.csv|F.json] [--format csv|xlsx|json]
+                                      报表:发放对账、限时办结、考勤、月度考核(docs/REPORTS.md);CSV 带 BOM,Excel 可直接打开
+                                      reports: reconciliation, delivery, attendance, monthly assessment; CSV with a BOM for Excel
   status                              中心概况 / overview
 
   --passphrase-file F   中心口令文件(否则从终端或标准输入读取)/ central's passphrase file (else terminal or stdin)
@@ -843,6 +848,7 @@ const std::map<std::string, std::set<std::string>>& command_options() {
         {"resolve", {"conflict", "decision", "payment", "reason"}},
         {"correct-amount", {"entitlement", "amount", "reason"}},
         {"status", {}},
+        {"report", {"month", "service-point", "community", "grid", "format", "out"}},
     };
     return options;
 }
@@ -895,6 +901,8 @@ int run(int argc, char** argv) {
                 return cmd_status(*c, out);
             if (cmd == "approvals")
                 return cmd_approvals(*c, args, out);
+            if (cmd == "report")
+                return report_command(c->store.db(), args, out, {});
             throw UsageError{"未知命令 / unknown command: " + cmd};
         });
 }

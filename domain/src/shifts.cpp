@@ -186,7 +186,7 @@ std::vector<ShiftAttendance> attendance(store::Database& db, const std::string& 
     if (midnight < 0)
         return out;
     auto st = db.prepare(R"(
-        SELECT s.id, s.staff_id, p.name, s.kind, s.starts_at_ms, s.ends_at_ms
+        SELECT s.id, s.staff_id, p.name, s.kind, s.starts_at_ms, s.ends_at_ms, s.backup_staff_id
         FROM roster_shift s JOIN staff p ON p.id = s.staff_id
         WHERE s.community_id = ?1 AND s.local_date = ?2 ORDER BY s.starts_at_ms, p.name)");
     st.bind_all(community_id, local_date);
@@ -211,6 +211,19 @@ std::vector<ShiftAttendance> attendance(store::Database& db, const std::string& 
             a.present_ms += std::min(i.to_ms, a.ends_at_ms) - std::max(i.from_ms, a.starts_at_ms);
         }
         a.absent = !a.first_in_ms;
+        a.backup_staff_id = st.column<std::optional<std::string>>(6);
+        if (a.absent && a.backup_staff_id) {
+            auto [b, b_fresh] = present.try_emplace(*a.backup_staff_id);
+            if (b_fresh)
+                b->second =
+                    presence(db, *a.backup_staff_id, community_id, midnight, midnight + kDayMs);
+            for (const auto& i : b->second) {
+                if (i.from_ms < a.ends_at_ms && i.to_ms > a.starts_at_ms) {
+                    a.covered_by_backup_ms +=
+                        std::min(i.to_ms, a.ends_at_ms) - std::max(i.from_ms, a.starts_at_ms);
+                }
+            }
+        }
         if (a.first_in_ms && *a.first_in_ms > a.starts_at_ms + grace_ms)
             a.late_ms = *a.first_in_ms - a.starts_at_ms;
         if (a.last_out_ms && *a.last_out_ms < a.ends_at_ms - grace_ms)
@@ -323,6 +336,18 @@ std::vector<MonthlyAttendance> monthly_summary(store::Database& db, const std::s
             ++m.shifts;
             if (a.absent) {
                 ++m.absent;
+                if (a.covered_by_backup_ms > 0) {
+                    ++m.absences_covered;
+                    auto& b = by_staff[*a.backup_staff_id];
+                    if (b.staff_id.empty()) {
+                        b.staff_id = *a.backup_staff_id;
+                        b.staff_name = db.query_value<std::string>(
+                                             "SELECT name FROM staff WHERE id = ?1", b.staff_id)
+                                           .value_or("");
+                    }
+                    ++b.covered_for_others;
+                    b.covering_ms += a.covered_by_backup_ms;
+                }
                 continue;
             }
             ++m.attended;

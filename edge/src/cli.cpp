@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "gridsync/cli/report_command.hpp"
 #include "gridsync/cli/support.hpp"
 #include "gridsync/crypto/errors.hpp"
 #include "gridsync/domain/errors.hpp"
@@ -97,6 +98,8 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
                                   更正姓名或电话;两台设备改了不同字段会合并 / correct a name or phone;
                                   edits of different fields on two devices merge
   recovery list                   中心作废的重复发放及应追回金额 / payments central voided, amounts to recover
+  report reconciliation|delivery|attendance|assessment [--month YYYY-MM] [--out F.xlsx|F.csv|F.json]
+                                  本设备范围内的报表(与中心同一算法,docs/REPORTS.md)/ this device's reports, computed as central does
 
 排班考勤 / Shifts (8+4)
   shift check --staff S --kind in|out [--skew-minutes M] [--skew-bound-minutes 5]
@@ -1087,6 +1090,11 @@ int run(int argc, char** argv) {
                 return cmd_rate(c);
             if (cmd == "recovery")
                 return cmd_recovery(c);
+            if (cmd == "report") {
+                // This device's part of the subdistrict is all it holds.
+                const auto& cfg = (*node)->config();
+                return report_command((*node)->db(), args, out, {cfg.community_id, cfg.grid_id});
+            }
             throw UsageError{"未知命令 / unknown command: " + cmd +
                              "(--help 查看用法 / see --help)"};
         });

@@ -72,6 +72,10 @@ struct ShiftAttendance {
     EpochMs left_early_ms = 0;  // beyond the grace
     EpochMs present_ms = 0;     // time checked in within the shift
     bool absent = false;
+    std::optional<std::string> backup_staff_id;  // the shift's B (AB角)
+    // A absent and B checked in during A's shift: the shift was covered, and
+    // B is credited with the time (AB角制度).
+    EpochMs covered_by_backup_ms = 0;
 };
 std::vector<ShiftAttendance> attendance(store::Database& db, const std::string& community_id,
                                         const std::string& local_date,
@@ -99,7 +103,10 @@ struct MonthlyAttendance {
     std::string staff_id;
     std::string staff_name;
     int shifts = 0, attended = 0, absent = 0, late = 0, left_early = 0;
+    int absences_covered = 0;    // of this person's absences, those their B covered
+    int covered_for_others = 0;  // shifts this person covered as someone's B
     EpochMs worked_ms = 0;
+    EpochMs covering_ms = 0;  // time credited as a B
 };
 // month: "YYYY-MM".
 std::vector<MonthlyAttendance> monthly_summary(store::Database& db, const std::string& community_id,
