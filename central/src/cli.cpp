@@ -21,6 +21,7 @@
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/local_time.hpp"
 #include "gridsync/domain/money.hpp"
+#include "gridsync/domain/names.hpp"
 #include "gridsync/domain/organisation.hpp"
 #include "gridsync/domain/reference.hpp"
 #include "gridsync/domain/seed.hpp"
@@ -44,19 +45,19 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
   init [--admin-login admin1] [--admin-name NAME] [--admin-number 工号] [--demo-seed [--demo-households-per-grid 8]] [--fast-kdf]
                                       建立中心:数据库、中心密钥、第一位管理员;可载入虚构的演示数据
                                       create the database, central's keys and the first admin; optionally the fictional demo data
-  admin add --login L --staff ID      添加管理员(由已有管理员签名)/ add an admin (signed by an existing admin)
-  token --role community_laptop --community C01 --staff ID [--ttl-hours 24] [--count 1]
+  admin add --login L --staff 工号|ID      添加管理员(由已有管理员签名)/ add an admin (signed by an existing admin)
+  token --role community_laptop --community C01 --staff 工号|ID [--ttl-hours 24] [--count 1]
   token --role grid_device --community C01 --grid 1|第1网格|NAME [--staff LEADER]
                                       一次性登记码(令牌 + 中心公钥);网格设备只绑定该网格的负责人
                                       a one-time enrollment code; a grid device is bound to that grid's leader
   grids [--community C01]             网格及其编号、负责人 / grids with their numbers and leaders
-  staff code --staff ID [--ttl-hours 72]
+  staff code --staff 工号|ID [--ttl-hours 72]
                                       一次性登记码,交给本人在设备上生成自己的密钥(docs/SECURITY.md)
                                       a one-time code for that person to make their own key on a device
-  staff keys [--staff ID]             每人在各设备上的密钥及停用情况 / each person's keys per device
+  staff keys [--staff 工号|ID]             每人在各设备上的密钥及停用情况 / each person's keys per device
   staff revoke-key --key ID --reason TEXT
                                       停用一把密钥(设备丢失、离职),经同步下发 / revoke a key, sent to devices
-  staff household --staff ID --household ID | --none
+  staff household --staff 工号|ID --household ID | --none
                                       登记工作人员所住的户:不能给自家发放 / where the person lives: no one pays their own household
   import KIND --file F.csv|F.xlsx [--encoding auto|utf-8|gb18030] [--program CODE]
                                       导入各科室的表格(全部成功或全部不导入,逐行逐列指出问题;同一文件重复导入不改变任何数据)
@@ -87,7 +88,7 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
                                       管理员处理冲突(签名、审计,经同步下发);void_payment 作废重复发放的一笔并登记追回
                                       settle a conflict (signed, audited, sent down through pull); void_payment voids one
                                       payment of a double payment and records its recovery
-  correct-amount --entitlement ID --amount 元 --reason TEXT
+  correct-amount --entitlement C01/2026-12-05/dibao:0019 --amount 元 --reason TEXT
                                       更正应发金额(离线按旧金额发放的记录会被标记)/ correct an entitlement's amount
   report reconciliation|delivery|attendance|assessment [--month YYYY-MM]
          [--service-point MSL | --community C01 [--grid 1]] [--out F.xlsx|F.csv|F.json] [--format csv|xlsx|json]
@@ -234,6 +235,14 @@ Result<Opened> open(Args& args, SecretReader& secrets) {
     if (!keys)
         return keys.failure();
     return Opened{CentralStore::open(dir / "central.db"), std::move(*keys)};
+}
+
+// A person named by staff number (工号) or id.
+std::string staff_option(store::Database& db, const Args& args, const char* option = "staff") {
+    auto id = domain::find_staff(db, args.need(option));
+    if (!id)
+        throw UsageError{"--" + std::string(option) + ": " + id.failure().message};
+    return *id;
 }
 
 std::string community_id(store::Database& db, const std::string& code) {
@@ -683,13 +692,13 @@ int cmd_status(Opened& c, Output& out) {
 
 int cmd_admin(Opened& c, const AdminSigner& admin, Args& args, Output& out, SecretReader& secrets) {
     if (args.positional.size() < 2 || args.positional[1] != "add")
-        throw UsageError{"admin add --login L --staff ID"};
+        throw UsageError{"admin add --login L --staff 工号|ID"};
     const std::string login = args.need("login");
     const auto password =
         admin_password(args, secrets, "new-password-file", nullptr, "新管理员 new admin " + login);
     domain::SystemClock clock;
     if (auto st = c.store.add_admin(
-            &admin, login, args.need("staff"), password.view(), clock.now_ms(),
+            &admin, login, staff_option(c.store.db(), args), password.view(), clock.now_ms(),
             args.has("fast-kdf") ? crypto::KdfParams::minimum() : crypto::KdfParams::interactive());
         !st) {
         return out.failure(st.failure());
@@ -724,11 +733,12 @@ int cmd_staff(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     const auto now = clock.now_ms();
     if (sub == "code") {
         const int hours = static_cast<int>(args.integer("ttl-hours", 72, 1, 24 * 30));
-        auto code = c.store.create_staff_code(admin, args.need("staff"), hours * 3600000LL, now);
+        const std::string staff = staff_option(c.store.db(), args);
+        auto code = c.store.create_staff_code(admin, staff, hours * 3600000LL, now);
         if (!code)
             return out.failure(code.failure());
         out.data()["code"] = code->code;
-        out.data()["staff_id"] = args.need("staff");
+        out.data()["staff_id"] = staff;
         out.data()["expires"] = domain::format_local(code->expires_at_ms);
         out.line("登记码 enrolment code(仅交给本人,一次有效 for that person only, one use): " +
                  code->code);
@@ -753,8 +763,8 @@ int cmd_staff(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
         std::optional<std::string> household;
         if (!args.has("none"))
             household = args.need("household");
-        if (auto st = c.store.set_staff_household(args.need("staff"), household, admin,
-                                                  c.keys.signing, now);
+        if (auto st = c.store.set_staff_household(staff_option(c.store.db(), args), household,
+                                                  admin, c.keys.signing, now);
             !st)
             return out.failure(st.failure());
         out.line(household ? "已登记该工作人员的住户 / the staff member's household is recorded"
@@ -762,8 +772,8 @@ int cmd_staff(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
         return out.finish(Exit::ok);
     }
     throw UsageError{
-        "staff code --staff ID | staff revoke-key --key ID --reason TEXT | staff "
-        "household --staff ID (--household ID | --none) | staff keys [--staff ID]"};
+        "staff code --staff 工号|ID | staff revoke-key --key ID --reason TEXT | staff "
+        "household --staff 工号|ID (--household ID | --none) | staff keys [--staff 工号|ID]"};
 }
 
 int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
@@ -805,8 +815,12 @@ int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
         const auto fen = domain::parse_yuan(args.need("amount"));
         if (!fen)
             throw UsageError{"--amount 元, e.g. 680.00"};
-        if (auto st = c.store.correct_amount(args.need("entitlement"), *fen, args.need("reason"),
-                                             admin, c.keys.signing, clock.now_ms());
+        auto entitlement =
+            domain::find_entitlement_anywhere(c.store.db(), args.need("entitlement"));
+        if (!entitlement)
+            throw UsageError{"--entitlement: " + entitlement.failure().message};
+        if (auto st = c.store.correct_amount(*entitlement, *fen, args.need("reason"), admin,
+                                             c.keys.signing, clock.now_ms());
             !st) {
             return out.failure(st.failure());
         }
@@ -848,7 +862,7 @@ const std::map<std::string, std::set<std::string>>& command_options() {
         {"resolve", {"conflict", "decision", "payment", "reason"}},
         {"correct-amount", {"entitlement", "amount", "reason"}},
         {"status", {}},
-        {"report", {"month", "service-point", "community", "grid", "format", "out"}},
+        {"report", {"month", "service-point", "community", "grid", "format", "out", "as-of"}},
     };
     return options;
 }

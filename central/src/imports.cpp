@@ -18,6 +18,7 @@
 #include "gridsync/domain/resident_id.hpp"
 #include "gridsync/domain/text_rules.hpp"
 #include "gridsync/office/sheet.hpp"
+#include "gridsync/store/changeset.hpp"
 
 namespace gridsync::central {
 
@@ -833,24 +834,13 @@ ImportOutcome ImportService::run(const AdminSigner& admin, const ImportRequest& 
                 }
                 std::optional<domain::EpochMs> finished;
                 if (row.has("finished")) {
-                    static const std::regex with_time(R"(^(.+?)\s+(\d{1,2}[:：]\d{2})$)");
-                    std::smatch m;
-                    const std::string f = row.get("finished");
-                    std::string date_part = f;
-                    int minute = 0;
-                    if (std::regex_match(f, m, with_time)) {
-                        date_part = m[1];
-                        minute = minute_of_day(m[2]).value_or(-1);
-                    }
-                    const auto date = domain::parse_local_date(date_part);
-                    if (!date || minute < 0) {
+                    finished = domain::parse_local_time(row.get("finished"));
+                    if (!finished) {
                         row.problem("finished",
                                     "办结时间应为 YYYY-MM-DD HH:MM / a time such as "
                                     "2026-12-01 10:30");
-                    } else {
-                        finished = domain::local_midnight_utc(*date) + minute * 60000LL;
-                        if (*finished > now + 3600000)
-                            row.problem("finished", "办结时间在将来 / finished in the future");
+                    } else if (*finished > now + 3600000) {
+                        row.problem("finished", "办结时间在将来 / finished in the future");
                     }
                 }
                 if (row.bad || !type || !resident)
@@ -961,6 +951,31 @@ ImportOutcome ImportService::run(const AdminSigner& admin, const ImportRequest& 
         }
         case ImportKind::entitlements: {
             std::set<std::tuple<std::string, std::string, std::string>> seen;
+            // What lists still waiting for approval already hold: a second
+            // list with the same entitlement would fail at approval, so it is
+            // refused now, naming the list it is in.
+            std::map<std::tuple<std::string, std::string, std::string>, std::string> waiting;
+            {
+                auto st = db.prepare(
+                    "SELECT id, changeset FROM pending_approval WHERE approved_by IS NULL AND "
+                    "rejected_by IS NULL");
+                while (st.step()) {
+                    const std::string approval = st.column<std::string>(0);
+                    const Bytes cs = st.column<Bytes>(1);
+                    store::ChangesetIterator it(cs);
+                    while (it.next()) {
+                        if (it.table() != "entitlement" || it.op() != store::Op::insert)
+                            continue;
+                        auto text = [&](int col) {
+                            auto v = it.new_value(col);
+                            return v && std::holds_alternative<std::string>(*v)
+                                       ? std::get<std::string>(*v)
+                                       : std::string();
+                        };
+                        waiting[{text(2), text(3), text(4)}] = approval;
+                    }
+                }
+            }
             std::set<std::string> days_named;
             rows.each([&](Row& row) {
                 const auto community = look.community(row, "community");
@@ -1024,6 +1039,14 @@ ImportOutcome ImportService::run(const AdminSigner& admin, const ImportRequest& 
                     row.problem("id_number",
                                 "同一人同一项目同一月份在文件中重复 / the same "
                                 "entitlement appears twice");
+                }
+                if (resident && program) {
+                    if (auto w = waiting.find({resident->id, *program, period});
+                        w != waiting.end()) {
+                        row.problem("id_number", "已在待审核的名单 " + w->second +
+                                                     " 中 / already on a list waiting for "
+                                                     "approval");
+                    }
                 }
                 if (row.bad || !day || !program || !resident || !fen)
                     return;

@@ -3,6 +3,7 @@
 #include "authorize.hpp"
 #include "conflicts.hpp"
 #include "gridsync/central/errors.hpp"
+#include "gridsync/domain/names.hpp"
 #include "gridsync/domain/organisation.hpp"
 #include "gridsync/domain/staff_keys.hpp"
 #include "gridsync/store/changeset.hpp"
@@ -302,8 +303,14 @@ Result<TokenGrant> token_grant(store::Database& db, const std::string& staff_id,
                                const std::string& role, const std::string& community_code,
                                const std::string& grid, int ttl_hours) {
     TokenGrant g;
-    g.staff_id = staff_id;
     g.role = role;
+    if (!staff_id.empty()) {
+        // By staff number (工号) or id.
+        auto found = domain::find_staff(db, staff_id);
+        if (!found)
+            return fail(Errc::bad_request, found.failure().message);
+        g.staff_id = *found;
+    }
     if (role != "community_laptop" && role != "grid_device")
         return fail(Errc::bad_request,
                     "角色应为 community_laptop 或 grid_device / role: "

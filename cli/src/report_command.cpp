@@ -1,5 +1,6 @@
 #include "gridsync/cli/report_command.hpp"
 
+#include "gridsync/domain/calendar.hpp"
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/domain/local_time.hpp"
 #include "gridsync/reports/reports.hpp"
@@ -13,8 +14,15 @@ int report_command(store::Database& db, Args& args, Output& out, const ReportLim
         throw UsageError{"report reconciliation|delivery|attendance|assessment --month YYYY-MM"};
     }
     domain::SystemClock clock;
-    const std::string month =
-        args.get("month").value_or(domain::local_date(clock.now_ms()).substr(0, 7));
+    // "As of" a time: what was overdue, and which roster days had passed, then.
+    domain::EpochMs now = clock.now_ms();
+    if (const auto as_of = args.get("as-of")) {
+        const auto t = domain::parse_local_time(*as_of);
+        if (!t)
+            throw UsageError{"--as-of \"YYYY-MM-DD HH:MM\""};
+        now = *t;
+    }
+    const std::string month = args.get("month").value_or(domain::local_date(now).substr(0, 7));
     Result<reports::Scope> scope = reports::Scope{};
     if (!limits.community_id.empty()) {
         if (args.get("service-point") || args.get("community") || args.get("grid")) {
@@ -30,7 +38,7 @@ int report_command(store::Database& db, Args& args, Output& out, const ReportLim
     }
     if (!scope)
         return out.failure(scope.failure());
-    auto report = reports::make_report(db, *kind, *scope, month, clock.now_ms());
+    auto report = reports::make_report(db, *kind, *scope, month, now);
     if (!report)
         return out.failure(report.failure());
     if (const auto file = args.get("out")) {

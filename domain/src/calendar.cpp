@@ -76,6 +76,24 @@ int working_days_between(store::Database& db, EpochMs from_ms, EpochMs to_ms) {
     return n;
 }
 
+std::optional<EpochMs> parse_local_time(const std::string& text) {
+    static const std::regex with_time(R"(^\s*(.+?)\s+(\d{1,2})(?::|：)(\d{2})\s*$)");
+    std::smatch m;
+    std::string date_part = text;
+    int minutes = 0;
+    if (std::regex_match(text, m, with_time)) {
+        const int h = std::stoi(m[2]), mi = std::stoi(m[3]);
+        if (h > 23 || mi > 59)
+            return std::nullopt;
+        date_part = m[1];
+        minutes = h * 60 + mi;
+    }
+    const auto date = parse_local_date(date_part);
+    if (!date)
+        return std::nullopt;
+    return local_midnight_utc(*date) + minutes * 60000LL;
+}
+
 std::optional<std::string> parse_local_date(const std::string& text) {
     static const std::regex written(
         R"(^\s*(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*(?:日)?\s*$)");

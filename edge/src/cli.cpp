@@ -11,16 +11,20 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "gridsync/cli/report_command.hpp"
 #include "gridsync/cli/support.hpp"
 #include "gridsync/crypto/errors.hpp"
+#include "gridsync/domain/calendar.hpp"
 #include "gridsync/domain/errors.hpp"
 #include "gridsync/domain/local_time.hpp"
 #include "gridsync/domain/money.hpp"
+#include "gridsync/domain/names.hpp"
 #include "gridsync/edge/field_app.hpp"
 #include "gridsync/edge/field_service.hpp"
 #include "gridsync/edge/http_transport.hpp"
@@ -79,16 +83,16 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
 
 发放日 / Disbursement days
   day list
-  day open --day DAY --staff-a A --staff-b B --cash YUAN [--notes "10000x50"]
+  day open --day YYYY-MM-DD --staff-a A --staff-b B --cash YUAN [--notes "10000x50"]
            (标准输入 stdin: A 的 PIN, B 的 PIN;两人签字领取现金 both sign for the cash)
-  pay --session S --entitlement E --amount YUAN --payer P --verifier V --ack-name NAME --ack-file F
+  pay [--session S] --entitlement dibao:0019 --amount YUAN --payer P --verifier V --ack-name NAME --ack-file F
       [--proxy REGISTRATION] [--override REASON]
       (标准输入 stdin: 经办人 PIN, 复核人 PIN, 领取人身份证号码 recipient's ID number)
-  pay --batch FILE --session S --payer P --verifier V --ack-file F
+  pay --batch FILE [--session S] --payer P --verifier V --ack-file F
       (FILE 每行 each line: ENTITLEMENT,AMOUNT_YUAN,ID_NUMBER,ACK_NAME; 标准输入 stdin: 两个 PIN)
   reverse --payment ID --reason TEXT --payer P --verifier V
-  session show --session S        本场次发放记录(含待上传状态)/ payments, with pending status
-  day close --session S --returned YUAN [--notes N] [--unpaid-reason absent] [--explanation TEXT]
+  session show [--session S]      本场次发放记录(含待上传状态)/ payments, with pending status
+  day close [--session S] --returned YUAN [--notes N] [--unpaid-reason absent] [--explanation TEXT]
             --staff-a A --staff-b B
 
 居民信息与评议 / Residents and ratings
@@ -116,6 +120,11 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
                            device passphrase file (otherwise the first line of the terminal or stdin)
   --at "YYYY-MM-DD HH:MM"  仅限模拟节点:指定当地时间 / simulation nodes only: the local time to record
 
+人员用工号(或编号)、发放日用日期、一笔发放用“项目:身份证后四位”(如 dibao:0019)、
+场次不写时为本设备唯一进行中的场次;不认识的选项一律拒绝。
+People by staff number (or id), days by date, an entitlement as PROGRAMME:LAST4 (dibao:0019),
+the session by default the one open on this device; unknown options are refused.
+
 PIN 和身份证号码只从终端或标准输入读取,从不出现在命令行参数中。
 PINs and ID numbers are read from the terminal or standard input, never from the command line.
 
@@ -135,17 +144,6 @@ class NodeClock final : public domain::Clock {
     std::optional<domain::EpochMs> fixed_;
 };
 
-std::optional<domain::EpochMs> parse_local(const std::string& text) {
-    if (text.size() != 16 || text[10] != ' ' || text[13] != ':')
-        return std::nullopt;
-    const domain::EpochMs midnight = domain::local_midnight_utc(text.substr(0, 10));
-    const int hh = std::atoi(text.substr(11, 2).c_str());
-    const int mm = std::atoi(text.substr(14, 2).c_str());
-    if (midnight < 0 || hh > 23 || mm > 59)
-        return std::nullopt;
-    return midnight + (hh * 60LL + mm) * 60000;
-}
-
 Bytes read_blob(const std::string& path) {
     auto b = read_file(path, 8u << 20);
     if (!b)
@@ -160,18 +158,14 @@ domain::Fen yuan(const std::string& text) {
     return *f;
 }
 
+// A whole-number option within its sensible range (Args::integer).
 int number(const Args& args, const std::string& name, int fallback) {
-    const auto v = args.get(name);
-    if (!v)
-        return fallback;
-    try {
-        std::size_t used = 0;
-        const int n = std::stoi(*v, &used);
-        if (used == v->size())
-            return n;
-    } catch (const std::exception&) {
-    }
-    throw UsageError{"--" + name + " 应为整数 / must be a whole number: " + *v};
+    static const std::map<std::string, std::pair<int, int>> ranges = {
+        {"grace-minutes", {0, 240}},       {"interval-seconds", {1, 86400}},
+        {"retry-days", {0, 60}},           {"rounds", {0, 1000000}},
+        {"skew-bound-minutes", {1, 1440}}, {"skew-minutes", {-100000, 100000}}};
+    const auto r = ranges.at(name);
+    return static_cast<int>(args.integer(name, fallback, r.first, r.second));
 }
 
 std::string clear(const crypto::SecureBuffer& b) {
@@ -201,6 +195,33 @@ struct Context {
     EdgeNode& node;
     NodeClock& clock;
     FieldService& field;
+
+    // A person as the option names them: staff number (工号) or id.
+    std::string staff(const char* option) const {
+        auto id = domain::find_staff(node.db(), args.need(option));
+        if (!id)
+            throw UsageError{"--" + std::string(option) + ": " + id.failure().message};
+        return *id;
+    }
+    // A day by its date (or id), in this device's community.
+    std::string day(const char* option) const {
+        auto id = domain::find_day(node.db(), node.config().community_id, args.need(option));
+        if (!id)
+            throw UsageError{"--" + std::string(option) + ": " + id.failure().message};
+        return *id;
+    }
+    // --session, or the one session open on this device.
+    std::string session() const {
+        auto id = domain::find_session(node.db(), node.config().device_id, args.get("session"));
+        if (!id)
+            throw UsageError{"--session: " + id.failure().message};
+        return *id;
+    }
+
+    // An entitlement of the session's day: "dibao:0019", "0019" or an id.
+    Result<std::string> entitlement(const std::string& text, const std::string& session_id) const {
+        return domain::find_entitlement(node.db(), session_id, text);
+    }
 
     // The PIN of `staff_id`, asked as `who`; wrong ones counted (FieldService::unlock).
     Result<crypto::SigningKey> unlock(const std::string& staff_id, const std::string& who) {
@@ -489,7 +510,9 @@ int cmd_serve(Context& c, const fs::path& dir, const crypto::SecureBuffer& passp
         o.name = "gridsync-edge";
         o.host = listen.substr(0, colon);
         try {
-            o.port = static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)));
+            Args port;
+            port.options["port"] = listen.substr(colon + 1);
+            o.port = static_cast<unsigned short>(port.integer("port", 0, 0, 65535));
         } catch (const std::exception&) {
             throw UsageError{"--listen HOST:PORT"};
         }
@@ -547,7 +570,7 @@ int cmd_staff(Context& c, const std::string& sub) {
         return c.out.finish(Exit::ok);
     }
     if (sub == "enroll-key") {
-        const std::string staff = c.args.need("staff");
+        const std::string staff = c.staff("staff");
         // The code the admin gave this person, then their new PIN, twice.
         const auto code = c.secrets.read_sensitive("登记码 / enrolment code");
         auto pin = c.secrets.read("新 PIN / new PIN");
@@ -607,7 +630,7 @@ int cmd_cert(Context& c, const std::string& sub) {
         return c.out.finish(Exit::ok);
     }
     if (sub == "round") {
-        const std::string leader = c.args.need("leader");
+        const std::string leader = c.staff("leader");
         GS_TRY(key, c.unlock(leader, "网格负责人 grid leader"));
         const domain::Signer signer{leader, &*key};
         const Bytes signature = read_blob(c.args.need("signature-file"));
@@ -647,7 +670,7 @@ int cmd_cert(Context& c, const std::string& sub) {
     if (sub == "handover" && c.args.get("codes")) {
         // A morning's hand-over: every code scanned from the pile actually
         // handed across, both PINs once, one signed transfer per certificate.
-        const std::string from = c.args.need("from"), to = c.args.need("to");
+        const std::string from = c.staff("from"), to = c.staff("to");
         GS_TRY(kf, c.unlock(from, "中心工作人员 center staff"));
         GS_TRY(kt, c.unlock(to, "网格负责人 grid leader"));
         const auto r =
@@ -665,8 +688,8 @@ int cmd_cert(Context& c, const std::string& sub) {
     if (sub == "handover" || sub == "return") {
         // Two people, two PINs, both sign the transfer.
         const bool handover = sub == "handover";
-        const std::string from = handover ? c.args.need("from") : c.args.need("leader");
-        const std::string to = c.args.need("to");
+        const std::string from = handover ? c.staff("from") : c.staff("leader");
+        const std::string to = c.staff("to");
         GS_TRY(kf,
                c.unlock(from, handover ? "中心工作人员 center staff" : "网格负责人 grid leader"));
         GS_TRY(kt, c.unlock(to, handover ? "网格负责人 grid leader" : "中心工作人员 center staff"));
@@ -678,7 +701,7 @@ int cmd_cert(Context& c, const std::string& sub) {
         return c.out.finish(Exit::ok);
     }
     if (sub == "deliver") {
-        const std::string leader = c.args.need("leader");
+        const std::string leader = c.staff("leader");
         GS_TRY(key, c.unlock(leader, "网格负责人 grid leader"));
         auto id_number = c.secrets.read_sensitive("领取人身份证号码 / recipient's ID number");
         DeliveryInput d;
@@ -699,7 +722,7 @@ int cmd_cert(Context& c, const std::string& sub) {
         return c.out.finish(Exit::ok);
     }
     if (sub == "fail") {
-        const std::string leader = c.args.need("leader");
+        const std::string leader = c.staff("leader");
         auto reason = domain::parse_failure_reason(c.args.need("reason"));
         if (!reason)
             throw UsageError{"原因应为 not_home|refused|moved|no_id|other / unknown reason"};
@@ -717,8 +740,8 @@ int cmd_cert(Context& c, const std::string& sub) {
 int cmd_pay(Context& c) {
     if (auto st = c.field.require_laptop("记录发放"); !st)
         return c.out.failure(st.failure());
-    const std::string payer = c.args.need("payer"), verifier = c.args.need("verifier"),
-                      session = c.args.need("session");
+    const std::string payer = c.staff("payer"), verifier = c.staff("verifier"),
+                      session = c.session();
     GS_TRY(kp, c.unlock(payer, "经办人 payer"));
     GS_TRY(kv, c.unlock(verifier, "复核人 verifier"));
     const domain::Signer p{payer, &*kp}, v{verifier, &*kv};
@@ -729,8 +752,11 @@ int cmd_pay(Context& c) {
                 return fail(domain::Errc::bad_input,
                             "line must be ENTITLEMENT,AMOUNT_YUAN,ID_NUMBER,ACK_NAME");
             }
+            auto entitlement = c.entitlement(f[0], session);
+            if (!entitlement)
+                return entitlement.failure();
             domain::PaymentInput in;
-            in.entitlement_id = f[0];
+            in.entitlement_id = *entitlement;
             in.session_id = session;
             in.amount_fen = *domain::parse_yuan(f[1]);
             in.recipient_id_number = f[2];
@@ -743,8 +769,11 @@ int cmd_pay(Context& c) {
                    std::to_string(r.refused) + " 笔");
         return c.out.finish(r.refused == 0 ? Exit::ok : Exit::refused);
     }
+    auto entitlement = c.entitlement(c.args.need("entitlement"), session);
+    if (!entitlement)
+        throw UsageError{"--entitlement: " + entitlement.failure().message};
     domain::PaymentInput in;
-    in.entitlement_id = c.args.need("entitlement");
+    in.entitlement_id = *entitlement;
     in.session_id = session;
     in.amount_fen = yuan(c.args.need("amount"));
     in.ack_name = c.args.need("ack-name");
@@ -781,7 +810,7 @@ int cmd_day(Context& c, const std::string& sub) {
     if (auto st = c.field.require_laptop("管理发放场次"); !st)
         return c.out.failure(st.failure());
     if (sub == "open") {
-        domain::OpenSession in{c.args.need("day"), c.args.need("staff-a"), c.args.need("staff-b"),
+        domain::OpenSession in{c.day("day"), c.staff("staff-a"), c.staff("staff-b"),
                                yuan(c.args.need("cash")), c.args.get("notes").value_or("")};
         // Both take the cash out: both sign the opening with their PINs.
         GS_TRY(ka, c.unlock(in.staff_a_id, "工作人员 A staff"));
@@ -792,9 +821,9 @@ int cmd_day(Context& c, const std::string& sub) {
         return c.out.finish(Exit::ok);
     }
     if (sub == "close") {
-        const std::string a = c.args.need("staff-a"), b = c.args.need("staff-b");
+        const std::string a = c.staff("staff-a"), b = c.staff("staff-b");
         CloseInput in;
-        in.session_id = c.args.need("session");
+        in.session_id = c.session();
         in.cash_returned_fen = yuan(c.args.need("returned"));
         in.cash_returned_notes = c.args.get("notes").value_or("");
         in.explanation = c.args.get("explanation").value_or("");
@@ -831,7 +860,7 @@ int cmd_day(Context& c, const std::string& sub) {
 int cmd_reverse(Context& c) {
     if (auto st = c.field.require_laptop("记录冲正"); !st)
         return c.out.failure(st.failure());
-    const std::string payer = c.args.need("payer"), verifier = c.args.need("verifier");
+    const std::string payer = c.staff("payer"), verifier = c.staff("verifier");
     GS_TRY(kp, c.unlock(payer, "经办人 payer"));
     GS_TRY(kv, c.unlock(verifier, "复核人 verifier"));
     GS_TRY(r, c.field.reverse(c.args.need("payment"), c.args.need("reason"), {payer, &*kp},
@@ -885,7 +914,7 @@ int cmd_recovery(Context& c) {
 }
 
 int cmd_session(Context& c) {
-    const std::string session = c.args.need("session");
+    const std::string session = c.session();
     boost::json::array list;
     for (const auto& p : c.field.session_payments(session)) {
         const bool pending = sync::row_pending(c.node.db(), "payment", p.payment_id);
@@ -917,7 +946,7 @@ int cmd_shift(Context& c, const std::string& sub) {
     if (sub == "check") {
         if (auto st = c.field.require_laptop("记录考勤"); !st)
             return c.out.failure(st.failure());
-        const std::string staff = c.args.need("staff");
+        const std::string staff = c.staff("staff");
         GS_TRY(key, c.unlock(staff, "工作人员 staff"));
         std::optional<domain::EpochMs> skew, bound;
         if (c.args.get("skew-minutes"))
@@ -1033,12 +1062,52 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
     return out.finish(Exit::ok);
 }
 
+// The options each command takes (beside --data, --json, --passphrase-file,
+// --at): anything else is refused before the command runs.
+void check_options(const Args& args, const std::string& cmd) {
+    static const std::map<std::string, std::set<std::string>> options = {
+        {"init",
+         {"device-name", "role", "community", "grid", "demo-seed", "demo-pin", "simulation",
+          "fast-kdf"}},
+        {"enroll", {"central", "code", "fast-kdf"}},
+        {"sync", {}},
+        {"serve", {"listen", "interval-seconds", "port-file", "no-app", "no-sync", "rounds"}},
+        {"status", {}},
+        {"verify", {}},
+        {"staff", {"role", "staff"}},
+        {"cert",
+         {"state", "code", "codes", "from", "to", "leader", "signature-file", "photo-file", "lat",
+          "lon", "to-proxy", "proxy-name", "relation", "reason", "retry-days", "script"}},
+        {"day",
+         {"day", "staff-a", "staff-b", "cash", "notes", "session", "returned", "unpaid-reason",
+          "explanation"}},
+        {"pay",
+         {"session", "entitlement", "amount", "payer", "verifier", "ack-name", "ack-file", "proxy",
+          "override", "batch"}},
+        {"reverse", {"payment", "reason", "payer", "verifier"}},
+        {"session", {"session"}},
+        {"shift",
+         {"staff", "kind", "skew-minutes", "skew-bound-minutes", "date", "grace-minutes", "month"}},
+        {"resident", {"resident", "name", "phone"}},
+        {"rate", {"delivery", "payment", "level", "comment"}},
+        {"recovery", {}},
+        {"report", {"month", "out", "format", "service-point", "community", "grid", "as-of"}},
+    };
+    auto it = options.find(cmd);
+    if (it == options.end())
+        throw UsageError{"未知命令 / unknown command: " + cmd + "(--help 查看用法 / see --help)"};
+    std::set<std::string> allowed = {"data", "json", "help", "passphrase-file", "at"};
+    allowed.insert(it->second.begin(), it->second.end());
+    args.only(allowed);
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
     return run_program(
         argc, argv, kHelp,
         [](Args& args, Output& out, SecretReader& secrets, const std::string& cmd) {
+            check_options(args, cmd);
             const std::string sub = args.positional.size() > 1 ? args.positional[1] : "";
             if (cmd == "init")
                 return cmd_init(args, out, secrets);
@@ -1052,7 +1121,7 @@ int run(int argc, char** argv) {
                 if (!(*node)->config().simulation) {
                     throw UsageError{"--at 只能用于模拟节点 / --at is for simulation nodes only"};
                 }
-                auto t = parse_local(*at);
+                auto t = domain::parse_local_time(*at);
                 if (!t)
                     throw UsageError{
                         "--at 格式应为 \"YYYY-MM-DD HH:MM\" / --at must be \"YYYY-MM-DD HH:MM\""};

@@ -432,17 +432,34 @@ TEST_F(ImportTest, AListWaitsForASecondAdminAndWhatIsLeftUnpaidCarriesOver) {
 }
 
 TEST_F(ImportTest, AmountsMustBeExactToTheFen) {
-    const auto& r0 = resident_of(12);
+    int nth = 12;
     auto one = [&](const std::string& amount) {
+        const auto& r = resident_of(nth++);  // each its own person: a staged list is waiting
         return import(ImportKind::entitlements,
                       "社区编号,发放日期,身份证号码,姓名,金额(元),项目\n" + code() +
-                          ",2026-12-01," + r0.id_number + "," + r0.name + "," + amount +
-                          ",tekun\n");
+                          ",2026-12-01," + r.id_number + "," + r.name + "," + amount + ",tekun\n");
     };
     for (const char* bad : {"12.345", "-5", "0", "abc", "1e3", "12.3.4"})
         EXPECT_EQ(cells(one(bad)), (std::set<std::pair<int, int>>{{2, 5}})) << bad;
     for (const char* good : {"910", "910.5", "￥910.00", "910元"})
         EXPECT_TRUE(one(good).ok()) << good;
+}
+
+TEST_F(ImportTest, AnEntitlementAlreadyWaitingForApprovalIsNotStagedTwice) {
+    const auto& r = resident_of(20);
+    const std::string list = "社区编号,发放日期,身份证号码,姓名,金额(元)\n" + code() +
+                             ",2026-12-01," + r.id_number + "," + r.name + ",100\n";
+    const auto first = import(ImportKind::entitlements, list, "gaoling");
+    ASSERT_TRUE(first.ok()) << first_problem(first);
+    const auto second = import(ImportKind::entitlements, list, "gaoling");
+    ASSERT_FALSE(second.ok());
+    EXPECT_NE(second.problems[0].message.find(first.approval_id), std::string::npos);
+    // Turned down, the list no longer holds it.
+    central::DayPlanner planner(*central, central_key);
+    ASSERT_TRUE(planner.reject(first.approval_id, *admin2, "金额有误 / wrong amounts",
+                               central_clock.now_ms()));
+    EXPECT_FALSE(planner.approve(first.approval_id, *admin2, central_clock.now_ms()));
+    EXPECT_TRUE(import(ImportKind::entitlements, list, "gaoling").ok());
 }
 
 TEST_F(ImportTest, EveryTemplateIsAWorkbookItsOwnImportUnderstands) {

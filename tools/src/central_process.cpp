@@ -36,19 +36,39 @@ CentralProcess::CentralProcess(std::string binary, fs::path dir, int households_
     std::ofstream(dir_ / "central.pass") << "bench central passphrase\n";
     std::ofstream(dir_ / "admin1.pass") << "bench admin one\n";
     std::ofstream(dir_ / "admin2.pass") << "bench admin two\n";
-    auto r = run(binary_, {"--data", (dir_ / "central").string(), "--passphrase-file",
-                           (dir_ / "central.pass").string(), "--json", "init", "--demo-seed",
-                           "--demo-households-per-grid", std::to_string(households_per_grid),
-                           "--fast-kdf", "--admin-login", "admin1", "--admin-password-file",
-                           (dir_ / "admin1.pass").string()});
+    std::vector<std::string> init = {"--data",
+                                     (dir_ / "central").string(),
+                                     "--passphrase-file",
+                                     (dir_ / "central.pass").string(),
+                                     "--json",
+                                     "init",
+                                     "--fast-kdf",
+                                     "--admin-login",
+                                     "admin1",
+                                     "--admin-password-file",
+                                     (dir_ / "admin1.pass").string()};
+    if (households_per_grid > 0) {
+        init.insert(init.end(), {"--demo-seed", "--demo-households-per-grid",
+                                 std::to_string(households_per_grid)});
+    } else {
+        init.insert(init.end(), {"--admin-number", "ADM01", "--admin-name", "管理员一"});
+    }
+    auto r = run(binary_, init);
     if (r.exit_code != 0)
         throw std::runtime_error("central init: " + r.out);
-    auto db = store::Database::open(dir_ / "central" / "central.db");
-    const std::string second = *db.query_value<std::string>(
-        "SELECT id FROM staff WHERE role = 'admin' AND id NOT IN (SELECT staff_id FROM "
-        "admin_account) LIMIT 1");
-    admin({"admin", "add", "--login", "admin2", "--staff", second, "--fast-kdf",
-           "--new-password-file", (dir_ / "admin2.pass").string()});
+    if (households_per_grid > 0)
+        add_admin("admin2", "ADM02");  // the demo's second admin
+}
+
+void CentralProcess::add_admin(const std::string& login, const std::string& staff) {
+    if (!fs::exists(dir_ / (login + ".pass")))
+        std::ofstream(dir_ / (login + ".pass")) << "password of " << login << "\n";
+    admin({"admin", "add", "--login", login, "--staff", staff, "--fast-kdf", "--new-password-file",
+           (dir_ / (login + ".pass")).string()});
+}
+
+ProcessResult CentralProcess::try_admin(std::vector<std::string> args, const std::string& login) {
+    return run_cli(std::move(args), login);
 }
 
 CentralProcess::~CentralProcess() {

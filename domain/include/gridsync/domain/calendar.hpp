@@ -31,6 +31,11 @@ int working_days_between(store::Database& db, EpochMs from_ms, EpochMs to_ms);
 // or an Excel date serial (45996); as "YYYY-MM-DD", or nullopt.
 std::optional<std::string> parse_local_date(const std::string& text);
 
+// A local time as people write it: any date parse_local_date reads, then
+// optionally " HH:MM" (or "HH：MM"); a date alone is its local midnight.
+// As UTC epoch ms, or nullopt.
+std::optional<EpochMs> parse_local_time(const std::string& text);
+
 // "YYYY-MM-DD" plus `days` calendar days.
 std::string add_days(const std::string& local_date, int days);
 

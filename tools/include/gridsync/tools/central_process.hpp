@@ -16,12 +16,18 @@ namespace gridsync::tools {
 
 class CentralProcess {
   public:
-    // Runs `init --demo-seed` and adds a second admin. Throws on failure.
+    // Runs `init --demo-seed` and adds a second admin; with
+    // households_per_grid 0, `init` alone: a real subdistrict whose data
+    // comes from files, with admin1 (staff number ADM01) only. Throws on failure.
     CentralProcess(std::string binary, std::filesystem::path dir, int households_per_grid);
     ~CentralProcess();
 
     // An admin command (signed by admin1 or admin2), its --json answer. Throws on failure.
     boost::json::object admin(std::vector<std::string> args, const std::string& login = "admin1");
+    // The same, for a command that may be refused: its exit code and output.
+    ProcessResult try_admin(std::vector<std::string> args, const std::string& login = "admin1");
+    // A second admin account for a staff member (by number), signed by admin1.
+    void add_admin(const std::string& login, const std::string& staff);
     // demo-day for a community, approved by the second admin. Returns the day id.
     std::string prepare_day(const std::string& community_code, int entitlements, int certificates);
     // One-time enrollment codes.
