@@ -1,5 +1,8 @@
 // gridsync-central: the subdistrict's node on the command line.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -29,6 +32,7 @@
 #include "gridsync/domain/staff_keys.hpp"
 #include "gridsync/file.hpp"
 #include "gridsync/office/table.hpp"
+#include "gridsync/store/backup.hpp"
 #include "gridsync/web/server.hpp"
 
 namespace gridsync::central {
@@ -77,9 +81,10 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
   demo-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100]
                                       演示:用虚构数据编制一个发放日(待审核)、排班、待送证件
                                       demo only: a day of fictional data (held for approval), its roster, certificates
-  serve --listen 127.0.0.1:8080 [--threads 2] [--port-file F] [--body-limit-mb 64]
+  serve --listen 127.0.0.1:8080 [--threads 2] [--port-file F] [--body-limit-mb 64] [--metrics-token-file F]
                                       提供同步服务,收到 SIGTERM 后处理完进行中的请求再退出
-                                      serve sync; on SIGTERM finish requests in progress, then exit
+                                      serve sync; on SIGTERM finish requests in progress, then exit;
+                                      GET /metrics (Prometheus) 对本机开放,或凭令牌 / to this machine, or with the token
   devices                             已登记设备 / enrolled devices
   revoke --device ID --reason TEXT    停用设备 / revoke a device
   conflicts [--id ID] [--kind K] [--community C01] [--state open|resolved|all]
@@ -94,6 +99,8 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
          [--service-point MSL | --community C01 [--grid 1]] [--out F.xlsx|F.csv|F.json] [--format csv|xlsx|json]
                                       报表:发放对账、限时办结、考勤、月度考核(docs/REPORTS.md);CSV 带 BOM,Excel 可直接打开
                                       reports: reconciliation, delivery, attendance, monthly assessment; CSV with a BOM for Excel
+  backup --to FILE                    运行中也可在线备份数据库(一致的快照)/ a consistent copy of the database, even while serving
+  restore --from FILE                 停止服务后从备份恢复;原数据库保留在旁边 / restore a backup (central stopped); the old database is kept
   status                              中心概况 / overview
 
   --passphrase-file F   中心口令文件(否则从终端或标准输入读取)/ central's passphrase file (else terminal or stdin)
@@ -541,7 +548,99 @@ int cmd_carry_over(Opened& c, const AdminSigner& admin, Args& args, Output& out)
     return out.finish(Exit::ok);
 }
 
+// Held while serving: one server per folder, and no restore under a
+// running server. Released by the kernel when the process ends.
+class ServeLock {
+  public:
+    explicit ServeLock(const fs::path& dir)
+        : fd_(::open((dir / "serve.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {}
+    ~ServeLock() {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    ServeLock(const ServeLock&) = delete;
+    ServeLock& operator=(const ServeLock&) = delete;
+    bool acquired() { return fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0; }
+
+  private:
+    int fd_;
+};
+
+int cmd_backup(Opened& c, Args& args, Output& out) {
+    const fs::path to = args.need("to");
+    if (fs::exists(to))
+        throw UsageError{"目标文件已存在 / " + to.string() + " exists: choose a new name"};
+    domain::SystemClock clock;
+    const auto started = clock.now_ms();
+    const auto head = c.store.head();
+    const auto report = store::backup_to(c.store.db(), to);
+    c.store.audit(clock.now_ms(), "central", "central.backup", to.string(), "ok",
+                  std::to_string(report.bytes) + " bytes, log head " + std::to_string(head));
+    out.data()["file"] = to.string();
+    out.data()["bytes"] = report.bytes;
+    out.data()["log_head_at_start"] = head;
+    out.data()["started"] = domain::format_local(started);
+    out.line("已备份 backed up: " + to.string() + "(" + std::to_string(report.bytes / 1024) +
+             " KiB,日志位置 log position " + std::to_string(head) + ")");
+    out.line(
+        "另请保管好本目录的密钥文件 central.key、central-kx.key、id.key(已用口令加密)/ keep the "
+        "sealed key files of this folder too: they do not change after init");
+    return out.finish(Exit::ok);
+}
+
+int cmd_restore(Args& args, Output& out, SecretReader& secrets) {
+    const fs::path dir = args.need("data");
+    const fs::path from = args.need("from");
+    ServeLock lock(dir);
+    if (!lock.acquired())
+        throw UsageError{"中心正在运行,请先停止 serve / central is serving: stop it first"};
+    // The passphrase proves the operator, and the key files still open.
+    const auto pass = read_passphrase(args, secrets, "中心口令 / central passphrase");
+    if (auto keys = load_keys(dir, pass); !keys)
+        return out.failure(keys.failure());
+    {
+        auto candidate = store::Database::open(from);
+        const std::string check = store::integrity_check(candidate);
+        if (check != "ok") {
+            return out.failure(
+                fail(Errc::bad_request, "备份文件已损坏 / the backup is damaged: " + check));
+        }
+        if (!candidate.query_value<int>(
+                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'accepted_entry'")) {
+            return out.failure(
+                fail(Errc::bad_request, "这不是中心的数据库 / not a central database"));
+        }
+    }
+    domain::SystemClock clock;
+    const std::string stamp = domain::format_local(clock.now_ms());
+    std::string suffix;
+    for (const char ch : stamp)
+        suffix += (ch >= '0' && ch <= '9') ? std::string(1, ch) : "";
+    const fs::path current = dir / "central.db";
+    const fs::path kept = dir / ("central.db.before-restore-" + suffix);
+    if (fs::exists(current)) {
+        // Nothing is deleted: the database being replaced is kept beside it.
+        store::Database::open(current).exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        fs::rename(current, kept);
+        for (const char* side : {"-wal", "-shm"})
+            fs::remove(dir / (std::string("central.db") + side));
+    }
+    fs::copy_file(from, current);
+    auto restored = CentralStore::open(current);
+    restored.audit(clock.now_ms(), "central", "central.restore", from.string(), "ok",
+                   "previous database kept as " + kept.filename().string());
+    out.data()["restored_from"] = from.string();
+    out.data()["previous"] = fs::exists(kept) ? kept.string() : "";
+    out.data()["log_head"] = restored.head();
+    out.line("已恢复 restored from " + from.string() +
+             ";原数据库保存为 the previous database is kept as " + kept.string());
+    return out.finish(Exit::ok);
+}
+
 int cmd_serve(Opened& c, Args& args, Output& out) {
+    ServeLock lock(args.need("data"));
+    if (!lock.acquired())
+        throw UsageError{"这个目录的中心已在运行 / central is already serving from this folder"};
     const std::string listen = args.need("listen");
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos)
@@ -557,6 +656,18 @@ int cmd_serve(Opened& c, Args& args, Output& out) {
         o.body_limit = static_cast<std::size_t>(args.integer("body-limit-mb", 64, 1, 4096)) << 20;
     domain::SystemClock clock;
     Router router(c.store, c.keys, clock);
+    if (const auto token_file = args.get("metrics-token-file")) {
+        auto token = read_file(*token_file, 4096);
+        if (!token)
+            return out.failure(token.failure());
+        std::string t(as_chars(*token));
+        while (!t.empty() && (t.back() == '\n' || t.back() == '\r'))
+            t.pop_back();
+        if (t.size() < 16)
+            throw UsageError{
+                "--metrics-token-file: 令牌至少 16 个字符 / the token needs 16 characters or more"};
+        router.set_metrics_token(t);
+    }
     web::HttpServer server([&router](const web::HttpCall& call) { return router.handle(call); }, o);
     // SIGTERM/SIGINT: stop accepting, finish what is in progress.
     sigset_t set;
@@ -855,13 +966,15 @@ const std::map<std::string, std::set<std::string>>& command_options() {
         {"approve-day", {"approval"}},
         {"reject", {"approval", "reason"}},
         {"carry-over", {"community", "date"}},
-        {"serve", {"listen", "threads", "port-file", "body-limit-mb"}},
+        {"serve", {"listen", "threads", "port-file", "body-limit-mb", "metrics-token-file"}},
         {"devices", {}},
         {"revoke", {"device", "reason"}},
         {"conflicts", {"id", "kind", "community", "state"}},
         {"resolve", {"conflict", "decision", "payment", "reason"}},
         {"correct-amount", {"entitlement", "amount", "reason"}},
         {"status", {}},
+        {"backup", {"to"}},
+        {"restore", {"from"}},
         {"report", {"month", "service-point", "community", "grid", "format", "out", "as-of"}},
     };
     return options;
@@ -889,6 +1002,8 @@ int run(int argc, char** argv) {
                 return cmd_init(args, out, secrets);
             if (cmd == "template")
                 return cmd_template(args, out);
+            if (cmd == "restore")
+                return cmd_restore(args, out, secrets);
             auto c = open(args, secrets);
             if (!c)
                 return out.failure(c.failure());
@@ -915,6 +1030,8 @@ int run(int argc, char** argv) {
                 return cmd_status(*c, out);
             if (cmd == "approvals")
                 return cmd_approvals(*c, args, out);
+            if (cmd == "backup")
+                return cmd_backup(*c, args, out);
             if (cmd == "report")
                 return report_command(c->store.db(), args, out, {});
             throw UsageError{"未知命令 / unknown command: " + cmd};

@@ -3,9 +3,11 @@
 #include "gridsync/central/admin_api.hpp"
 
 #include <boost/json.hpp>
+#include <chrono>
 
 #include "gridsync/central/errors.hpp"
 #include "gridsync/crypto/errors.hpp"
+#include "gridsync/crypto/secure_buffer.hpp"
 #include "gridsync/sync/channel.hpp"
 #include "gridsync/sync/errors.hpp"
 
@@ -66,6 +68,8 @@ HttpAnswer Router::handle(const HttpCall& call) noexcept {
                 R"({"status":"ok","protocol":)" + std::to_string(sync::kProtocolVersion) + "}";
             return {200, "application/json", Bytes(s.begin(), s.end())};
         }
+        if (call.path == "/metrics")
+            return metrics(call);
         if (call.path == "/admin" || call.path.starts_with("/admin/"))
             return admin_->handle(call);
         if (call.method != "POST") {
@@ -74,8 +78,12 @@ HttpAnswer Router::handle(const HttpCall& call) noexcept {
         }
         if (call.path == "/v1/enroll")
             return enroll(call);
-        if (call.path == "/v1/push" || call.path == "/v1/pull")
-            return device_call(call);
+        if (call.path == "/v1/push" || call.path == "/v1/pull") {
+            HttpAnswer a = device_call(call);
+            if (a.status >= 400)
+                metrics_.observe_refused_request(call.path);
+            return a;
+        }
         return error_answer(404, std::make_error_code(std::errc::no_such_file_or_directory),
                             "没有这个接口 / no such endpoint: " + call.path);
     } catch (const std::exception& e) {
@@ -84,6 +92,27 @@ HttpAnswer Router::handle(const HttpCall& call) noexcept {
     } catch (...) {
         return error_answer(500, std::make_error_code(std::errc::io_error), "internal error");
     }
+}
+
+HttpAnswer Router::metrics(const HttpCall& call) {
+    if (call.method != "GET") {
+        return error_answer(405, std::make_error_code(std::errc::operation_not_supported),
+                            "GET only");
+    }
+    const bool token_ok = !metrics_token_.empty() &&
+                          crypto::constant_time_equal(as_bytes(call.authorization),
+                                                      as_bytes("Bearer " + metrics_token_));
+    if (!call.from_loopback && !token_ok) {
+        return failure_answer(fail(Errc::not_authorized,
+                                   "指标只对本机或持有令牌的采集程序开放 / metrics are for this "
+                                   "machine or a scraper with the token"));
+    }
+    std::string text;
+    {
+        std::lock_guard lock(mutex_);
+        text = metrics_.render(store_.db(), clock_.now_ms());
+    }
+    return {200, "text/plain; version=0.0.4; charset=utf-8", Bytes(text.begin(), text.end()), {}};
 }
 
 HttpAnswer Router::enroll(const HttpCall& call) {
@@ -136,6 +165,10 @@ HttpAnswer Router::device_call(const HttpCall& call) {
         return failure_answer(plain.failure());
 
     Bytes answer;
+    const auto started = std::chrono::steady_clock::now();
+    auto seconds = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
     if (call.path == "/v1/push") {
         auto batch = sync::decode_push_batch(*plain);
         if (!batch)
@@ -148,12 +181,15 @@ HttpAnswer Router::device_call(const HttpCall& call) {
             }
         }
         std::lock_guard lock(mutex_);
-        answer = sync::encode(ingest_.push(*batch));
+        const auto acks = ingest_.push(*batch);
+        metrics_.observe_push(seconds(), acks);
+        answer = sync::encode(acks);
     } else {
         Result<Bytes> served = fail(Errc::malformed, "");
         {
             std::lock_guard lock(mutex_);
             served = pull_.serve(*plain);
+            metrics_.observe_pull(seconds(), served.ok());
         }
         if (!served)
             return failure_answer(served.failure());

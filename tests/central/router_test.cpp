@@ -175,3 +175,21 @@ TEST_F(RouterTest, TheWholeScopeIsVerifiedAfterASnapshotAndThenOnlyAsOftenAsAske
     ASSERT_TRUE(client.round().ok());
     EXPECT_EQ(sync::scope_verified_at(db2), edge.clock.now_ms());
 }
+
+TEST_F(RouterTest, MetricsAnswerThisMachineOrTheTokenOnly) {
+    central::HttpCall call{"GET", "/metrics", "", {}};
+    call.from_loopback = false;
+    EXPECT_EQ(router->handle(call).status, 403);
+    router->set_metrics_token("a scraper's long token");
+    call.authorization = "Bearer a scraper's long token";
+    const auto ok = router->handle(call);
+    EXPECT_EQ(ok.status, 200);
+    EXPECT_NE(as_chars(ok.body).find("gridsync_log_head"), std::string::npos);
+    call.authorization = "Bearer a scraper's long tokeN";
+    EXPECT_EQ(router->handle(call).status, 403);
+    call.authorization.clear();
+    call.from_loopback = true;
+    EXPECT_EQ(router->handle(call).status, 200);
+    call.method = "POST";
+    EXPECT_EQ(router->handle(call).status, 405);
+}

@@ -56,8 +56,13 @@ CentralProcess::CentralProcess(std::string binary, fs::path dir, int households_
     auto r = run(binary_, init);
     if (r.exit_code != 0)
         throw std::runtime_error("central init: " + r.out);
-    if (households_per_grid > 0)
-        add_admin("admin2", "ADM02");  // the demo's second admin
+    if (households_per_grid > 0) {
+        // The demo's other admin (init made the first of the two an account).
+        auto db = store::Database::open(dir_ / "central" / "central.db");
+        add_admin("admin2", *db.query_value<std::string>(
+                                "SELECT staff_number FROM staff WHERE role = 'admin' AND id NOT "
+                                "IN (SELECT staff_id FROM admin_account) LIMIT 1"));
+    }
 }
 
 void CentralProcess::add_admin(const std::string& login, const std::string& staff) {

@@ -38,7 +38,7 @@ WebClient::Answer WebClient::call(const std::string& method, const std::string& 
         const std::string set(it->value());
         cookie_ = set.substr(0, set.find(';'));
     }
-    Answer a{static_cast<int>(res.result_int()), nullptr, res.body().size()};
+    Answer a{static_cast<int>(res.result_int()), nullptr, res.body().size(), res.body()};
     boost::system::error_code jec;
     a.body = boost::json::parse(res.body(), jec);
     if (jec)

@@ -117,6 +117,11 @@ class Session : public std::enable_shared_from_this<Session> {
             call.csrf = std::string(it->value());
         if (auto it = req.find(http::field::content_type); it != req.end())
             call.content_type = std::string(it->value());
+        if (auto it = req.find(http::field::authorization); it != req.end())
+            call.authorization = std::string(it->value());
+        beast::error_code peer_ec;
+        const auto peer = stream_.socket().remote_endpoint(peer_ec);
+        call.from_loopback = !peer_ec && peer.address().is_loopback();
         call.body = std::move(req.body());
         HttpAnswer answer = handle(call);
         shared_.in_flight.fetch_sub(1);

@@ -3,6 +3,7 @@
 // (web/server.hpp) only moves bytes, and tests can call the router directly.
 //
 //   GET  /v1/health   -> {"status":"ok","protocol":1}
+//   GET  /metrics     Prometheus text format (metrics.hpp): loopback, or the bearer token
 //   POST /v1/enroll   body: EnrollRequest sealed to central's X25519 key
 //   POST /v1/push     header X-Gridsync-Device; body: encrypted PushBatch
 //   POST /v1/pull     header X-Gridsync-Device; body: encrypted Signed PullRequest
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "gridsync/central/ingest.hpp"
+#include "gridsync/central/metrics.hpp"
 #include "gridsync/central/pull.hpp"
 #include "gridsync/central/store.hpp"
 #include "gridsync/crypto/kx.hpp"
@@ -43,8 +45,12 @@ class Router {
     Router(CentralStore& store, const CentralKeys& keys, domain::Clock& clock);
     ~Router();
     HttpAnswer handle(const HttpCall& call) noexcept;
+    // A scraper off this machine presents "Authorization: Bearer TOKEN";
+    // empty: /metrics answers 127.0.0.1 only.
+    void set_metrics_token(std::string token) { metrics_token_ = std::move(token); }
 
   private:
+    HttpAnswer metrics(const HttpCall& call);
     HttpAnswer enroll(const HttpCall& call);
     HttpAnswer device_call(const HttpCall& call);
 
@@ -56,6 +62,8 @@ class Router {
     // One SQLite connection: calls that touch it take turns.
     std::mutex mutex_;
     std::unique_ptr<AdminApi> admin_;
+    Metrics metrics_;
+    std::string metrics_token_;
 };
 
 // The JSON error body with the HTTP status that goes with the failure's code.

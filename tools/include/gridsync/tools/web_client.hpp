@@ -13,6 +13,7 @@ class WebClient {
         int status = 0;
         boost::json::value body;  // null when the body is not JSON
         std::size_t bytes = 0;
+        std::string text;  // the body as it came
     };
     explicit WebClient(std::string address) : address_(std::move(address)) {}
 

@@ -25,6 +25,8 @@ struct HttpCall {
     std::string cookie;  // the Cookie header
     std::string csrf;    // the X-CSRF-Token header
     std::string content_type;
+    std::string authorization;   // the Authorization header
+    bool from_loopback = false;  // the peer is 127.0.0.0/8 or ::1
 };
 
 struct HttpAnswer {
