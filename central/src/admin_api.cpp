@@ -152,24 +152,55 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
         store_.audit(now, "admin:" + who, "admin.logout", who, "ok", "");
         return a;
     }
+    // ?state=&kind=&community=&min_age_hours=, for conflicts and their groups.
+    auto conflict_filter = [&]() -> std::optional<ConflictFilter> {
+        ConflictFilter f;
+        if (auto it = q.find("state"); it != q.end())
+            f.state = it->second;
+        if (auto it = q.find("kind"); it != q.end())
+            f.kind = it->second;
+        if (auto it = q.find("community"); it != q.end())
+            f.community = it->second;
+        if (auto it = q.find("min_age_hours"); it != q.end() && !it->second.empty()) {
+            try {
+                f.min_age_ms = std::stoll(it->second) * 3600000;
+            } catch (const std::exception&) {
+                return std::nullopt;
+            }
+        }
+        return f;
+    };
+    if (!segments.empty() && segments[0] == "conflict-groups") {
+        if (segments.size() == 1 && get) {
+            const auto f = conflict_filter();
+            if (!f)
+                return audited(refusal(Errc::bad_request, "min_age_hours 应为整数 / an integer"));
+            return audited(json_answer(json::object{{"groups", conflict_groups(db, *f, now)}}));
+        }
+        if (segments.size() == 3 && segments[2] == "resolve" && post) {
+            subject = segments[1];
+            const auto body = web::json_body(call);
+            if (!body)
+                return audited(
+                    refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
+            const auto resolution = resolution_from(text_field(*body, "decision"));
+            if (!resolution)
+                return audited(
+                    refusal(Errc::bad_request, "decision: keep_central | take_incoming"));
+            const Decision d{*resolution, text_field(*body, "reason"), ""};
+            auto settled = store_.resolve_conflict_group(segments[1], d, admin, keys_.signing, now);
+            if (!settled)
+                return audited(failure_answer(settled.failure()));
+            return audited(
+                json_answer(json::object{{"group", segments[1]}, {"settled", *settled}}));
+        }
+    }
     if (!segments.empty() && segments[0] == "conflicts") {
         if (segments.size() == 1 && get) {
-            ConflictFilter f;
-            if (auto it = q.find("state"); it != q.end())
-                f.state = it->second;
-            if (auto it = q.find("kind"); it != q.end())
-                f.kind = it->second;
-            if (auto it = q.find("community"); it != q.end())
-                f.community = it->second;
-            if (auto it = q.find("min_age_hours"); it != q.end() && !it->second.empty()) {
-                try {
-                    f.min_age_ms = std::stoll(it->second) * 3600000;
-                } catch (const std::exception&) {
-                    return audited(
-                        refusal(Errc::bad_request, "min_age_hours 应为整数 / an integer"));
-                }
-            }
-            return audited(json_answer(conflict_list(db, f, now)));
+            const auto f = conflict_filter();
+            if (!f)
+                return audited(refusal(Errc::bad_request, "min_age_hours 应为整数 / an integer"));
+            return audited(json_answer(conflict_list(db, *f, now)));
         }
         if (segments.size() == 2 && get) {
             subject = segments[1];

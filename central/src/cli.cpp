@@ -87,9 +87,10 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
                                       GET /metrics (Prometheus) 对本机开放,或凭令牌 / to this machine, or with the token
   devices                             已登记设备 / enrolled devices
   revoke --device ID --reason TEXT    停用设备 / revoke a device
-  conflicts [--id ID] [--kind K] [--community C01] [--state open|resolved|all]
-                                      冲突列表;--id 显示双方 / conflicts; --id shows both sides
-  resolve --conflict ID --decision keep_central|take_incoming|void_payment [--payment ID] --reason TEXT
+  conflicts [--id ID] [--groups] [--kind K] [--community C01] [--state open|resolved|all]
+                                      冲突列表;--id 显示双方;--groups 按同一原因(同一条记录)分组
+                                      conflicts; --id shows both sides; --groups by cause (one device entry)
+  resolve --conflict ID | --group GROUP --decision keep_central|take_incoming|void_payment [--payment ID] --reason TEXT
                                       管理员处理冲突(签名、审计,经同步下发);void_payment 作废重复发放的一笔并登记追回
                                       settle a conflict (signed, audited, sent down through pull); void_payment voids one
                                       payment of a double payment and records its recovery
@@ -773,6 +774,18 @@ int cmd_conflicts(Opened& c, Args& args, Output& out) {
     f.state = args.get("state").value_or("open");
     f.kind = args.get("kind").value_or("");
     f.community = args.get("community").value_or("");
+    if (args.has("groups")) {
+        auto groups = conflict_groups(c.store.db(), f, clock.now_ms());
+        for (const auto& v : groups) {
+            const auto& g = v.as_object();
+            out.line(text(g.at("group")) + "  " + text(g.at("kind")) + " " + text(g.at("table")) +
+                     " × " + text(g.at("count")) + "  " + text(g.at("community")) + " " +
+                     text(g.at("device_name")) + "  " +
+                     domain::format_local(g.at("detected_at_ms").as_int64()));
+        }
+        out.data()["groups"] = std::move(groups);
+        return out.finish(Exit::ok);
+    }
     auto list = conflict_list(c.store.db(), f, clock.now_ms());
     for (const auto& v : list.at("conflicts").as_array()) {
         const auto& x = v.as_object();
@@ -910,6 +923,18 @@ int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
         if (!resolution)
             throw UsageError{"--decision keep_central | take_incoming | void_payment"};
         Decision d{*resolution, args.need("reason"), ""};
+        if (const auto group = args.get("group")) {
+            domain::SystemClock clock;
+            auto settled =
+                c.store.resolve_conflict_group(*group, d, admin, c.keys.signing, clock.now_ms());
+            if (!settled)
+                return out.failure(settled.failure());
+            out.data()["settled"] = *settled;
+            out.line("一次处理 " + std::to_string(*settled) +
+                     " 个冲突,设备下次同步时收到 / settled " + std::to_string(*settled) +
+                     " conflicts with one decision");
+            return out.finish(Exit::ok);
+        }
         if (d.resolution == Resolution::void_payment)
             d.payment_id = args.need("payment");
         domain::SystemClock clock;
@@ -969,8 +994,8 @@ const std::map<std::string, std::set<std::string>>& command_options() {
         {"serve", {"listen", "threads", "port-file", "body-limit-mb", "metrics-token-file"}},
         {"devices", {}},
         {"revoke", {"device", "reason"}},
-        {"conflicts", {"id", "kind", "community", "state"}},
-        {"resolve", {"conflict", "decision", "payment", "reason"}},
+        {"conflicts", {"id", "kind", "community", "state", "groups"}},
+        {"resolve", {"conflict", "group", "decision", "payment", "reason"}},
         {"correct-amount", {"entitlement", "amount", "reason"}},
         {"status", {}},
         {"backup", {"to"}},

@@ -1057,24 +1057,7 @@ Status CentralStore::resolve_conflict(const std::string& conflict_id, const Deci
         if (decision.reason.empty())
             throw Refused{{Errc::not_authorized, "请写明理由 / a reason is required"}};
         record_central(central_key, now, [&](store::Database& db, const domain::Stamp& stamp) {
-            const OpenConflict c = load_open_conflict(db, conflict_id);
-            if (c.kind == "PARKED") {
-                throw Refused{{Errc::not_authorized,
-                               "暂存记录在父记录到达时自动应用 / a parked entry is applied when "
-                               "its parent arrives"}};
-            }
-            std::string detail =
-                std::string(to_string(decision.resolution)) + " " + c.table + " " + c.key;
-            if (decision.resolution == Resolution::take_incoming) {
-                take_incoming(db, c);
-            } else if (decision.resolution == Resolution::void_payment) {
-                void_payment(db, c, decision.payment_id, decision.reason, admin, stamp);
-                detail += " payment " + decision.payment_id;
-            }
-            db.execute(
-                "UPDATE conflict SET state = 'resolved', resolution = ?1, resolved_by = ?2, "
-                "resolved_at_ms = ?3, reason = ?4 WHERE id = ?5 AND state = 'open'",
-                to_string(decision.resolution), admin.login, now, decision.reason, conflict_id);
+            const std::string detail = settle(db, conflict_id, decision, admin, stamp, now);
             record_admin_action(admin, "conflict.resolve", conflict_id,
                                 detail + ": " + decision.reason, now);
         });
@@ -1084,6 +1067,95 @@ Status CentralStore::resolve_conflict(const std::string& conflict_id, const Deci
         return r.failure;
     }
     return {};
+}
+
+std::string CentralStore::settle(store::Database& db, const std::string& conflict_id,
+                                 const Decision& decision, const AdminSigner& admin,
+                                 const domain::Stamp& stamp, domain::EpochMs now) {
+    const OpenConflict c = load_open_conflict(db, conflict_id);
+    if (c.kind == "PARKED") {
+        throw Refused{{Errc::not_authorized,
+                       "暂存记录在父记录到达时自动应用 / a parked entry is applied when "
+                       "its parent arrives"}};
+    }
+    std::string detail = std::string(to_string(decision.resolution)) + " " + c.table + " " + c.key;
+    if (decision.resolution == Resolution::take_incoming) {
+        take_incoming(db, c);
+    } else if (decision.resolution == Resolution::void_payment) {
+        void_payment(db, c, decision.payment_id, decision.reason, admin, stamp);
+        detail += " payment " + decision.payment_id;
+    }
+    db.execute(
+        "UPDATE conflict SET state = 'resolved', resolution = ?1, resolved_by = ?2, "
+        "resolved_at_ms = ?3, reason = ?4 WHERE id = ?5 AND state = 'open'",
+        to_string(decision.resolution), admin.login, now, decision.reason, conflict_id);
+    return detail;
+}
+
+Result<int> CentralStore::resolve_conflict_group(const std::string& group, const Decision& decision,
+                                                 const AdminSigner& admin,
+                                                 const crypto::SigningKey& central_key,
+                                                 domain::EpochMs now) {
+    int settled = 0;
+    try {
+        if (decision.reason.empty())
+            throw Refused{{Errc::not_authorized, "请写明理由 / a reason is required"}};
+        if (decision.resolution == Resolution::void_payment) {
+            throw Refused{{Errc::not_authorized,
+                           "作废发放须逐笔处理 / voiding a payment is decided one payment at a "
+                           "time"}};
+        }
+        const auto cause = parse_conflict_group(group);
+        if (!cause)
+            throw Refused{{Errc::conflict_not_open, "没有这组冲突 / no conflict group " + group}};
+        record_central(central_key, now, [&](store::Database& db, const domain::Stamp& stamp) {
+            std::vector<std::string> ids;
+            auto st = db.prepare(
+                "SELECT id FROM conflict WHERE state = 'open' AND device_id = ?1 AND seq = ?2 AND "
+                "kind = ?3 AND table_name = ?4 ORDER BY id");
+            st.bind_all(cause->device_id, cause->seq, cause->kind, cause->table);
+            while (st.step())
+                ids.push_back(st.column<std::string>(0));
+            st.reset();
+            if (ids.empty()) {
+                throw Refused{{Errc::conflict_not_open,
+                               "这组冲突没有待处理的 / nothing open in conflict group " + group}};
+            }
+            for (const auto& id : ids)
+                settle(db, id, decision, admin, stamp, now);
+            settled = static_cast<int>(ids.size());
+            // One decision, signed once, for everything the one entry caused.
+            record_admin_action(admin, "conflict.resolve_group", group,
+                                std::string(to_string(decision.resolution)) + " " +
+                                    std::to_string(settled) + " conflicts: " + decision.reason,
+                                now);
+        });
+    } catch (const Refused& r) {
+        audit(now, "admin:" + admin.login, "conflict.resolve_group", group, "refused",
+              r.failure.message);
+        return r.failure;
+    }
+    return settled;
+}
+
+std::string conflict_group_of(const std::string& device_id, std::int64_t seq,
+                              const std::string& kind, const std::string& table) {
+    return device_id + ":" + std::to_string(seq) + ":" + kind + ":" + table;
+}
+
+std::optional<ConflictCause> parse_conflict_group(const std::string& group) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= group.size(); ++i) {
+        if (i == group.size() || group[i] == ':') {
+            parts.push_back(group.substr(start, i - start));
+            start = i + 1;
+        }
+    }
+    if (parts.size() != 4 || parts[1].empty() ||
+        parts[1].find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return ConflictCause{parts[0], std::stoll(parts[1]), parts[2], parts[3]};
 }
 
 Status CentralStore::correct_amount(const std::string& entitlement_id, domain::Fen amount_fen,

@@ -127,19 +127,22 @@ json::object conflict_list(store::Database& db, const ConflictFilter& f, domain:
         ORDER BY x.detected_at_ms, x.id LIMIT 1000)");
     st.bind_all(f.state, f.kind, f.community, now - f.min_age_ms);
     while (st.step()) {
-        list.push_back({{"id", st.column<std::string>(0)},
-                        {"kind", st.column<std::string>(1)},
-                        {"table", st.column<std::string>(2)},
-                        {"row", st.column<std::string>(3)},
-                        {"device", st.column<std::string>(4)},
-                        {"device_name", st.column<std::string>(5)},
-                        {"community", st.column<std::string>(6)},
-                        {"seq", st.column<std::int64_t>(7)},
-                        {"detected_at_ms", st.column<std::int64_t>(8)},
-                        {"state", st.column<std::string>(9)},
-                        {"detail", st.column<std::string>(10)},
-                        {"resolution", st.column<std::string>(11)},
-                        {"resolved_by", st.column<std::string>(12)}});
+        list.push_back(
+            {{"id", st.column<std::string>(0)},
+             {"kind", st.column<std::string>(1)},
+             {"table", st.column<std::string>(2)},
+             {"row", st.column<std::string>(3)},
+             {"device", st.column<std::string>(4)},
+             {"device_name", st.column<std::string>(5)},
+             {"community", st.column<std::string>(6)},
+             {"seq", st.column<std::int64_t>(7)},
+             {"detected_at_ms", st.column<std::int64_t>(8)},
+             {"state", st.column<std::string>(9)},
+             {"detail", st.column<std::string>(10)},
+             {"resolution", st.column<std::string>(11)},
+             {"resolved_by", st.column<std::string>(12)},
+             {"group", conflict_group_of(st.column<std::string>(4), st.column<std::int64_t>(7),
+                                         st.column<std::string>(1), st.column<std::string>(2))}});
     }
     out["conflicts"] = std::move(list);
     json::object counts;
@@ -154,6 +157,36 @@ json::object conflict_list(store::Database& db, const ConflictFilter& f, domain:
             {{"code", c.column<std::string>(0)}, {"name", c.column<std::string>(1)}});
     out["communities"] = std::move(communities);
     return out;
+}
+
+json::array conflict_groups(store::Database& db, const ConflictFilter& f, domain::EpochMs now) {
+    json::array groups;
+    auto st = db.prepare(R"(
+        SELECT x.device_id, x.seq, x.kind, x.table_name, count(*), min(x.detected_at_ms),
+               coalesce(d.name, ''), coalesce(c.code, ''), min(x.id), coalesce(min(x.detail), '')
+        FROM conflict x LEFT JOIN device d ON d.id = x.device_id
+             LEFT JOIN community c ON c.id = d.community_id
+        WHERE (?1 = 'all' OR x.state = ?1) AND (?2 = '' OR x.kind = ?2)
+          AND (?3 = '' OR c.code = ?3) AND x.detected_at_ms <= ?4
+        GROUP BY x.device_id, x.seq, x.kind, x.table_name
+        ORDER BY min(x.detected_at_ms), min(x.id) LIMIT 1000)");
+    st.bind_all(f.state, f.kind, f.community, now - f.min_age_ms);
+    while (st.step()) {
+        groups.push_back(
+            {{"group", conflict_group_of(st.column<std::string>(0), st.column<std::int64_t>(1),
+                                         st.column<std::string>(2), st.column<std::string>(3))},
+             {"device", st.column<std::string>(0)},
+             {"seq", st.column<std::int64_t>(1)},
+             {"kind", st.column<std::string>(2)},
+             {"table", st.column<std::string>(3)},
+             {"count", st.column<std::int64_t>(4)},
+             {"detected_at_ms", st.column<std::int64_t>(5)},
+             {"device_name", st.column<std::string>(6)},
+             {"community", st.column<std::string>(7)},
+             {"sample", st.column<std::string>(8)},
+             {"detail", st.column<std::string>(9)}});
+    }
+    return groups;
 }
 
 std::optional<json::object> conflict_detail(store::Database& db, const std::string& id) {

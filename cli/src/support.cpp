@@ -18,7 +18,7 @@ namespace gridsync::cli {
 
 namespace {
 const std::set<std::string> kFlags = {"json",     "help", "demo-seed", "simulation", "fast-kdf",
-                                      "to-proxy", "none", "no-app",    "no-sync"};
+                                      "to-proxy", "none", "no-app",    "no-sync",    "groups"};
 }
 
 Args Args::parse(int argc, char** argv) {

@@ -3,6 +3,7 @@
 // central: what central keeps, what it flags, how an admin settles it, and
 // that no row is lost on any node.
 #include "central_fixture.hpp"
+#include "gridsync/central/views.hpp"
 #include "gridsync/domain/residents.hpp"
 #include "gridsync/domain/shifts.hpp"
 
@@ -361,4 +362,43 @@ TEST_F(ConflictTest, AnEntryWhoseParentCentralHasNotSeenIsParkedAndAppliedWhenIt
         "delivered");
     EXPECT_TRUE(open_conflicts("PARKED").empty()) << "closed by central when applied";
     EXPECT_EQ(ingest.release_parked(), 0u);
+}
+
+TEST_F(ConflictTest, WhatOneEntryCausedIsOneGroupSettledByOneSignedDecision) {
+    // Two laptops open the same day offline: the second opening claims every
+    // entitlement again, one DATA conflict each, all from one entry.
+    auto laptop2 = another_device();
+    (void)open_day_session(edge.db, *edge.outbox);
+    (void)open_day_session(laptop2->db, *laptop2->outbox);
+    accepted(push());
+    (void)push(*laptop2->outbox);
+    const auto entitlements = count("SELECT count(*) FROM entitlement");
+    central::ConflictFilter f;
+    const auto groups = central::conflict_groups(central->db(), f, central_clock.now_ms());
+    const boost::json::object* claim = nullptr;
+    for (const auto& g : groups) {
+        if (g.at("table").as_string() == "entitlement")
+            claim = &g.as_object();
+    }
+    ASSERT_NE(claim, nullptr);
+    EXPECT_EQ(claim->at("count").as_int64(), entitlements);
+    const std::string group(claim->at("group").as_string());
+    const auto open_before = count("SELECT count(*) FROM conflict WHERE state = 'open'");
+    const auto actions_before = count("SELECT count(*) FROM admin_action");
+    EXPECT_FALSE(central->resolve_conflict_group(group, {Resolution::void_payment, "不行", ""},
+                                                 *admin, central_key, central_clock.now_ms()))
+        << "voiding is decided payment by payment";
+    auto settled = central->resolve_conflict_group(
+        group,
+        {Resolution::keep_central, "第一台笔记本的场次为准 / the first laptop's session stands",
+         ""},
+        *admin, central_key, central_clock.now_ms());
+    ASSERT_TRUE(settled) << settled.failure().message;
+    EXPECT_EQ(*settled, entitlements);
+    EXPECT_EQ(count("SELECT count(*) FROM conflict WHERE state = 'open'"),
+              open_before - entitlements);
+    EXPECT_EQ(count("SELECT count(*) FROM admin_action"), actions_before + 1) << "signed once";
+    EXPECT_FALSE(central->resolve_conflict_group(group, {Resolution::keep_central, "again", ""},
+                                                 *admin, central_key, central_clock.now_ms()))
+        << "nothing left open in it";
 }

@@ -57,6 +57,18 @@ struct Decision {
     std::string payment_id;  // void_payment: the payment that is void
 };
 
+// What one entry caused: every conflict of one kind in one table that one
+// device's entry raised (a second laptop opening the same day: one DATA
+// conflict per entitlement). Its key, "DEVICE:SEQ:KIND:TABLE", names the group.
+struct ConflictCause {
+    std::string device_id;
+    std::int64_t seq = 0;
+    std::string kind, table;
+};
+std::string conflict_group_of(const std::string& device_id, std::int64_t seq,
+                              const std::string& kind, const std::string& table);
+std::optional<ConflictCause> parse_conflict_group(const std::string& group);
+
 // A one-time staff enrolment code, as an admin hands it over.
 struct StaffCode {
     std::string code;  // "XXXX-XXXX-XXXX-XXXX"
@@ -170,6 +182,13 @@ class CentralStore final : public CentralBackend {
                             const AdminSigner& admin, const crypto::SigningKey& central_key,
                             domain::EpochMs now);
 
+    // Settles every open conflict of a group with one decision, signed
+    // once (keep_central or take_incoming; a payment is voided one at a
+    // time). Returns how many. Failures as resolve_conflict.
+    Result<int> resolve_conflict_group(const std::string& group, const Decision& decision,
+                                       const AdminSigner& admin,
+                                       const crypto::SigningKey& central_key, domain::EpochMs now);
+
     // Corrects an entitlement's amount centrally (signed, through the log).
     // A device that paid the old amount offline gets its payment kept and
     // flagged AMOUNT_CHANGED. Failures: not_authorized.
@@ -198,6 +217,11 @@ class CentralStore final : public CentralBackend {
                                domain::EpochMs now);
 
   private:
+    // One conflict settled inside the caller's capturing transaction; what
+    // was done, for the signed action.
+    std::string settle(store::Database& db, const std::string& conflict_id,
+                       const Decision& decision, const AdminSigner& admin,
+                       const domain::Stamp& stamp, domain::EpochMs now);
     // Inside apply: each staff key the entry registers must carry a code
     // central issued to that person, unused, valid when the key was made;
     // the code is then used. Failure staff_key_refused.

@@ -23,6 +23,10 @@ struct ConflictFilter {
 // {kind: open count}, "communities":[{code, name}]}
 boost::json::object conflict_list(store::Database& db, const ConflictFilter& filter,
                                   domain::EpochMs now);
+// The same conflicts by cause (one device entry, one kind, one table), each
+// group with its key for resolve_conflict_group and how many it holds.
+boost::json::array conflict_groups(store::Database& db, const ConflictFilter& filter,
+                                   domain::EpochMs now);
 
 // One conflict with "sides": [{key, label, fields:{column: value}, payment_id?}]
 // (central's row and the device's version, or the events that disagree) and
