@@ -19,6 +19,21 @@ const TEXT = {
     revoke_reason: "停用理由", none_open: "没有未处理的冲突。", detail_none: "选择左侧的一条冲突查看双方。",
     resolution: "处理结果", by: "处理人", waiting: "等待", lang_switch: "English",
     code_ready: "登记码(一次有效):", login_failed: "登录失败",
+    tab_imports: "导入", tab_approvals: "审核", tab_reports: "报表", by_cause: "按原因分组",
+    i_kind: "表格", i_file: "文件(CSV 或 Excel)", i_encoding: "编码", enc_auto: "自动识别",
+    i_program: "救助项目(文件无“项目”列时)", i_button: "导入", i_template: "下载空白模板",
+    i_columns: "列:", i_required: "(必填)", i_ok: "已导入", i_refused: "未导入:请改正以下问题后重新导入,文件中的数据一条也没有写入。",
+    i_rows: "行", i_created: "新增", i_updated: "更新", i_unchanged: "未变", i_staged: "名单已提交,待另一名管理员在“审核”中审核。",
+    p_line: "行", p_column: "列", p_heading: "列名", p_message: "问题",
+    a_waiting: "待审核", a_approved: "已审核", a_rejected: "已退回", a_none: "没有待审核的名单。",
+    a_by: "编制", a_at: "于", a_count: "笔", a_total: "合计", a_approve: "审核通过", a_reject: "退回",
+    a_mine: "这是您编制的名单,须由另一名管理员审核。", a_done: "已审核,设备下次同步时收到名单。",
+    a_carried: "之前未领结转到本发放日:", a_rejected_ok: "已退回。", a_reason: "退回理由(必填)",
+    a_date: "发放日", a_program: "项目", a_decided: "处理人",
+    r_kind: "报表", r_month: "月份", r_point: "办事点", r_show: "查看", r_xlsx: "下载 Excel", r_print: "打印",
+    r_reconciliation: "发放对账", r_delivery: "限时办结", r_attendance: "考勤", r_assessment: "月度考核",
+    r_csv: "CSV", g_count: "个", g_settle: "一次处理这一组", g_settled: "已一次处理",
+    g_sample: "示例:", g_cause: "同一条记录引起",
     kind: {
       DOUBLE_PAYMENT: "重复发放", DOUBLE_DELIVERY: "重复送达", DELIVERED_AND_RETURNED: "送达又退回",
       COLUMN_MERGE: "同一字段两处修改", AMOUNT_CHANGED: "按旧金额发放", SIMULTANEOUS_CHECK_IN: "同时签到",
@@ -47,6 +62,23 @@ const TEXT = {
     detail_none: "Pick a conflict on the left to see both sides.", resolution: "Resolution", by: "By",
     waiting: "Waiting for", lang_switch: "中文", code_ready: "Enrollment code (one use): ",
     login_failed: "Login failed",
+    tab_imports: "Imports", tab_approvals: "Approvals", tab_reports: "Reports", by_cause: "Group by cause",
+    i_kind: "List", i_file: "File (CSV or Excel)", i_encoding: "Encoding", enc_auto: "Detect",
+    i_program: "Programme (when the file has no 项目 column)", i_button: "Import", i_template: "Blank template",
+    i_columns: "Columns: ", i_required: " (required)", i_ok: "Imported",
+    i_refused: "Not imported: fix these problems and import again; nothing of the file was written.",
+    i_rows: "rows", i_created: "created", i_updated: "updated", i_unchanged: "unchanged",
+    i_staged: "The list waits for a second admin under Approvals.",
+    p_line: "Line", p_column: "Column", p_heading: "Heading", p_message: "Problem",
+    a_waiting: "Waiting", a_approved: "Approved", a_rejected: "Turned down", a_none: "No lists waiting.",
+    a_by: "prepared by", a_at: "at", a_count: "entitlements", a_total: "Total", a_approve: "Approve", a_reject: "Turn down",
+    a_mine: "You prepared this list: another admin approves it.", a_done: "Approved: devices receive the list at their next sync.",
+    a_carried: "Carried over from earlier days: ", a_rejected_ok: "Turned down.", a_reason: "Why (required)",
+    a_date: "Day", a_program: "Programme", a_decided: "Decided by",
+    r_kind: "Report", r_month: "Month", r_point: "Service point", r_show: "Show", r_xlsx: "Excel", r_print: "Print",
+    r_reconciliation: "Reconciliation", r_delivery: "Delivery in time", r_attendance: "Attendance", r_assessment: "Monthly assessment",
+    r_csv: "CSV", g_count: "", g_settle: "Settle the whole group", g_settled: "Settled at once:",
+    g_sample: "For example: ", g_cause: "caused by one entry",
     kind: {
       DOUBLE_PAYMENT: "Double payment", DOUBLE_DELIVERY: "Delivered twice",
       DELIVERED_AND_RETURNED: "Delivered and returned", COLUMN_MERGE: "Same field edited twice",
@@ -153,6 +185,7 @@ function fillSelect(select, options, current) {
 }
 
 async function loadConflicts() {
+  if ($("by-cause").checked) return loadGroups();
   const data = await call("GET", `/admin/api/conflicts?${filters()}`);
   const counts = $("counts");
   counts.replaceChildren();
@@ -272,11 +305,224 @@ async function loadDevices() {
   }
 }
 
+const TABS = {
+  conflicts: () => loadConflicts(), devices: () => loadDevices(), imports: () => loadImports(),
+  approvals: () => loadApprovals(), reports: () => loadScopes(),
+};
 function switchTab(name) {
+  state.tab = name;
   document.querySelectorAll(".tab").forEach((b) => b.classList.toggle("active", b.dataset.tab === name));
-  $("conflicts-tab").classList.toggle("hidden", name !== "conflicts");
-  $("devices-tab").classList.toggle("hidden", name !== "devices");
-  (name === "devices" ? loadDevices() : loadConflicts()).catch((e) => message(e.message, true));
+  for (const t of Object.keys(TABS)) $(`${t}-tab`).classList.toggle("hidden", t !== name);
+  TABS[name]().catch((e) => message(e.message, true));
+}
+
+
+// ---- Conflicts by cause: what one device entry caused, settled at once.
+async function loadGroups() {
+  const data = await call("GET", `/admin/api/conflict-groups?${filters()}`);
+  const rows = $("conflict-rows");
+  rows.replaceChildren();
+  if (data.groups.length === 0) rows.append(el("tr", {}, el("td", { colspan: 5 }, t("none_open"))));
+  for (const g of data.groups) {
+    rows.append(el("tr", { "data-group": g.group, "data-kind": g.kind, onclick: () => openGroup(g) },
+      el("td", {}, `${kindName(g.kind)} × ${g.count}${t("g_count")}`), el("td", {}, g.table),
+      el("td", {}, g.community), el("td", {}, `${g.device_name} #${g.seq}`),
+      el("td", {}, show("detected_at_ms", g.detected_at_ms))));
+  }
+}
+
+async function openGroup(g) {
+  const sample = await call("GET", `/admin/api/conflicts/${encodeURIComponent(g.sample)}`);
+  const d = $("detail");
+  d.classList.remove("hidden");
+  d.replaceChildren(
+    el("h3", {}, `${kindName(g.kind)} × ${g.count} · ${g.table}`),
+    el("p", { class: "meta" }, `${g.community} · ${g.device_name} #${g.seq} · ${t("g_cause")}`),
+    el("p", {}, `${t("g_sample")}${sample.detail || ""}`));
+  if (sample.sides.length) d.append(sidesTable(sample.sides));
+  if (sample.state !== "open") return;
+  const reason = el("textarea", { "data-testid": "group-reason", placeholder: t("reason") });
+  d.append(el("label", {}, el("span", {}, t("reason")), reason));
+  const buttons = el("div", { class: "decisions" });
+  for (const decision of sample.decisions.filter((x) => x !== "void_payment")) {
+    buttons.append(el("button", { type: "button", "data-group-decision": decision, onclick: async () => {
+      if (!reason.value.trim()) { message(t("reason_needed"), true); reason.focus(); return; }
+      try {
+        const r = await call("POST", `/admin/api/conflict-groups/${encodeURIComponent(g.group)}/resolve`,
+          { decision, reason: reason.value.trim() });
+        message(`${t("g_settled")} ${r.settled}`);
+        d.classList.add("hidden");
+        await loadGroups();
+      } catch (e) { message(e.message, true); }
+    } }, `${TEXT[state.lang].decision[decision] ?? decision} · ${t("g_settle")} (${g.count})`));
+  }
+  d.append(buttons);
+}
+
+// ---- Imports: a file from an office, its problems by row and column.
+async function loadImports() {
+  if (!state.kinds) state.kinds = (await call("GET", "/admin/api/imports")).kinds;
+  const select = $("import-kind");
+  const current = select.value;
+  select.replaceChildren(...state.kinds.map((k) => el("option", { value: k.kind }, `${k.title} (${k.kind})`)));
+  if (current) select.value = current;
+  importKindChanged();
+}
+
+function importKindChanged() {
+  const kind = state.kinds.find((k) => k.kind === $("import-kind").value) || state.kinds[0];
+  $("template-link").href = `/admin/api/templates/${kind.kind}.xlsx`;
+  $("import-columns").textContent = t("i_columns") + kind.fields
+    .map((f) => f.heading + (f.note.startsWith("必填") ? t("i_required") : "")).join("、");
+  $("import-program-label").classList.toggle("hidden", kind.kind !== "entitlements");
+}
+
+async function upload(ev) {
+  ev.preventDefault();
+  const f = new FormData(ev.target);
+  const file = f.get("file");
+  if (!file || !file.size) return;
+  const q = new URLSearchParams({ encoding: f.get("encoding"), name: file.name });
+  if (f.get("program")) q.set("program", f.get("program"));
+  const res = await fetch(`/admin/api/imports/${encodeURIComponent(f.get("kind"))}?${q}`, {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/octet-stream", "X-CSRF-Token": state.csrf },
+    body: new Uint8Array(await file.arrayBuffer()),
+  });
+  const r = await res.json().catch(() => ({}));
+  const out = $("import-result");
+  out.classList.remove("hidden");
+  if (!res.ok && !r.problems) { out.replaceChildren(el("p", { class: "error" }, r.message || `HTTP ${res.status}`)); return; }
+  if (r.ok) {
+    out.replaceChildren(
+      el("p", { class: "message", "data-testid": "import-ok" },
+        `${t("i_ok")} ${r.title} (${r.format}): ${r.rows} ${t("i_rows")}, ${t("i_created")} ${r.created}, ` +
+        `${t("i_updated")} ${r.updated}, ${t("i_unchanged")} ${r.unchanged}`));
+    if (r.approval_id) out.append(el("p", { "data-testid": "import-staged" }, t("i_staged")));
+    return;
+  }
+  const body = el("tbody");
+  for (const p of r.problems) {
+    body.append(el("tr", { "data-line": p.line, "data-column": p.column },
+      el("td", {}, p.line), el("td", {}, p.column || ""), el("td", {}, p.heading), el("td", {}, p.message)));
+  }
+  out.replaceChildren(el("p", { class: "error", "data-testid": "import-refused" }, t("i_refused")),
+    el("table", { class: "list problems", "data-testid": "import-problems" },
+      el("thead", {}, el("tr", {}, el("th", {}, t("p_line")), el("th", {}, t("p_column")),
+        el("th", {}, t("p_heading")), el("th", {}, t("p_message")))), body));
+}
+
+// ---- Approvals: maker and checker.
+const yuan = (fen) => {
+  const sign = fen < 0 ? "-" : "";
+  const a = Math.abs(fen);
+  return `${sign}${Math.floor(a / 100).toLocaleString("zh-CN")}.${String(a % 100).padStart(2, "0")}`;
+};
+
+async function loadApprovals() {
+  const st = new FormData($("approval-filters")).get("state");
+  const data = await call("GET", `/admin/api/approvals?state=${encodeURIComponent(st)}`);
+  const list = $("approval-list");
+  list.replaceChildren();
+  if (!data.approvals.length) list.append(el("p", { class: "meta" }, t("a_none")));
+  for (const a of data.approvals) {
+    const lines = el("tbody");
+    for (const l of a.lines) {
+      lines.append(el("tr", {}, el("td", {}, l.community), el("td", {}, l.date), el("td", {}, l.program),
+        el("td", { class: "num" }, l.entitlements), el("td", { class: "num" }, yuan(l.total_fen))));
+    }
+    const card = el("div", { class: "card approval", "data-approval": a.id, "data-state": a.state },
+      el("h3", {}, `${a.entitlements} ${t("a_count")} · ${t("a_total")} ¥${yuan(a.total_fen)}`),
+      el("p", { class: "meta" }, `${t("a_by")} ${a.prepared_by} ${t("a_at")} ${show("prepared_at_ms", a.prepared_at_ms)}` +
+        (a.decided_by ? ` · ${t("a_decided")} ${a.decided_by}` : "") + (a.reason ? ` · ${a.reason}` : "")),
+      el("table", { class: "list" }, el("thead", {}, el("tr", {}, el("th", {}, t("c_community")),
+        el("th", {}, t("a_date")), el("th", {}, t("a_program")), el("th", {}, t("a_count")), el("th", {}, t("a_total")))), lines));
+    if (a.state === "waiting") {
+      if (a.mine) {
+        card.append(el("p", { class: "meta", "data-testid": "approval-mine" }, t("a_mine")));
+      } else {
+        const reason = el("textarea", { placeholder: t("a_reason"), "data-testid": "approval-reason" });
+        card.append(el("div", { class: "decisions" },
+          el("button", { type: "button", class: "primary", "data-testid": "approve", onclick: async () => {
+            try {
+              const r = await call("POST", `/admin/api/approvals/${encodeURIComponent(a.id)}/approve`, {});
+              message(t("a_done") + (r.carried_over ? ` ${t("a_carried")}${r.carried_over} ${t("a_count")}, ¥${yuan(r.carried_over_fen)}` : ""));
+              await loadApprovals();
+            } catch (e) { message(e.message, true); }
+          } }, t("a_approve")),
+          el("button", { type: "button", class: "danger", "data-testid": "reject", onclick: async () => {
+            if (!reason.value.trim()) { message(t("reason_needed"), true); reason.focus(); return; }
+            try {
+              await call("POST", `/admin/api/approvals/${encodeURIComponent(a.id)}/reject`, { reason: reason.value.trim() });
+              message(t("a_rejected_ok"));
+              await loadApprovals();
+            } catch (e) { message(e.message, true); }
+          } }, t("a_reject"))), reason);
+      }
+    }
+    list.append(card);
+  }
+}
+
+// ---- Reports: the same figures as the command line, on screen, in Excel, on paper.
+async function loadScopes() {
+  if (!state.scopes) {
+    state.scopes = await call("GET", "/admin/api/scopes");
+    const f = $("report-form");
+    if (!f.month.value) f.month.value = state.scopes.month;
+  }
+  const f = $("report-form");
+  const keep = { sp: f.service_point.value, c: f.community.value, g: f.grid.value };
+  fillSelect(f.service_point, state.scopes.service_points.map((p) => [p.code, `${p.code} ${p.name}`]), keep.sp);
+  fillSelect(f.community, state.scopes.communities.map((c) => [c.code, `${c.code} ${c.name}`]), keep.c);
+  const community = state.scopes.communities.find((c) => c.code === f.community.value);
+  fillSelect(f.grid, community ? community.grids.map((g) => [g.number ?? g.name, g.name]) : [], keep.g);
+  reportLinks();
+}
+
+function reportQuery() {
+  const f = new FormData($("report-form"));
+  const q = new URLSearchParams();
+  for (const k of ["month", "service_point", "community", "grid"]) if (f.get(k)) q.set(k, f.get(k));
+  return { kind: f.get("kind"), q };
+}
+
+function reportLinks() {
+  const { kind, q } = reportQuery();
+  $("report-xlsx").href = `/admin/api/reports/${kind}.xlsx?${q}`;
+}
+
+function cellText(value, kind) {
+  if (value === null || value === undefined) return "";
+  if (kind === "yuan_fen") return yuan(value);
+  if (kind === "percent_bp") return `${(value / 100).toFixed(2)}%`;
+  return String(value);
+}
+
+async function showReport(ev) {
+  if (ev) ev.preventDefault();
+  const { kind, q } = reportQuery();
+  const r = await call("GET", `/admin/api/reports/${kind}?${q}`);
+  const out = $("report-out");
+  out.replaceChildren();
+  r.tables.forEach((tb, n) => {
+    const head = el("tr", {}, ...tb.columns.map((c) => el("th", {}, c.heading)));
+    const body = el("tbody");
+    for (const row of tb.rows) {
+      body.append(el("tr", {}, ...row.map((v, i) => el("td", { class: tb.columns[i]?.kind === "text" ? "" : "num" },
+        cellText(v, tb.columns[i]?.kind)))));
+    }
+    const table = el("table", { "data-table": n }, el("thead", {}, head), body);
+    if (tb.totals.length) {
+      table.append(el("tfoot", {}, el("tr", {}, ...tb.totals.map((v, i) =>
+        el("td", { class: tb.columns[i]?.kind === "text" ? "" : "num" }, cellText(v, tb.columns[i]?.kind))))));
+    }
+    const csv = el("a", { class: "button", href: `/admin/api/reports/${kind}.csv?${q}&table=${n}` }, `${t("r_csv")} · ${tb.name}`);
+    const section = el("section", { "data-testid": "report-table" },
+      el("h2", {}, tb.title), ...tb.notes.map((x) => el("p", { class: "notes" }, x)),
+      el("div", { class: "scroll" }, table), ...tb.footer.map((x) => el("p", { class: "signature" }, x)), el("p", { class: "noprint" }, csv));
+    out.append(section);
+  });
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
@@ -286,8 +532,8 @@ document.addEventListener("DOMContentLoaded", async () => {
     localStorage.setItem("gridsync.lang", state.lang);
     applyLanguage();
     if (!$("app-view").classList.contains("hidden")) {
-      loadConflicts().catch(() => {});
-      if (state.selected) openConflict(state.selected).catch(() => {});
+      TABS[state.tab || "conflicts"]().catch(() => {});
+      if (state.selected && (state.tab || "conflicts") === "conflicts") openConflict(state.selected).catch(() => {});
     }
   });
   $("login-form").addEventListener("submit", async (ev) => {
@@ -306,7 +552,18 @@ document.addEventListener("DOMContentLoaded", async () => {
     showLogin();
   });
   document.querySelectorAll(".tab").forEach((b) => b.addEventListener("click", () => switchTab(b.dataset.tab)));
-  $("filters").addEventListener("change", () => loadConflicts().catch((e) => message(e.message, true)));
+  $("filters").addEventListener("change", () => {
+    $("detail").classList.add("hidden");
+    loadConflicts().catch((e) => message(e.message, true));
+  });
+  $("import-kind").addEventListener("change", importKindChanged);
+  $("import-form").addEventListener("submit", (ev) => upload(ev).catch((e) => message(e.message, true)));
+  $("approval-filters").addEventListener("change", () => loadApprovals().catch((e) => message(e.message, true)));
+  $("report-form").addEventListener("change", () => loadScopes().catch(() => {}));
+  $("report-form").addEventListener("submit", (ev) => showReport(ev).catch((e) => message(e.message, true)));
+  $("report-print").addEventListener("click", async () => {
+    try { await showReport(); window.print(); } catch (e) { message(e.message, true); }
+  });
   $("token-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const f = new FormData(ev.target);

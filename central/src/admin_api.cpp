@@ -8,6 +8,7 @@
 #include "gridsync/crypto/hash.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
 #include "gridsync/web/http.hpp"
+#include "office_api.hpp"
 
 namespace gridsync::central {
 
@@ -315,6 +316,8 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
                          {"central_fingerprint", crypto::fingerprint(keys_.signing.public_key())},
                          {"expires_at_ms", now + grant->ttl_ms}}));
     }
+    if (auto office = office_route(store_, keys_, {call, segments, q, admin, now, subject}))
+        return audited(std::move(*office));
     HttpAnswer a =
         refusal(Errc::bad_request, "没有这个接口 / no such endpoint: " + call.method + " " + route);
     a.status = 404;

@@ -399,23 +399,9 @@ int cmd_import(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
                       args.get("program").value_or("")};
     const auto r = imports.run(admin, req, clock.now_ms());
     std::fill(bytes->begin(), bytes->end(), 0);  // the file may hold clear ID numbers
-    boost::json::array problems;
-    for (const auto& p : r.problems) {
-        problems.push_back({{"line", p.line},
-                            {"column", p.column},
-                            {"heading", p.heading},
-                            {"message", p.message}});
+    for (const auto& p : r.problems)
         out.line(describe(p));
-    }
-    auto& d = out.data();
-    d["kind"] = to_string(kind);
-    d["format"] = r.format;
-    d["rows"] = r.rows;
-    d["created"] = r.created;
-    d["updated"] = r.updated;
-    d["unchanged"] = r.unchanged;
-    d["approval_id"] = r.approval_id;
-    d["problems"] = std::move(problems);
+    out.data() = import_outcome_json(r);
     if (!r.ok()) {
         out.line("导入未进行,请改正以上 " + std::to_string(r.problems.size()) +
                  " 处问题后重试 / nothing imported: fix the problems above and try again");
@@ -457,27 +443,6 @@ int cmd_template(Args& args, Output& out) {
     out.data()["file"] = to.string();
     out.line("模板已写出 template written: " + to.string());
     return out.finish(Exit::ok);
-}
-
-boost::json::object approval_json(const ApprovalSummary& a) {
-    boost::json::array lines;
-    for (const auto& l : a.lines) {
-        lines.push_back({{"community", l.community_code},
-                         {"date", l.local_date},
-                         {"program", l.program_code},
-                         {"entitlements", l.entitlements},
-                         {"total_yuan", domain::format_yuan(l.total_fen)}});
-    }
-    return {{"id", a.id},
-            {"subject", a.subject},
-            {"state", a.state},
-            {"prepared_by", a.prepared_by_name},
-            {"prepared_at", domain::format_local(a.prepared_at_ms)},
-            {"decided_by", a.decided_by_name},
-            {"reason", a.reason},
-            {"entitlements", a.entitlements},
-            {"total_yuan", domain::format_yuan(a.total_fen)},
-            {"lines", std::move(lines)}};
 }
 
 int cmd_approvals(Opened& c, Args& args, Output& out) {

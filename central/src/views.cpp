@@ -1,8 +1,12 @@
 #include "gridsync/central/views.hpp"
 
+#include "gridsync/central/day_planner.hpp"
+#include "gridsync/central/imports.hpp"
+
 #include "authorize.hpp"
 #include "conflicts.hpp"
 #include "gridsync/central/errors.hpp"
+#include "gridsync/domain/local_time.hpp"
 #include "gridsync/domain/names.hpp"
 #include "gridsync/domain/organisation.hpp"
 #include "gridsync/domain/staff_keys.hpp"
@@ -380,6 +384,52 @@ Result<TokenGrant> token_grant(store::Database& db, const std::string& staff_id,
 
 std::string enrollment_code(const std::string& token, const crypto::KxPublicKey& central_kx) {
     return token + "." + to_hex(central_kx.bytes);
+}
+
+json::object approval_json(const ApprovalSummary& a) {
+    json::array lines;
+    for (const auto& l : a.lines) {
+        lines.push_back({{"community", l.community_code},
+                         {"date", l.local_date},
+                         {"program", l.program_code},
+                         {"entitlements", l.entitlements},
+                         {"total_yuan", domain::format_yuan(l.total_fen)},
+                         {"total_fen", l.total_fen}});
+    }
+    return {{"id", a.id},
+            {"subject", a.subject},
+            {"state", a.state},
+            {"prepared_by", a.prepared_by_name},
+            {"prepared_at", domain::format_local(a.prepared_at_ms)},
+            {"prepared_at_ms", a.prepared_at_ms},
+            {"decided_by", a.decided_by_name},
+            {"reason", a.reason},
+            {"entitlements", a.entitlements},
+            {"total_yuan", domain::format_yuan(a.total_fen)},
+            {"total_fen", a.total_fen},
+            {"lines", std::move(lines)}};
+}
+
+json::object import_outcome_json(const ImportOutcome& r) {
+    json::array problems;
+    for (const auto& p : r.problems) {
+        problems.push_back({{"line", p.line},
+                            {"column", p.column},
+                            {"heading", p.heading},
+                            {"message", p.message},
+                            {"text", describe(p)}});
+    }
+    return {{"kind", to_string(r.kind)},
+            {"title", title_of(r.kind)},
+            {"format", r.format},
+            {"rows", r.rows},
+            {"created", r.created},
+            {"updated", r.updated},
+            {"unchanged", r.unchanged},
+            {"approval_id", r.approval_id},
+            {"file_digest", r.file_digest},
+            {"ok", r.ok()},
+            {"problems", std::move(problems)}};
 }
 
 }  // namespace gridsync::central

@@ -11,6 +11,9 @@
 //   GET  /admin/api/devices
 //   POST /admin/api/devices/ID/revoke  {"reason"}
 //   POST /admin/api/tokens             {"staff_id","role","community","grid"?,"ttl_hours"?}
+//   GET  /admin/api/conflict-groups?...   conflicts by cause (one device entry)
+//   POST /admin/api/conflict-groups/G/resolve   {"decision","reason"}: one decision for the group
+//   imports, templates, approvals, scopes and reports: src/office_api.hpp
 //
 // A login checks the password against its Argon2id hash and unseals the
 // admin's own key into sodium_malloc memory for the session: every change

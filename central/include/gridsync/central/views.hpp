@@ -53,4 +53,11 @@ Result<TokenGrant> token_grant(store::Database& db, const std::string& staff_id,
 // What a new device is given: the one-time token and central's X25519 key.
 std::string enrollment_code(const std::string& token, const crypto::KxPublicKey& central_kx);
 
+struct ApprovalSummary;
+struct ImportOutcome;
+// A staged list with its totals (DayPlanner), money as "700.00".
+boost::json::object approval_json(const ApprovalSummary& a);
+// What an import did, or the problems by line and column (ImportService).
+boost::json::object import_outcome_json(const ImportOutcome& r);
+
 }  // namespace gridsync::central
