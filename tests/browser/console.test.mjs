@@ -8,25 +8,16 @@
 // Prints one JSON line: {"ok":true,"voided":PAYMENT_ID} or exits non-zero.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launch, watch } from "./support.mjs";
 
 const [url, login, shots] = process.argv.slice(2);
 const password = readFileSync(0, "utf8").split("\n")[0];
 
-const browser = await chromium.launch({
-  executablePath: process.env.GRIDSYNC_CHROMIUM || "/usr/bin/chromium",
-  // Root in a container: no sandbox. Nothing may call out of 127.0.0.1.
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const failures = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });  // a laptop screen
-  page.on("pageerror", (e) => failures.push(`page error: ${e.message}`));
-  // Refused requests (a wrong password, no session yet) are expected answers, not script errors.
-  page.on("console", (m) => {
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) failures.push(`console: ${m.text()}`);
-  });
+  watch(page, failures);
   await page.goto(url);
 
   // Chinese first; the login form.

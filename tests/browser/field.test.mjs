@@ -5,26 +5,17 @@
 // JSON line on stdin. Prints {"ok":true} or exits non-zero.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launch, watch } from "./support.mjs";
 
 const cfg = JSON.parse(readFileSync(0, "utf8").split("\n")[0]);
-const browser = await chromium.launch({
-  executablePath: process.env.GRIDSYNC_CHROMIUM || "/usr/bin/chromium",
-  // Root in a container: no sandbox. Nothing may call out of 127.0.0.1.
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const failures = [];
 const phone = { viewport: { width: 360, height: 780 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true,
                 locale: "zh-CN" };
 
 async function open(url) {
   const page = await browser.newPage(phone);
-  page.on("pageerror", (e) => failures.push(`page error: ${e.message}`));
-  page.on("console", (m) => {
-    // Refused requests (no session yet, a wrong PIN) are answers the page shows, not script errors.
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) failures.push(`console: ${m.text()}`);
-  });
+  watch(page, failures);
   await page.goto(url);
   await page.waitForSelector("#signin");
   return page;

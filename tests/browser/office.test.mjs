@@ -7,25 +7,16 @@
 // line on stdin. Prints {"ok":true,...} or exits non-zero.
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launch, watch } from "./support.mjs";
 
 const cfg = JSON.parse(readFileSync(0, "utf8").split("\n")[0]);
-const browser = await chromium.launch({
-  executablePath: process.env.GRIDSYNC_CHROMIUM || "/usr/bin/chromium",
-  // Root in a container: no sandbox. Nothing may call out of 127.0.0.1.
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const failures = [];
 
 async function open(viewport) {
   const context = await browser.newContext({ viewport, locale: "zh-CN" });
   const page = await context.newPage();
-  page.on("pageerror", (e) => failures.push(`page error: ${e.message}`));
-  page.on("console", (m) => {
-    // Refused requests (a bad file, the maker approving) are answers the page shows.
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) failures.push(`console: ${m.text()}`);
-  });
+  watch(page, failures);
   await page.goto(cfg.url);
   return page;
 }

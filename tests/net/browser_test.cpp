@@ -6,6 +6,7 @@
 // GRIDSYNC_BROWSER_REQUIRED is unset (scripts/test.sh sets it).
 #include <cstdlib>
 
+#include "browser.hpp"
 #include "field.hpp"
 
 using namespace gridsync;
@@ -15,30 +16,11 @@ namespace {
 
 class ConsoleInABrowser : public test::Field {};
 
-std::string find_program(const char* name) {
-    for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
-        const std::string p = std::string(dir) + "/" + name;
-        if (::access(p.c_str(), X_OK) == 0)
-            return p;
-    }
-    return "";
-}
-
 }  // namespace
 
 TEST_F(ConsoleInABrowser, AnAdminVoidsOneSideOfADoublePaymentAndTheLaptopsReceiveIt) {
-    const std::string node = find_program("node");
-    const std::string chromium =
-        std::getenv("GRIDSYNC_CHROMIUM") ? std::getenv("GRIDSYNC_CHROMIUM") : "/usr/bin/chromium";
+    const std::string node = BROWSER_OR_SKIP();
     const fs::path script = fs::path(GRIDSYNC_BROWSER_DIR) / "console.test.mjs";
-    const bool ready =
-        !node.empty() && ::access(chromium.c_str(), X_OK) == 0 &&
-        fs::exists(fs::path(GRIDSYNC_BROWSER_DIR) / "node_modules" / "playwright-core");
-    if (!ready) {
-        if (std::getenv("GRIDSYNC_BROWSER_REQUIRED"))
-            FAIL() << "node, chromium or tests/browser/node_modules missing: run scripts/setup.sh";
-        GTEST_SKIP() << "no browser here (run scripts/setup.sh)";
-    }
 
     auto cdb = central_db();
     const std::string entitlement = *cdb.query_value<std::string>(

@@ -9,21 +9,13 @@
 // the rows are counted at central.
 #include <cstdlib>
 
+#include "browser.hpp"
 #include "field.hpp"
 
 using namespace gridsync;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string find_program(const char* name) {
-    for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
-        const std::string p = std::string(dir) + "/" + name;
-        if (::access(p.c_str(), X_OK) == 0)
-            return p;
-    }
-    return "";
-}
 
 // `gridsync-edge serve` for one device, on a free port of 127.0.0.1.
 struct Served {
@@ -54,18 +46,8 @@ class FieldAppInABrowser : public test::Field {};
 }  // namespace
 
 TEST_F(FieldAppInABrowser, EveryScreensMainFlowAndTheRowsReachCentral) {
-    const std::string node = find_program("node");
-    const std::string chromium =
-        std::getenv("GRIDSYNC_CHROMIUM") ? std::getenv("GRIDSYNC_CHROMIUM") : "/usr/bin/chromium";
+    const std::string node = BROWSER_OR_SKIP();
     const fs::path script = fs::path(GRIDSYNC_BROWSER_DIR) / "field.test.mjs";
-    const bool ready =
-        !node.empty() && ::access(chromium.c_str(), X_OK) == 0 &&
-        fs::exists(fs::path(GRIDSYNC_BROWSER_DIR) / "node_modules" / "playwright-core");
-    if (!ready) {
-        if (std::getenv("GRIDSYNC_BROWSER_REQUIRED"))
-            FAIL() << "node, chromium or tests/browser/node_modules missing: run scripts/setup.sh";
-        GTEST_SKIP() << "no browser here (run scripts/setup.sh)";
-    }
 
     // What the people at the counter and the door present: fictional ID numbers.
     auto cdb = central_db();

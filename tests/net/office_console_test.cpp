@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "browser.hpp"
 #include "gridsync/office/encoding.hpp"
 #include "gridsync/office/sheet.hpp"
 #include "gridsync/process.hpp"
@@ -36,28 +37,11 @@ std::string first_line(const fs::path& p) {
     return s.substr(0, s.find('\n'));
 }
 
-std::string find_program(const char* name) {
-    for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
-        const std::string p = std::string(dir) + "/" + name;
-        if (::access(p.c_str(), X_OK) == 0)
-            return p;
-    }
-    return "";
-}
-
 }  // namespace
 
 TEST(OfficeConsoleInABrowser, ListsInApprovedByASecondAdminReportsOutOnScreenInExcelAndOnPaper) {
-    const std::string node = find_program("node");
-    const std::string chromium =
-        std::getenv("GRIDSYNC_CHROMIUM") ? std::getenv("GRIDSYNC_CHROMIUM") : "/usr/bin/chromium";
+    const std::string node = BROWSER_OR_SKIP();
     const fs::path script = fs::path(GRIDSYNC_BROWSER_DIR) / "office.test.mjs";
-    if (node.empty() || ::access(chromium.c_str(), X_OK) != 0 ||
-        !fs::exists(fs::path(GRIDSYNC_BROWSER_DIR) / "node_modules" / "playwright-core")) {
-        if (std::getenv("GRIDSYNC_BROWSER_REQUIRED"))
-            FAIL() << "node, chromium or tests/browser/node_modules missing: run scripts/setup.sh";
-        GTEST_SKIP() << "no browser here (run scripts/setup.sh)";
-    }
     test::TempDir dir;
     tools::CentralProcess central(GRIDSYNC_CENTRAL_BIN, dir / "c", 0);
     for (const char* kind : {"organisation", "staff", "programmes"})
