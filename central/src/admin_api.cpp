@@ -27,9 +27,9 @@ HttpAnswer refusal(Errc code, const std::string& message) {
 
 }  // namespace
 
-AdminApi::AdminApi(CentralStore& store, const CentralKeys& keys, domain::Clock& clock,
+AdminApi::AdminApi(const CentralParts& parts, const CentralKeys& keys, domain::Clock& clock,
                    std::mutex& store_mutex, AdminApiOptions options)
-    : store_(store),
+    : parts_(parts),
       keys_(keys),
       clock_(clock),
       store_mutex_(store_mutex),
@@ -59,8 +59,8 @@ HttpAnswer AdminApi::handle(const HttpCall& call) {
             answer = refusal(Errc::admin_session, "请先登录 / please log in");
         } else if (call.method != "GET" && !Sessions::csrf_ok(call, *session)) {
             std::lock_guard lock(store_mutex_);
-            store_.audit(now, "admin:" + session->state->login, call.method + " " + route, "",
-                         "refused", "csrf token missing or wrong");
+            parts_.log.audit(now, "admin:" + session->state->login, call.method + " " + route, "",
+                             "refused", "csrf token missing or wrong");
             answer = refusal(Errc::csrf_failed,
                              "防伪令牌无效,请刷新页面 / CSRF token missing or "
                              "wrong: reload the page");
@@ -97,8 +97,8 @@ HttpAnswer AdminApi::login(const HttpCall& call) {
         auto& tries = failures_[login];
         if (static_cast<int>(tries.size()) >= options_.max_failures) {
             std::lock_guard lock(store_mutex_);
-            store_.audit(now, "admin:" + login, "admin.login", login, "refused",
-                         "too many failed attempts");
+            parts_.log.audit(now, "admin:" + login, "admin.login", login, "refused",
+                             "too many failed attempts");
             return refusal(Errc::too_many_attempts,
                            "登录失败次数过多,请 15 分钟后再试 / too many failed logins: try again "
                            "in 15 minutes");
@@ -107,7 +107,7 @@ HttpAnswer AdminApi::login(const HttpCall& call) {
     Result<AdminSigner> signer = fail(Errc::admin_login_failed, "");
     {
         std::lock_guard lock(store_mutex_);
-        signer = store_.unlock_admin(login, as_bytes(password), now);  // audited either way
+        signer = parts_.admins.unlock_admin(login, as_bytes(password), now);  // audited either way
     }
     std::lock_guard sessions(sessions_mutex_);
     if (!signer) {
@@ -129,12 +129,12 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
     const AdminSigner& admin = *session.state;
     const auto q = web::query_of(call.path);
     std::lock_guard lock(store_mutex_);
-    auto& db = store_.db();
+    auto& db = parts_.log.read_view();
     std::string subject;
     auto audited = [&](HttpAnswer a) {
-        store_.audit(now, "admin:" + admin.login, "api " + call.method + " " + route, subject,
-                     a.status < 400 ? "ok" : "refused",
-                     a.status < 400 ? "" : std::to_string(a.status));
+        parts_.log.audit(now, "admin:" + admin.login, "api " + call.method + " " + route, subject,
+                         a.status < 400 ? "ok" : "refused",
+                         a.status < 400 ? "" : std::to_string(a.status));
         return a;
     };
     const auto segments = web::segments_of(route, "/admin/api/");
@@ -150,7 +150,7 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
         sessions_.drop(&session);
         HttpAnswer a = json_answer(json::object{{"ok", true}});
         a.headers.emplace_back("Set-Cookie", sessions_.clear_cookie());
-        store_.audit(now, "admin:" + who, "admin.logout", who, "ok", "");
+        parts_.log.audit(now, "admin:" + who, "admin.logout", who, "ok", "");
         return a;
     }
     // ?state=&kind=&community=&min_age_hours=, for conflicts and their groups.
@@ -189,7 +189,8 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
                 return audited(
                     refusal(Errc::bad_request, "decision: keep_central | take_incoming"));
             const Decision d{*resolution, text_field(*body, "reason"), ""};
-            auto settled = store_.resolve_conflict_group(segments[1], d, admin, keys_.signing, now);
+            auto settled =
+                parts_.conflicts.resolve_conflict_group(segments[1], d, admin, keys_.signing, now);
             if (!settled)
                 return audited(failure_answer(settled.failure()));
             return audited(
@@ -224,7 +225,9 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
             }
             const Decision d{*resolution, text_field(*body, "reason"),
                              text_field(*body, "payment_id")};
-            if (auto st = store_.resolve_conflict(segments[1], d, admin, keys_.signing, now); !st)
+            if (auto st =
+                    parts_.conflicts.resolve_conflict(segments[1], d, admin, keys_.signing, now);
+                !st)
                 return audited(failure_answer(st.failure()));
             return audited(json_answer(*conflict_detail(db, segments[1])));
         }
@@ -241,10 +244,10 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
             const std::string reason = text_field(*body, "reason");
             if (reason.empty())
                 return audited(refusal(Errc::bad_request, "请写明理由 / a reason is required"));
-            if (!store_.device(segments[1]))
+            if (!parts_.devices.device(segments[1]))
                 return audited(
                     refusal(Errc::unknown_device, "没有这台设备 / no device " + segments[1]));
-            if (auto st = store_.revoke(segments[1], admin, reason, now); !st)
+            if (auto st = parts_.devices.revoke(segments[1], admin, reason, now); !st)
                 return audited(failure_answer(st.failure()));
             return audited(json_answer(json::object{{"devices", device_list(db)}}));
         }
@@ -262,7 +265,7 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
             const auto hours = body->find("ttl_hours");
             const std::int64_t ttl =
                 hours != body->end() && hours->value().is_int64() ? hours->value().as_int64() : 72;
-            auto code = store_.create_staff_code(admin, segments[1], ttl * 3600000, now);
+            auto code = parts_.staff_keys.create_staff_code(admin, segments[1], ttl * 3600000, now);
             if (!code)
                 return audited(failure_answer(code.failure()));
             return audited(json_answer(
@@ -273,8 +276,8 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
             std::optional<std::string> household;
             if (h != body->end() && h->value().is_string())
                 household = std::string(h->value().as_string());
-            if (auto st =
-                    store_.set_staff_household(segments[1], household, admin, keys_.signing, now);
+            if (auto st = parts_.staff_keys.set_staff_household(segments[1], household, admin,
+                                                                keys_.signing, now);
                 !st)
                 return audited(failure_answer(st.failure()));
             return audited(json_answer(json::object{{"ok", true}}));
@@ -285,8 +288,8 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
         const auto body = web::json_body(call);
         if (!body)
             return audited(refusal(Errc::bad_request, "请求应为 JSON / a JSON body is required"));
-        if (auto st = store_.revoke_staff_key(segments[1], admin, text_field(*body, "reason"),
-                                              keys_.signing, now);
+        if (auto st = parts_.staff_keys.revoke_staff_key(
+                segments[1], admin, text_field(*body, "reason"), keys_.signing, now);
             !st)
             return audited(failure_answer(st.failure()));
         return audited(json_answer(json::object{{"keys", staff_key_list(db, "")}}));
@@ -310,13 +313,13 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
         if (!grant)
             return audited(failure_answer(grant.failure()));
         subject = grant->staff_id;
-        const std::string token = store_.create_token(admin, *grant, now);
+        const std::string token = parts_.devices.create_token(admin, *grant, now);
         return audited(json_answer(
             json::object{{"code", enrollment_code(token, keys_.kx.public_key())},
                          {"central_fingerprint", crypto::fingerprint(keys_.signing.public_key())},
                          {"expires_at_ms", now + grant->ttl_ms}}));
     }
-    if (auto office = office_route(store_, keys_, {call, segments, q, admin, now, subject}))
+    if (auto office = office_route(parts_, keys_, {call, segments, q, admin, now, subject}))
         return audited(std::move(*office));
     HttpAnswer a =
         refusal(Errc::bad_request, "没有这个接口 / no such endpoint: " + call.method + " " + route);

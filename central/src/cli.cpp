@@ -394,7 +394,7 @@ int cmd_import(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     if (!bytes)
         return out.failure(bytes.failure());
     domain::SystemClock clock;
-    ImportService imports(c.store, c.keys.signing, c.keys.id_key);
+    ImportService imports(c.store, c.store, c.store, c.keys.signing, c.keys.id_key);
     ImportRequest req{kind, *bytes, encoding_option(args), fs::path(file).filename().string(),
                       args.get("program").value_or("")};
     const auto r = imports.run(admin, req, clock.now_ms());
@@ -446,7 +446,7 @@ int cmd_template(Args& args, Output& out) {
 }
 
 int cmd_approvals(Opened& c, Args& args, Output& out) {
-    DayPlanner planner(c.store, c.keys.signing);
+    DayPlanner planner(c.store, c.store, c.store, c.keys.signing);
     boost::json::array list;
     for (const auto& a : planner.approvals(args.get("state").value_or("waiting"))) {
         out.line(a.id + "  " + a.state + "  " + a.prepared_by_name + " " +
@@ -465,7 +465,7 @@ int cmd_approvals(Opened& c, Args& args, Output& out) {
 
 int cmd_approve(Opened& c, const AdminSigner& checker, Args& args, Output& out) {
     domain::SystemClock clock;
-    DayPlanner planner(c.store, c.keys.signing);
+    DayPlanner planner(c.store, c.store, c.store, c.keys.signing);
     auto r = planner.approve(args.need("approval"), checker, clock.now_ms());
     if (!r)
         return out.failure(r.failure());
@@ -487,7 +487,7 @@ int cmd_approve(Opened& c, const AdminSigner& checker, Args& args, Output& out) 
 
 int cmd_reject(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     domain::SystemClock clock;
-    DayPlanner planner(c.store, c.keys.signing);
+    DayPlanner planner(c.store, c.store, c.store, c.keys.signing);
     if (auto st = planner.reject(args.need("approval"), admin, args.need("reason"), clock.now_ms());
         !st)
         return out.failure(st.failure());
@@ -497,7 +497,7 @@ int cmd_reject(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
 
 int cmd_carry_over(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     domain::SystemClock clock;
-    DayPlanner planner(c.store, c.keys.signing);
+    DayPlanner planner(c.store, c.store, c.store, c.keys.signing);
     const auto date = domain::parse_local_date(args.need("date"));
     if (!date)
         throw UsageError{"--date YYYY-MM-DD"};
@@ -621,7 +621,7 @@ int cmd_serve(Opened& c, Args& args, Output& out) {
     if (args.get("body-limit-mb"))
         o.body_limit = static_cast<std::size_t>(args.integer("body-limit-mb", 64, 1, 4096)) << 20;
     domain::SystemClock clock;
-    Router router(c.store, c.keys, clock);
+    Router router(c.store, c.store.parts(), c.keys, clock);
     if (const auto token_file = args.get("metrics-token-file")) {
         auto token = read_file(*token_file, 4096);
         if (!token)

@@ -79,7 +79,7 @@ constexpr const char* kApprovalColumns =
 }  // namespace
 
 std::vector<ApprovalSummary> DayPlanner::approvals(const std::string& state) {
-    auto& db = store_.db();
+    auto& db = log_.read_view();
     auto st = db.prepare(std::string(kApprovalColumns) + " ORDER BY prepared_at_ms DESC, id");
     std::vector<ApprovalSummary> out;
     while (st.step()) {
@@ -91,7 +91,7 @@ std::vector<ApprovalSummary> DayPlanner::approvals(const std::string& state) {
 }
 
 std::optional<ApprovalSummary> DayPlanner::approval(const std::string& id) {
-    auto& db = store_.db();
+    auto& db = log_.read_view();
     auto st = db.prepare(std::string(kApprovalColumns) + " WHERE id = ?1");
     st.bind(1, id);
     if (!st.step())
@@ -103,17 +103,17 @@ std::vector<domain::CarriedOver> DayPlanner::carry_into(const std::vector<std::s
                                                         const AdminSigner& admin,
                                                         domain::EpochMs now) {
     std::vector<domain::CarriedOver> carried;
-    store_.record_central(central_key_, now, [&](store::Database& w, const domain::Stamp& stamp) {
+    log_.record(central_key_, now, [&](store::Database& w, const domain::Stamp& stamp) {
         for (const auto& day : day_ids) {
             auto moved = domain::carry_over_unpaid(w, stamp, day);
             domain::Fen fen = 0;
             for (const auto& m : moved)
                 fen += m.amount_fen;
             if (!moved.empty()) {
-                store_.record_admin_action(admin, "day.carry_over", day,
-                                           std::to_string(moved.size()) + " entitlements, " +
-                                               domain::format_yuan(fen) + " yuan",
-                                           now);
+                admins_.record_admin_action(admin, "day.carry_over", day,
+                                            std::to_string(moved.size()) + " entitlements, " +
+                                                domain::format_yuan(fen) + " yuan",
+                                            now);
             }
             carried.insert(carried.end(), moved.begin(), moved.end());
         }
@@ -124,12 +124,12 @@ std::vector<domain::CarriedOver> DayPlanner::carry_into(const std::vector<std::s
 Result<Approved> DayPlanner::approve(const std::string& approval_id, const AdminSigner& approver,
                                      domain::EpochMs now) {
     auto summary = approval(approval_id);
-    if (auto st = store_.approve(approval_id, approver, central_key_, now); !st)
+    if (auto st = approvals_.approve(approval_id, approver, central_key_, now); !st)
         return st.failure();
     Approved out;
     std::set<std::string> days;
     for (const auto& l : summary->lines) {
-        if (auto d = store_.db().query_value<std::string>(
+        if (auto d = log_.read_view().query_value<std::string>(
                 "SELECT d.id FROM disbursement_day d JOIN community c ON c.id = d.community_id "
                 "WHERE c.code = ?1 AND d.local_date = ?2",
                 l.community_code, l.local_date))
@@ -142,14 +142,14 @@ Result<Approved> DayPlanner::approve(const std::string& approval_id, const Admin
 
 Status DayPlanner::reject(const std::string& approval_id, const AdminSigner& admin,
                           const std::string& reason, domain::EpochMs now) {
-    return store_.reject(approval_id, admin, reason, now);
+    return approvals_.reject(approval_id, admin, reason, now);
 }
 
 Result<std::vector<domain::CarriedOver>> DayPlanner::carry_over(const std::string& community_code,
                                                                 const std::string& local_date,
                                                                 const AdminSigner& admin,
                                                                 domain::EpochMs now) {
-    auto day = store_.db().query_value<std::string>(
+    auto day = log_.read_view().query_value<std::string>(
         "SELECT d.id FROM disbursement_day d JOIN community c ON c.id = d.community_id WHERE "
         "c.code = ?1 AND d.local_date = ?2",
         community_code, local_date);

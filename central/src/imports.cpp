@@ -531,8 +531,8 @@ ImportOutcome ImportService::run(const AdminSigner& admin, const ImportRequest& 
     const auto& spec = spec_of(req.kind);
     const std::string action = std::string("import.") + spec.name;
     auto refused = [&](const std::string& why) {
-        store_.audit(now, "admin:" + admin.login, action, req.file_name, "refused",
-                     why + "; file BLAKE2b " + out.file_digest);
+        log_.audit(now, "admin:" + admin.login, action, req.file_name, "refused",
+                   why + "; file BLAKE2b " + out.file_digest);
         return out;
     };
     auto sheet = office::read_sheet(req.file, req.encoding);
@@ -551,7 +551,7 @@ ImportOutcome ImportService::run(const AdminSigner& admin, const ImportRequest& 
     if (!rows.header_ok())
         return refused("bad header");
     out.rows = static_cast<int>(rows.size());
-    auto& db = store_.db();
+    auto& db = log_.read_view();
     Lookup look{db, id_key_};
     // Each kind checks every row into `writes`, then writes them all in one go.
     std::vector<std::function<Change(store::Database&, const domain::Stamp&)>> writes;
@@ -1097,32 +1097,31 @@ ImportOutcome ImportService::run(const AdminSigner& admin, const ImportRequest& 
         // file that brings nothing new leaves nothing to approve.
         if (fresh_entitlements == 0) {
             out.unchanged = static_cast<int>(writes.size());
-            store_.audit(now, "admin:" + admin.login, action, req.file_name, "unchanged", detail);
+            log_.audit(now, "admin:" + admin.login, action, req.file_name, "unchanged", detail);
             return out;
         }
-        out.approval_id =
-            store_.stage_for_approval(admin, "entitlements " + subject, now,
-                                      [&](store::Database& w, const domain::Stamp& stamp) {
-                                          for (auto& write : writes)
-                                              count(out, write(w, stamp));
-                                      });
-        store_.audit(now, "admin:" + admin.login, action, req.file_name, "staged",
-                     detail + "; approval " + out.approval_id);
+        out.approval_id = approvals_.stage(admin, "entitlements " + subject, now,
+                                           [&](store::Database& w, const domain::Stamp& stamp) {
+                                               for (auto& write : writes)
+                                                   count(out, write(w, stamp));
+                                           });
+        log_.audit(now, "admin:" + admin.login, action, req.file_name, "staged",
+                   detail + "; approval " + out.approval_id);
         return out;
     }
-    store_.record_central(central_key_, now, [&](store::Database& w, const domain::Stamp& stamp) {
+    log_.record(central_key_, now, [&](store::Database& w, const domain::Stamp& stamp) {
         for (auto& write : writes)
             count(out, write(w, stamp));
         if (out.created + out.updated > 0) {
-            store_.record_admin_action(admin, action, req.file_name,
-                                       detail + "; " + std::to_string(out.created) + " created, " +
-                                           std::to_string(out.updated) + " updated, " +
-                                           std::to_string(out.unchanged) + " unchanged",
-                                       now);
+            admins_.record_admin_action(admin, action, req.file_name,
+                                        detail + "; " + std::to_string(out.created) + " created, " +
+                                            std::to_string(out.updated) + " updated, " +
+                                            std::to_string(out.unchanged) + " unchanged",
+                                        now);
         }
     });
     if (out.created + out.updated == 0)
-        store_.audit(now, "admin:" + admin.login, action, req.file_name, "unchanged", detail);
+        log_.audit(now, "admin:" + admin.login, action, req.file_name, "unchanged", detail);
     return out;
 }
 

@@ -75,11 +75,11 @@ HttpAnswer table_file(const std::vector<office::Table>& tables, const std::strin
 
 }  // namespace
 
-std::optional<HttpAnswer> office_route(CentralStore& store, const CentralKeys& keys,
+std::optional<HttpAnswer> office_route(const CentralParts& parts, const CentralKeys& keys,
                                        const OfficeCall& c) {
     const auto& seg = c.segments;
     const bool get = c.call.method == "GET", post = c.call.method == "POST";
-    auto& db = store.db();
+    auto& db = parts.log.read_view();
     const auto scratch = db.path().parent_path();
     if (seg.empty())
         return std::nullopt;
@@ -104,7 +104,7 @@ std::optional<HttpAnswer> office_route(CentralStore& store, const CentralKeys& k
         if (!encoding)
             return refusal(Errc::bad_request, "encoding: auto | utf-8 | gb18030");
         c.subject = param(c.query, "name");
-        ImportService imports(store, keys.signing, keys.id_key);
+        ImportService imports(parts.log, parts.approvals, parts.admins, keys.signing, keys.id_key);
         const auto r = imports.run(
             c.admin,
             {*kind, c.call.body, *encoding, param(c.query, "name"), param(c.query, "program")},
@@ -133,7 +133,7 @@ std::optional<HttpAnswer> office_route(CentralStore& store, const CentralKeys& k
                           scratch);
     }
     if (seg[0] == "approvals") {
-        DayPlanner planner(store, keys.signing);
+        DayPlanner planner(parts.log, parts.approvals, parts.admins, keys.signing);
         if (seg.size() == 1 && get) {
             const std::string state =
                 param(c.query, "state").empty() ? "waiting" : param(c.query, "state");

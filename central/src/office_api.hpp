@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gridsync/central/admin.hpp"
+#include "gridsync/central/parts.hpp"
 #include "gridsync/central/router.hpp"
 
 namespace gridsync::central {
@@ -29,7 +30,7 @@ struct OfficeCall {
 };
 
 // nullopt: not one of these routes.
-std::optional<HttpAnswer> office_route(CentralStore& store, const CentralKeys& keys,
+std::optional<HttpAnswer> office_route(const CentralParts& parts, const CentralKeys& keys,
                                        const OfficeCall& c);
 
 }  // namespace gridsync::central

@@ -51,13 +51,15 @@ HttpAnswer failure_answer(const Failure& f) {
     return error_answer(status_for(f.code), f.code, f.message);
 }
 
-Router::Router(CentralStore& store, const CentralKeys& keys, domain::Clock& clock)
-    : store_(store),
+Router::Router(CentralBackend& backend, const CentralParts& parts, const CentralKeys& keys,
+               domain::Clock& clock)
+    : backend_(backend),
+      parts_(parts),
       keys_(keys),
       clock_(clock),
-      ingest_(store, clock),
-      pull_(store, keys.signing, clock),
-      admin_(std::make_unique<AdminApi>(store, keys, clock, mutex_)) {}
+      ingest_(backend, clock),
+      pull_(backend, keys.signing, clock),
+      admin_(std::make_unique<AdminApi>(parts, keys, clock, mutex_)) {}
 
 Router::~Router() = default;
 
@@ -110,7 +112,7 @@ HttpAnswer Router::metrics(const HttpCall& call) {
     std::string text;
     {
         std::lock_guard lock(mutex_);
-        text = metrics_.render(store_.db(), clock_.now_ms());
+        text = metrics_.render(backend_.read_view(), clock_.now_ms());
     }
     return {200, "text/plain; version=0.0.4; charset=utf-8", Bytes(text.begin(), text.end()), {}};
 }
@@ -125,8 +127,8 @@ HttpAnswer Router::enroll(const HttpCall& call) {
     Result<Device> device = fail(Errc::token_invalid, "");
     {
         std::lock_guard lock(mutex_);
-        device = store_.enroll(req->token, req->device_name, req->signing_key, req->kx_key,
-                               clock_.now_ms());
+        device = parts_.devices.enroll(req->token, req->device_name, req->signing_key, req->kx_key,
+                                       clock_.now_ms());
     }
     if (!device)
         return failure_answer(device.failure());
@@ -151,7 +153,7 @@ HttpAnswer Router::device_call(const HttpCall& call) {
     std::optional<Device> device;
     {
         std::lock_guard lock(mutex_);
-        device = store_.device(call.device_id);
+        device = backend_.device(call.device_id);
     }
     if (!device)
         return failure_answer(

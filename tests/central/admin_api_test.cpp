@@ -22,7 +22,7 @@ class AdminApiTest : public test::EdgeAndCentral {
 
     void SetUp() override {
         test::EdgeAndCentral::SetUp();
-        router = std::make_unique<central::Router>(*central, keys, central_clock);
+        router = std::make_unique<central::Router>(*central, central->parts(), keys, central_clock);
     }
     central::HttpAnswer call(const std::string& method, const std::string& path,
                              const std::string& body = "", bool with_csrf = true,

@@ -9,6 +9,7 @@
 #include "gridsync/central/errors.hpp"
 #include "gridsync/central/ingest.hpp"
 #include "gridsync/central/pull.hpp"
+#include "gridsync/central/store.hpp"
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/disbursement.hpp"
 #include "gridsync/domain/ids.hpp"

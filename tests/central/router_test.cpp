@@ -38,7 +38,7 @@ class RouterTest : public test::EdgeAndCentral {
     std::unique_ptr<DirectTransport> transport;
     void SetUp() override {
         test::EdgeAndCentral::SetUp();
-        router = std::make_unique<central::Router>(*central, keys, central_clock);
+        router = std::make_unique<central::Router>(*central, central->parts(), keys, central_clock);
         transport = std::make_unique<DirectTransport>(*router);
     }
     Result<sync::EnrollResponse> enroll_over_router(const std::string& token,

@@ -23,7 +23,7 @@ class HttpTest : public test::EdgeAndCentral {
     std::thread serving;
 
     void start(web::ServerOptions options = {}) {
-        router = std::make_unique<central::Router>(*central, keys, central_clock);
+        router = std::make_unique<central::Router>(*central, central->parts(), keys, central_clock);
         server = std::make_unique<web::HttpServer>(
             [this](const web::HttpCall& c) { return router->handle(c); }, options);
         serving = std::thread([this] { server->run(); });

@@ -45,7 +45,7 @@ struct AdminApiOptions {
 class AdminApi {
   public:
     // `store_mutex` serializes the store with the sync routes.
-    AdminApi(CentralStore& store, const CentralKeys& keys, domain::Clock& clock,
+    AdminApi(const CentralParts& parts, const CentralKeys& keys, domain::Clock& clock,
              std::mutex& store_mutex, AdminApiOptions options = {});
     // Any path under /admin; nothing escapes.
     HttpAnswer handle(const HttpCall& call);
@@ -57,7 +57,7 @@ class AdminApi {
     HttpAnswer api(const HttpCall& call, const std::string& route, Sessions::Session& session);
     void forget_stale(domain::EpochMs now);
 
-    CentralStore& store_;
+    CentralParts parts_;
     const CentralKeys& keys_;
     domain::Clock& clock_;
     std::mutex& store_mutex_;

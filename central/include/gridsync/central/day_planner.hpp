@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "gridsync/central/store.hpp"
+#include "gridsync/central/parts.hpp"
 #include "gridsync/domain/day_plan.hpp"
 
 namespace gridsync::central {
@@ -39,8 +39,9 @@ struct Approved {
 
 class DayPlanner {
   public:
-    DayPlanner(CentralStore& store, const crypto::SigningKey& central_key)
-        : store_(store), central_key_(central_key) {}
+    DayPlanner(CentralLog& log, ApprovalQueue& approvals, AdminRegistry& admins,
+               const crypto::SigningKey& central_key)
+        : log_(log), approvals_(approvals), admins_(admins), central_key_(central_key) {}
 
     // state: waiting | approved | rejected | all.
     std::vector<ApprovalSummary> approvals(const std::string& state = "waiting");
@@ -65,7 +66,9 @@ class DayPlanner {
   private:
     std::vector<domain::CarriedOver> carry_into(const std::vector<std::string>& day_ids,
                                                 const AdminSigner& admin, domain::EpochMs now);
-    CentralStore& store_;
+    CentralLog& log_;
+    ApprovalQueue& approvals_;
+    AdminRegistry& admins_;
     const crypto::SigningKey& central_key_;
 };
 

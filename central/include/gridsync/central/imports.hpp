@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gridsync/central/store.hpp"
+#include "gridsync/central/parts.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
 #include "gridsync/office/encoding.hpp"
 #include "gridsync/office/table.hpp"
@@ -75,9 +75,13 @@ struct ImportOutcome {
 
 class ImportService {
   public:
-    ImportService(CentralStore& store, const crypto::SigningKey& central_key,
-                  const crypto::SecureBuffer& id_key)
-        : store_(store), central_key_(central_key), id_key_(id_key) {}
+    ImportService(CentralLog& log, ApprovalQueue& approvals, AdminRegistry& admins,
+                  const crypto::SigningKey& central_key, const crypto::SecureBuffer& id_key)
+        : log_(log),
+          approvals_(approvals),
+          admins_(admins),
+          central_key_(central_key),
+          id_key_(id_key) {}
 
     // Signed by `admin` (record_admin_action) and audited, refused or not.
     ImportOutcome run(const AdminSigner& admin, const ImportRequest& request, domain::EpochMs now);
@@ -88,7 +92,9 @@ class ImportService {
     static office::Table template_for(ImportKind kind);
 
   private:
-    CentralStore& store_;
+    CentralLog& log_;
+    ApprovalQueue& approvals_;
+    AdminRegistry& admins_;
     const crypto::SigningKey& central_key_;
     const crypto::SecureBuffer& id_key_;
 };

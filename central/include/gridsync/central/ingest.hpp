@@ -14,7 +14,7 @@
 // whole in the chain, acknowledged, applied (steps 4-5) when the parent arrives.
 // A refused entry changes nothing but the audit log; the device keeps it.
 #include "gridsync/central/backend.hpp"
-#include "gridsync/central/store.hpp"
+#include "gridsync/central/parts.hpp"
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/sync/protocol.hpp"
 

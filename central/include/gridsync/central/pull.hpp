@@ -1,7 +1,7 @@
 #pragma once
 // Pull: each device receives, from its cursor on, the accepted changes of its
 // scope only, as a batch signed by central's key.
-#include "gridsync/central/store.hpp"
+#include "gridsync/central/parts.hpp"
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/sync/protocol.hpp"

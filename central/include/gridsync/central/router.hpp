@@ -18,9 +18,10 @@
 
 #include "gridsync/central/ingest.hpp"
 #include "gridsync/central/metrics.hpp"
+#include "gridsync/central/parts.hpp"
 #include "gridsync/central/pull.hpp"
-#include "gridsync/central/store.hpp"
 #include "gridsync/crypto/kx.hpp"
+#include "gridsync/crypto/secure_buffer.hpp"
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/web/http.hpp"
 
@@ -42,7 +43,9 @@ class AdminApi;
 
 class Router {
   public:
-    Router(CentralStore& store, const CentralKeys& keys, domain::Clock& clock);
+    // `backend` for the devices' routes, `parts` for enrollment and the admin API.
+    Router(CentralBackend& backend, const CentralParts& parts, const CentralKeys& keys,
+           domain::Clock& clock);
     ~Router();
     HttpAnswer handle(const HttpCall& call) noexcept;
     // A scraper off this machine presents "Authorization: Bearer TOKEN";
@@ -54,7 +57,8 @@ class Router {
     HttpAnswer enroll(const HttpCall& call);
     HttpAnswer device_call(const HttpCall& call);
 
-    CentralStore& store_;
+    CentralBackend& backend_;
+    CentralParts parts_;
     const CentralKeys& keys_;
     domain::Clock& clock_;
     Ingest ingest_;

@@ -9,6 +9,7 @@
 
 #include "gridsync/central/admin.hpp"
 #include "gridsync/central/backend.hpp"
+#include "gridsync/central/parts.hpp"
 #include "gridsync/crypto/kx.hpp"
 #include "gridsync/crypto/sealed.hpp"
 #include "gridsync/crypto/sign.hpp"
@@ -24,72 +25,21 @@
 
 namespace gridsync::central {
 
-struct Device {
-    std::string id;
-    std::string name;
-    std::string role;  // community_laptop | grid_device
-    std::string staff_id;
-    std::string community_id;
-    std::string grid_id;  // grid devices only
-    crypto::PublicKey signing_key;
-    crypto::KxPublicKey kx_key;
-    bool revoked = false;
-    std::uint64_t last_seq = 0;
-    sync::Hash32 last_hash{};
-    std::int64_t last_hlc = 0;  // of the last entry accepted (or parked)
-    // The device clock minus central's at its last pull, when measured.
-    std::optional<std::int64_t> clock_skew_ms;
-    bool clock_skewed() const;  // measured beyond sync::kMaxClockSkewMs
-};
-
-// How an admin settles a conflict between a device's change and central's row.
-enum class Resolution {
-    keep_central,   // central's row stands (or the flag is acknowledged); both stay on record
-    take_incoming,  // the device's version of the row replaces central's, through the log
-    void_payment,   // DOUBLE_PAYMENT: one payment is void, its amount to be recovered
-};
-std::optional<Resolution> resolution_from(std::string_view name);
-const char* to_string(Resolution r);
-
-struct Decision {
-    Resolution resolution = Resolution::keep_central;
-    std::string reason;      // required
-    std::string payment_id;  // void_payment: the payment that is void
-};
-
-// What one entry caused: every conflict of one kind in one table that one
-// device's entry raised (a second laptop opening the same day: one DATA
-// conflict per entitlement). Its key, "DEVICE:SEQ:KIND:TABLE", names the group.
-struct ConflictCause {
-    std::string device_id;
-    std::int64_t seq = 0;
-    std::string kind, table;
-};
-std::string conflict_group_of(const std::string& device_id, std::int64_t seq,
-                              const std::string& kind, const std::string& table);
-std::optional<ConflictCause> parse_conflict_group(const std::string& group);
-
-// A one-time staff enrolment code, as an admin hands it over.
-struct StaffCode {
-    std::string code;  // "XXXX-XXXX-XXXX-XXXX"
-    domain::EpochMs expires_at_ms = 0;
-};
-
-struct TokenGrant {
-    std::string staff_id;
-    std::string role;
-    std::string community_id;
-    std::string grid_id;
-    domain::EpochMs ttl_ms = 24LL * 3600 * 1000;
-};
-
-class CentralStore final : public CentralBackend {
+class CentralStore final : public CentralBackend,
+                           public CentralLog,
+                           public AdminRegistry,
+                           public ApprovalQueue,
+                           public DeviceRegistry,
+                           public ConflictDesk,
+                           public StaffKeyDesk {
   public:
     // Opens (creating or upgrading) central's database. Central keeps a larger
     // page cache: it applies into tables that hold the whole subdistrict.
     static CentralStore open(const std::filesystem::path& path);
 
     store::Database& db() { return db_; }
+    // This store as each of its parts (parts.hpp).
+    CentralParts parts() { return {*this, *this, *this, *this, *this, *this}; }
 
     // CentralBackend: the embedded SQLite backend.
     std::optional<Device> device(const std::string& device_id) override;
@@ -119,6 +69,11 @@ class CentralStore final : public CentralBackend {
     // (central_stamp): every row written stamps it, and so does the entry.
     template <class F>
     void record_central(const crypto::SigningKey& central_key, domain::EpochMs now, F&& write);
+    // CentralLog: the same through the interface.
+    void record(const crypto::SigningKey& central_key, domain::EpochMs now,
+                const CentralWrite& write) override {
+        record_central(central_key, now, write);
+    }
 
     // Central's clock for what it writes, inside the caller's transaction:
     // after every HLC it has issued or accepted, and at least `now`.
@@ -131,47 +86,52 @@ class CentralStore final : public CentralBackend {
     template <class F>
     std::string stage_for_approval(const AdminSigner& preparer, const std::string& subject,
                                    domain::EpochMs now, F&& write);
+    // ApprovalQueue: the same through the interface.
+    std::string stage(const AdminSigner& preparer, const std::string& subject, domain::EpochMs now,
+                      const CentralWrite& write) override {
+        return stage_for_approval(preparer, subject, now, write);
+    }
     // Applies a staged change through the log, marking the day approved.
     // Refused (not_authorized) when the approver is the preparer, or when it
     // was approved already.
     Status approve(const std::string& approval_id, const AdminSigner& approver,
-                   const crypto::SigningKey& central_key, domain::EpochMs now);
+                   const crypto::SigningKey& central_key, domain::EpochMs now) override;
     // Turns a staged change down (the checker) or withdraws it (the maker),
     // with a reason; signed and audited. Failure not_authorized (unknown,
     // approved or turned down already, no reason).
     Status reject(const std::string& approval_id, const AdminSigner& admin,
-                  const std::string& reason, domain::EpochMs now);
+                  const std::string& reason, domain::EpochMs now) override;
 
     // A one-time, expiring token for one staff member, role and scope. Only
     // its BLAKE2b digest is stored; the token itself is returned once.
     std::string create_token(const AdminSigner& admin, const TokenGrant& grant,
-                             domain::EpochMs now);
+                             domain::EpochMs now) override;
 
     // Admin accounts (admin.hpp). The first is created by `init` (by_admin
     // null, allowed only while there is none); later ones by an admin, signed.
     // The staff member must exist with the admin role. Failures: not_authorized.
     Status add_admin(const AdminSigner* by_admin, const std::string& login,
                      const std::string& staff_id, ByteView password, domain::EpochMs now,
-                     crypto::KdfParams kdf = crypto::KdfParams::moderate());
+                     crypto::KdfParams kdf = crypto::KdfParams::moderate()) override;
     // Checks the password against its Argon2id hash and unseals the admin's
     // key; audited either way. Failures: admin_login_failed (one answer for an
     // unknown login and a wrong password).
     Result<AdminSigner> unlock_admin(const std::string& login, ByteView password,
-                                     domain::EpochMs now);
+                                     domain::EpochMs now) override;
     // Signs `action` with the admin's key, checks it against the registered
     // key and appends it to admin_action and audit. Call inside the
     // transaction that carries the action out, so both happen or neither.
     void record_admin_action(const AdminSigner& admin, const std::string& action,
                              const std::string& subject, const std::string& detail,
-                             domain::EpochMs now);
+                             domain::EpochMs now) override;
 
     // Records a device presenting a token with its public key.
     Result<Device> enroll(const std::string& token, const std::string& device_name,
                           const crypto::PublicKey& signing_key, const crypto::KxPublicKey& kx_key,
-                          domain::EpochMs now);
+                          domain::EpochMs now) override;
 
     Status revoke(const std::string& device_id, const AdminSigner& admin, const std::string& reason,
-                  domain::EpochMs now);
+                  domain::EpochMs now) override;
 
     // Settles an open conflict, with a reason, signed by the admin; what it
     // changes goes to devices through the log. Failures: conflict_not_open
@@ -180,41 +140,42 @@ class CentralStore final : public CentralBackend {
     // a payment that is not one of the entitlement's effective payments).
     Status resolve_conflict(const std::string& conflict_id, const Decision& decision,
                             const AdminSigner& admin, const crypto::SigningKey& central_key,
-                            domain::EpochMs now);
+                            domain::EpochMs now) override;
 
     // Settles every open conflict of a group with one decision, signed
     // once (keep_central or take_incoming; a payment is voided one at a
     // time). Returns how many. Failures as resolve_conflict.
     Result<int> resolve_conflict_group(const std::string& group, const Decision& decision,
                                        const AdminSigner& admin,
-                                       const crypto::SigningKey& central_key, domain::EpochMs now);
+                                       const crypto::SigningKey& central_key,
+                                       domain::EpochMs now) override;
 
     // Corrects an entitlement's amount centrally (signed, through the log).
     // A device that paid the old amount offline gets its payment kept and
     // flagged AMOUNT_CHANGED. Failures: not_authorized.
     Status correct_amount(const std::string& entitlement_id, domain::Fen amount_fen,
                           const std::string& reason, const AdminSigner& admin,
-                          const crypto::SigningKey& central_key, domain::EpochMs now);
+                          const crypto::SigningKey& central_key, domain::EpochMs now) override;
 
     // Staff keys (docs/SECURITY.md). A one-time code for one person to
     // register a key of theirs on a device; only the key the code derives is
     // kept. Signed and audited. Failure bad_request (unknown or inactive
     // person, ttl outside 1 h .. 30 days).
     Result<StaffCode> create_staff_code(const AdminSigner& admin, const std::string& staff_id,
-                                        domain::EpochMs ttl_ms, domain::EpochMs now);
+                                        domain::EpochMs ttl_ms, domain::EpochMs now) override;
     // Revokes one key (a lost laptop, a person who left): nothing signed
     // with it after `now` verifies; what it signed before stays valid.
     // Signed, audited, sent to devices through the log. Failure bad_request.
     Status revoke_staff_key(const std::string& key_id, const AdminSigner& admin,
                             const std::string& reason, const crypto::SigningKey& central_key,
-                            domain::EpochMs now);
+                            domain::EpochMs now) override;
     // Links a staff member to the household they live in (nullopt: none), so
     // that no one pays or verifies their own household. Central's field:
     // devices may not write it. Signed, audited, through the log.
     Status set_staff_household(const std::string& staff_id,
                                const std::optional<std::string>& household_id,
                                const AdminSigner& admin, const crypto::SigningKey& central_key,
-                               domain::EpochMs now);
+                               domain::EpochMs now) override;
 
   private:
     // One conflict settled inside the caller's capturing transaction; what

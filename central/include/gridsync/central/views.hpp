@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "gridsync/central/store.hpp"
+#include "gridsync/central/parts.hpp"
 #include "gridsync/crypto/kx.hpp"
 
 namespace gridsync::central {
