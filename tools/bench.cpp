@@ -22,12 +22,14 @@
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/disbursement.hpp"
 #include "gridsync/domain/ids.hpp"
+#include "gridsync/domain/resident_id.hpp"
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/domain/shifts.hpp"
 #include "gridsync/edge/field_app.hpp"
 #include "gridsync/edge/field_service.hpp"
 #include "gridsync/edge/http_transport.hpp"
 #include "gridsync/edge/node.hpp"
+#include "gridsync/office/encoding.hpp"
 #include "gridsync/store/changeset.hpp"
 #include "gridsync/sync/envelope.hpp"
 #include "gridsync/tools/central_process.hpp"
@@ -175,6 +177,7 @@ class Bench {
         bootstrap();
         serve_memory();
         push_and_pull();
+        offices();
         load();
     }
 
@@ -646,6 +649,62 @@ class Bench {
         if (ok != entries.size())
             throw std::runtime_error("verify floor: a signature did not verify");
         return static_cast<double>(entries.size()) / (ms_since(t0) / 1000);
+    }
+
+    // The offices' side at central: a community's residents imported from a
+    // CSV as an office sends it (UTF-8, then the same file as GB18030, then
+    // again: nothing to change), and the month's reports out, each through
+    // the shipped command line as an admin runs it.
+    void offices() {
+        const int residents = s_.households_per_grid * 10 * 8 / 3;  // a community: 8,000 at full
+        std::string csv = "社区编号,网格,地址,姓名,身份证号码,电话\n";
+        for (int i = 0; i < residents; ++i) {
+            char first17[32];
+            std::snprintf(first17, sizeof first17, "500112%04d%02d%02d%03d", 1940 + i / 12000,
+                          1 + i / 1000 % 12, 1 + i % 28, i % 1000);
+            csv += "C02,第" + std::to_string(1 + i % 10) + "网格," + std::to_string(1 + i / 300) +
+                   "栋" + std::to_string(1 + i % 4) + "单元" + std::to_string(101 + i % 300 / 4) +
+                   ",居民" + std::to_string(i) + "," + first17 +
+                   domain::ResidentIdNumber::check_character(first17) + ",\n";
+        }
+        const fs::path utf8 = work_ / "residents-utf8.csv", gb = work_ / "residents-gb18030.csv";
+        std::ofstream(utf8, std::ios::binary) << csv;
+        std::ofstream(gb, std::ios::binary) << office::to_gb18030(csv).value();
+        auto timed = [&](const std::vector<std::string>& args) {
+            const auto t0 = Steady::now();
+            const auto out = central_->admin(args);
+            return std::pair{ms_since(t0) / 1000, out};
+        };
+        const auto [first_s, first] = timed({"import", "residents", "--file", utf8.string()});
+        if (first.at("created").as_int64() != residents)
+            throw std::runtime_error("import: not every resident was created");
+        const auto [gb_s, again] = timed({"import", "residents", "--file", gb.string()});
+        if (again.at("unchanged").as_int64() != residents)
+            throw std::runtime_error("import: the GB18030 copy read differently");
+        std::printf("# offices: %d residents of C02 in one CSV (%.1f MiB)\n", residents,
+                    static_cast<double>(csv.size()) / (1 << 20));
+        print({"import residents, new (UTF-8)", "rows/s", {residents / first_s}});
+        print({"import residents, unchanged (GB18030)", "rows/s", {residents / gb_s}});
+        const std::string month = std::string(central_->admin({"approvals", "--state", "all"})
+                                                  .at("approvals")
+                                                  .as_array()
+                                                  .at(0)
+                                                  .at("lines")
+                                                  .as_array()
+                                                  .at(0)
+                                                  .at("date")
+                                                  .as_string())
+                                      .substr(0, 7);
+        for (const char* kind : {"reconciliation", "delivery", "attendance", "assessment"}) {
+            std::vector<double> runs;
+            for (int r = 0; r < s_.repeats; ++r) {
+                runs.push_back(timed({"report", kind, "--community", "C01", "--month", month,
+                                      "--out", (work_ / (std::string(kind) + ".xlsx")).string()})
+                                   .first *
+                               1000);
+            }
+            print({std::string("report ") + kind + " C01 month (.xlsx)", "ms", runs});
+        }
     }
 
     // Many devices at once: the load generator against a central of its own,
