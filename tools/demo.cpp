@@ -501,6 +501,35 @@ int main(int argc, char** argv) {
         say("冲突 conflicts: " + std::to_string(cj.at("conflicts").as_array().size()) +
             "(管理员在控制台 /admin/ 或命令行处理,见 docs/CONFLICTS.md / admins settle them in the "
             "console at /admin/ or on the command line: docs/CONFLICTS.md)");
+        // The day's figures as the offices receive them: the reconciliation
+        // from central, in Excel, its totals checked against the payments.
+        {
+            const auto month = std::string(*cdb2.query_value<std::string>(
+                                               "SELECT min(local_date) FROM disbursement_day"))
+                                   .substr(0, 7);
+            const fs::path xlsx = work / "发放对账.xlsx";
+            must("report", central({"--json", "report", "reconciliation", "--month", month, "--out",
+                                    xlsx.string()}));
+            const auto r =
+                must("report", central({"--json", "report", "reconciliation", "--month", month}));
+            const auto& t = r.at("tables").as_array().at(1).as_object();
+            std::int64_t paid = 0;
+            const auto& columns = t.at("columns").as_array();
+            for (std::size_t i = 0; i < columns.size(); ++i) {
+                if (columns[i].at("heading").as_string() == "已发金额")
+                    paid = t.at("totals").as_array().at(i).as_int64();
+            }
+            const auto in_db = *cdb2.query_value<std::int64_t>(
+                "SELECT coalesce(sum(CASE kind WHEN 'payment' THEN amount_fen ELSE -amount_fen "
+                "END), 0) FROM payment");
+            say("报表 report: 发放对账 reconciliation " + month + ":已发 paid " +
+                domain::format_yuan(paid) + " 元(与数据库一致 " +
+                (paid == in_db ? "matches the database" : "DOES NOT MATCH the database") + ")" +
+                (keep ? ",Excel: " + xlsx.string()
+                      : "(--keep 保留 Excel 文件 / keeps the Excel file)"));
+            if (paid != in_db)
+                all_converged = false;
+        }
         if (!all_converged) {
             say("演示失败:范围数据未收敛 / the demo FAILED: scopes did not converge");
             exit_code = 1;
