@@ -37,7 +37,7 @@ const TEXT = {
     kind: {
       DOUBLE_PAYMENT: "重复发放", DOUBLE_DELIVERY: "重复送达", DELIVERED_AND_RETURNED: "送达又退回",
       COLUMN_MERGE: "同一字段两处修改", AMOUNT_CHANGED: "按旧金额发放", SIMULTANEOUS_CHECK_IN: "同时签到",
-      PARKED: "等待父记录", DATA: "两处修改同一记录", CONFLICT: "同一记录新建两次",
+      PARKED: "等待父记录", QUARANTINED: "已隔离(永久拒绝)", DATA: "两处修改同一记录", CONFLICT: "同一记录新建两次",
       CLOCK_SKEW: "设备时钟不准",
     },
     decision: {
@@ -83,7 +83,7 @@ const TEXT = {
       DOUBLE_PAYMENT: "Double payment", DOUBLE_DELIVERY: "Delivered twice",
       DELIVERED_AND_RETURNED: "Delivered and returned", COLUMN_MERGE: "Same field edited twice",
       AMOUNT_CHANGED: "Paid a corrected amount", SIMULTANEOUS_CHECK_IN: "Simultaneous check-ins",
-      PARKED: "Waiting for a parent", DATA: "Row changed on both sides", CONFLICT: "Created twice",
+      PARKED: "Waiting for a parent", QUARANTINED: "Quarantined (refused for good)", DATA: "Row changed on both sides", CONFLICT: "Created twice",
       CLOCK_SKEW: "Device clock off",
     },
     decision: {

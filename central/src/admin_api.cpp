@@ -28,11 +28,12 @@ HttpAnswer refusal(Errc code, const std::string& message) {
 }  // namespace
 
 AdminApi::AdminApi(const CentralParts& parts, const CentralKeys& keys, domain::Clock& clock,
-                   std::mutex& store_mutex, AdminApiOptions options)
+                   std::mutex& store_mutex, QuarantineDesk& quarantine, AdminApiOptions options)
     : parts_(parts),
       keys_(keys),
       clock_(clock),
       store_mutex_(store_mutex),
+      quarantine_(quarantine),
       options_(options),
       sessions_(kCookie, "/admin", {options.idle_ms, options.absolute_ms}) {}
 
@@ -86,35 +87,65 @@ void AdminApi::forget_stale(domain::EpochMs now) {
 
 HttpAnswer AdminApi::login(const HttpCall& call) {
     const auto now = clock_.now_ms();
+    if (call.body.size() > kLoginBodyLimit)
+        return refusal(Errc::bad_request, "登录请求过大 / a login request is at most 4 KiB");
     const auto body = web::json_body(call);
     if (!body)
         return refusal(Errc::bad_request, "登录请求应为 JSON / a login is a JSON request");
     const std::string login = text_field(*body, "login");
     const std::string password = text_field(*body, "password");
+    if (login.size() > kMaxLoginName || password.size() > kMaxPassword) {
+        std::lock_guard lock(store_mutex_);
+        parts_.log.audit(now, "address:" + call.peer, "admin.login", login.substr(0, kMaxLoginName),
+                         "refused", "login name of " + std::to_string(login.size()) + " bytes");
+        return refusal(Errc::bad_request,
+                       "登录名或密码过长 / a login name is at most 64 bytes, a password 1024");
+    }
+    const std::string by_name = login + '\x1f' + call.peer;
+    const std::string by_address = std::string(1, '\x1f') + call.peer;
     {
         std::lock_guard sessions(sessions_mutex_);
         forget_stale(now);
-        auto& tries = failures_[login];
-        if (static_cast<int>(tries.size()) >= options_.max_failures) {
+        auto spent = [&](const std::string& key) {
+            const auto failed = failures_.find(key);
+            const auto checking = checking_.find(key);
+            return (failed == failures_.end() ? 0 : static_cast<int>(failed->second.size())) +
+                   (checking == checking_.end() ? 0 : checking->second);
+        };
+        if (spent(by_name) >= options_.max_failures ||
+            spent(by_address) >= options_.max_failures_per_address) {
             std::lock_guard lock(store_mutex_);
             parts_.log.audit(now, "admin:" + login, "admin.login", login, "refused",
-                             "too many failed attempts");
+                             "too many failed attempts from " + call.peer);
             return refusal(Errc::too_many_attempts,
                            "登录失败次数过多,请 15 分钟后再试 / too many failed logins: try again "
                            "in 15 minutes");
         }
+        // Counted before the check, so parallel guesses see each other.
+        ++checking_[by_name];
+        ++checking_[by_address];
     }
     Result<AdminSigner> signer = fail(Errc::admin_login_failed, "");
-    {
+    try {
         std::lock_guard lock(store_mutex_);
         signer = parts_.admins.unlock_admin(login, as_bytes(password), now);  // audited either way
+    } catch (...) {
+        std::lock_guard sessions(sessions_mutex_);
+        --checking_[by_name];
+        --checking_[by_address];
+        throw;
     }
     std::lock_guard sessions(sessions_mutex_);
+    for (const auto& key : {by_name, by_address}) {
+        if (--checking_[key] == 0)
+            checking_.erase(key);
+    }
     if (!signer) {
-        failures_[login].push_back(now);
+        failures_[by_name].push_back(now);
+        failures_[by_address].push_back(now);
         return failure_answer(signer.failure());
     }
-    failures_.erase(login);
+    failures_.erase(by_name);
     auto created = sessions_.create(std::make_unique<AdminSigner>(std::move(*signer)), now);
     const auto& s = *created.session;
     HttpAnswer a = json_answer(
@@ -171,6 +202,29 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
         }
         return f;
     };
+    if (!segments.empty() && segments[0] == "quarantine") {
+        if (segments.size() == 1 && get) {
+            const bool all = q.count("all") && q.at("all") == "1";
+            return audited(
+                json_answer(json::object{{"entries", quarantine_json(db, quarantine_, all)}}));
+        }
+        if (segments.size() == 2 && segments[1] == "release" && post) {
+            const auto body = web::json_body(call);
+            const auto seq = body ? web::int_field(*body, "seq") : std::nullopt;
+            if (!body || !seq || *seq <= 0)
+                return audited(refusal(Errc::bad_request,
+                                       "需要 device、seq、reason / device, seq "
+                                       "and reason are required"));
+            const std::string device = text_field(*body, "device");
+            subject = device + ":" + std::to_string(*seq);
+            auto released = quarantine_.release(device, static_cast<std::uint64_t>(*seq), admin,
+                                                text_field(*body, "reason"), now);
+            if (!released)
+                return audited(failure_answer(released.failure()));
+            return audited(
+                json_answer(json::object{{"released", subject}, {"applied", *released}}));
+        }
+    }
     if (!segments.empty() && segments[0] == "conflict-groups") {
         if (segments.size() == 1 && get) {
             const auto f = conflict_filter();

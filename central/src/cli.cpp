@@ -14,6 +14,7 @@
 #include "gridsync/central/day_planner.hpp"
 #include "gridsync/central/errors.hpp"
 #include "gridsync/central/imports.hpp"
+#include "gridsync/central/quarantine.hpp"
 #include "gridsync/central/router.hpp"
 #include "gridsync/central/store.hpp"
 #include "gridsync/central/views.hpp"
@@ -81,11 +82,17 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
   demo-day --community C01 [--date YYYY-MM-DD] [--entitlements 200] [--certificates 100]
                                       演示:用虚构数据编制一个发放日(待审核)、排班、待送证件
                                       demo only: a day of fictional data (held for approval), its roster, certificates
-  serve --listen 127.0.0.1:8080 [--threads 2] [--port-file F] [--body-limit-mb 64] [--metrics-token-file F]
+  serve --listen 127.0.0.1:8080 [--threads 2] [--workers 2] [--port-file F] [--body-limit-mb 64]
+        [--metrics-token-file F] [--max-connections 4096] [--max-connections-per-address 128]
+        [--memory-budget-mb 256]
                                       提供同步服务,收到 SIGTERM 后处理完进行中的请求再退出
                                       serve sync; on SIGTERM finish requests in progress, then exit;
-                                      GET /metrics (Prometheus) 对本机开放,或凭令牌 / to this machine, or with the token
+                                      GET /metrics (Prometheus) 对本机开放,或凭令牌 / to this machine, or with the token;
+                                      意外停止时退出码 7 / exit 7 when serving ends unasked
   devices                             已登记设备 / enrolled devices
+  quarantine [--all]                  被永久拒绝、完整保存的记录 / entries refused for good, kept whole
+  quarantine release --device D --seq N --reason TEXT
+                                      原因修正后重新检查并应用 / check again once the cause is fixed, and apply
   revoke --device ID --reason TEXT    停用设备 / revoke a device
   conflicts [--id ID] [--groups] [--kind K] [--community C01] [--state open|resolved|all]
                                       冲突列表;--id 显示双方;--groups 按同一原因(同一条记录)分组
@@ -595,6 +602,9 @@ int cmd_restore(Args& args, Output& out, SecretReader& secrets) {
     auto restored = CentralStore::open(current);
     restored.audit(clock.now_ms(), "central", "central.restore", from.string(), "ok",
                    "previous database kept as " + kept.filename().string());
+    // A new epoch: every device sees it on its next contact, pulls again from
+    // the restored head and offers again what this copy lacks of its chain.
+    out.data()["epoch"] = restored.begin_epoch(clock.now_ms());
     out.data()["restored_from"] = from.string();
     out.data()["previous"] = fs::exists(kept) ? kept.string() : "";
     out.data()["log_head"] = restored.head();
@@ -618,8 +628,14 @@ int cmd_serve(Opened& c, Args& args, Output& out) {
     listen_port.options["port"] = listen.substr(colon + 1);
     o.port = static_cast<unsigned short>(listen_port.integer("port", 0, 0, 65535));
     o.threads = static_cast<int>(args.integer("threads", 2, 1, 64));
+    o.workers = static_cast<int>(args.integer("workers", 2, 1, 64));
     if (args.get("body-limit-mb"))
         o.body_limit = static_cast<std::size_t>(args.integer("body-limit-mb", 64, 1, 4096)) << 20;
+    o.max_connections = static_cast<std::size_t>(args.integer("max-connections", 4096, 1, 1000000));
+    o.max_connections_per_address =
+        static_cast<std::size_t>(args.integer("max-connections-per-address", 128, 1, 1000000));
+    o.memory_budget = static_cast<std::size_t>(args.integer("memory-budget-mb", 256, 1, 65536))
+                      << 20;
     domain::SystemClock clock;
     Router router(c.store, c.store.parts(), c.keys, clock);
     if (const auto token_file = args.get("metrics-token-file")) {
@@ -634,13 +650,16 @@ int cmd_serve(Opened& c, Args& args, Output& out) {
                 "--metrics-token-file: 令牌至少 16 个字符 / the token needs 16 characters or more"};
         router.set_metrics_token(t);
     }
-    web::HttpServer server([&router](const web::HttpCall& call) { return router.handle(call); }, o);
-    // SIGTERM/SIGINT: stop accepting, finish what is in progress.
+    // SIGTERM/SIGINT: stop accepting, finish what is in progress. Blocked
+    // before the server starts its worker threads, which inherit the mask,
+    // so only the waiter below ever takes the signal.
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    web::HttpServer server([&router](const web::HttpCall& call) { return router.handle(call); }, o,
+                           [&router](const web::HttpCall& head) { return router.admit(head); });
     std::thread waiter([&] {
         int sig = 0;
         sigwait(&set, &sig);
@@ -653,10 +672,27 @@ int cmd_serve(Opened& c, Args& args, Output& out) {
             return out.failure(st.failure());
     }
     std::cerr << "gridsync-central: serving on " << o.host << ":" << server.port() << " ("
-              << crypto::fingerprint(c.keys.signing.public_key()) << ")" << std::endl;
-    server.run();
+              << crypto::fingerprint(c.keys.signing.public_key()) << "), up to "
+              << server.max_connections() << " connections" << std::endl;
+    bool asked = false;
+    std::string why;
+    try {
+        asked = server.run();
+        if (!asked)
+            why = "the server loop ended";
+    } catch (const std::exception& e) {
+        why = e.what();
+    }
     pthread_kill(waiter.native_handle(), SIGTERM);  // harmless if it already returned
     waiter.join();
+    if (!asked) {
+        // Not a stop anyone asked for: say so, and exit non-zero, so a
+        // supervisor restarts central instead of taking this for a shutdown.
+        c.store.audit(clock.now_ms(), "central", "central.stop", "", "failed", why);
+        std::cerr << "gridsync-central: 服务意外停止 / serving ended unexpectedly: " << why
+                  << std::endl;
+        return Exit::serving_ended;
+    }
     c.store.audit(clock.now_ms(), "central", "central.stop", "", "ok", "");
     out.line("已停止 stopped");
     return out.finish(Exit::ok);
@@ -865,6 +901,41 @@ int cmd_staff(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
         "household --staff 工号|ID (--household ID | --none) | staff keys [--staff 工号|ID]"};
 }
 
+int cmd_quarantine_list(Opened& c, Args& args, Output& out) {
+    domain::SystemClock clock;
+    Ingest ingest(c.store, clock, c.keys.signing);
+    QuarantineDesk desk(c.store, c.store, ingest, c.keys.signing.public_key());
+    auto list = quarantine_json(c.store.db(), desk, args.has("all"));
+    for (const auto& v : list) {
+        const auto& q = v.as_object();
+        out.line(
+            std::string(q.at("device").as_string()) + ":" + std::to_string(q.at("seq").as_int64()) +
+            "  " + std::string(q.at("device_name").as_string()) + "  " +
+            std::string(q.at("at").as_string()) + "  " + std::string(q.at("code").as_string()) +
+            "  " + std::string(q.at("reason").as_string()) +
+            (q.at("released").as_bool() ? "  已放行 released" : "") +
+            (q.at("decision_verifies").as_bool() ? "" : "  中心签名无效 SIGNATURE BAD"));
+    }
+    if (list.empty())
+        out.line("没有隔离记录 / nothing quarantined");
+    out.data()["entries"] = std::move(list);
+    return out.finish(Exit::ok);
+}
+
+int cmd_quarantine_release(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
+    domain::SystemClock clock;
+    Ingest ingest(c.store, clock, c.keys.signing);
+    QuarantineDesk desk(c.store, c.store, ingest, c.keys.signing.public_key());
+    const std::string device = args.need("device");
+    const auto seq = static_cast<std::uint64_t>(args.integer("seq", 0, 1, INT64_MAX));
+    auto released = desk.release(device, seq, admin, args.need("reason"), clock.now_ms());
+    if (!released)
+        return out.failure(released.failure());
+    out.data()["released"] = device + ":" + std::to_string(seq);
+    out.line("已放行并应用,设备下次同步时收到 / released and applied: " + *released);
+    return out.finish(Exit::ok);
+}
+
 int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
                   SecretReader& secrets, const std::string& cmd) {
     if (cmd == "staff")
@@ -911,6 +982,8 @@ int admin_command(Opened& c, const AdminSigner& admin, Args& args, Output& out,
         out.line("冲突已处理,设备下次同步时收到 / resolved: devices receive it at their next sync");
         return out.finish(Exit::ok);
     }
+    if (cmd == "quarantine")
+        return cmd_quarantine_release(c, admin, args, out);
     if (cmd == "correct-amount") {
         domain::SystemClock clock;
         const auto fen = domain::parse_yuan(args.need("amount"));
@@ -956,9 +1029,12 @@ const std::map<std::string, std::set<std::string>>& command_options() {
         {"approve-day", {"approval"}},
         {"reject", {"approval", "reason"}},
         {"carry-over", {"community", "date"}},
-        {"serve", {"listen", "threads", "port-file", "body-limit-mb", "metrics-token-file"}},
+        {"serve",
+         {"listen", "threads", "workers", "port-file", "body-limit-mb", "metrics-token-file",
+          "max-connections", "max-connections-per-address", "memory-budget-mb"}},
         {"devices", {}},
         {"revoke", {"device", "reason"}},
+        {"quarantine", {"all", "device", "seq", "reason"}},
         {"conflicts", {"id", "kind", "community", "state", "groups"}},
         {"resolve", {"conflict", "group", "decision", "payment", "reason"}},
         {"correct-amount", {"entitlement", "amount", "reason"}},
@@ -999,9 +1075,13 @@ int run(int argc, char** argv) {
                 return out.failure(c.failure());
             if (cmd == "staff" && args.positional.size() > 1 && args.positional[1] == "keys")
                 return cmd_staff_keys(*c, args, out);
+            if (cmd == "quarantine" &&
+                !(args.positional.size() > 1 && args.positional[1] == "release"))
+                return cmd_quarantine_list(*c, args, out);
             static const std::set<std::string> signed_by_admin = {
-                "token",      "demo-day", "import", "approve", "approve-day", "reject",
-                "carry-over", "revoke",   "admin",  "resolve", "staff",       "correct-amount"};
+                "token",  "demo-day",       "import",    "approve", "approve-day",
+                "reject", "carry-over",     "revoke",    "admin",   "resolve",
+                "staff",  "correct-amount", "quarantine"};
             if (signed_by_admin.count(cmd)) {
                 auto admin = unlock(*c, args, secrets);
                 if (!admin)

@@ -12,19 +12,76 @@ namespace gridsync::central {
 
 namespace {
 
-std::string code_of(const std::error_code& ec) {
-    return std::string(ec.category().name()) + ":" + std::to_string(ec.value());
-}
-
 sync::EntryAck ack(std::uint64_t seq, sync::AckStatus status, const std::error_code& ec = {},
                    std::string message = {}) {
-    return {seq, status, ec ? code_of(ec) : "", std::move(message)};
+    sync::EntryAck a{seq, status, ec ? sync::code_text(ec) : "", std::move(message)};
+    a.transient = ec && sync::may_be_transient(ec);
+    return a;
+}
+
+}  // namespace
+
+// What steps 4-5 made of an entry whose chain checks passed.
+struct Ingest::Checked {
+    enum class Kind { applied, parked, refused } kind = Kind::refused;
+    std::string message;  // applied: what central said; parked: what it waits for; refused: why
+    Errc code = Errc::rule_failed;
+};
+
+namespace {
+
+using Checked = Ingest::Checked;
+
+Checked refused(Errc code, std::string message) {
+    return {Checked::Kind::refused, std::move(message), code};
+}
+
+// Steps 4-5: validate, decode once, authorize, apply. `held`: the entry's
+// chain advanced earlier (it was parked or quarantined).
+Checked check_and_apply(CentralBackend& store, const Device& device, std::uint64_t seq,
+                        const sync::Hash32& hash, const crypto::Signature& sig, ByteView envelope,
+                        const sync::ChangesetEnvelope& env, bool held, domain::EpochMs now) {
+    auto& db = store.read_view();
+    try {
+        store::validate_changeset(env.changeset);
+    } catch (const store::StoreError& x) {
+        return refused(Errc::malformed, x.what());
+    }
+    auto changes = decode_changes(db, env.changeset);
+    if (!changes)
+        return refused(Errc::malformed, changes.failure().message);
+    // Scope is resolved through parents: one central has not seen yet makes
+    // the entry wait, whole, instead of being refused or dropped.
+    if (auto st = authorize_role(device, *changes); !st)
+        return refused(static_cast<Errc>(st.code().value()), st.failure().message);
+    if (auto st = check_stamps(device, env.hlc, *changes); !st)
+        return refused(Errc::forged_stamp, st.failure().message);
+    if (auto waiting = missing_parent(db, *changes))
+        return {Checked::Kind::parked, *waiting};
+    if (auto st = authorize(db, device, *changes); !st)
+        return refused(static_cast<Errc>(st.code().value()), st.failure().message);
+    const auto result = store.apply(
+        {device, seq, hash, sig, envelope, env.changeset, env.hlc, *changes, held}, now);
+    switch (result.kind) {
+        case ApplyResult::Kind::missing_parent:
+            // A foreign key missing_parent() could not name: wait all the same.
+            return {Checked::Kind::parked, "parent 'unnamed'"};
+        case ApplyResult::Kind::rule_failed:
+            return refused(result.code && result.code.category() == category()
+                               ? static_cast<Errc>(result.code.value())
+                               : Errc::rule_failed,
+                           result.message);
+        case ApplyResult::Kind::applied:
+            break;
+    }
+    return {Checked::Kind::applied, result.message};
 }
 
 }  // namespace
 
 sync::PushAcks Ingest::push(const sync::PushBatch& batch) {
     sync::PushAcks out;
+    out.version = batch.version;
     // One commit for the batch: each entry is its own savepoint inside it,
     // and no acknowledgement leaves before the commit.
     store_.in_one_transaction([&] {
@@ -48,6 +105,10 @@ sync::PushAcks Ingest::push(const sync::PushBatch& batch) {
         release_parked();
     });
     out.central_time_ms = clock_.now_ms();
+    if (!batch.entries.empty()) {
+        if (const auto device = store_.device(batch.entries.front().device_id))
+            out.epoch = store_.epoch_for(*device);
+    }
     return out;
 }
 
@@ -63,13 +124,12 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
                 seq = peek->seq;
         }
         store_.audit(now, "device:" + entry.device_id, action, std::to_string(seq), "refused",
-                     code_of(code) + " " + message);
+                     sync::code_text(code) + " " + message);
         return ack(seq, sync::AckStatus::rejected, code, message);
     };
 
     // 1-2. The signer, then the signature over the exact bytes received.
     const auto device = store_.device(entry.device_id);
-    auto& db = store_.read_view();
     if (!device)
         return refuse(Errc::unknown_device, "设备未登记 / unknown device " + entry.device_id);
     if (device->revoked)
@@ -102,8 +162,14 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
     const sync::Hash32 hash = sync::entry_hash(entry.envelope, *sig);
     if (env->seq <= device->last_seq) {
         const auto stored = store_.accepted_hash(device->id, env->seq);
-        if (stored && crypto::constant_time_equal(*stored, hash))
+        if (stored && crypto::constant_time_equal(*stored, hash)) {
+            // Offered again: say what became of it, quarantine included.
+            if (auto q = store_.quarantined(device->id, env->seq); q && !q->released_at_ms) {
+                sync::EntryAck a{seq, sync::AckStatus::quarantined, q->code, q->reason, false};
+                return a;
+            }
             return ack(seq, sync::AckStatus::duplicate);
+        }
         return refuse(Errc::forked_chain,
                       "序号 " + std::to_string(seq) +
                           " 已有另一条记录:链被分叉 / a different entry was accepted with this seq",
@@ -120,7 +186,9 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
     }
 
     // Times the device claims, against central's clock and the device's own
-    // past: an entry stamped in the future would win every later merge.
+    // past: an entry stamped in the future would win every later merge. Too
+    // far ahead is transient (central's clock catches up, or the device's is
+    // set right); a time before the device's last entry is permanent.
     const domain::EpochMs wall = domain::Hlc{env->hlc}.wall_ms();
     if (wall > now + sync::kMaxClockSkewMs || wall < sync::kHlcFloorMs) {
         return refuse(Errc::clock_out_of_bounds,
@@ -129,56 +197,87 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
                           std::to_string(sync::kMaxClockSkewMs / 60000) +
                           " 分钟)/ the entry's HLC is out of bounds of central's clock");
     }
+    Checked checked;
     if (env->hlc <= device->last_hlc) {
-        return refuse(Errc::hlc_regressed,
-                      "记录时间不晚于本设备上一条记录 / the entry's HLC is not after the device's "
-                      "last accepted entry");
+        checked = refused(Errc::hlc_regressed,
+                          "记录时间不晚于本设备上一条记录 / the entry's HLC is not after the "
+                          "device's last accepted entry");
+    } else {
+        // 4-5. Validate, decode once, authorize, apply (one transaction).
+        checked =
+            check_and_apply(store_, *device, seq, hash, *sig, entry.envelope, *env, false, now);
     }
-
-    // 4. Validate, decode once, authorize.
-    try {
-        store::validate_changeset(env->changeset);
-    } catch (const store::StoreError& x) {
-        return refuse(Errc::malformed, x.what());
-    }
-    auto changes = decode_changes(db, env->changeset);
-    if (!changes)
-        return refuse(Errc::malformed, changes.failure().message);
-    const auto park = [&](const std::string& waiting_for) {
-        store_.park({device->id, seq, env->hlc, hash, Bytes(sig->view().begin(), sig->view().end()),
-                     Bytes(entry.envelope.begin(), entry.envelope.end()), waiting_for},
-                    now);
-        return ack(seq, sync::AckStatus::accepted, {},
-                   "已暂存,等待 " + waiting_for + " / parked until " + waiting_for + " arrives");
-    };
-    // Scope is resolved through parents: one central has not seen yet makes
-    // the entry wait, whole, instead of being refused or dropped.
-    if (auto st = authorize_role(*device, *changes); !st)
-        return refuse(static_cast<Errc>(st.code().value()), st.failure().message);
-    if (auto st = check_stamps(*device, env->hlc, *changes); !st)
-        return refuse(Errc::forged_stamp, st.failure().message);
-    if (auto waiting = missing_parent(db, *changes))
-        return park(*waiting);
-    if (auto st = authorize(db, *device, *changes); !st) {
-        return refuse(static_cast<Errc>(st.code().value()), st.failure().message);
-    }
-
-    // 5. The backend applies it, looks again, logs it, advances the chain: one transaction.
-    const auto result = store_.apply(
-        {*device, seq, hash, *sig, entry.envelope, env->changeset, env->hlc, *changes}, now);
-    switch (result.kind) {
-        case ApplyResult::Kind::missing_parent:
-            // A foreign key missing_parent() could not name: wait all the same.
-            return park("parent 'unnamed'");
-        case ApplyResult::Kind::rule_failed:
-            return refuse(result.code && result.code.category() == category()
-                              ? static_cast<Errc>(result.code.value())
-                              : Errc::rule_failed,
-                          result.message);
-        case ApplyResult::Kind::applied:
+    switch (checked.kind) {
+        case Checked::Kind::applied:
+            return ack(seq, sync::AckStatus::accepted, {}, checked.message);
+        case Checked::Kind::parked:
+            store_.park(
+                {{device->id, seq, env->hlc, hash, Bytes(sig->view().begin(), sig->view().end()),
+                  Bytes(entry.envelope.begin(), entry.envelope.end())},
+                 checked.message},
+                now);
+            return ack(seq, sync::AckStatus::accepted, {},
+                       "已暂存,等待 " + checked.message + " / parked until " + checked.message +
+                           " arrives");
+        case Checked::Kind::refused:
             break;
     }
-    return ack(seq, sync::AckStatus::accepted, {}, result.message);
+    if (sync::may_be_transient(checked.code))
+        return refuse(checked.code, checked.message);
+    // Refused for good, but signed and linked: kept whole, the decision
+    // signed, the chain moved past it. Nothing of it is applied.
+    QuarantinedEntry q;
+    q.device_id = device->id;
+    q.seq = seq;
+    q.hlc = std::max(env->hlc, device->last_hlc);
+    q.hash = hash;
+    q.signature.assign(sig->view().begin(), sig->view().end());
+    q.envelope.assign(entry.envelope.begin(), entry.envelope.end());
+    q.code = sync::code_text(checked.code);
+    q.reason = checked.message;
+    q.at_ms = now;
+    q.decision = quarantine_decision(q);
+    const auto decision_sig = key_.sign(kQuarantineContext, q.decision);
+    q.decision_signature.assign(decision_sig.bytes.begin(), decision_sig.bytes.end());
+    store_.quarantine(q);
+    sync::EntryAck a{seq, sync::AckStatus::quarantined, q.code,
+                     "已隔离,等待管理员处理 / quarantined for an admin: " + checked.message, false};
+    return a;
+}
+
+Result<std::string> Ingest::release_quarantined(const std::string& device_id, std::uint64_t seq) {
+    const domain::EpochMs now = clock_.now_ms();
+    const auto q = store_.quarantined(device_id, seq);
+    if (!q || q->released_at_ms)
+        return fail(Errc::not_quarantined, "没有这条隔离记录 / no quarantined entry " + device_id +
+                                               ":" + std::to_string(seq));
+    const auto device = store_.device(device_id);
+    const auto sig = crypto::Signature::from(q->signature);
+    if (!device || !sig ||
+        !crypto::verify(device->signing_key, sync::kEnvelopeContext, q->envelope, *sig)) {
+        return fail(Errc::bad_signature,
+                    "隔离记录的签名无效 / the quarantined entry's signature "
+                    "does not verify");
+    }
+    auto env = sync::decode_envelope(q->envelope);
+    if (!env)
+        return fail(Errc::malformed, env.failure().message);
+    Result<std::string> out = fail(Errc::rule_failed, "");
+    store_.in_one_transaction([&] {
+        const Checked c =
+            check_and_apply(store_, *device, seq, q->hash, *sig, q->envelope, *env, true, now);
+        if (c.kind == Checked::Kind::applied) {
+            out = c.message.empty() ? std::string("已应用 / applied") : c.message;
+        } else if (c.kind == Checked::Kind::parked) {
+            out = fail(Errc::missing_parent,
+                       "仍在等待 " + c.message + " / still waiting for " + c.message);
+        } else {
+            out = fail(c.code, c.message);
+        }
+        store_.audit(now, "central", "entry.release", device_id + ":" + std::to_string(seq),
+                     out ? "ok" : "refused", out ? *out : out.failure().message);
+    });
+    return out;
 }
 
 std::size_t Ingest::release_parked() {

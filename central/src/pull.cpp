@@ -30,10 +30,21 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
         return fail(Errc::malformed, req.failure().message);
     if (req->device_id != device->id)
         return fail(Errc::bad_signature, "请求中的设备与签名设备不符 / names another device");
+    // A captured request sent again (the same signed bytes) carries a number
+    // already seen: refused before it measures a clock or reads a row.
+    if (!store_.note_pull_request(device->id, req->request_seq, req->version)) {
+        store_.audit(now, "device:" + device->id, "pull", std::to_string(req->request_seq),
+                     "refused", "replayed request");
+        return fail(Errc::replayed_request, "重复的拉取请求,已拒绝 / a pull request with number " +
+                                                std::to_string(req->request_seq) +
+                                                " was answered before (a replay)");
+    }
     // Every pull measures the device's clock against central's.
     store_.note_device_clock(device->id, req->device_time_ms - now, now);
 
     sync::PullBatch batch;
+    batch.version = req->version;  // answered in the version asked
+    batch.epoch = store_.epoch_for(*device);
     batch.from_cursor = req->cursor;
     batch.to_cursor = req->cursor;
     const std::uint32_t limit =

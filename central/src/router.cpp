@@ -36,6 +36,12 @@ int status_for(const std::error_code& code) {
                 return 409;
             case Errc::too_many_attempts:
                 return 429;
+            case Errc::busy:
+                return 503;
+            case Errc::replayed_request:
+                return 409;
+            case Errc::not_quarantined:
+                return 404;
             default:
                 return 400;
         }
@@ -48,7 +54,7 @@ int status_for(const std::error_code& code) {
 }  // namespace
 
 HttpAnswer failure_answer(const Failure& f) {
-    return error_answer(status_for(f.code), f.code, f.message);
+    return error_answer(status_for(f.code), f.code, f.message, sync::may_be_transient(f.code));
 }
 
 Router::Router(CentralBackend& backend, const CentralParts& parts, const CentralKeys& keys,
@@ -57,9 +63,11 @@ Router::Router(CentralBackend& backend, const CentralParts& parts, const Central
       parts_(parts),
       keys_(keys),
       clock_(clock),
-      ingest_(backend, clock),
+      ingest_(backend, clock, keys.signing),
       pull_(backend, keys.signing, clock),
-      admin_(std::make_unique<AdminApi>(parts, keys, clock, mutex_)) {}
+      quarantine_(std::make_unique<QuarantineDesk>(backend, parts.admins, ingest_,
+                                                   keys.signing.public_key())),
+      admin_(std::make_unique<AdminApi>(parts, keys, clock, mutex_, *quarantine_)) {}
 
 Router::~Router() = default;
 
@@ -67,7 +75,8 @@ HttpAnswer Router::handle(const HttpCall& call) noexcept {
     try {
         if (call.path == "/v1/health") {
             const std::string s =
-                R"({"status":"ok","protocol":)" + std::to_string(sync::kProtocolVersion) + "}";
+                R"({"status":"ok","protocol":)" + std::to_string(sync::kProtocolVersion) +
+                R"(,"oldest_protocol":)" + std::to_string(sync::kOldestProtocolVersion) + "}";
             return {200, "application/json", Bytes(s.begin(), s.end())};
         }
         if (call.path == "/metrics")
@@ -94,6 +103,49 @@ HttpAnswer Router::handle(const HttpCall& call) noexcept {
     } catch (...) {
         return error_answer(500, std::make_error_code(std::errc::io_error), "internal error");
     }
+}
+
+web::Admission Router::admit(const HttpCall& head) noexcept {
+    constexpr std::size_t kSmall = 64u << 10;
+    web::Admission a;
+    try {
+        const std::string route = web::route_of(head.path);
+        if (route == "/v1/health") {
+            a.cheap = true;
+            a.body_limit = 0;
+        } else if (route == "/admin/api/login") {
+            a.body_limit = kLoginBodyLimit;
+        } else if (route.starts_with("/admin/api/imports/")) {
+            // an office's file, as large as the server takes
+        } else if (route == "/v1/push" || route == "/v1/pull") {
+            if (route == "/v1/pull")
+                a.body_limit = kSmall;
+            std::unique_lock lock(mutex_, std::try_to_lock);
+            if (lock.owns_lock()) {
+                const auto device = backend_.device(head.device_id);
+                if (!device) {
+                    a.refusal =
+                        failure_answer(fail(Errc::unknown_device, "设备未登记 / unknown device"));
+                } else if (device->revoked) {
+                    // A known device: on record (an unknown id is only counted,
+                    // so a flood of made-up ids cannot fill the audit table).
+                    parts_.log.audit(clock_.now_ms(), "device:" + device->id, route, "", "refused",
+                                     "revoked (refused from the request's head)");
+                    a.refusal =
+                        failure_answer(fail(Errc::revoked, "设备已停用 / the device was revoked"));
+                }
+            }
+        } else if (route.starts_with("/admin/api/")) {
+            a.body_limit = 1u << 20;
+        } else {
+            a.body_limit = kSmall;
+        }
+    } catch (const std::exception&) {
+        a.body_limit = kSmall;  // checked again after the body, by handle()
+    }
+    if (a.refusal)
+        metrics_.observe_refused_request(web::route_of(head.path));
+    return a;
 }
 
 HttpAnswer Router::metrics(const HttpCall& call) {
@@ -183,7 +235,9 @@ HttpAnswer Router::device_call(const HttpCall& call) {
             }
         }
         std::lock_guard lock(mutex_);
-        const auto acks = ingest_.push(*batch);
+        auto acks = ingest_.push(*batch);
+        if (const auto now_device = backend_.device(device->id))
+            acks.epoch = backend_.epoch_for(*now_device);
         metrics_.observe_push(seconds(), acks);
         answer = sync::encode(acks);
     } else {

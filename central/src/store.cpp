@@ -203,6 +203,30 @@ ALTER TABLE pending_approval ADD COLUMN rejected_at_ms INTEGER;
 ALTER TABLE pending_approval ADD COLUMN rejected_reason TEXT;
 )sql";
 
+// Entries refused for good but signed and linked (docs/PROTOCOL.md,
+// "Refusals"): kept whole with central's signed decision; the device's chain
+// went on past them. Central's epoch (central_state 'epoch', 'epoch_base')
+// and the last pull-request number of each device (replays refused).
+constexpr const char* kCentralV9 = R"sql(
+CREATE TABLE quarantined_entry(
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hlc INTEGER NOT NULL,
+    entry_hash BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    envelope BLOB NOT NULL,
+    code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    decision BLOB NOT NULL,
+    decision_signature BLOB NOT NULL,
+    quarantined_at_ms INTEGER NOT NULL,
+    released_at_ms INTEGER,
+    released_by TEXT,
+    PRIMARY KEY (device_id, seq)) STRICT;
+ALTER TABLE device ADD COLUMN last_pull_request INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE device ADD COLUMN pull_protocol INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 const store::Migration kCentralMigrations[] = {
     {1, "devices, tokens, accepted log, conflicts, audit", kCentralV1},
     {2, "admin accounts and signed admin actions", kCentralV2},
@@ -211,7 +235,8 @@ const store::Migration kCentralMigrations[] = {
     {5, "the communities of each log entry", kCentralV5},
     {6, "device clocks and central's own HLC", kCentralV6},
     {7, "staff enrolment codes", kCentralV7},
-    {8, "staged lists turned down", kCentralV8}};
+    {8, "staged lists turned down", kCentralV8},
+    {9, "quarantined entries, epochs, pull-request numbers", kCentralV9}};
 
 // Thrown inside record_central's transaction to leave it without a trace.
 struct Refused {
@@ -256,7 +281,138 @@ CentralStore CentralStore::open(const std::filesystem::path& path) {
     const auto problems = store::uncapturable_tables(db, domain::replicated_tables());
     if (!problems.empty())
         throw store::StoreError(store::Errc::not_capturable, problems.front());
+    // The first epoch, once: base 0 (nothing was restored).
+    db.execute(
+        "INSERT INTO central_state(key, value) VALUES ('epoch', ?1), ('epoch_base', 0) ON "
+        "CONFLICT(key) DO NOTHING",
+        to_hex(crypto::random_bytes(8)));
     return CentralStore(std::move(db));
+}
+
+sync::CentralEpoch CentralStore::epoch_for(const Device& device) {
+    sync::CentralEpoch e;
+    e.id = db_.query_value<std::string>("SELECT value FROM central_state WHERE key = 'epoch'")
+               .value_or("");
+    e.base = static_cast<std::uint64_t>(
+        db_.query_value<std::int64_t>("SELECT value FROM central_state WHERE key = 'epoch_base'")
+            .value_or(0));
+    e.device_seq = device.last_seq;
+    return e;
+}
+
+std::string CentralStore::begin_epoch(domain::EpochMs now) {
+    const std::string id = to_hex(crypto::random_bytes(8));
+    store::Transaction tx(db_);
+    const auto base = static_cast<std::int64_t>(head());
+    db_.execute(
+        "INSERT INTO central_state(key, value) VALUES ('epoch', ?1), ('epoch_base', ?2) ON "
+        "CONFLICT(key) DO UPDATE SET value = excluded.value",
+        id, base);
+    // Pull-request numbers went on after the backup: the devices' are higher
+    // than any kept here, so nothing needs resetting.
+    audit(now, "central", "central.epoch", id, "ok", "log base " + std::to_string(base));
+    tx.commit();
+    return id;
+}
+
+bool CentralStore::note_pull_request(const std::string& device_id, std::uint64_t request_seq,
+                                     std::uint16_t version) {
+    store::Transaction tx(db_);
+    auto st = db_.prepare("SELECT last_pull_request, pull_protocol FROM device WHERE id = ?1");
+    st.bind(1, device_id);
+    if (!st.step())
+        return false;
+    const auto last = static_cast<std::uint64_t>(st.column<std::int64_t>(0));
+    const auto protocol = st.column<std::int64_t>(1);
+    st.reset();
+    if (version < 3) {
+        // Version 2 carries no number: taken only from a device that never spoke 3.
+        return protocol < 3;
+    }
+    if (request_seq <= last)
+        return false;
+    db_.execute("UPDATE device SET last_pull_request = ?1, pull_protocol = ?2 WHERE id = ?3",
+                static_cast<std::int64_t>(request_seq), static_cast<std::int64_t>(version),
+                device_id);
+    tx.commit();
+    return true;
+}
+
+Bytes quarantine_decision(const QuarantinedEntry& e) {
+    const std::string text = "gridsync quarantine v1\n" + e.device_id + "\n" +
+                             std::to_string(e.seq) + "\n" + to_hex(ByteView(e.hash)) + "\n" +
+                             e.code + "\n" + std::to_string(e.at_ms) + "\n";
+    return Bytes(text.begin(), text.end());
+}
+
+void CentralStore::quarantine(const QuarantinedEntry& e) {
+    store::Transaction tx(db_);
+    db_.execute(
+        R"(INSERT INTO quarantined_entry(device_id, seq, hlc, entry_hash, signature, envelope, code, reason,
+                         decision, decision_signature, quarantined_at_ms)
+                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))",
+        e.device_id, static_cast<std::int64_t>(e.seq), e.hlc, ByteView(e.hash), e.signature,
+        e.envelope, e.code, e.reason, e.decision, e.decision_signature, e.at_ms);
+    db_.execute("UPDATE device SET last_seq = ?1, last_hash = ?2, last_hlc = ?3 WHERE id = ?4",
+                static_cast<std::int64_t>(e.seq), ByteView(e.hash), e.hlc, e.device_id);
+    db_.execute(
+        R"(INSERT INTO conflict(id, kind, table_name, row_key, device_id, seq, detail, detected_at_ms)
+                  VALUES (?1, 'QUARANTINED', '', ?2, ?3, ?4, ?5, ?6))",
+        domain::new_id(e.at_ms), e.device_id + ":" + std::to_string(e.seq), e.device_id,
+        static_cast<std::int64_t>(e.seq),
+        "已隔离,原因修正后可放行 / quarantined; release it once the cause is fixed: " + e.code +
+            " " + e.reason,
+        e.at_ms);
+    audit(e.at_ms, "device:" + e.device_id, "entry.quarantine", std::to_string(e.seq),
+          "quarantined", e.code + " " + e.reason);
+    tx.commit();
+}
+
+namespace {
+
+QuarantinedEntry read_quarantined(store::Statement& st) {
+    QuarantinedEntry q;
+    q.device_id = st.column<std::string>(0);
+    q.seq = static_cast<std::uint64_t>(st.column<std::int64_t>(1));
+    q.hlc = st.column<std::int64_t>(2);
+    const Bytes h = st.column<Bytes>(3);
+    std::copy_n(h.begin(), std::min(h.size(), q.hash.size()), q.hash.begin());
+    q.signature = st.column<Bytes>(4);
+    q.envelope = st.column<Bytes>(5);
+    q.code = st.column<std::string>(6);
+    q.reason = st.column<std::string>(7);
+    q.decision = st.column<Bytes>(8);
+    q.decision_signature = st.column<Bytes>(9);
+    q.at_ms = st.column<std::int64_t>(10);
+    q.released_at_ms = st.column<std::optional<std::int64_t>>(11);
+    q.released_by = st.column<std::optional<std::string>>(12).value_or("");
+    return q;
+}
+
+constexpr const char* kQuarantineColumns =
+    "SELECT device_id, seq, hlc, entry_hash, signature, envelope, code, reason, decision, "
+    "decision_signature, quarantined_at_ms, released_at_ms, released_by FROM quarantined_entry ";
+
+}  // namespace
+
+std::optional<QuarantinedEntry> CentralStore::quarantined(const std::string& device_id,
+                                                          std::uint64_t seq) {
+    auto st = db_.prepare(std::string(kQuarantineColumns) + "WHERE device_id = ?1 AND seq = ?2");
+    st.bind(1, device_id);
+    st.bind(2, static_cast<std::int64_t>(seq));
+    if (!st.step())
+        return std::nullopt;
+    return read_quarantined(st);
+}
+
+std::vector<QuarantinedEntry> CentralStore::quarantined_entries(bool all) {
+    std::vector<QuarantinedEntry> out;
+    auto st =
+        db_.prepare(std::string(kQuarantineColumns) + (all ? "" : "WHERE released_at_ms IS NULL ") +
+                    "ORDER BY quarantined_at_ms DESC, device_id, seq");
+    while (st.step())
+        out.push_back(read_quarantined(st));
+    return out;
 }
 
 std::string CentralStore::create_token(const AdminSigner& admin, const TokenGrant& g,
@@ -388,6 +544,14 @@ Status CentralStore::add_admin(const AdminSigner* by_admin, const std::string& l
     return {};
 }
 
+namespace {
+// An Argon2id hash of a random password nobody knows, at the interactive
+// limits (crypto::KdfParams::interactive), checked for a name that has no account.
+constexpr const char* kNoSuchAdminHash =
+    "$argon2id$v=19$m=65536,t=2,p=1$1t3W0XTOFqZ5K3bTJY/avw$1EHIqzQukyrP6RxQIiWcMkW2oJz4am/"
+    "rjojiAF436vc";
+}  // namespace
+
 Result<AdminSigner> CentralStore::unlock_admin(const std::string& login, ByteView password,
                                                domain::EpochMs now) {
     auto st = db_.prepare(
@@ -396,7 +560,12 @@ Result<AdminSigner> CentralStore::unlock_admin(const std::string& login, ByteVie
     st.bind(1, login);
     const bool found = st.step();
     std::optional<AdminSigner> signer;
-    if (found && crypto::verify_password(st.column<std::string>(1), password)) {
+    if (!found) {
+        // The same Argon2id work as for a real account (at the interactive
+        // limits every production account has), the answer thrown away: an
+        // unknown name must not answer sooner than a known one.
+        (void)crypto::verify_password(kNoSuchAdminHash, password);
+    } else if (crypto::verify_password(st.column<std::string>(1), password)) {
         auto seed = crypto::unseal_secret(st.column<Bytes>(2), password);
         if (seed) {
             signer = AdminSigner{login, st.column<std::string>(0),
@@ -594,7 +763,8 @@ std::optional<sync::Hash32> CentralStore::accepted_hash(const std::string& devic
                                                         std::uint64_t seq) {
     const auto stored = db_.query_value<Bytes>(
         "SELECT entry_hash FROM accepted_entry WHERE device_id = ?1 AND seq = ?2 UNION ALL "
-        "SELECT entry_hash FROM parked_entry WHERE device_id = ?1 AND seq = ?2",
+        "SELECT entry_hash FROM parked_entry WHERE device_id = ?1 AND seq = ?2 UNION ALL "
+        "SELECT entry_hash FROM quarantined_entry WHERE device_id = ?1 AND seq = ?2",
         device_id, seq);
     if (!stored || stored->size() != sizeof(sync::Hash32))
         return std::nullopt;
@@ -714,14 +884,25 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
         device.id, seq, ByteView(entry.hash), entry.signature.view(), entry.envelope,
         applied_bytes.bytes(), entry.hlc, now,
         device.clock_skewed() ? device.clock_skew_ms : std::nullopt);
+    const auto position = db_.last_insert_rowid();  // before any other insert moves it
     observe_hlc(entry.hlc);
-    index_communities(db_.last_insert_rowid(), applied_bytes.bytes());
+    index_communities(position, applied_bytes.bytes());
     if (entry.from_parking) {
         db_.execute("DELETE FROM parked_entry WHERE device_id = ?1 AND seq = ?2", device.id, seq);
         db_.execute(
             "UPDATE conflict SET state = 'resolved', resolution = 'applied', resolved_by = "
             "'central', resolved_at_ms = ?1, reason = '父记录已到达 / the parent arrived' WHERE "
             "kind = 'PARKED' AND device_id = ?2 AND seq = ?3 AND state = 'open'",
+            now, device.id, seq);
+        // Or released from quarantine by an admin (whose signed action says who).
+        db_.execute(
+            "UPDATE quarantined_entry SET released_at_ms = ?1, released_by = 'admin' WHERE "
+            "device_id = ?2 AND seq = ?3 AND released_at_ms IS NULL",
+            now, device.id, seq);
+        db_.execute(
+            "UPDATE conflict SET state = 'resolved', resolution = 'applied', resolved_by = "
+            "'central', resolved_at_ms = ?1, reason = '管理员放行 / released by an admin' WHERE "
+            "kind = 'QUARANTINED' AND device_id = ?2 AND seq = ?3 AND state = 'open'",
             now, device.id, seq);
     } else {
         db_.execute("UPDATE device SET last_seq = ?1, last_hash = ?2, last_hlc = ?3 WHERE id = ?4",
@@ -1077,6 +1258,11 @@ std::string CentralStore::settle(store::Database& db, const std::string& conflic
         throw Refused{{Errc::not_authorized,
                        "暂存记录在父记录到达时自动应用 / a parked entry is applied when "
                        "its parent arrives"}};
+    }
+    if (c.kind == "QUARANTINED") {
+        throw Refused{{Errc::not_authorized,
+                       "隔离记录请在原因修正后放行(quarantine release)/ release a quarantined "
+                       "entry once its cause is fixed (quarantine release)"}};
     }
     std::string detail = std::string(to_string(decision.resolution)) + " " + c.table + " " + c.key;
     if (decision.resolution == Resolution::take_incoming) {

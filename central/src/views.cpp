@@ -2,6 +2,7 @@
 
 #include "gridsync/central/day_planner.hpp"
 #include "gridsync/central/imports.hpp"
+#include "gridsync/central/quarantine.hpp"
 
 #include "authorize.hpp"
 #include "conflicts.hpp"
@@ -110,7 +111,7 @@ json::array decisions_for(const std::string& kind) {
         return {"void_payment", "keep_central"};
     if (kind == "AMOUNT_CHANGED" || kind == "SIMULTANEOUS_CHECK_IN" || kind == "CLOCK_SKEW")
         return {"keep_central"};
-    if (kind == "PARKED")
+    if (kind == "PARKED" || kind == "QUARANTINED")
         return {};
     return {"keep_central", "take_incoming"};
 }
@@ -430,6 +431,26 @@ json::object import_outcome_json(const ImportOutcome& r) {
             {"file_digest", r.file_digest},
             {"ok", r.ok()},
             {"problems", std::move(problems)}};
+}
+
+json::array quarantine_json(store::Database& db, QuarantineDesk& desk, bool all) {
+    json::array out;
+    for (const auto& q : desk.list(all)) {
+        const auto name =
+            db.query_value<std::string>("SELECT name FROM device WHERE id = ?1", q.device_id);
+        out.push_back(json::object{
+            {"device", q.device_id},
+            {"device_name", name.value_or("")},
+            {"seq", q.seq},
+            {"code", q.code},
+            {"reason", q.reason},
+            {"at_ms", q.at_ms},
+            {"at", domain::format_local(q.at_ms)},
+            {"released", q.released_at_ms.has_value()},
+            {"decision_verifies", desk.decision_verifies(q)},
+        });
+    }
+    return out;
 }
 
 }  // namespace gridsync::central

@@ -329,6 +329,17 @@ int cmd_status(Context& c) {
                            {"message", n.message}});
     }
     d["notices"] = std::move(notices);
+    boost::json::array quarantined;
+    for (const auto& q : s.quarantined) {
+        quarantined.push_back({{"seq", q.seq},
+                               {"code", q.code},
+                               {"message", q.message},
+                               {"at", domain::format_local(q.at_ms)}});
+        c.out.line("中心隔离了第 " + std::to_string(q.seq) +
+                   " 条记录,请联系管理员处理 / central quarantined entry #" +
+                   std::to_string(q.seq) + " (tell an admin): [" + q.code + "] " + q.message);
+    }
+    d["quarantined"] = std::move(quarantined);
     c.out.line("设备 device: " + c.node.config().device_name + " (" + c.node.config().device_id +
                ")");
     c.out.line("指纹 fingerprint: " + crypto::fingerprint(c.node.device_key().public_key()));
@@ -353,6 +364,14 @@ int report_round(Context& c, const sync::RoundReport& r) {
     d["clashes"] = r.clashes;
     d["snapshot_rows"] = r.snapshot_rows;
     d["repaired"] = r.repaired;
+    d["quarantined"] = r.quarantined;
+    d["central_restored"] = r.central_restored;
+    d["reoffered"] = r.reoffered;
+    if (r.central_restored || r.reoffered > 0) {
+        c.out.line("中心已从备份恢复,已重新上传其缺少的 " + std::to_string(r.reoffered) +
+                   " 条记录 / central was restored from a backup: " + std::to_string(r.reoffered) +
+                   " entries it lacked were sent again");
+    }
     if (r.repaired) {
         c.out.line(
             "本机数据与中心不一致,已按范围重新下载(未上传的记录均保留)/ this device had drifted "
@@ -360,7 +379,8 @@ int report_round(Context& c, const sync::RoundReport& r) {
     }
     boost::json::array rejections, notices;
     for (const auto& a : r.rejections) {
-        rejections.push_back({{"seq", a.seq}, {"code", a.code}, {"message", a.message}});
+        rejections.push_back(
+            {{"seq", a.seq}, {"code", a.code}, {"message", a.message}, {"transient", a.transient}});
         c.out.line("被中心拒绝 refused by central: #" + std::to_string(a.seq) + " [" + a.code +
                    "] " + a.message);
     }
@@ -449,6 +469,7 @@ int cmd_serve(Context& c, const fs::path& dir, const crypto::SecureBuffer& passp
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     std::unique_ptr<web::HttpServer> server;
+    bool serving_ended = false;
     std::mutex server_mutex;
     std::thread waiter([&] {
         int sig = 0;
@@ -530,8 +551,8 @@ int cmd_serve(Context& c, const fs::path& dir, const crypto::SecureBuffer& passp
         }
         std::cerr << "gridsync-edge: 请在浏览器打开 open in a browser: http://" << o.host << ":"
                   << server->port() << "/" << std::endl;
-        if (!stop)
-            server->run();
+        if (!stop && !server->run())
+            serving_ended = true;
     } else if (syncer.joinable()) {
         syncer.join();
     }
@@ -540,6 +561,10 @@ int cmd_serve(Context& c, const fs::path& dir, const crypto::SecureBuffer& passp
     waiter.join();
     if (syncer.joinable())
         syncer.join();
+    if (serving_ended) {
+        std::cerr << "gridsync-edge: 服务意外停止 / serving ended unexpectedly" << std::endl;
+        return Exit::serving_ended;
+    }
     return c.out.finish(Exit::ok);
 }
 

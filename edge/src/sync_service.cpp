@@ -42,7 +42,7 @@ void SyncService::remember(const Result<sync::RoundReport>& r) {
     for (const auto& a : r->rejections)
         add(a, "refused");
     for (const auto& a : r->notices)
-        add(a, "accepted");
+        add(a, a.status == sync::AckStatus::quarantined ? "quarantined" : "accepted");
     // The newest 200 are plenty for a person to look at.
     db.execute(
         "DELETE FROM central_notice WHERE id NOT IN (SELECT id FROM central_notice ORDER BY id "
@@ -80,6 +80,7 @@ SyncStatus SyncService::status() {
     if (auto broken = node_.outbox().pending(1).broken)
         s.outbox_broken = std::move(broken);
     s.recoveries = domain::recoveries(node_.db());
+    s.quarantined = node_.outbox().quarantined();
     return s;
 }
 

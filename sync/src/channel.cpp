@@ -6,6 +6,7 @@
 #include "gridsync/crypto/errors.hpp"
 #include "gridsync/sync/errors.hpp"
 #include "gridsync/sync/protocol.hpp"
+#include "gridsync/sync/refusals.hpp"
 #include "wire.hpp"
 
 namespace gridsync::sync {
@@ -125,6 +126,7 @@ Result<EnrollResponse> decode_enroll_response(ByteView bytes) {
 
 Failure refusal_from_answer(int http_status, ByteView body) {
     std::string code, message = std::string(as_chars(body));
+    std::optional<bool> retry;
     boost::system::error_code ec;
     const auto json = boost::json::parse(std::string_view(as_chars(body)), ec);
     if (!ec && json.is_object()) {
@@ -133,12 +135,16 @@ Failure refusal_from_answer(int http_status, ByteView body) {
             code = std::string(c->as_string());
         if (auto* m = o.if_contains("message"); m && m->is_string())
             message = std::string(m->as_string());
+        if (auto* r = o.if_contains("retry"); r && r->is_bool())
+            retry = r->as_bool();
     }
-    // The code central sends a revoked device (central::Errc::revoked);
-    // a protocol constant, like the header names.
-    const bool revoked = code == "gridsync.central:2";
-    return Failure{revoked ? Errc::device_revoked : Errc::remote_refused,
-                   "HTTP " + std::to_string(http_status) + " " + code + " " + message};
+    const auto refusal = refusal_of(code);
+    Errc kind = Errc::remote_refused;
+    if (refusal == Refusal::revoked)
+        kind = Errc::device_revoked;
+    else if (retry.value_or(http_status == 429 || http_status == 503 || http_status == 504))
+        kind = Errc::central_busy;
+    return Failure{kind, "HTTP " + std::to_string(http_status) + " " + code + " " + message};
 }
 
 }  // namespace gridsync::sync

@@ -49,9 +49,26 @@ Result<Bytes> SyncClient::call(const std::string& path, ByteView plaintext) {
 
 Result<RoundReport> SyncClient::round(const SyncOptions& options, const Progress& progress) {
     RoundReport report;
+    // A restored central (or one holding less of this device's chain than it
+    // acknowledged) sends the round back to the push, a bounded number of
+    // times: the entries it lacks are offered again before anything is pulled.
+    for (int restarts = 0;; ++restarts) {
+        if (auto pushed = push_all(options, report); !pushed)
+            return pushed.failure();
+        if (!options.pull)
+            return report;
+        auto pulled = pull_all(options, progress, report);
+        if (!pulled)
+            return pulled.failure();
+        if (!*pulled || restarts >= 3)
+            return report;
+    }
+}
+
+Status SyncClient::push_all(const SyncOptions& options, RoundReport& report) {
     // Push until nothing is left, or central refuses the next entry, or the
     // next entry does not verify here: a damaged entry is never sent.
-    for (;;) {
+    for (int guard = 0; guard < 100000; ++guard) {
         PendingEntries pending = outbox_.pending(options.push_batch);
         if (pending.entries.empty()) {
             report.outbox_broken = std::move(pending.broken);
@@ -73,24 +90,42 @@ Result<RoundReport> SyncClient::round(const SyncOptions& options, const Progress
         for (const auto& a : acks->acks) {
             if (a.status == AckStatus::accepted)
                 ++report.accepted;
-            if (a.status != AckStatus::rejected && !a.message.empty())
+            if (a.status == AckStatus::accepted && !a.message.empty())
                 report.notices.push_back(a);
             if (a.status == AckStatus::duplicate)
                 ++report.duplicates;
+            if (a.status == AckStatus::quarantined) {
+                ++report.quarantined;
+                report.notices.push_back(a);
+            }
             if (a.status == AckStatus::rejected) {
                 ++report.rejected;
                 report.rejections.push_back(a);
                 refused = true;
             }
         }
+        // Central lacks entries it had acknowledged (a restore): they are
+        // pending again, and go first.
+        if (acks->epoch) {
+            const auto check = observe_epoch(db_, outbox_, *acks->epoch);
+            report.reoffered += check.reoffered;
+            report.central_restored = report.central_restored || check.restored;
+            if (check.reoffered > 0)
+                continue;
+        }
         if (refused || acks->acks.empty())
             break;
     }
+    return {};
+}
+
+Result<bool> SyncClient::pull_all(const SyncOptions& options, const Progress& progress,
+                                  RoundReport& report) {
     // Pull until central says there is no more.
     const bool verify = options.verify_scope &&
                         (options.verify_scope_every_ms == 0 || pull_cursor(db_) == 0 ||
                          clock_.now_ms() - scope_verified_at(db_) >= options.verify_scope_every_ms);
-    for (int guard = 0; options.pull && guard < 100000; ++guard) {
+    for (int guard = 0; guard < 100000; ++guard) {
         auto answer = call("/v1/pull",
                            make_pull_request(db_, outbox_.device_id(), device_key_, clock_,
                                              options.pull_batch, verify || pull_cursor(db_) == 0));
@@ -99,6 +134,13 @@ Result<RoundReport> SyncClient::round(const SyncOptions& options, const Progress
         auto outcome = apply_pull(db_, outbox_, central_.signing_key, *answer, clock_);
         if (!outcome)
             return outcome.failure();
+        if (outcome->central_restored || outcome->reoffered > 0) {
+            report.central_restored = report.central_restored || outcome->central_restored;
+            report.reoffered += outcome->reoffered;
+            if (outcome->reoffered > 0)
+                return true;  // push them first
+            continue;         // the cursor moved back: pull from there
+        }
         report.pulled += outcome->entries;
         report.snapshot_rows += outcome->snapshot_rows;
         report.clashes += outcome->clashes;
@@ -119,7 +161,7 @@ Result<RoundReport> SyncClient::round(const SyncOptions& options, const Progress
         if (!outcome->more)
             break;
     }
-    return report;
+    return false;
 }
 
 }  // namespace gridsync::sync

@@ -20,6 +20,7 @@ const std::error_category& category() noexcept {
             {Errc::device_revoked, "本设备已被停用 / this device was revoked"},
             {Errc::scope_diverged,
              "本机数据与中心不一致 / this device's data differs from central's"},
+            {Errc::central_busy, "中心暂时无法处理,稍后重试 / central cannot take it now: later"},
         });
     return instance;
 }

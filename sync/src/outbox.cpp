@@ -48,9 +48,20 @@ constexpr const char* kLocalV3 = R"sql(
 CREATE INDEX outbox_pending ON outbox(seq) WHERE acked = 0;
 )sql";
 
+// Entries central quarantined (protocol v3): acknowledged, kept here with
+// central's reason for the person at the device to see.
+constexpr const char* kLocalV4 = R"sql(
+CREATE TABLE outbox_quarantine(
+    seq INTEGER PRIMARY KEY NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at_ms INTEGER NOT NULL) STRICT;
+)sql";
+
 const store::Migration kLocalMigrations[] = {{1, "outbox and node state", kLocalV1},
                                              {2, "local clashes of pulls", kLocalV2},
-                                             {3, "index of pending entries", kLocalV3}};
+                                             {3, "index of pending entries", kLocalV3},
+                                             {4, "entries central quarantined", kLocalV4}};
 
 constexpr const char* kLocalComponent = "sync.local";
 
@@ -272,9 +283,36 @@ std::size_t Outbox::acknowledge(const PushAcks& acks) {
         st.bind(1, static_cast<std::int64_t>(a.seq)).run();
         marked += static_cast<std::size_t>(db_.changes());
         st.reset();
+        if (a.status == AckStatus::quarantined) {
+            db_.execute(
+                "INSERT INTO outbox_quarantine(seq, code, message, at_ms) VALUES (?1, ?2, ?3, ?4) "
+                "ON CONFLICT(seq) DO UPDATE SET code = excluded.code, message = excluded.message",
+                static_cast<std::int64_t>(a.seq), a.code, a.message, clock_.now_ms());
+        } else {
+            // Accepted after all (released by an admin, or offered again).
+            db_.execute("DELETE FROM outbox_quarantine WHERE seq = ?1",
+                        static_cast<std::int64_t>(a.seq));
+        }
     }
     tx.commit();
     return marked;
+}
+
+std::size_t Outbox::reoffer_after(std::uint64_t seq) {
+    db_.execute("UPDATE outbox SET acked = 0 WHERE seq > ?1 AND acked = 1",
+                static_cast<std::int64_t>(seq));
+    return static_cast<std::size_t>(db_.changes());
+}
+
+std::vector<Outbox::Quarantined> Outbox::quarantined() {
+    std::vector<Quarantined> out;
+    auto st = db_.prepare("SELECT seq, code, message, at_ms FROM outbox_quarantine ORDER BY seq");
+    while (st.step()) {
+        out.push_back({static_cast<std::uint64_t>(st.column<std::int64_t>(0)),
+                       st.column<std::string>(1), st.column<std::string>(2),
+                       st.column<std::int64_t>(3)});
+    }
+    return out;
 }
 
 Outbox::Status Outbox::status() {
@@ -288,6 +326,9 @@ Outbox::Status Outbox::status() {
     s.pending = static_cast<std::uint64_t>(st.column<std::int64_t>(1));
     s.last_seq = static_cast<std::uint64_t>(st.column<std::int64_t>(2));
     s.acked_seq = static_cast<std::uint64_t>(st.column<std::int64_t>(3));
+    st.reset();
+    s.quarantined = static_cast<std::uint64_t>(
+        db_.query_value<std::int64_t>("SELECT count(*) FROM outbox_quarantine").value_or(0));
     return s;
 }
 

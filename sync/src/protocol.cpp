@@ -2,6 +2,7 @@
 
 #include <cereal/archives/portable_binary.hpp>
 #include <sstream>
+#include <stdexcept>
 
 #include "gridsync/sync/errors.hpp"
 #include "wire.hpp"
@@ -13,34 +14,39 @@ namespace {
 using wire::Reader;
 using wire::Writer;
 
-Writer begin(MessageType type) {
+Writer begin(MessageType type, std::uint16_t version) {
+    if (version < kOldestProtocolVersion || version > kProtocolVersion)
+        throw std::logic_error("encoding a protocol version this build does not speak");
     Writer w;
-    w.u16(kProtocolVersion);
+    w.u16(version);
     w.u8(static_cast<std::uint8_t>(type));
     return w;
 }
 
-Status expect_header(Reader& r, MessageType type) {
+Result<std::uint16_t> expect_header(Reader& r, MessageType type) {
     const auto version = r.u16();
-    if (version != kProtocolVersion) {
-        return fail(Errc::unsupported_version,
-                    "协议版本不符:收到 " + std::to_string(version) + ",本机为 " +
-                        std::to_string(kProtocolVersion) + " / protocol version " +
-                        std::to_string(version) + " received, this build speaks " +
-                        std::to_string(kProtocolVersion));
+    if (version < kOldestProtocolVersion || version > kProtocolVersion) {
+        const std::string range =
+            std::to_string(kOldestProtocolVersion) + "-" + std::to_string(kProtocolVersion);
+        return fail(Errc::unsupported_version, "协议版本不符:收到 " + std::to_string(version) +
+                                                   ",本机支持 " + range + " / protocol version " +
+                                                   std::to_string(version) +
+                                                   " received, this build speaks " + range);
     }
     if (r.u8() != static_cast<std::uint8_t>(type))
         return fail(Errc::malformed_envelope, "unexpected message type");
-    return {};
+    return version;
 }
 
 template <class T, class F>
 Result<T> decode(ByteView bytes, MessageType type, F&& body) {
     try {
         Reader r(bytes);
-        if (auto st = expect_header(r, type); !st)
-            return st.failure();
-        T m = body(r);
+        auto version = expect_header(r, type);
+        if (!version)
+            return version.failure();
+        T m = body(r, *version);
+        m.version = *version;
         r.finish();
         return m;
     } catch (const wire::DecodeError& e) {
@@ -70,10 +76,26 @@ std::optional<SnapshotCursor> read_snapshot(Reader& r) {
     return s;
 }
 
+void write_epoch(Writer& w, const std::optional<CentralEpoch>& e) {
+    const CentralEpoch none;
+    const CentralEpoch& v = e ? *e : none;
+    w.bytes(as_bytes(v.id));
+    w.u64(v.base);
+    w.u64(v.device_seq);
+}
+
+CentralEpoch read_epoch(Reader& r) {
+    CentralEpoch e;
+    e.id = r.string(64);
+    e.base = r.u64();
+    e.device_seq = r.u64();
+    return e;
+}
+
 }  // namespace
 
 Bytes encode(const PushBatch& m) {
-    Writer w = begin(MessageType::push_batch);
+    Writer w = begin(MessageType::push_batch, m.version);
     w.count(m.entries.size());
     for (const auto& e : m.entries) {
         w.bytes(as_bytes(e.device_id));
@@ -84,20 +106,27 @@ Bytes encode(const PushBatch& m) {
 }
 
 Bytes encode(const PushAcks& m) {
-    Writer w = begin(MessageType::push_acks);
+    Writer w = begin(MessageType::push_acks, m.version);
     w.count(m.acks.size());
     for (const auto& a : m.acks) {
         w.u64(a.seq);
-        w.u8(static_cast<std::uint8_t>(a.status));
+        // A version-2 device knows no quarantine: to it the entry is refused.
+        const bool v2 = m.version < 3;
+        w.u8(static_cast<std::uint8_t>(
+            v2 && a.status == AckStatus::quarantined ? AckStatus::rejected : a.status));
+        if (!v2)
+            w.u8(a.transient ? 1 : 0);
         w.bytes(as_bytes(a.code));
         w.bytes(as_bytes(a.message));
     }
     w.i64(m.central_time_ms);
+    if (m.version >= 3)
+        write_epoch(w, m.epoch);
     return w.finish();
 }
 
 Result<PushBatch> decode_push_batch(ByteView bytes) {
-    return decode<PushBatch>(bytes, MessageType::push_batch, [](Reader& r) {
+    return decode<PushBatch>(bytes, MessageType::push_batch, [](Reader& r, std::uint16_t) {
         PushBatch m;
         const auto n = r.count(kMaxEntriesPerBatch);
         m.entries.reserve(n);
@@ -113,51 +142,65 @@ Result<PushBatch> decode_push_batch(ByteView bytes) {
 }
 
 Result<PushAcks> decode_push_acks(ByteView bytes) {
-    return decode<PushAcks>(bytes, MessageType::push_acks, [](Reader& r) {
+    return decode<PushAcks>(bytes, MessageType::push_acks, [](Reader& r, std::uint16_t version) {
         PushAcks m;
         const auto n = r.count(kMaxEntriesPerBatch);
+        const auto last = version >= 3 ? AckStatus::quarantined : AckStatus::rejected;
         for (std::uint64_t i = 0; i < n; ++i) {
             EntryAck a;
             a.seq = r.u64();
             const auto status = r.u8();
-            if (status > static_cast<std::uint8_t>(AckStatus::rejected))
+            if (status > static_cast<std::uint8_t>(last))
                 throw wire::DecodeError{"unknown ack status"};
             a.status = static_cast<AckStatus>(status);
+            if (version >= 3) {
+                const auto transient = r.u8();
+                if (transient > 1)
+                    throw wire::DecodeError{"the transient flag must be 0 or 1"};
+                a.transient = transient == 1;
+            }
             a.code = r.string(256);
             a.message = r.string(4096);
             m.acks.push_back(std::move(a));
         }
         m.central_time_ms = r.i64();
+        if (version >= 3)
+            m.epoch = read_epoch(r);
         return m;
     });
 }
 
 Bytes encode(const PullRequest& m) {
-    Writer w = begin(MessageType::pull_request);
+    Writer w = begin(MessageType::pull_request, m.version);
     w.bytes(as_bytes(m.device_id));
     w.u64(m.cursor);
     w.u32(m.max_entries);
     w.i64(m.device_time_ms);
     w.u8(m.want_digest ? 1 : 0);
     write_snapshot(w, m.snapshot);
+    if (m.version >= 3)
+        w.u64(m.request_seq);
     return w.finish();
 }
 
 Result<PullRequest> decode_pull_request(ByteView bytes) {
-    return decode<PullRequest>(bytes, MessageType::pull_request, [](Reader& r) {
-        PullRequest m;
-        m.device_id = r.string(kMaxDeviceIdBytes);
-        m.cursor = r.u64();
-        m.max_entries = r.u32();
-        m.device_time_ms = r.i64();
-        m.want_digest = r.u8() != 0;
-        m.snapshot = read_snapshot(r);
-        return m;
-    });
+    return decode<PullRequest>(bytes, MessageType::pull_request,
+                               [](Reader& r, std::uint16_t version) {
+                                   PullRequest m;
+                                   m.device_id = r.string(kMaxDeviceIdBytes);
+                                   m.cursor = r.u64();
+                                   m.max_entries = r.u32();
+                                   m.device_time_ms = r.i64();
+                                   m.want_digest = r.u8() != 0;
+                                   m.snapshot = read_snapshot(r);
+                                   if (version >= 3)
+                                       m.request_seq = r.u64();
+                                   return m;
+                               });
 }
 
 Bytes encode(const PullBatch& m) {
-    Writer w = begin(MessageType::pull_batch);
+    Writer w = begin(MessageType::pull_batch, m.version);
     w.u64(m.from_cursor);
     w.u64(m.to_cursor);
     w.u8(m.more ? 1 : 0);
@@ -171,11 +214,13 @@ Bytes encode(const PullBatch& m) {
     }
     write_snapshot(w, m.snapshot);
     w.bytes(m.scope_digest ? ByteView(*m.scope_digest) : ByteView());
+    if (m.version >= 3)
+        write_epoch(w, m.epoch);
     return w.finish();
 }
 
 Result<PullBatch> decode_pull_batch(ByteView bytes) {
-    return decode<PullBatch>(bytes, MessageType::pull_batch, [](Reader& r) {
+    return decode<PullBatch>(bytes, MessageType::pull_batch, [](Reader& r, std::uint16_t version) {
         PullBatch m;
         m.from_cursor = r.u64();
         m.to_cursor = r.u64();
@@ -198,6 +243,8 @@ Result<PullBatch> decode_pull_batch(ByteView bytes) {
         } else if (!digest.empty()) {
             throw wire::DecodeError{"a scope digest is 32 bytes"};
         }
+        if (version >= 3)
+            m.epoch = read_epoch(r);
         return m;
     });
 }

@@ -136,10 +136,51 @@ void begin_repair(store::Database& db, Outbox& outbox, domain::EpochMs now) {
     tx.commit();
 }
 
+EpochCheck observe_epoch(store::Database& db, Outbox& outbox, const CentralEpoch& epoch) {
+    EpochCheck check;
+    if (epoch.id.empty())
+        return check;
+    store::Transaction tx(db);
+    const std::string known =
+        db.query_value<std::string>("SELECT value FROM node_state WHERE key = 'central_epoch'")
+            .value_or("");
+    check.restored = !known.empty() && known != epoch.id;
+    // Positions up to the base are as this device saw them; past it, the
+    // log is not the one this device read. On the first contact that tells
+    // an epoch, a cursor past a restored base moves back too (moving back is
+    // always safe: what comes again converges).
+    if (check.restored || (known.empty() && epoch.base > 0)) {
+        const auto cursor = pull_cursor(db);
+        if (cursor > epoch.base) {
+            set_state(db, "pull_cursor", static_cast<std::int64_t>(epoch.base));
+            check.restored = true;
+        }
+        if (int_state(db, "snapshot_active") != 0 &&
+            static_cast<std::uint64_t>(int_state(db, "snapshot_at")) > epoch.base) {
+            db.execute("DELETE FROM node_state WHERE key LIKE 'snapshot_%'");
+            check.restored = true;
+        }
+        if (check.restored)
+            set_state(db, "scope_verified_ms", std::int64_t{0});
+    }
+    check.reoffered = outbox.reoffer_after(epoch.device_seq);
+    set_state(db, "central_epoch", epoch.id);
+    tx.commit();
+    return check;
+}
+
 Bytes make_pull_request(store::Database& db, const std::string& device_id,
                         const crypto::SigningKey& device_key, domain::Clock& clock,
                         std::uint32_t max_entries, bool want_digest) {
     PullRequest req{device_id, pull_cursor(db), max_entries, clock.now_ms(), want_digest};
+    {
+        // Above every number sent before, kept before it is sent: central
+        // refuses a request whose number it has seen (a replay).
+        store::Transaction tx(db);
+        req.request_seq = static_cast<std::uint64_t>(int_state(db, "pull_request_seq")) + 1;
+        set_state(db, "pull_request_seq", static_cast<std::int64_t>(req.request_seq));
+        tx.commit();
+    }
     if (int_state(db, "snapshot_active") != 0) {
         req.snapshot.emplace();
         req.snapshot->at = static_cast<std::uint64_t>(int_state(db, "snapshot_at"));
@@ -168,6 +209,20 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
     auto batch = decode_pull_batch(outer->body);
     if (!batch)
         return batch.failure();
+    if (batch->epoch) {
+        // Central restored, or holding less of this device's chain than it
+        // acknowledged: nothing of this batch is applied; the round offers
+        // the entries again and pulls from the epoch's base.
+        const auto check = observe_epoch(db, outbox, *batch->epoch);
+        if (check.restored || check.reoffered > 0) {
+            PullOutcome outcome;
+            outcome.central_restored = check.restored;
+            outcome.reoffered = check.reoffered;
+            outcome.cursor = pull_cursor(db);
+            outcome.more = true;
+            return outcome;
+        }
+    }
     if (batch->from_cursor != pull_cursor(db)) {
         return fail(Errc::broken_chain,
                     "批次起点与本机游标不符 / the batch does not start at this device's cursor");

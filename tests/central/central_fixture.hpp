@@ -5,15 +5,18 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "gridsync/central/errors.hpp"
 #include "gridsync/central/ingest.hpp"
 #include "gridsync/central/pull.hpp"
+#include "gridsync/central/router.hpp"
 #include "gridsync/central/store.hpp"
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/disbursement.hpp"
 #include "gridsync/domain/ids.hpp"
 #include "gridsync/domain/seed.hpp"
+#include "gridsync/sync/channel.hpp"
 #include "gridsync/sync/errors.hpp"
 #include "gridsync/sync/pull.hpp"
 #include "node_fixture.hpp"
@@ -48,8 +51,34 @@ struct OtherDevice {
     std::unique_ptr<sync::Outbox> outbox;
 };
 
+// The sync Transport as a direct call of central's router: the whole
+// protocol (sealed bodies, refusals as HTTP answers) without the socket.
+class DirectTransport final : public sync::Transport {
+  public:
+    explicit DirectTransport(central::Router& router) : router_(router) {}
+    Result<Bytes> post(const std::string& path, const std::map<std::string, std::string>& headers,
+                       ByteView body) override {
+        central::HttpCall call{"POST", path, "", Bytes(body.begin(), body.end())};
+        if (auto it = headers.find(sync::kDeviceHeader); it != headers.end())
+            call.device_id = it->second;
+        last_call = call;
+        last = router_.get().handle(call);
+        if (last.status == 200)
+            return last.body;
+        return sync::refusal_from_answer(last.status, last.body);
+    }
+    void set_router(central::Router& router) { router_ = std::ref(router); }
+    central::HttpCall last_call;
+    central::HttpAnswer last;
+
+  private:
+    std::reference_wrapper<central::Router> router_;
+};
+
 class EdgeAndCentral : public ::testing::Test {
   protected:
+    // A fixture that needs more residents seeds a larger subdistrict.
+    explicit EdgeAndCentral(domain::SeedOptions seed = Node::small()) : edge(seed) {}
     Node edge;
     TempDir cdir;
     ManualClock central_clock{kDay1Nine};
@@ -60,6 +89,7 @@ class EdgeAndCentral : public ::testing::Test {
     std::string payer = edge.staff_where("service_point_staff", "", 0).id;
     std::string verifier = edge.staff_where("service_point_staff", "", 1).id;
     std::string day;
+    int entitlements_per_day = 4;  // a fixture may ask for more before SetUp
     // Two admin accounts (maker and checker), unlocked.
     std::optional<central::AdminSigner> admin, admin2;
 
@@ -83,7 +113,7 @@ class EdgeAndCentral : public ::testing::Test {
                                          edge.staff_where("community_worker", community, 0).id,
                                          edge.staff_where("admin").id,
                                          {payer, verifier},
-                                         4},
+                                         entitlements_per_day},
                                         99);
             tx.commit();
         }
@@ -233,7 +263,7 @@ class EdgeAndCentral : public ::testing::Test {
         const Bytes request = sync::encode(outbox.pending_batch(1000));
         auto batch = sync::decode_push_batch(request);
         EXPECT_TRUE(batch.ok());
-        central::Ingest ingest(*central, central_clock);
+        central::Ingest ingest(*central, central_clock, central_key);
         const Bytes response = sync::encode(ingest.push(*batch));
         auto acks = sync::decode_push_acks(response).value();
         outbox.acknowledge(acks);

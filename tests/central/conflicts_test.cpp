@@ -353,7 +353,7 @@ TEST_F(ConflictTest, AnEntryWhoseParentCentralHasNotSeenIsParkedAndAppliedWhenIt
         cert,
         *leader_device->db.query_value<std::string>(
             "SELECT resident_id FROM certificate WHERE id = ?1", cert));
-    central::Ingest ingest(*central, central_clock);
+    central::Ingest ingest(*central, central_clock, central_key);
     EXPECT_EQ(ingest.release_parked(), 2u);
     EXPECT_EQ(count("SELECT count(*) FROM parked_entry"), 0);
     EXPECT_EQ(count("SELECT count(*) FROM delivery_attempt"), 1);

@@ -36,7 +36,7 @@ TEST_F(PushTest, ADaysWritesAreAcceptedAndBothSidesHoldTheSameRows) {
 TEST_F(PushTest, ReplayedEntryIsAcknowledgedNotAppliedAgain) {
     check_in(payer, community);
     const auto batch = edge.outbox->pending_batch(10);
-    central::Ingest ingest(*central, central_clock);
+    central::Ingest ingest(*central, central_clock, central_key);
     EXPECT_EQ(ingest.push(batch).acks[0].status, sync::AckStatus::accepted);
     EXPECT_EQ(ingest.push(batch).acks[0].status, sync::AckStatus::duplicate);
     EXPECT_EQ(count("SELECT count(*) FROM shift_check"), 1);
@@ -48,7 +48,7 @@ TEST_F(PushTest, TamperedBytesOrAnotherKeyAreRefusedAndChangeNothing) {
     ASSERT_EQ(push().acks.at(0).status, sync::AckStatus::accepted);
     check_in(payer, community);
     auto batch = edge.outbox->pending_batch(10);
-    central::Ingest ingest(*central, central_clock);
+    central::Ingest ingest(*central, central_clock, central_key);
     auto tampered = batch;
     tampered.entries[0].envelope[tampered.entries[0].envelope.size() - 3] ^= 0x01;
     auto a = ingest.push(tampered).acks.at(0);
@@ -71,7 +71,7 @@ TEST_F(PushTest, AGapIsRefusedAndTheRestOfTheBatchWaits) {
     check_in(verifier, community);
     auto batch = edge.outbox->pending_batch(10);
     batch.entries.erase(batch.entries.begin());  // seq 1 lost on the way
-    central::Ingest ingest(*central, central_clock);
+    central::Ingest ingest(*central, central_clock, central_key);
     auto acks = ingest.push(batch);
     EXPECT_EQ(acks.acks.at(0).code, "gridsync.central:4");
     EXPECT_EQ(count("SELECT count(*) FROM shift_check"), 0);
@@ -92,7 +92,7 @@ TEST_F(PushTest, AForkedChainIsRefusedAndFlaggedAsASecurityEvent) {
                         st.hlc.packed, twin.seed.staff[0].id);
         return 1;
     });
-    central::Ingest ingest(*central, central_clock);
+    central::Ingest ingest(*central, central_clock, central_key);
     auto a = ingest.push(forked.pending_batch(10)).acks.at(0);
     EXPECT_EQ(a.status, sync::AckStatus::rejected);
     EXPECT_EQ(a.code, "gridsync.central:5");
@@ -129,7 +129,7 @@ TEST_F(PushTest, AGridDeviceCannotWritePayments) {
             st.hlc.packed);
         return 1;
     });
-    central::Ingest ingest(*central, central_clock);
+    central::Ingest ingest(*central, central_clock, central_key);
     auto a = ingest.push(outbox.pending_batch(10)).acks.at(0);
     EXPECT_EQ(a.code, "gridsync.central:9") << a.message;
 }
@@ -142,7 +142,7 @@ TEST_F(PushTest, ASchemaVersionCentralDoesNotHaveIsNamed) {
     e.changeset = {};
     const Bytes env = sync::encode(e);
     const auto sig = edge.device_key.sign(sync::kEnvelopeContext, env);
-    central::Ingest ingest(*central, central_clock);
+    central::Ingest ingest(*central, central_clock, central_key);
     auto a = ingest.ingest({device.id, Bytes(sig.view().begin(), sig.view().end()), env});
     EXPECT_EQ(a.code, "gridsync.central:8");
     EXPECT_NE(a.message.find("99"), std::string::npos);
@@ -169,7 +169,7 @@ TEST_F(PushTest, AnUnknownDeviceIsRefused) {
     check_in(payer, community);
     auto batch = edge.outbox->pending_batch(10);
     batch.entries[0].device_id = "dev-nobody";
-    central::Ingest ingest(*central, central_clock);
+    central::Ingest ingest(*central, central_clock, central_key);
     EXPECT_EQ(ingest.push(batch).acks.at(0).code, "gridsync.central:1");
 }
 

@@ -400,6 +400,18 @@ class ForwardingBackend final : public central::CentralBackend {
         inner_.in_one_transaction(work);
     }
     std::vector<central::ParkedEntry> parked() override { return inner_.parked(); }
+    void quarantine(const central::QuarantinedEntry& e) override { inner_.quarantine(e); }
+    std::optional<central::QuarantinedEntry> quarantined(const std::string& id,
+                                                         std::uint64_t seq) override {
+        return inner_.quarantined(id, seq);
+    }
+    std::vector<central::QuarantinedEntry> quarantined_entries(bool all) override {
+        return inner_.quarantined_entries(all);
+    }
+    sync::CentralEpoch epoch_for(const central::Device& d) override { return inner_.epoch_for(d); }
+    bool note_pull_request(const std::string& id, std::uint64_t n, std::uint16_t v) override {
+        return inner_.note_pull_request(id, n, v);
+    }
     store::Database& read_view() override { return inner_.read_view(); }
     void note_device_clock(const std::string& id, std::int64_t skew, EpochMs now) override {
         inner_.note_device_clock(id, skew, now);
@@ -419,7 +431,7 @@ class ForwardingBackend final : public central::CentralBackend {
 TEST_F(PullTest, PushAndPullRunAgainstAnyBackendBehindTheSeam) {
     ForwardingBackend backend(*central);
     pay_first(edge.db, *edge.outbox);
-    central::Ingest ingest(backend, central_clock);
+    central::Ingest ingest(backend, central_clock, central_key);
     const auto acks = ingest.push(edge.outbox->pending_batch(1000));
     for (const auto& a : acks.acks)
         ASSERT_EQ(a.status, sync::AckStatus::accepted) << a.message;

@@ -11,35 +11,16 @@ using test::dump;
 
 namespace {
 
-class DirectTransport final : public sync::Transport {
-  public:
-    explicit DirectTransport(central::Router& router) : router_(router) {}
-    Result<Bytes> post(const std::string& path, const std::map<std::string, std::string>& headers,
-                       ByteView body) override {
-        central::HttpCall call{"POST", path, "", Bytes(body.begin(), body.end())};
-        if (auto it = headers.find(sync::kDeviceHeader); it != headers.end())
-            call.device_id = it->second;
-        last = router_.handle(call);
-        if (last.status == 200)
-            return last.body;
-        return sync::refusal_from_answer(last.status, last.body);
-    }
-    central::HttpAnswer last;
-
-  private:
-    central::Router& router_;
-};
-
 class RouterTest : public test::EdgeAndCentral {
   protected:
     central::CentralKeys keys{crypto::SigningKey::generate(), crypto::KxKeyPair::generate(),
                               crypto::SecureBuffer::random(32)};
     std::unique_ptr<central::Router> router;
-    std::unique_ptr<DirectTransport> transport;
+    std::unique_ptr<test::DirectTransport> transport;
     void SetUp() override {
         test::EdgeAndCentral::SetUp();
         router = std::make_unique<central::Router>(*central, central->parts(), keys, central_clock);
-        transport = std::make_unique<DirectTransport>(*router);
+        transport = std::make_unique<test::DirectTransport>(*router);
     }
     Result<sync::EnrollResponse> enroll_over_router(const std::string& token,
                                                     const crypto::SigningKey& key,

@@ -65,7 +65,7 @@ TEST_F(StaffKeysTest, AColleaguesKeyCannotBeMadeWithoutACodeIssuedToThem) {
         return 0;
     }));
     auto a = last_ack(push());
-    EXPECT_EQ(a.status, sync::AckStatus::rejected);
+    EXPECT_EQ(a.status, sync::AckStatus::quarantined);
     EXPECT_EQ(a.code, "gridsync.central:11") << a.message;
     edge.db.execute("DELETE FROM outbox WHERE acked = 0");
     edge.db.execute("DELETE FROM staff_key WHERE staff_id = ?1", worker);
@@ -195,7 +195,7 @@ TEST_F(StaffKeysTest, ARevokedKeySignsNothingAfterItsRevocationAndNothingBeforeI
     const auto acks = push();
     ASSERT_EQ(acks.acks.size(), 2u);
     EXPECT_EQ(acks.acks[0].status, sync::AckStatus::accepted) << acks.acks[0].message;
-    EXPECT_EQ(acks.acks[1].status, sync::AckStatus::rejected);
+    EXPECT_EQ(acks.acks[1].status, sync::AckStatus::quarantined);
     EXPECT_EQ(acks.acks[1].code, "gridsync.central:11") << acks.acks[1].message;
     // The revocation reaches the laptop by pull; it no longer signs with K1.
     edge.db.execute("DELETE FROM outbox WHERE acked = 0");
@@ -280,7 +280,7 @@ TEST_F(StaffKeysTest, NoOnePaysTheirOwnHousehold) {
                                               central_key, central_clock.now_ms()));
     pay_first(edge.db, *edge.outbox);
     const auto acks = push();
-    EXPECT_EQ(acks.acks.back().status, sync::AckStatus::rejected);
+    EXPECT_EQ(acks.acks.back().status, sync::AckStatus::quarantined);
     EXPECT_EQ(acks.acks.back().code, "gridsync.central:11");
     EXPECT_NE(acks.acks.back().message.find("同户"), std::string::npos) << acks.acks.back().message;
     EXPECT_EQ(count("SELECT count(*) FROM payment"), 0);

@@ -34,7 +34,7 @@ class StampsTest : public test::EdgeAndCentral {
         return batch;
     }
     sync::EntryAck send(const sync::PushBatch& batch) {
-        central::Ingest ingest(*central, central_clock);
+        central::Ingest ingest(*central, central_clock, central_key);
         return ingest.push(batch).acks.at(0);
     }
     std::string phone() {
@@ -84,16 +84,18 @@ TEST_F(StampsTest, ForgedRowStampsAreRefusedAndChangeNothing) {
     for (const auto& [what, write] : forgeries) {
         record(write);
         const auto a = send(edge.outbox->pending_batch(1));
-        EXPECT_EQ(a.status, sync::AckStatus::rejected) << what;
+        // Refused for good, kept whole: the device's chain goes on past it.
+        EXPECT_EQ(a.status, sync::AckStatus::quarantined) << what;
+        EXPECT_FALSE(a.transient) << what;
         EXPECT_EQ(a.code, "gridsync.central:22") << what << ": " << a.message;
         EXPECT_EQ(phone(), before) << what;
-        // Out of the way for the next one: undone here, as an admin would settle it.
-        edge.db.execute("DELETE FROM outbox WHERE acked = 0");
-        edge.db.execute("DELETE FROM shift_check");
+        edge.outbox->acknowledge({{a}, 0});
+        edge.db.execute("DELETE FROM shift_check");  // this device's copy, for the next one
     }
-    EXPECT_EQ(count("SELECT count(*) FROM audit WHERE outcome = 'refused' AND detail LIKE "
+    EXPECT_EQ(count("SELECT count(*) FROM audit WHERE outcome = 'quarantined' AND detail LIKE "
                     "'gridsync.central:22%'"),
               5);
+    EXPECT_EQ(count("SELECT count(*) FROM quarantined_entry"), 5);
     EXPECT_EQ(count("SELECT count(*) FROM accepted_entry WHERE device_id <> 'central'"), 0);
 }
 
@@ -121,11 +123,17 @@ TEST_F(StampsTest, EntryTimesOutOfBoundsOrGoingBackAreRefused) {
     record([&](const Stamp& st) {
         (void)edit_resident(edge.db, st, resident, {std::nullopt, "13900000011"});
     });
-    EXPECT_EQ(send(with_hlc(accepted_hlc)).code, "gridsync.central:24") << "the same HLC again";
-    EXPECT_EQ(send(with_hlc(accepted_hlc - 1)).code, "gridsync.central:24") << "an earlier one";
+    // Out of bounds is transient (the clocks can be set right): refused,
+    // and the entry can come again. Going back is not: quarantined.
+    EXPECT_TRUE(send(with_hlc(0)).transient);
+    const auto back = send(with_hlc(accepted_hlc));
+    EXPECT_EQ(back.code, "gridsync.central:24") << "the same HLC again";
+    EXPECT_EQ(back.status, sync::AckStatus::quarantined);
     EXPECT_EQ(phone(), "13900000010");
-    EXPECT_EQ(send(edge.outbox->pending_batch(1)).status, sync::AckStatus::accepted);
-    EXPECT_EQ(phone(), "13900000011");
+    // Its seq is taken now: another entry with that seq is a fork, refused.
+    EXPECT_EQ(send(with_hlc(accepted_hlc - 1)).code, "gridsync.central:5") << "an earlier one";
+    EXPECT_EQ(send(edge.outbox->pending_batch(1)).code, "gridsync.central:5");
+    EXPECT_EQ(phone(), "13900000010");
 }
 
 // A laptop three days fast: central shows it and flags what it records, and

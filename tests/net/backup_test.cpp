@@ -108,7 +108,19 @@ TEST_F(RunningOffice, ABackupWhileSyncingHoldsEveryAcknowledgedEntryAndRestores)
     }
     central.serve();
     EXPECT_EQ(central.admin({"status"}).at("devices").as_int64(), 1);
-    // A damaged file is refused and changes nothing.
+    // The laptop's next sync sees the new epoch and offers again what the
+    // backup lacks; nothing is refused.
+    const auto resynced = must(laptop.run({"--json", "sync"}));
+    EXPECT_EQ(resynced.at("rejected").as_int64(), 0) << resynced;
+    const auto status = must(laptop.run({"--json", "status"}));
+    EXPECT_EQ(status.at("pending").as_int64(), 0);
+    {
+        auto db = central_db();
+        EXPECT_EQ(laptop_entries(db), status.at("entries").as_int64())
+            << "every acknowledged entry at central exactly once";
+        EXPECT_EQ(*db.query_value<int>("SELECT count(*) FROM audit WHERE action = 'central.epoch'"),
+                  1);
+    }
     central.stop();
     std::ofstream(dir / "junk.db") << "not a database at all, but long enough to look like one";
     EXPECT_NE(central.try_admin({"restore", "--from", (dir / "junk.db").string()}).exit_code, 0);

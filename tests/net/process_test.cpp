@@ -285,18 +285,20 @@ TEST_F(RunningCentral, CraftedEntriesAreRefusedByTheRunningServerWithTheirReason
          store::Value(*laptop.db().query_value<std::string>("SELECT id FROM grid LIMIT 1")),
          store::Value(std::string("伪造地址")), store::Value(channel.id),
          store::Value(std::int64_t{1})});
-    EXPECT_EQ(channel.push(channel.sign(forged)).code, "gridsync.central:9")
-        << "a table the role may not write";
+    // Signed and linked but refused for good: quarantined, kept whole, and
+    // the chain goes on past it (seq 1 is taken).
+    const auto quarantined = channel.push(channel.sign(forged));
+    EXPECT_EQ(quarantined.code, "gridsync.central:9") << "a table the role may not write";
+    EXPECT_EQ(quarantined.status, sync::AckStatus::quarantined);
+    EXPECT_FALSE(quarantined.transient);
     EXPECT_EQ(central_count("SELECT count(*) FROM household WHERE id = 'h-forged'"), 0);
-
-    // The honest entry is accepted; sent again, it is a duplicate; a different
-    // entry at the same seq is a forked chain.
-    EXPECT_EQ(channel.push(honest).status, sync::AckStatus::accepted);
-    EXPECT_EQ(channel.push(honest).status, sync::AckStatus::duplicate);
-    EXPECT_EQ(channel.push(channel.sign(forged)).code, "gridsync.central:5") << "a fork";
+    EXPECT_EQ(central_count("SELECT count(*) FROM quarantined_entry"), 1);
+    // Sent again, it is still quarantined; another entry at its seq is a fork.
+    EXPECT_EQ(channel.push(channel.sign(forged)).status, sync::AckStatus::quarantined);
+    EXPECT_EQ(channel.push(honest).code, "gridsync.central:5") << "a fork";
     EXPECT_EQ(central_count("SELECT count(*) FROM audit WHERE action = 'security.forked_chain'"),
               1);
-    EXPECT_EQ(central_count("SELECT count(*) FROM accepted_entry WHERE device_id <> 'central'"), 1);
+    EXPECT_EQ(central_count("SELECT count(*) FROM accepted_entry WHERE device_id <> 'central'"), 0);
 }
 
 // A grid leader's device writing a payment, and a laptop writing outside its

@@ -120,10 +120,12 @@ TEST(Protocol, GoldenMessagesV2) {
     const auto key = crypto::SigningKey::from_seed(Bytes(32, 0x42));
     const auto sig = key.sign(kEnvelopeContext, envelope);
     PushBatch push;
+    push.version = 2;
     push.entries.push_back(
         {"device-民生路-01", Bytes(sig.bytes.begin(), sig.bytes.end()), envelope});
     check_golden("push_batch_v2.hex", encode(push));
     PushAcks acks;
+    acks.version = 2;
     acks.acks.push_back({42, AckStatus::accepted, "", ""});
     acks.acks.push_back(
         {43, AckStatus::rejected, "gridsync.central:4", "缺少第 42 条 / entry 42 is missing"});
@@ -131,12 +133,14 @@ TEST(Protocol, GoldenMessagesV2) {
     check_golden("push_acks_v2.hex", encode(acks));
     PullRequest req{"device-民生路-01", 7, 1000, 1796086800000};
     req.want_digest = true;
+    req.version = 2;
     const Bytes req_bytes = encode(req);
     const auto req_sig = key.sign(kPullRequestContext, req_bytes);
     check_golden("pull_request_signed_v2.hex",
                  encode(Signed{"device-民生路-01",
                                Bytes(req_sig.bytes.begin(), req_sig.bytes.end()), req_bytes}));
     PullBatch batch;
+    batch.version = 2;
     batch.from_cursor = 7;
     batch.to_cursor = 9;
     batch.central_time_ms = 1796086800000;
@@ -145,12 +149,14 @@ TEST(Protocol, GoldenMessagesV2) {
     check_golden("pull_batch_v2.hex", encode(batch));
     // A snapshot page, and a last batch with the scope digest.
     PullBatch page;
+    page.version = 2;
     page.more = true;
     page.snapshot = SnapshotCursor{9, {3, "0190f1a2-0000-7000-8000-000000000001"}};
     page.central_time_ms = 1796086800000;
     page.entries.push_back({0, "", 0, fixed_envelope().changeset});
     check_golden("pull_batch_snapshot_v2.hex", encode(page));
     PullBatch last;
+    last.version = 2;
     last.from_cursor = last.to_cursor = 9;
     last.central_time_ms = 1796086800000;
     last.scope_digest.emplace();
@@ -160,11 +166,61 @@ TEST(Protocol, GoldenMessagesV2) {
     EXPECT_EQ(decode_pull_batch(encode(page))->snapshot, page.snapshot);
     EXPECT_EQ(decode_pull_batch(encode(last))->scope_digest, last.scope_digest);
 
-    // And they read back.
+    // And they read back, as version 2.
+    EXPECT_EQ(decode_push_acks(encode(acks))->version, 2);
+    EXPECT_FALSE(decode_push_acks(encode(acks))->epoch);
     EXPECT_EQ(decode_push_batch(encode(push))->entries.at(0).envelope, envelope);
     EXPECT_EQ(decode_push_acks(encode(acks))->acks.at(1).code, "gridsync.central:4");
     EXPECT_EQ(decode_pull_request(req_bytes)->cursor, 7u);
     EXPECT_EQ(decode_pull_batch(encode(batch))->entries.at(0).origin_device, "device-自力巷-02");
+}
+
+// Version 3: the transient bit on each acknowledgement, the quarantined
+// status, central's epoch on acknowledgements and pull batches, and the pull
+// request's number. A version-2 answer never shows a quarantine.
+TEST(Protocol, GoldenMessagesV3) {
+    const auto key = crypto::SigningKey::from_seed(Bytes(32, 0x42));
+    PushAcks acks;
+    acks.acks.push_back({42, AckStatus::accepted, "", "", false});
+    acks.acks.push_back({43, AckStatus::rejected, "gridsync.central:4",
+                         "缺少第 42 条 / entry 42 is missing", true});
+    acks.acks.push_back(
+        {44, AckStatus::quarantined, "gridsync.central:10", "超出范围 / out of scope", false});
+    acks.central_time_ms = 1796086800000;
+    acks.epoch = CentralEpoch{"9f3c2a1b0d4e5f60", 120, 44};
+    check_golden("push_acks_v3.hex", encode(acks));
+    PullRequest req{"device-民生路-01", 7, 1000, 1796086800000};
+    req.request_seq = 31;
+    const Bytes req_bytes = encode(req);
+    const auto req_sig = key.sign(kPullRequestContext, req_bytes);
+    check_golden("pull_request_signed_v3.hex",
+                 encode(Signed{"device-民生路-01",
+                               Bytes(req_sig.bytes.begin(), req_sig.bytes.end()), req_bytes}));
+    PullBatch batch;
+    batch.from_cursor = 7;
+    batch.to_cursor = 9;
+    batch.central_time_ms = 1796086800000;
+    batch.entries.push_back(
+        {9, "device-自力巷-02", (1796086800000LL << 16) | 1, fixed_envelope().changeset});
+    batch.epoch = CentralEpoch{"9f3c2a1b0d4e5f60", 120, 44};
+    check_golden("pull_batch_v3.hex", encode(batch));
+
+    auto read = decode_push_acks(encode(acks));
+    ASSERT_TRUE(read.ok()) << read.failure().message;
+    EXPECT_EQ(read->version, 3);
+    EXPECT_TRUE(read->acks.at(1).transient);
+    EXPECT_EQ(read->acks.at(2).status, AckStatus::quarantined);
+    EXPECT_EQ(read->epoch, acks.epoch);
+    EXPECT_EQ(decode_pull_request(req_bytes)->request_seq, 31u);
+    EXPECT_EQ(decode_pull_batch(encode(batch))->epoch, batch.epoch);
+
+    // The same acknowledgements for a version-2 device: no transient bit, no
+    // epoch, and the quarantined entry is a refusal to it.
+    acks.version = 2;
+    auto old = decode_push_acks(encode(acks));
+    ASSERT_TRUE(old.ok());
+    EXPECT_EQ(old->acks.at(2).status, AckStatus::rejected);
+    EXPECT_FALSE(old->epoch);
 }
 
 // Version 1's messages, as a device of that version sent them, are refused
@@ -175,7 +231,7 @@ TEST(Protocol, VersionOneMessagesAreRefusedNamingBothVersions) {
         auto r = std::string(name).starts_with("push") ? decode_push_batch(old).failure()
                                                        : decode_pull_batch(old).failure();
         EXPECT_EQ(r.code, Errc::unsupported_version) << name;
-        EXPECT_NE(r.message.find("protocol version 1 received, this build speaks 2"),
+        EXPECT_NE(r.message.find("protocol version 1 received, this build speaks 2-3"),
                   std::string::npos)
             << r.message;
     }

@@ -30,7 +30,8 @@ long own_peak_rss_kib() {
     return proc_status_kib(::getpid(), "VmHWM");
 }
 
-CentralProcess::CentralProcess(std::string binary, fs::path dir, int households_per_grid)
+CentralProcess::CentralProcess(std::string binary, fs::path dir, int households_per_grid,
+                               bool fast_kdf)
     : binary_(std::move(binary)), dir_(std::move(dir)) {
     fs::create_directories(dir_);
     std::ofstream(dir_ / "central.pass") << "bench central passphrase\n";
@@ -42,11 +43,12 @@ CentralProcess::CentralProcess(std::string binary, fs::path dir, int households_
                                      (dir_ / "central.pass").string(),
                                      "--json",
                                      "init",
-                                     "--fast-kdf",
                                      "--admin-login",
                                      "admin1",
                                      "--admin-password-file",
                                      (dir_ / "admin1.pass").string()};
+    if (fast_kdf)
+        init.push_back("--fast-kdf");
     if (households_per_grid > 0) {
         init.insert(init.end(), {"--demo-seed", "--demo-households-per-grid",
                                  std::to_string(households_per_grid)});
@@ -122,16 +124,25 @@ std::string CentralProcess::staff_code(const std::string& staff_id) {
     return std::string(admin({"staff", "code", "--staff", staff_id}).at("code").as_string());
 }
 
-void CentralProcess::serve() {
+void CentralProcess::serve(const std::vector<std::string>& extra, rlim_t fd_limit) {
     const auto port_file = dir_ / "port";
     fs::remove(port_file);
-    server_ = std::make_unique<Process>(
-        binary_,
-        std::vector<std::string>{"--data", (dir_ / "central").string(), "--passphrase-file",
-                                 (dir_ / "central.pass").string(), "serve", "--listen",
-                                 "127.0.0.1:0", "--port-file", port_file.string(), "--threads",
-                                 "2"},
-        "");
+    // Served again (after a restore, say), it takes the port it had: the
+    // devices know central by its address.
+    const std::string listen = address_.empty() ? "127.0.0.1:0" : address_;
+    std::vector<std::string> args{"--data",
+                                  (dir_ / "central").string(),
+                                  "--passphrase-file",
+                                  (dir_ / "central.pass").string(),
+                                  "serve",
+                                  "--listen",
+                                  listen,
+                                  "--port-file",
+                                  port_file.string(),
+                                  "--threads",
+                                  "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    server_ = std::make_unique<Process>(binary_, args, "", fd_limit);
     for (int i = 0; i < 400 && !fs::exists(port_file); ++i)
         ::usleep(25000);
     auto text = read_file(port_file, 16);
@@ -141,12 +152,17 @@ void CentralProcess::serve() {
     address_ = "127.0.0.1:" + port.substr(0, port.find('\n'));
 }
 
-void CentralProcess::stop() {
-    if (server_) {
-        server_->terminate();
-        server_->wait();
-        server_.reset();
-    }
+std::optional<ProcessResult> CentralProcess::stop() {
+    if (!server_)
+        return std::nullopt;
+    server_->terminate();
+    auto r = server_->wait();
+    server_.reset();
+    return r;
+}
+
+pid_t CentralProcess::server_pid() const {
+    return server_ ? server_->pid() : -1;
 }
 
 long CentralProcess::rss_kib() const {

@@ -9,10 +9,12 @@ HttpAnswer json_answer(const json::value& v, int status) {
     return {status, "application/json; charset=utf-8", Bytes(s.begin(), s.end()), {}};
 }
 
-HttpAnswer error_answer(int status, const std::error_code& code, const std::string& message) {
+HttpAnswer error_answer(int status, const std::error_code& code, const std::string& message,
+                        std::optional<bool> retry) {
     json::object o{
         {"code", std::string(code.category().name()) + ":" + std::to_string(code.value())},
-        {"message", message}};
+        {"message", message},
+        {"retry", retry.value_or(status == 429 || status == 503 || status == 504)}};
     HttpAnswer a = json_answer(o, status);
     a.content_type = "application/json";
     return a;

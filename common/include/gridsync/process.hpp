@@ -25,8 +25,10 @@ struct ProcessResult {
 
 class Process {
   public:
+    // `fd_limit` (when not 0): the child's soft RLIMIT_NOFILE, as a service
+    // manager's LimitNOFILE= would set it.
     Process(const std::string& program, const std::vector<std::string>& args,
-            const std::string& input) {
+            const std::string& input, rlim_t fd_limit = 0) {
         int in[2], out[2];
         if (::pipe(in) != 0 || ::pipe(out) != 0)
             throw std::runtime_error("pipe failed");
@@ -34,6 +36,12 @@ class Process {
         if (pid_ < 0)
             throw std::runtime_error("fork failed");
         if (pid_ == 0) {
+            if (fd_limit != 0) {
+                struct rlimit lim {};
+                ::getrlimit(RLIMIT_NOFILE, &lim);
+                lim.rlim_cur = fd_limit;
+                ::setrlimit(RLIMIT_NOFILE, &lim);
+            }
             ::dup2(in[0], 0);
             ::dup2(out[1], 1);
             ::close(in[1]);

@@ -13,7 +13,9 @@
 //   POST /admin/api/tokens             {"staff_id","role","community","grid"?,"ttl_hours"?}
 //   GET  /admin/api/conflict-groups?...   conflicts by cause (one device entry)
 //   POST /admin/api/conflict-groups/G/resolve   {"decision","reason"}: one decision for the group
-//   imports, templates, approvals, scopes and reports: src/office_api.hpp
+//   GET  /admin/api/quarantine?all=1   entries refused for good, kept whole
+//   POST /admin/api/quarantine/release  {"device","seq","reason"}: checked again, applied if it
+//   passes imports, templates, approvals, scopes and reports: src/office_api.hpp
 //
 // A login checks the password against its Argon2id hash and unseals the
 // admin's own key into sodium_malloc memory for the session: every change
@@ -21,24 +23,38 @@
 // session is a random token in an HttpOnly, SameSite=Strict cookie (only its
 // digest is kept); each state-changing call must carry the session's CSRF
 // token in X-CSRF-Token, and a login must be JSON (a cross-site form cannot
-// send it). Sessions end after 30 idle minutes or 8 hours. Five failed logins
-// for one login name within 15 minutes refuse that name for 15 minutes.
-// Every call is audited with the admin, the route and the outcome.
+// send it). Sessions end after 30 idle minutes or 8 hours.
+//
+// Logins from outside are bounded and throttled (docs/SECURITY.md): a body
+// over kLoginBodyLimit is refused before it is read, a name over
+// kMaxLoginName bytes before any check and never stored whole; an unknown
+// name costs the same Argon2id work as a known one; five failures for one
+// name from one address within 15 minutes refuse that name from that
+// address (an outsider cannot lock an admin out everywhere), and twenty
+// from one address refuse the address. A check in progress counts as a
+// failure until it is decided, so parallel guesses cannot overrun the
+// limit. Every call is audited with the admin, the route and the outcome.
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "gridsync/central/admin.hpp"
+#include "gridsync/central/quarantine.hpp"
 #include "gridsync/central/router.hpp"
 #include "gridsync/web/sessions.hpp"
 
 namespace gridsync::central {
 
+inline constexpr std::size_t kLoginBodyLimit = 4096;
+inline constexpr std::size_t kMaxLoginName = 64;
+inline constexpr std::size_t kMaxPassword = 1024;
+
 struct AdminApiOptions {
     domain::EpochMs idle_ms = 30LL * 60 * 1000;
     domain::EpochMs absolute_ms = 8LL * 3600 * 1000;
-    int max_failures = 5;
+    int max_failures = 5;               // per name and address
+    int max_failures_per_address = 20;  // per address, all names
     domain::EpochMs failure_window_ms = 15LL * 60 * 1000;
 };
 
@@ -46,7 +62,7 @@ class AdminApi {
   public:
     // `store_mutex` serializes the store with the sync routes.
     AdminApi(const CentralParts& parts, const CentralKeys& keys, domain::Clock& clock,
-             std::mutex& store_mutex, AdminApiOptions options = {});
+             std::mutex& store_mutex, QuarantineDesk& quarantine, AdminApiOptions options = {});
     // Any path under /admin; nothing escapes.
     HttpAnswer handle(const HttpCall& call);
 
@@ -61,10 +77,14 @@ class AdminApi {
     const CentralKeys& keys_;
     domain::Clock& clock_;
     std::mutex& store_mutex_;
+    QuarantineDesk& quarantine_;
     AdminApiOptions options_;
     std::mutex sessions_mutex_;
     Sessions sessions_;
-    std::map<std::string, std::vector<domain::EpochMs>> failures_;  // by login
+    // Failed logins by "name\x1faddress" and by "\x1faddress"; checks in
+    // progress by the same keys.
+    std::map<std::string, std::vector<domain::EpochMs>> failures_;
+    std::map<std::string, int> checking_;
 };
 
 }  // namespace gridsync::central

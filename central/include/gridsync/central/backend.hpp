@@ -29,6 +29,7 @@
 #include "gridsync/store/database.hpp"
 #include "gridsync/store/value.hpp"
 #include "gridsync/sync/envelope.hpp"
+#include "gridsync/sync/protocol.hpp"
 
 namespace gridsync::central {
 
@@ -54,21 +55,47 @@ struct DecodedEntry {
     ByteView changeset;
     std::int64_t hlc;
     const std::vector<RowChange>& rows;
-    // Parked earlier (its chain already advanced); now its parent is here.
+    // Parked or quarantined earlier (its chain already advanced): now its
+    // parent is here, or an admin released it.
     bool from_parking = false;
 };
 
-// An entry accepted into the device's chain whose rows wait for a parent
-// central has not seen: kept whole, applied when the parent arrives.
-struct ParkedEntry {
+// An entry central holds whole without having applied it: its signature,
+// sequence and link checked, the device's chain advanced past it.
+struct HeldEntry {
     std::string device_id;
     std::uint64_t seq = 0;
     std::int64_t hlc = 0;
     sync::Hash32 hash{};
     Bytes signature;
     Bytes envelope;
+};
+
+// An entry accepted into the device's chain whose rows wait for a parent
+// central has not seen: kept whole, applied when the parent arrives.
+struct ParkedEntry : HeldEntry {
     std::string waiting_for;  // "table 'id'" of the missing parent
 };
+
+// An entry refused for a permanent reason after its signature, sequence and
+// link were checked (docs/PROTOCOL.md, "Refusals"): kept whole with
+// central's signed decision, and the device's chain goes on past it. An
+// admin releases it (applied then, if it passes) once the cause is fixed.
+struct QuarantinedEntry : HeldEntry {
+    std::string code;    // "gridsync.central:N"
+    std::string reason;  // Chinese, then English
+    Bytes decision;      // the canonical text central signed (quarantine_decision)
+    Bytes decision_signature;
+    domain::EpochMs at_ms = 0;
+    std::optional<domain::EpochMs> released_at_ms;
+    std::string released_by;
+};
+
+// What central signs when it quarantines an entry, under
+// kQuarantineContext: "gridsync quarantine v1\n" then device id, seq, entry
+// hash (hex), code and time (ms), one per line.
+inline constexpr crypto::SigningContext kQuarantineContext{"gridsync/quarantine/v1"};
+Bytes quarantine_decision(const QuarantinedEntry& e);
 
 struct ApplyResult {
     enum class Kind {
@@ -128,6 +155,20 @@ class CentralBackend {
     // accepted from the device meanwhile carry the skew.
     virtual void note_device_clock(const std::string& device_id, std::int64_t skew_ms,
                                    domain::EpochMs now) = 0;
+    // Keeps an entry refused for good (its decision signed), advances the
+    // device's chain past it, records a QUARANTINED conflict and audits.
+    virtual void quarantine(const QuarantinedEntry& entry) = 0;
+    virtual std::optional<QuarantinedEntry> quarantined(const std::string& device_id,
+                                                        std::uint64_t seq) = 0;
+    // Newest first; only those not released unless `all`.
+    virtual std::vector<QuarantinedEntry> quarantined_entries(bool all) = 0;
+    // Central's epoch as `device` sees it (protocol v3): a restore starts a new one.
+    virtual sync::CentralEpoch epoch_for(const Device& device) = 0;
+    // Keeps the number of a device's pull request; false when it is not
+    // above the last one kept (a replay), or a version-2 request comes from
+    // a device that has sent version 3.
+    virtual bool note_pull_request(const std::string& device_id, std::uint64_t request_seq,
+                                   std::uint16_t version) = 0;
     // Runs `work` (several apply/park/audit calls) as one atomic, durable
     // unit: a push batch costs one commit. Each call inside still succeeds
     // or fails on its own.

@@ -12,9 +12,17 @@
 //     exact signed bytes to the accepted log, advance the device's chain, audit.
 // An entry whose rows refer to a parent central has not seen is parked: kept
 // whole in the chain, acknowledged, applied (steps 4-5) when the parent arrives.
-// A refused entry changes nothing but the audit log; the device keeps it.
+//
+// Refusals carry their transient bit (sync/refusals.hpp). One refused in
+// steps 1-3 (or for a transient reason: a clock still ahead) changes
+// nothing but the audit log; the device keeps it and offers it again, and
+// its later entries in the batch wait behind it. One refused for a permanent
+// reason in steps 4-5 (a role, a scope, a rule) was signed and links: it is
+// quarantined, kept whole with central's signed decision, and the device's
+// chain goes on past it, so one entry never blocks a device for good.
 #include "gridsync/central/backend.hpp"
 #include "gridsync/central/parts.hpp"
+#include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/sync/protocol.hpp"
 
@@ -22,18 +30,32 @@ namespace gridsync::central {
 
 class Ingest {
   public:
-    Ingest(CentralBackend& backend, domain::Clock& clock) : store_(backend), clock_(clock) {}
+    // `central_key` signs quarantine decisions.
+    Ingest(CentralBackend& backend, domain::Clock& clock, const crypto::SigningKey& central_key)
+        : store_(backend), clock_(clock), key_(central_key) {}
 
-    // Entries are taken in order; after the first refusal of a device's
-    // entry, its later entries in the batch are refused as a sequence gap.
+    // Entries are taken in order; after a device's entry is refused (not
+    // quarantined), its later entries in the batch are refused as a
+    // sequence gap (transient). The answer is in the batch's protocol
+    // version, with central's epoch.
     sync::PushAcks push(const sync::PushBatch& batch);
     sync::EntryAck ingest(const sync::SignedEntry& entry);
     // Applies parked entries whose parents are now here; returns how many.
     std::size_t release_parked();
+    // A quarantined entry checked again against today's rules and data,
+    // applied if it passes (message: what was applied); refused again, it
+    // stays quarantined. The caller records the admin's signed decision.
+    // Failures: not_quarantined, and the refusal that still holds.
+    Result<std::string> release_quarantined(const std::string& device_id, std::uint64_t seq);
+
+    // What steps 4-5 made of an entry whose chain checks passed (or that
+    // was kept earlier): applied, parked, or a refusal not yet quarantined.
+    struct Checked;
 
   private:
     CentralBackend& store_;
     domain::Clock& clock_;
+    const crypto::SigningKey& key_;
 };
 
 }  // namespace gridsync::central

@@ -24,6 +24,7 @@
 #include "gridsync/crypto/secure_buffer.hpp"
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/web/http.hpp"
+#include "gridsync/web/server.hpp"
 
 namespace gridsync::central {
 
@@ -40,6 +41,7 @@ struct CentralKeys {
 };
 
 class AdminApi;
+class QuarantineDesk;
 
 class Router {
   public:
@@ -48,6 +50,14 @@ class Router {
            domain::Clock& clock);
     ~Router();
     HttpAnswer handle(const HttpCall& call) noexcept;
+    // Decides on a request's head, before its body is read (web::Admit): a
+    // small body limit for every route but pushes and file imports, and a
+    // push or pull from a device central does not know, or revoked, refused
+    // at once. The device is looked up only if the store is free this
+    // instant: an I/O thread never waits behind a push, and a request it
+    // could not check is checked again after its body, within the server's
+    // memory budget.
+    web::Admission admit(const HttpCall& head) noexcept;
     // A scraper off this machine presents "Authorization: Bearer TOKEN";
     // empty: /metrics answers 127.0.0.1 only.
     void set_metrics_token(std::string token) { metrics_token_ = std::move(token); }
@@ -63,6 +73,7 @@ class Router {
     domain::Clock& clock_;
     Ingest ingest_;
     PullService pull_;
+    std::unique_ptr<QuarantineDesk> quarantine_;
     // One SQLite connection: calls that touch it take turns.
     std::mutex mutex_;
     std::unique_ptr<AdminApi> admin_;

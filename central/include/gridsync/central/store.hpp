@@ -47,6 +47,16 @@ class CentralStore final : public CentralBackend,
                                               std::uint64_t seq) override;
     ApplyResult apply(const DecodedEntry& entry, domain::EpochMs now) override;
     void park(const ParkedEntry& entry, domain::EpochMs now) override;
+    void quarantine(const QuarantinedEntry& entry) override;
+    std::optional<QuarantinedEntry> quarantined(const std::string& device_id,
+                                                std::uint64_t seq) override;
+    std::vector<QuarantinedEntry> quarantined_entries(bool all) override;
+    sync::CentralEpoch epoch_for(const Device& device) override;
+    bool note_pull_request(const std::string& device_id, std::uint64_t request_seq,
+                           std::uint16_t version) override;
+    // Starts a new epoch at the log's head (after a restore): devices see
+    // it on their next contact and offer again what this database lacks.
+    std::string begin_epoch(domain::EpochMs now);
     void in_one_transaction(const std::function<void()>& work) override;
     std::vector<ParkedEntry> parked() override;
     std::vector<LoggedEntry> entries_after(std::uint64_t cursor, std::uint32_t limit,

@@ -57,6 +57,9 @@ struct ApprovalSummary;
 struct ImportOutcome;
 // A staged list with its totals (DayPlanner), money as "700.00".
 boost::json::object approval_json(const ApprovalSummary& a);
+// Quarantined entries as the console and `quarantine --json` show them.
+class QuarantineDesk;
+boost::json::array quarantine_json(store::Database& db, QuarantineDesk& desk, bool all);
 // What an import did, or the problems by line and column (ImportService).
 boost::json::object import_outcome_json(const ImportOutcome& r);
 

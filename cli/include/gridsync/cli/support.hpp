@@ -18,11 +18,12 @@ namespace gridsync::cli {
 enum Exit : int {
     ok = 0,
     usage = 1,
-    refused = 2,       // a rule said no (domain errors)
-    auth = 3,          // wrong PIN or passphrase, damaged key file
-    storage = 4,       // disk, database, I/O
-    chain_broken = 5,  // verify found a broken link, or a signature does not verify
-    network = 6,       // central could not be reached: try again later
+    refused = 2,        // a rule said no (domain errors)
+    auth = 3,           // wrong PIN or passphrase, damaged key file
+    storage = 4,        // disk, database, I/O
+    chain_broken = 5,   // verify found a broken link, or a signature does not verify
+    network = 6,        // central could not be reached: try again later
+    serving_ended = 7,  // a server stopped serving without being asked to: restart it
 };
 
 struct Args {

@@ -10,17 +10,25 @@ namespace gridsync::edge {
 
 class HttpTransport final : public sync::Transport {
   public:
+    // How long each step may take; a step past its deadline ends the call
+    // with transport_failed, so a central that stalls never hangs a sync.
+    struct Deadlines {
+        std::chrono::milliseconds connect{std::chrono::seconds(30)};
+        std::chrono::milliseconds write{std::chrono::seconds(30)};
+        std::chrono::milliseconds read{std::chrono::seconds(30)};
+    };
     // `central` is "host:port".
     explicit HttpTransport(std::string central,
                            std::chrono::seconds timeout = std::chrono::seconds(30),
                            std::size_t response_limit = 80u << 20);
+    HttpTransport(std::string central, Deadlines deadlines, std::size_t response_limit = 80u << 20);
     Result<Bytes> post(const std::string& path, const std::map<std::string, std::string>& headers,
                        ByteView body) override;
 
   private:
     std::string host_;
     std::string port_;
-    std::chrono::seconds timeout_;
+    Deadlines deadlines_;
     std::size_t response_limit_;
 };
 

@@ -42,6 +42,9 @@ struct SyncStatus {
     std::vector<CentralNotice> notices;              // newest first, at most 50
     std::optional<sync::ChainReport> outbox_broken;
     std::vector<domain::RecoveryEntry> recoveries;  // voided payments to recover
+    // Entries central refused for good and keeps in quarantine until an
+    // admin releases them (docs/PROTOCOL.md, "Refusals").
+    std::vector<sync::Outbox::Quarantined> quarantined;
 };
 
 // Makes the transport for each round (a new connection each time).

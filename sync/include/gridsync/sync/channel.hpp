@@ -46,9 +46,11 @@ class Transport {
 inline constexpr const char* kDeviceHeader = "X-Gridsync-Device";
 
 // Central's refusal of a call, from its HTTP status and JSON error body
-// ({"code":"category:number","message":...}, docs/PROTOCOL.md) to a failure
-// the edge can act on: device_revoked for "gridsync.central:2", else
-// remote_refused. The message keeps central's code and words.
+// ({"code":"category:number","message":...,"retry":bool}, docs/PROTOCOL.md)
+// to a failure the edge can act on: device_revoked for "gridsync.central:2";
+// central_busy when central says a retry can help (or, without "retry", for
+// 429, 503 and 504); else remote_refused. The message keeps central's code
+// and words.
 Failure refusal_from_answer(int http_status, ByteView body);
 
 // enroll_request (type 5): bytes token, bytes device_name, bytes signing_key(32), bytes kx_key(32)

@@ -34,6 +34,11 @@ using Progress = std::function<void(const PullProgress&)>;
 
 struct RoundReport {
     std::size_t accepted = 0, duplicates = 0, rejected = 0;
+    std::size_t quarantined = 0;  // refused for good, kept whole at central (notices say why)
+    // Central was restored from a backup: the pull went back to the epoch's
+    // base, and `reoffered` entries it had lost were offered again.
+    bool central_restored = false;
+    std::size_t reoffered = 0;
     std::size_t pulled = 0, snapshot_rows = 0, clashes = 0;
     bool repaired = false;  // the scope had drifted and was downloaded again
     std::vector<EntryAck> rejections;
@@ -70,6 +75,10 @@ class SyncClient {
 
   private:
     Result<Bytes> call(const std::string& path, ByteView plaintext);
+    Status push_all(const SyncOptions& options, RoundReport& report);
+    // True when the round must push again (entries were made pending).
+    Result<bool> pull_all(const SyncOptions& options, const Progress& progress,
+                          RoundReport& report);
 
     store::Database& db_;
     Outbox& outbox_;

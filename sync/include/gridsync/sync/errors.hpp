@@ -16,6 +16,7 @@ enum class Errc {
     remote_refused = 9,       // central answered with an error
     device_revoked = 10,      // central refused: this device was revoked
     scope_diverged = 11,      // the device's data differs from central's after a re-download
+    central_busy = 12,  // central refused for now (busy, throttled, a replay): try again later
 };
 
 const std::error_category& category() noexcept;

@@ -90,15 +90,30 @@ class Outbox {
     PendingEntries pending(std::size_t max_entries = SIZE_MAX);
     // The same, as they go on the wire.
     PushBatch pending_batch(std::size_t max_entries);
-    // Marks what central accepted (or had accepted before). Rejected entries
-    // stay pending: nothing is dropped.
+    // Marks what central accepted (or had accepted before), and what it
+    // quarantined (kept whole at central, the chain gone on past it; listed
+    // by quarantined()). Rejected entries stay pending: nothing is dropped.
     std::size_t acknowledge(const PushAcks& acks);
+    // Entries after `seq` that central acknowledged become pending again:
+    // central no longer holds them (restored from a backup). Returns how many.
+    std::size_t reoffer_after(std::uint64_t seq);
+
+    // The entries central quarantined, with its reason: shown on the device
+    // until an admin releases them (a later pull brings their rows back).
+    struct Quarantined {
+        std::uint64_t seq = 0;
+        std::string code;
+        std::string message;
+        domain::EpochMs at_ms = 0;
+    };
+    std::vector<Quarantined> quarantined();
 
     struct Status {
         std::uint64_t entries = 0;
         std::uint64_t pending = 0;  // not yet acknowledged by central
         std::uint64_t last_seq = 0;
         std::uint64_t acked_seq = 0;
+        std::uint64_t quarantined = 0;  // acknowledged as quarantined by central
     };
     Status status();
 

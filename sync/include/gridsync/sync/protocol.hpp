@@ -2,8 +2,12 @@
 // Messages between an edge and central, and their bytes.
 //
 // Every message is a cereal portable binary archive, little endian:
-//   u8 endianness marker (1), u16 protocol version (kProtocolVersion), u8 message type,
+//   u8 endianness marker (1), u16 protocol version, u8 message type,
 //   then the message's fields in the order documented beside each struct.
+// A decoder takes any version in [kOldestProtocolVersion, kProtocolVersion]
+// and records it in the message's `version`; an encoder writes the layout of
+// the message's `version`, so central answers each device in the version it
+// spoke. Fields marked "(v3)" are absent from version 2.
 // Strings and byte strings are u64 length + bytes; sequences are u64 count +
 // elements. Decoders refuse lengths beyond the bounds below or the input.
 #include <cstdint>
@@ -23,7 +27,15 @@ namespace gridsync::sync {
 //   1: push of signed entries, acknowledgements; pull of central-signed batches.
 //   2: pull starts a new device from a scoped snapshot (paged, resumable) and
 //      ends with a digest of the device's scope, so drift is detected.
-inline constexpr std::uint16_t kProtocolVersion = 2;
+//   3: every refusal in an acknowledgement carries its transient bit; an
+//      entry refused for good is quarantined (ack status 3) and the chain
+//      goes on past it; acknowledgements and pull batches carry central's
+//      epoch (a restore starts a new one) with what central holds of the
+//      device's chain, so a device re-offers what a restore lost; a pull
+//      request carries a number above the device's last, so a replayed one
+//      is refused.
+inline constexpr std::uint16_t kProtocolVersion = 3;
+inline constexpr std::uint16_t kOldestProtocolVersion = 2;
 
 // Clocks (docs/SECURITY.md). An entry's HLC may be at most this far ahead of
 // central's clock, and a device whose clock differs from central's by more
@@ -61,30 +73,51 @@ struct SignedEntry {
 // push_batch: u64 n, then n x (device_id, signature, envelope)
 struct PushBatch {
     std::vector<SignedEntry> entries;
+    std::uint16_t version = kProtocolVersion;
 };
 
 // Why an entry was not applied. Stable numbers, append only.
 enum class AckStatus : std::uint8_t {
     accepted = 0,   // applied now
     duplicate = 1,  // the same entry was applied before: acknowledged again, not reapplied
-    rejected = 2,   // refused; `code` and `message` say why; the device keeps it
+    rejected = 2,   // refused; `code` and `message` say why; the device keeps it and offers it
+                    // again (transient), or an admin must act (permanent, chain not verified)
+    // (v3) refused for a permanent reason, but signed and linked: central keeps
+    // it whole in quarantine (a signed, audited decision) and the device's
+    // chain goes on past it; an admin may release it once the cause is fixed.
+    quarantined = 3,
 };
 
-// push_acks: u64 n, then n x (u64 seq, u8 status, string code, string message), i64 central_time_ms
+// Central's epoch as a device sees it on every contact (v3). A restore from
+// a backup starts a new epoch: the log up to `base` is as before, and
+// `device_seq` is the last entry of the receiving device's chain central
+// holds. A device whose acknowledged entries go beyond it offers them again.
+struct CentralEpoch {
+    std::string id;                // random, hex; changes on every restore
+    std::uint64_t base = 0;        // log positions up to here survived the restore (0: first epoch)
+    std::uint64_t device_seq = 0;  // the receiving device's last seq central holds
+    bool operator==(const CentralEpoch&) const = default;
+};
+
+// push_acks: u64 n, then n x (u64 seq, u8 status, [v3: u8 transient], string code,
+// string message), i64 central_time_ms, [v3: epoch = string id, u64 base, u64 device_seq]
 struct EntryAck {
     std::uint64_t seq = 0;
     AckStatus status = AckStatus::rejected;
-    std::string code;     // "category:number", e.g. "gridsync.central:3"
-    std::string message;  // Chinese, then English
+    std::string code;        // "category:number", e.g. "gridsync.central:3"
+    std::string message;     // Chinese, then English
+    bool transient = false;  // (v3) sending it again later can succeed (refusals.hpp)
 };
 struct PushAcks {
     std::vector<EntryAck> acks;
     std::int64_t central_time_ms = 0;
+    std::optional<CentralEpoch> epoch;  // v3
+    std::uint16_t version = kProtocolVersion;
 };
 
 // pull_request: string device_id, u64 cursor, u32 max_entries, i64 device_time_ms,
-// u8 want_digest, snapshot. A snapshot field is u8 0 (none), or u8 1, u64 at,
-// u32 next_table, string next_after_id.
+// u8 want_digest, snapshot, [v3: u64 request_seq]. A snapshot field is u8 0
+// (none), or u8 1, u64 at, u32 next_table, string next_after_id.
 // Sent signed by the device (kPullRequestContext) as a Signed message.
 //
 // cursor 0 without a snapshot asks for one: central answers with its
@@ -100,6 +133,10 @@ struct PullRequest {
     std::int64_t device_time_ms = 0;
     bool want_digest = true;                 // answer the last batch with the scope digest
     std::optional<SnapshotCursor> snapshot;  // while a snapshot is being read
+    // (v3) Above every number this device sent before: central refuses a
+    // request whose number is not, so a captured request cannot be replayed.
+    std::uint64_t request_seq = 0;
+    std::uint16_t version = kProtocolVersion;
 };
 
 // One accepted entry as a device in scope sees it: only its rows.
@@ -113,7 +150,7 @@ struct PulledEntry {
 // pull_batch: u64 from, u64 to, u8 more, i64 central_time_ms, u64 n, then n x
 // (u64 position, string origin, i64 hlc, bytes changeset), then snapshot (as in
 // pull_request), bytes scope_digest (32 bytes, or
-// empty when not asked for or not the last batch).
+// empty when not asked for or not the last batch), [v3: epoch as in push_acks].
 // Sent signed by central (kPullBatchContext); the edge verifies with the
 // central key it pinned at enrollment before decoding.
 struct PullBatch {
@@ -128,6 +165,8 @@ struct PullBatch {
     // The last batch (more false) answers want_digest with the digest of
     // the device's scope at to_cursor (sync/scope.hpp).
     std::optional<Hash32> scope_digest;
+    std::optional<CentralEpoch> epoch;  // v3
+    std::uint16_t version = kProtocolVersion;
 };
 
 // A message and the signature over its exact bytes: u64+signer, u64+signature, u64+body.

@@ -29,7 +29,23 @@ struct PullOutcome {
     // Central's digest of this device's scope differs from what the device
     // holds: a scoped re-download (begin_repair) is due.
     bool diverged = false;
+    // Nothing was applied: central was restored (a new epoch; the cursor
+    // moved back to its base), or holds less of this device's chain than it
+    // acknowledged (`reoffered` entries are pending again). Push, then pull.
+    bool central_restored = false;
+    std::size_t reoffered = 0;
 };
+
+// What a device makes of central's epoch (protocol v3, on every answer),
+// in one transaction: a new epoch moves the pull cursor (and a snapshot in
+// progress) back to the epoch's base; entries this device had acknowledged
+// beyond what central holds of its chain become pending again, so they are
+// offered again and the chain goes on. Nothing of the device's is deleted.
+struct EpochCheck {
+    bool restored = false;      // a new epoch that moved the cursor back
+    std::size_t reoffered = 0;  // acknowledged entries made pending again
+};
+EpochCheck observe_epoch(store::Database& db, Outbox& outbox, const CentralEpoch& epoch);
 
 // Verifies central's signature over the exact bytes before decoding.
 // Failures: sync::Errc::bad_signature, malformed_envelope, unsupported_version.

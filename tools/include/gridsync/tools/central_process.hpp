@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,10 @@ class CentralProcess {
     // Runs `init --demo-seed` and adds a second admin; with
     // households_per_grid 0, `init` alone: a real subdistrict whose data
     // comes from files, with admin1 (staff number ADM01) only. Throws on failure.
-    CentralProcess(std::string binary, std::filesystem::path dir, int households_per_grid);
+    // `fast_kdf` false: admin passwords hashed as in production (Argon2id
+    // at the interactive limits), for what measures a login.
+    CentralProcess(std::string binary, std::filesystem::path dir, int households_per_grid,
+                   bool fast_kdf = true);
     ~CentralProcess();
 
     // An admin command (signed by admin1 or admin2), its --json answer. Throws on failure.
@@ -37,8 +41,12 @@ class CentralProcess {
     // A one-time staff enrolment code for that person (staff code).
     std::string staff_code(const std::string& staff_id);
 
-    void serve();
-    void stop();
+    // `extra`: more serve options; `fd_limit`: the server's descriptor limit
+    // (0: inherited). Any free port the first time, the same one after.
+    void serve(const std::vector<std::string>& extra = {}, rlim_t fd_limit = 0);
+    pid_t server_pid() const;
+    // SIGTERM, then the server's exit (nothing if it was not serving).
+    std::optional<ProcessResult> stop();
     const std::string& address() const { return address_; }
     const std::filesystem::path& dir() const { return dir_; }
     // From /proc: now, and the peak since the process started.

@@ -27,6 +27,7 @@ struct HttpCall {
     std::string content_type;
     std::string authorization;   // the Authorization header
     bool from_loopback = false;  // the peer is 127.0.0.0/8 or ::1
+    std::string peer;            // the peer's address ("127.0.0.1"), for throttling
 };
 
 struct HttpAnswer {
@@ -36,8 +37,11 @@ struct HttpAnswer {
     std::vector<std::pair<std::string, std::string>> headers;  // e.g. Set-Cookie
 };
 
-// {"code": "category:number", "message": "中文 / English"} with `status`.
-HttpAnswer error_answer(int status, const std::error_code& code, const std::string& message);
+// {"code": "category:number", "message": "中文 / English", "retry": bool} with
+// `status`. "retry" says whether sending the same request again later can
+// succeed; without `retry`, it is true for 429, 503 and 504 only.
+HttpAnswer error_answer(int status, const std::error_code& code, const std::string& message,
+                        std::optional<bool> retry = std::nullopt);
 HttpAnswer json_answer(const boost::json::value& v, int status = 200);
 
 // What every page and API answer carries: nothing loads from elsewhere
