@@ -16,6 +16,8 @@ const TEXT = {
     role_community_laptop: "社区笔记本", role_grid_device: "网格员设备",
     field: "字段", reason: "理由(必填)", reason_needed: "请先写明理由。",
     resolved_ok: "已处理,设备下次同步时收到。", revoke: "停用", revoked: "已停用",
+    release: "原因已修正,放行", released_ok: "已放行并应用,设备下次同步时收到。",
+    quarantine_help: "中心永久拒绝了这条记录,并完整保存;设备照常同步。请先修正原因(权限、户籍关系、规则),再放行:中心会重新检查,通过即应用。",
     revoke_reason: "停用理由", none_open: "没有未处理的冲突。", detail_none: "选择左侧的一条冲突查看双方。",
     resolution: "处理结果", by: "处理人", waiting: "等待", lang_switch: "English",
     code_ready: "登记码(一次有效):", login_failed: "登录失败",
@@ -57,7 +59,9 @@ const TEXT = {
     clock_behind: "behind", minutes: "min",
     token_button: "Create", role_community_laptop: "Community laptop", role_grid_device: "Grid leader's device",
     field: "Field", reason: "Reason (required)", reason_needed: "Write a reason first.",
-    resolved_ok: "Resolved: devices receive it at their next sync.", revoke: "Revoke", revoked: "Revoked",
+    resolved_ok: "Resolved: devices receive it at their next sync.",
+    release: "Cause fixed: release", released_ok: "Released and applied: devices receive it at their next sync.",
+    quarantine_help: "Central refused this entry for good and keeps it whole; the device goes on syncing. Fix the cause (a permission, a household link, a rule), then release it: it is checked again and applied if it passes.", revoke: "Revoke", revoked: "Revoked",
     revoke_reason: "Reason for revoking", none_open: "No open conflicts.",
     detail_none: "Pick a conflict on the left to see both sides.", resolution: "Resolution", by: "By",
     waiting: "Waiting for", lang_switch: "中文", code_ready: "Enrollment code (one use): ",
@@ -246,6 +250,7 @@ async function openConflict(id) {
       ` · ${t("by")} ${c.resolved_by} · ${c.reason}`));
     return;
   }
+  if (c.quarantined) { d.append(releaseForm(c.quarantined, d)); return; }
   if (!c.decisions.length) return;
   const reason = el("textarea", { "data-testid": "reason", placeholder: t("reason") });
   d.append(el("label", {}, el("span", {}, t("reason")), reason));
@@ -276,6 +281,26 @@ async function openConflict(id) {
     }
   }
   d.append(buttons);
+}
+
+// A quarantined entry: checked again and applied once its cause is fixed.
+function releaseForm(q, d) {
+  const reason = el("textarea", { "data-testid": "reason", placeholder: t("reason") });
+  const release = async () => {
+    if (!reason.value.trim()) { message(t("reason_needed"), true); reason.focus(); return; }
+    try {
+      await call("POST", "/admin/api/quarantine/release", { device: q.device, seq: q.seq, reason: reason.value.trim() });
+      message(t("released_ok"));
+      state.selected = null;
+      d.classList.add("hidden");
+      await loadConflicts();
+    } catch (e) { message(e.message, true); }
+  };
+  return el("div", {},
+    el("p", {}, t("quarantine_help")),
+    el("label", {}, el("span", {}, t("reason")), reason),
+    el("div", { class: "decisions" },
+      el("button", { type: "button", "data-decision": "release", onclick: release }, t("release"))));
 }
 
 // A device's clock as central measured it at its last pull.

@@ -358,7 +358,7 @@ void CentralStore::quarantine(const QuarantinedEntry& e) {
     db_.execute(
         R"(INSERT INTO conflict(id, kind, table_name, row_key, device_id, seq, detail, detected_at_ms)
                   VALUES (?1, 'QUARANTINED', '', ?2, ?3, ?4, ?5, ?6))",
-        domain::new_id(e.at_ms), e.device_id + ":" + std::to_string(e.seq), e.device_id,
+        domain::new_id(e.at_ms), "#" + std::to_string(e.seq), e.device_id,
         static_cast<std::int64_t>(e.seq),
         "已隔离,原因修正后可放行 / quarantined; release it once the cause is fixed: " + e.code +
             " " + e.reason,

@@ -260,6 +260,9 @@ std::optional<json::object> conflict_detail(store::Database& db, const std::stri
         }
     } else if (kind == "PARKED") {
         o["waiting_for"] = table + " " + key;
+    } else if (kind == "QUARANTINED") {
+        // Released through /admin/api/quarantine/release, not resolved here.
+        o["quarantined"] = json::object{{"device", device}, {"seq", seq}};
     } else if (kind == "CLOCK_SKEW") {
         // What central measured of the device's clock (now, and when first flagged).
         rows_as_sides(db, sides, R"(
@@ -441,7 +444,7 @@ json::array quarantine_json(store::Database& db, QuarantineDesk& desk, bool all)
         out.push_back(json::object{
             {"device", q.device_id},
             {"device_name", name.value_or("")},
-            {"seq", q.seq},
+            {"seq", static_cast<std::int64_t>(q.seq)},
             {"code", q.code},
             {"reason", q.reason},
             {"at_ms", q.at_ms},

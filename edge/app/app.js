@@ -49,6 +49,7 @@ const TEXT = {
     very_dissatisfied: "非常不满意",
     need_two: "请先让两名工作人员都登录", need_signature: "请领取人先签名", syncing: "同步中…",
     synced: "同步完成", refused_by_central: "被中心拒绝", flagged: "中心已记录",
+    quarantined: "中心已隔离,请联系管理员",
     recover: "中心作废的重复发放,需追回:",
     code_label: "代码",
   },
@@ -103,6 +104,7 @@ const TEXT = {
     dissatisfied: "Dissatisfied", very_dissatisfied: "Very dissatisfied",
     need_two: "Two staff must be signed in first", need_signature: "The recipient signs first", syncing: "Syncing…",
     synced: "Synced", refused_by_central: "Refused by central", flagged: "Noted by central",
+    quarantined: "Quarantined by central: tell an admin",
     recover: "Payments central voided, to recover: ", code_label: "code",
   },
 };
@@ -193,7 +195,9 @@ function renderNotices() {
   if (s.sync.outbox_broken) list.append(el("div", { class: "card overdue" }, s.sync.outbox_broken));
   for (const r of s.recoveries) list.append(el("div", { class: "card" }, `${t("recover")}${r.resident} ${r.amount} 元 — ${r.reason}`));
   for (const n of s.notices) {
-    list.append(el("div", { class: "card" }, el("strong", {}, n.status === "refused" ? t("refused_by_central") : t("flagged")),
+    const label = n.status === "refused" ? t("refused_by_central")
+      : n.status === "quarantined" ? t("quarantined") : t("flagged");
+    list.append(el("div", { class: n.status === "quarantined" ? "card overdue" : "card" }, el("strong", {}, label),
       ` #${n.seq} ${n.at} `, el("div", { class: "muted" }, `${n.message} ${n.code}`)));
   }
 }
