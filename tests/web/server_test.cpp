@@ -247,3 +247,26 @@ TEST(HttpServerLimits, AtTheTotalCapTheLongestWaitingConnectionMakesRoom) {
     EXPECT_TRUE(flood.front().readable(2000ms));
     EXPECT_EQ(flood.front().receive(500ms), "");
 }
+
+// An end nobody asked for is not a stop: run() rethrows what ended it, so
+// the program exits non-zero (gridsync-central serve: 7) and is restarted.
+TEST(HttpServerLimits, AnErrorInsideTheServerEndsRunWithItNotAsAStop) {
+    web::HttpServer server(ok_answer, {}, [](const web::HttpCall&) -> web::Admission {
+        throw std::runtime_error("a broken admission");
+    });
+    std::atomic<int> outcome{0};  // 1 stopped, 2 threw
+    std::thread serving([&] {
+        try {
+            outcome = server.run() ? 1 : 3;
+        } catch (const std::runtime_error&) {
+            outcome = 2;
+        }
+    });
+    auto c = RawSocket::connect(server.port());
+    c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+    EXPECT_TRUE(eventually([&] { return outcome != 0; }));
+    if (outcome == 0)
+        server.stop();
+    serving.join();
+    EXPECT_EQ(outcome.load(), 2);
+}
