@@ -67,7 +67,13 @@ Router::Router(CentralBackend& backend, const CentralParts& parts, const Central
       pull_(backend, keys.signing, clock),
       quarantine_(std::make_unique<QuarantineDesk>(backend, parts.admins, ingest_,
                                                    keys.signing.public_key())),
-      admin_(std::make_unique<AdminApi>(parts, keys, clock, mutex_, *quarantine_)) {}
+      admin_(std::make_unique<AdminApi>(parts, keys, clock, mutex_, *quarantine_)),
+      standings_(backend.device_standings()) {}
+
+void Router::note_standing(const std::string& device_id, bool revoked) {
+    std::lock_guard lock(standings_mutex_);
+    standings_[device_id] = revoked;
+}
 
 Router::~Router() = default;
 
@@ -120,20 +126,18 @@ web::Admission Router::admit(const HttpCall& head) noexcept {
         } else if (route == "/v1/push" || route == "/v1/pull") {
             if (route == "/v1/pull")
                 a.body_limit = kSmall;
-            std::unique_lock lock(mutex_, std::try_to_lock);
-            if (lock.owns_lock()) {
-                const auto device = backend_.device(head.device_id);
-                if (!device) {
-                    a.refusal =
-                        failure_answer(fail(Errc::unknown_device, "设备未登记 / unknown device"));
-                } else if (device->revoked) {
-                    // A known device: on record (an unknown id is only counted,
-                    // so a flood of made-up ids cannot fill the audit table).
-                    parts_.log.audit(clock_.now_ms(), "device:" + device->id, route, "", "refused",
-                                     "revoked (refused from the request's head)");
-                    a.refusal =
-                        failure_answer(fail(Errc::revoked, "设备已停用 / the device was revoked"));
-                }
+            std::optional<bool> revoked;
+            {
+                std::lock_guard lock(standings_mutex_);
+                if (auto it = standings_.find(head.device_id); it != standings_.end())
+                    revoked = it->second;
+            }
+            if (!revoked) {
+                a.refusal =
+                    failure_answer(fail(Errc::unknown_device, "设备未登记 / unknown device"));
+            } else if (*revoked) {
+                a.refusal =
+                    failure_answer(fail(Errc::revoked, "设备已停用 / the device was revoked"));
             }
         } else if (route.starts_with("/admin/api/")) {
             a.body_limit = 1u << 20;
@@ -184,6 +188,7 @@ HttpAnswer Router::enroll(const HttpCall& call) {
     }
     if (!device)
         return failure_answer(device.failure());
+    note_standing(device->id, false);
     const ByteView id_key = keys_.id_key.view();
     const sync::EnrollResponse resp{device->id,
                                     device->role,
@@ -210,6 +215,7 @@ HttpAnswer Router::device_call(const HttpCall& call) {
     if (!device)
         return failure_answer(
             fail(Errc::unknown_device, "设备未登记 / unknown device " + call.device_id));
+    note_standing(device->id, device->revoked);
     auto keys = crypto::server_session_keys(keys_.kx, device->kx_key);
     if (!keys)
         return failure_answer(keys.failure());

@@ -487,6 +487,14 @@ std::optional<Device> CentralStore::device(const std::string& device_id) {
     return read_device(st);
 }
 
+std::map<std::string, bool> CentralStore::device_standings() {
+    std::map<std::string, bool> out;
+    auto st = db_.prepare("SELECT id, revoked_at_ms IS NOT NULL FROM device");
+    while (st.step())
+        out.emplace(st.column<std::string>(0), st.column<std::int64_t>(1) != 0);
+    return out;
+}
+
 Status CentralStore::revoke(const std::string& device_id, const AdminSigner& admin,
                             const std::string& reason, domain::EpochMs now) {
     store::Transaction tx(db_);

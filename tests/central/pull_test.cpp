@@ -381,6 +381,7 @@ class ForwardingBackend final : public central::CentralBackend {
     std::optional<central::Device> device(const std::string& id) override {
         return inner_.device(id);
     }
+    std::map<std::string, bool> device_standings() override { return inner_.device_standings(); }
     std::optional<sync::Hash32> accepted_hash(const std::string& id, std::uint64_t seq) override {
         return inner_.accepted_hash(id, seq);
     }

@@ -124,6 +124,9 @@ class CentralBackend {
     virtual ~CentralBackend() = default;
 
     virtual std::optional<Device> device(const std::string& device_id) = 0;
+    // Every enrolled device, and whether it is revoked: what the server
+    // judges a request's head by, without waiting for the store.
+    virtual std::map<std::string, bool> device_standings() = 0;
     // The hash of the entry accepted (or parked) from `device_id` at `seq`, if any.
     virtual std::optional<sync::Hash32> accepted_hash(const std::string& device_id,
                                                       std::uint64_t seq) = 0;

@@ -53,10 +53,11 @@ class Router {
     // Decides on a request's head, before its body is read (web::Admit): a
     // small body limit for every route but pushes and file imports, and a
     // push or pull from a device central does not know, or revoked, refused
-    // at once. The device is looked up only if the store is free this
-    // instant: an I/O thread never waits behind a push, and a request it
-    // could not check is checked again after its body, within the server's
-    // memory budget.
+    // at once. Devices are judged by the router's own copy of who is
+    // enrolled and revoked (loaded at start, kept by enrollment and by every
+    // device call), so an I/O thread never waits for the store; a device
+    // revoked by another process meanwhile is refused after its body, within
+    // the server's memory budget, and from its head after that.
     web::Admission admit(const HttpCall& head) noexcept;
     // A scraper off this machine presents "Authorization: Bearer TOKEN";
     // empty: /metrics answers 127.0.0.1 only.
@@ -77,6 +78,10 @@ class Router {
     // One SQLite connection: calls that touch it take turns.
     std::mutex mutex_;
     std::unique_ptr<AdminApi> admin_;
+    // Device id -> revoked, for admit(); its own lock, never held long.
+    std::mutex standings_mutex_;
+    std::map<std::string, bool> standings_;
+    void note_standing(const std::string& device_id, bool revoked);
     Metrics metrics_;
     std::string metrics_token_;
 };

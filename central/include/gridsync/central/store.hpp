@@ -43,6 +43,7 @@ class CentralStore final : public CentralBackend,
 
     // CentralBackend: the embedded SQLite backend.
     std::optional<Device> device(const std::string& device_id) override;
+    std::map<std::string, bool> device_standings() override;
     std::optional<sync::Hash32> accepted_hash(const std::string& device_id,
                                               std::uint64_t seq) override;
     ApplyResult apply(const DecodedEntry& entry, domain::EpochMs now) override;
