@@ -10,14 +10,19 @@ namespace {
 
 constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 constexpr std::string_view kSeedPrefix = "gridsync/staff-enrolment-code/v1";
-constexpr std::string_view kCheckPrefix = "gridsync/staff-enrolment-check/v1";
 constexpr std::size_t kSymbols = 16;
 
+// A weighted sum mod 32 with odd weights 1, 3, 5, ...: each weight is
+// invertible mod 32, so changing any one symbol to any other always changes
+// the check symbol (a hash would let one typo in 32 through). Two
+// neighbours swapped are caught unless their values differ by 16.
 char check_symbol(std::string_view first15) {
-    Blake2b h(16);
-    h.update(as_bytes(kCheckPrefix));
-    h.update(as_bytes(first15));
-    return kAlphabet[h.finish()[0] & 0x1f];
+    unsigned sum = 0;
+    for (std::size_t i = 0; i < first15.size(); ++i) {
+        const char* at = std::char_traits<char>::find(kAlphabet, 32, first15[i]);
+        sum += static_cast<unsigned>(2 * i + 1) * static_cast<unsigned>(at ? at - kAlphabet : 0);
+    }
+    return kAlphabet[sum % 32];
 }
 
 // The symbol `c` stands for, Crockford's way; 0 for anything else.

@@ -148,16 +148,22 @@ TEST(EnrolmentCode, TypedAsPeopleTypeItAndTyposCaught) {
     const auto again = crypto::EnrolmentCode::parse(sloppy);
     ASSERT_TRUE(again.ok()) << sloppy;
     EXPECT_EQ(again->public_key(), code.public_key()) << "the same code, the same key";
-    // Each symbol of a known code changed in turn: the check symbol catches
-    // every one of them (a random typo slips through once in 32).
-    const std::string known = "7KQ2-M9XD-4RTB-W1ZE";
+    // Every symbol of a known code, and of a fresh one, changed to every
+    // other symbol in turn: the check symbol catches each one.
+    const std::string known = "7KQ2-M9XD-4RTB-W1ZS";
     ASSERT_TRUE(crypto::EnrolmentCode::parse(known).ok());
-    for (std::size_t i = 0; i < known.size(); ++i) {
-        if (known[i] == '-')
-            continue;
-        std::string typo = known;
-        typo[i] = typo[i] == 'Z' ? 'Y' : 'Z';
-        EXPECT_FALSE(crypto::EnrolmentCode::parse(typo).ok()) << typo;
+    for (const std::string& good : {known, text}) {
+        for (std::size_t i = 0; i < good.size(); ++i) {
+            if (good[i] == '-')
+                continue;
+            for (const char c : std::string("0123456789ABCDEFGHJKMNPQRSTVWXYZ")) {
+                if (c == good[i])
+                    continue;
+                std::string typo = good;
+                typo[i] = c;
+                EXPECT_FALSE(crypto::EnrolmentCode::parse(typo).ok()) << typo;
+            }
+        }
     }
     EXPECT_FALSE(crypto::EnrolmentCode::parse(text.substr(0, 18)).ok()) << "one symbol short";
     EXPECT_FALSE(crypto::EnrolmentCode::parse(text + "7").ok()) << "one symbol too many";
