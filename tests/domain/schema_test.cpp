@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/domain/seed.hpp"
@@ -110,4 +112,27 @@ TEST(SchemaHistory, AVersionOneDeviceUpgradesWithEveryRowAndItsChangesStillApply
     // A version-1 time limit is read as working days from version 3 on.
     EXPECT_EQ(old.query_value<int>("SELECT due_working_days FROM certificate_type WHERE id = 't1'"),
               10);
+}
+
+// docs/PROTOCOL.md lists the replicated tables another client needs, in the
+// order snapshots and the scope digest walk them: it must be this build's.
+TEST(Schema, ProtocolDocListsTheReplicatedTablesInOrder) {
+    std::ifstream in(std::string(GRIDSYNC_DOCS_DIR) + "/PROTOCOL.md");
+    ASSERT_TRUE(in) << "docs/PROTOCOL.md";
+    std::vector<std::string> listed;
+    bool inside = false;
+    for (std::string line; std::getline(in, line);) {
+        if (line == "<!-- replicated-tables -->") {
+            inside = true;
+        } else if (line == "<!-- /replicated-tables -->") {
+            inside = false;
+        } else if (inside) {
+            const auto open = line.find('`');
+            const auto close = line.rfind('`');
+            ASSERT_NE(open, std::string::npos) << line;
+            EXPECT_EQ(line.substr(0, line.find('.')), std::to_string(listed.size())) << line;
+            listed.push_back(line.substr(open + 1, close - open - 1));
+        }
+    }
+    EXPECT_EQ(listed, domain::replicated_tables());
 }
