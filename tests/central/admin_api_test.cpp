@@ -231,3 +231,40 @@ TEST_F(AdminApiTest, StaffKeysCodesAndRevocationThroughTheApi) {
               1);
     EXPECT_EQ(audited("staff_key.revoke"), 2) << "the refusal, and the signed revocation";
 }
+
+// The attack catalog's admin-side lines (docs/SECURITY.md): paths that
+// climb out of the console, SQL in the filters, and JSON built to hurt
+// the parser. Each is refused or harmless, and nothing changes.
+TEST_F(AdminApiTest, TraversalInjectionAndJsonBombsAreRefusedAndChangeNothing) {
+    for (const char* path : {"/admin/../../etc/passwd", "/admin/%2e%2e/%2e%2e/etc/passwd",
+                             "/admin/app.js/../../../etc/shadow", "/admin/..%2f..%2fcentral.db"}) {
+        const auto a = call("GET", path);
+        EXPECT_EQ(a.status, 404) << path;
+        const std::string text(a.body.begin(), a.body.end());
+        EXPECT_EQ(text.find("root:"), std::string::npos) << path;
+        EXPECT_EQ(text.find("SQLite format"), std::string::npos) << path;
+    }
+    const std::string id = double_payment();
+    ASSERT_EQ(login("admin1", "password of admin1").status, 200);
+    for (const char* query :
+         {"kind=%27%20OR%20%271%27%3D%271", "community=x%27%3B%20DROP%20TABLE%20conflict%3B--",
+          "state=open%27%20OR%201%3D1--"}) {
+        const auto a = call("GET", std::string("/admin/api/conflicts?") + query);
+        EXPECT_LT(a.status, 500) << query;
+        if (a.status == 200) {
+            EXPECT_TRUE(body(a).at("conflicts").as_array().empty()) << query;
+        }
+    }
+    EXPECT_EQ(count("SELECT count(*) FROM conflict WHERE kind = 'DOUBLE_PAYMENT'"), 1)
+        << "the table is there, the conflict in it";
+    // Nesting far past the parser's depth, inside the login's 4 KiB; and a
+    // body over it.
+    const int open_before = count("SELECT count(*) FROM conflict WHERE state = 'open'");
+    const std::string deep = std::string(2000, '[') + std::string(2000, ']');
+    EXPECT_EQ(call("POST", "/admin/api/login", deep).status, 400);
+    EXPECT_EQ(call("POST", "/admin/api/conflicts/" + id + "/resolve", deep).status, 400);
+    EXPECT_EQ(call("POST", "/admin/api/login", std::string(8192, ' ')).status, 400);
+    EXPECT_EQ(count("SELECT count(*) FROM conflict WHERE state = 'open'"), open_before)
+        << "nothing resolved";
+    EXPECT_EQ(login("admin1", "password of admin1").status, 200) << "and the API goes on";
+}

@@ -230,3 +230,39 @@ TEST_F(StampsTest, CentralsOwnWritesTakeOneClockThatObservesWhatItIngests) {
     store::Transaction tx(central->db());
     EXPECT_GT(central->central_stamp(central_clock.now_ms()).hlc.packed, stamped[1]);
 }
+
+// A sequence number far ahead (2^63) is a gap, refused for now: the
+// device's chain at central does not move, and the honest entry goes in.
+TEST_F(StampsTest, AFastForwardToSeqTwoToTheSixtyThirdIsAGap) {
+    record([&](const Stamp& st) {
+        (void)edit_resident(edge.db, st, resident, {std::nullopt, "13900000020"});
+    });
+    const auto far = send(resigned([](sync::ChangesetEnvelope& e) { e.seq = 1ULL << 63; }));
+    EXPECT_EQ(far.status, sync::AckStatus::rejected);
+    EXPECT_EQ(far.code, "gridsync.central:4");
+    EXPECT_TRUE(far.transient);
+    EXPECT_EQ(*central->db().query_value<std::int64_t>("SELECT last_seq FROM device WHERE id = ?1",
+                                                       edge.outbox->device_id()),
+              0);
+    EXPECT_EQ(phone(), "");
+    EXPECT_EQ(send(edge.outbox->pending_batch(1)).status, sync::AckStatus::accepted);
+    EXPECT_EQ(phone(), "13900000020");
+}
+
+// A signed changeset that does not fit central's tables (a table it does
+// not have, a column count that is not the table's): refused for good,
+// kept whole, nothing applied.
+TEST_F(StampsTest, AChangesetWhoseSchemaDoesNotMatchIsQuarantined) {
+    record([&](const Stamp& st) {
+        (void)edit_resident(edge.db, st, resident, {std::nullopt, "13900000030"});
+    });
+    // INSERT into "resident" with two columns where the table has more.
+    const Bytes wrong = {'T', 2, 1, 0,   'r', 'e', 's', 'i', 'd', 'e', 'n', 't', 0, 18,
+                         0,   3, 2, 'h', '1', 1,   0,   0,   0,   0,   0,   0,   0, 7};
+    const auto a = send(resigned([&](sync::ChangesetEnvelope& e) { e.changeset = wrong; }));
+    EXPECT_EQ(a.status, sync::AckStatus::quarantined) << a.code << " " << a.message;
+    EXPECT_EQ(a.code, "gridsync.central:7") << a.message;
+    EXPECT_EQ(phone(), "");
+    EXPECT_EQ(count("SELECT count(*) FROM resident WHERE id = 'h1'"), 0);
+    EXPECT_EQ(count("SELECT count(*) FROM quarantined_entry"), 1);
+}

@@ -270,3 +270,22 @@ TEST(HttpServerLimits, AnErrorInsideTheServerEndsRunWithItNotAsAStop) {
     serving.join();
     EXPECT_EQ(outcome.load(), 2);
 }
+
+// Slowloris: heads trickling in a byte at a time on many connections; the
+// others are served at once all the same.
+TEST(HttpServerLimits, SlowClientsDoNotKeepOthersWaiting) {
+    Served s(ok_answer, {}, health_is_cheap);
+    std::vector<RawSocket> slow;
+    for (int i = 0; i < 100; ++i) {
+        slow.push_back(RawSocket::connect(s.port(), "127.0.0." + std::to_string(2 + i % 10)));
+        slow.back().send("GET /slow HTTP/1.1\r\n");
+    }
+    for (int round = 0; round < 5; ++round) {
+        for (auto& c : slow)
+            c.send("X");
+        const auto started = std::chrono::steady_clock::now();
+        EXPECT_EQ(test::health(s.port()), 200);
+        EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+    }
+    EXPECT_GE(s.server.counters().connections, 100u) << "the slow ones are only slow";
+}
