@@ -125,21 +125,24 @@ HttpAnswer AdminApi::login(const HttpCall& call) {
         ++checking_[by_name];
         ++checking_[by_address];
     }
+    // The two checks in progress end however the check ends.
+    const auto settle = [&] {
+        for (const auto& key : {by_name, by_address}) {
+            if (--checking_[key] == 0)
+                checking_.erase(key);
+        }
+    };
     Result<AdminSigner> signer = fail(Errc::admin_login_failed, "");
     try {
         std::lock_guard lock(store_mutex_);
         signer = parts_.admins.unlock_admin(login, as_bytes(password), now);  // audited either way
     } catch (...) {
         std::lock_guard sessions(sessions_mutex_);
-        --checking_[by_name];
-        --checking_[by_address];
+        settle();
         throw;
     }
     std::lock_guard sessions(sessions_mutex_);
-    for (const auto& key : {by_name, by_address}) {
-        if (--checking_[key] == 0)
-            checking_.erase(key);
-    }
+    settle();
     if (!signer) {
         failures_[by_name].push_back(now);
         failures_[by_address].push_back(now);

@@ -274,8 +274,9 @@ Result<std::string> Ingest::release_quarantined(const std::string& device_id, st
         } else {
             out = fail(c.code, c.message);
         }
-        store_.audit(now, "central", "entry.release", device_id + ":" + std::to_string(seq),
-                     out ? "ok" : "refused", out ? *out : out.failure().message);
+        // Entries parked behind this one (its session, say) can go now.
+        if (out)
+            release_parked();
     });
     return out;
 }

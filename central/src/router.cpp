@@ -241,9 +241,7 @@ HttpAnswer Router::device_call(const HttpCall& call) {
             }
         }
         std::lock_guard lock(mutex_);
-        auto acks = ingest_.push(*batch);
-        if (const auto now_device = backend_.device(device->id))
-            acks.epoch = backend_.epoch_for(*now_device);
+        const auto acks = ingest_.push(*batch);
         metrics_.observe_push(seconds(), acks);
         answer = sync::encode(acks);
     } else {

@@ -79,8 +79,6 @@ struct Shared {
         if (room != Room::yes) {
             if (n == 0)
                 peers.erase(peer);
-            if (!force)
-                ++connections_refused;
             return room;
         }
         ++n;
@@ -108,6 +106,11 @@ http::response<Body> to_response(const HttpAnswer& a, const std::string& server,
     return res;
 }
 
+HttpAnswer too_large_answer() {
+    return error_answer(413, std::make_error_code(std::errc::file_too_large),
+                        "请求体过大 / request body too large");
+}
+
 HttpAnswer busy_answer(const std::string& why) {
     HttpAnswer a =
         error_answer(503, std::make_error_code(std::errc::resource_unavailable_try_again),
@@ -123,8 +126,7 @@ class Session : public std::enable_shared_from_this<Session> {
         buffer_.reserve(kReadBuffer);
     }
     ~Session() {
-        if (reserved_)
-            shared_.release(reserved_);
+        release_body();
         shared_.end_connection(peer_);
     }
     void start() {
@@ -240,9 +242,7 @@ class Session : public std::enable_shared_from_this<Session> {
                           11);
         }
         if (ec == http::error::body_limit) {
-            return refuse(error_answer(413, std::make_error_code(std::errc::file_too_large),
-                                       "请求体过大 / request body too large"),
-                          11);
+            return refuse(too_large_answer(), 11);
         }
         if (ec)
             return close();
@@ -257,11 +257,8 @@ class Session : public std::enable_shared_from_this<Session> {
         if (admission.body_limit)
             limit = std::min(limit, *admission.body_limit);
         const auto declared = parser_->content_length();
-        if (declared && *declared > limit) {
-            return refuse(error_answer(413, std::make_error_code(std::errc::file_too_large),
-                                       "请求体过大 / request body too large"),
-                          version);
-        }
+        if (declared && *declared > limit)
+            return refuse(too_large_answer(), version);
         // What the body can take: its declared size, or the limit when it
         // comes chunked. Reserved before a byte of it is buffered.
         const std::size_t need =
@@ -280,17 +277,15 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     void on_read(beast::error_code ec, std::size_t) {
-        if (ec == http::error::body_limit) {
-            return refuse(error_answer(413, std::make_error_code(std::errc::file_too_large),
-                                       "请求体过大 / request body too large"),
-                          11);
-        }
+        if (ec == http::error::body_limit)
+            return refuse(too_large_answer(), 11);
         if (ec)
             return close();
         auto req = parser_->release();
         const bool keep = req.keep_alive() && !shared_.stopping;
         if (shared_.in_flight.fetch_add(1) >= shared_.options.max_in_flight) {
             shared_.in_flight.fetch_sub(1);
+            release_body();
             return send(
                 to_response(busy_answer("requests"), shared_.options.name, req.version(), keep));
         }
@@ -316,11 +311,16 @@ class Session : public std::enable_shared_from_this<Session> {
     void answered(const HttpAnswer& answer, unsigned version, bool keep) {
         shared_.in_flight.fetch_sub(1);
         call_ = {};
-        if (reserved_) {
-            shared_.release(reserved_);
-            reserved_ = 0;
-        }
+        release_body();
         send(to_response(answer, shared_.options.name, version, keep));
+    }
+
+    // The body's share of the memory budget goes back once it is handled
+    // (or refused): a kept-alive connection reserves anew for its next one.
+    void release_body() {
+        if (reserved_)
+            shared_.release(reserved_);
+        reserved_ = 0;
     }
 
     void send(http::response<Body> res) {
@@ -406,6 +406,10 @@ struct HttpServer::Impl {
                 room = shared.admit_connection(address, true);
             if (room != Shared::Room::yes) {
                 socket.close(peer_ec);  // over a cap: closed at once, costs nothing
+                {
+                    std::lock_guard lock(shared.peers_mutex);
+                    ++shared.connections_refused;
+                }
                 return accept();
             }
             auto session = std::make_shared<Session>(std::move(socket), shared, workers, address);

@@ -44,7 +44,8 @@ class Ingest {
     std::size_t release_parked();
     // A quarantined entry checked again against today's rules and data,
     // applied if it passes (message: what was applied); refused again, it
-    // stays quarantined. The caller records the admin's signed decision.
+    // stays quarantined; once applied, entries parked behind it follow. The
+    // caller (QuarantineDesk) records the admin's signed decision and audits.
     // Failures: not_quarantined, and the refusal that still holds.
     Result<std::string> release_quarantined(const std::string& device_id, std::uint64_t seq);
 
