@@ -289,3 +289,19 @@ TEST(HttpServerLimits, SlowClientsDoNotKeepOthersWaiting) {
     }
     EXPECT_GE(s.server.counters().connections, 100u) << "the slow ones are only slow";
 }
+
+// A body refused as busy (too many requests in progress) on a kept-alive
+// connection gives its share of the memory budget back at once.
+TEST(HttpServerLimits, ABodyRefusedAsBusyGivesItsBudgetBack) {
+    web::ServerOptions o;
+    o.max_in_flight = 0;  // every request is one too many
+    Served s(ok_answer, o);
+    auto c = RawSocket::connect(s.port());
+    const std::string body(4096, 'x');
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(c.send(test::request_head("POST", "/push", body.size()) + body));
+        EXPECT_EQ(test::status_of(c.receive(5000ms)), 503);
+    }
+    EXPECT_TRUE(eventually([&] { return s.server.counters().body_bytes == 0; }))
+        << s.server.counters().body_bytes;
+}
