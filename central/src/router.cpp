@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "gridsync/central/errors.hpp"
+#include "gridsync/crash_point.hpp"
 #include "gridsync/crypto/errors.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
 #include "gridsync/sync/channel.hpp"
@@ -37,6 +38,7 @@ int status_for(const std::error_code& code) {
             case Errc::too_many_attempts:
                 return 429;
             case Errc::busy:
+            case Errc::storage_failed:
                 return 503;
             case Errc::replayed_request:
                 return 409;
@@ -103,6 +105,10 @@ HttpAnswer Router::handle(const HttpCall& call) noexcept {
         }
         return error_answer(404, std::make_error_code(std::errc::no_such_file_or_directory),
                             "没有这个接口 / no such endpoint: " + call.path);
+    } catch (const store::StoreError& e) {
+        // A write that failed (disk full, I/O error) rolled its transaction
+        // back whole: the device may send the same request again.
+        return failure_answer(fail(Errc::storage_failed, std::string(e.what())));
     } catch (const std::exception& e) {
         return error_answer(500, std::make_error_code(std::errc::io_error),
                             std::string("internal error: ") + e.what());
@@ -242,6 +248,7 @@ HttpAnswer Router::device_call(const HttpCall& call) {
         }
         std::lock_guard lock(mutex_);
         const auto acks = ingest_.push(*batch);
+        crash_point("central.push.committed");  // applied, and the device never hears so
         metrics_.observe_push(seconds(), acks);
         answer = sync::encode(acks);
     } else {
@@ -249,6 +256,7 @@ HttpAnswer Router::device_call(const HttpCall& call) {
         {
             std::lock_guard lock(mutex_);
             served = pull_.serve(*plain);
+            crash_point("central.pull.served");
             metrics_.observe_pull(seconds(), served.ok());
         }
         if (!served)

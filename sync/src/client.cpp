@@ -1,5 +1,6 @@
 #include "gridsync/sync/client.hpp"
 
+#include "gridsync/crash_point.hpp"
 #include "gridsync/sync/errors.hpp"
 
 namespace gridsync::sync {
@@ -85,6 +86,7 @@ Status SyncClient::push_all(const SyncOptions& options, RoundReport& report) {
         auto acks = decode_push_acks(*answer);
         if (!acks)
             return acks.failure();
+        crash_point("edge.push.answered");  // central has the entries; this device does not know
         outbox_.acknowledge(*acks);
         bool refused = false;
         for (const auto& a : acks->acks) {

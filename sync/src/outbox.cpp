@@ -334,10 +334,15 @@ Outbox::Status Outbox::status() {
 
 ChainReport verify_chain(store::Database& db, const std::string& device_id,
                          const crypto::PublicKey& device_key) {
+    auto st = db.prepare("SELECT seq, envelope, signature, entry_hash FROM outbox ORDER BY seq");
+    return verify_chain(st, device_id, device_key);
+}
+
+ChainReport verify_chain(store::Statement& st, const std::string& device_id,
+                         const crypto::PublicKey& device_key) {
     ChainReport r;
     Hash32 prev{};
     std::uint64_t expected = 1;
-    auto st = db.prepare("SELECT seq, envelope, signature, entry_hash FROM outbox ORDER BY seq");
     while (st.step()) {
         const auto seq = static_cast<std::uint64_t>(st.column<std::int64_t>(0));
         if (seq != expected)

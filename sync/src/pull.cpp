@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "gridsync/crash_point.hpp"
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/store/changeset.hpp"
 #include "gridsync/sync/errors.hpp"
@@ -245,6 +246,7 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
         pending.push_back(std::move(e.changeset));
     if (!aside_already)
         set_aside(db, pending, clashes);
+    crash_point("edge.rebase.set_aside");  // local changes out of the tables, not yet back
     // The rows the damaged entries wrote (and the entries after them) keep
     // their local values: central's version of such a row is a clash.
     const std::set<std::pair<std::string, std::string>> held =
@@ -276,6 +278,7 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
         }
     }
 
+    crash_point("edge.pull.applied");
     // Here, before the local changes come back, this device should hold
     // exactly what central holds for its scope.
     if (batch->scope_digest && outbox_intact) {
@@ -323,6 +326,7 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
     set_state(db, "central_offset_ms", now - batch->central_time_ms);
     outbox.set_central_offset(now - batch->central_time_ms);
     tx.commit();
+    crash_point("edge.pull.committed");
     outcome.clashes = clashes.count;
     outcome.cursor = batch->to_cursor;
     outcome.more = batch->more;

@@ -49,6 +49,9 @@ const std::error_category& refusal_category() noexcept {
             {R::replayed_request,
              "重复的请求(已处理过)/ a request central has answered before (a replay)"},
             {R::not_quarantined, "没有这条隔离记录,或已放行 / no such quarantined entry"},
+            {R::storage_failed,
+             "中心存储写入失败,本次请求未保存,请稍后重试 / central could not write: nothing of "
+             "the request was kept; try again later"},
         });
     return instance;
 }
@@ -62,6 +65,7 @@ bool may_be_transient(const std::error_code& code) noexcept {
             case Refusal::clock_out_of_bounds:  // central's clock catches up, or the device's is
                                                 // set
             case Refusal::busy:
+            case Refusal::storage_failed:    // the disk is freed or mended
             case Refusal::replayed_request:  // a new request has a new number
                 return true;
             default:

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "central_fixture.hpp"
+#include "faulty_vfs.hpp"
 #include "gridsync/central/quarantine.hpp"
 #include "gridsync/central/router.hpp"
 #include "gridsync/store/backup.hpp"
@@ -291,4 +292,37 @@ TEST_F(RecoveryTest, RefusalsCarryTheirTransientBit) {
     const web::HttpAnswer busy{
         503, "application/json", to_bytes(R"({"code":"gridsync.central:26","retry":true})"), {}};
     EXPECT_EQ(sync::refusal_from_answer(busy.status, busy.body).code, sync::Errc::central_busy);
+}
+
+// A disk that fails while central stores a push: the device hears 503,
+// gridsync.central:29 with "retry": true, keeps its entries, and its next
+// round (the disk mended) delivers them all. The step-by-step sweep of the
+// same path is tests/central/apply_fault_test.cpp.
+TEST_F(RecoveryTest, AFailingDiskAtCentralIsARetryableRefusalAndLosesNothing) {
+    router.reset();
+    central.reset();
+    test::FaultyVfs disk("central.db");
+    central =
+        std::make_unique<central::CentralStore>(central::CentralStore::open(cdir / "central.db"));
+    router = std::make_unique<central::Router>(*central, central->parts(), keys, central_clock);
+    transport->set_router(*router);
+    pay_next(3);
+    const auto before = laptop_entries_at_central();
+    disk.fail_at(0);
+    const auto failed = client->round();
+    disk.fail_at(-1);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_TRUE(sync::may_be_transient(failed.failure().code)) << failed.failure().message;
+    EXPECT_EQ(transport->last.status, 503);
+    const std::string body(as_chars(transport->last.body));
+    EXPECT_NE(body.find("gridsync.central:29"), std::string::npos) << body;
+    EXPECT_NE(body.find("\"retry\":true"), std::string::npos) << body;
+    EXPECT_EQ(laptop_entries_at_central(), before);
+    EXPECT_GT(laptop->status().pending, 0u);
+
+    EXPECT_EQ(round().rejected, 0u);
+    EXPECT_EQ(laptop->status().pending, 0u);
+    EXPECT_EQ(laptop_entries_at_central(), static_cast<int>(laptop->status().entries));
+    router.reset();
+    central.reset();  // closed while the faulty disk is still registered
 }

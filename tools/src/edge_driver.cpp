@@ -7,9 +7,14 @@
 namespace gridsync::tools {
 
 ProcessResult EdgeDriver::run(std::vector<std::string> args, const std::string& input) const {
+    return spawn(std::move(args), input)->wait();
+}
+
+std::unique_ptr<Process> EdgeDriver::spawn(std::vector<std::string> args,
+                                           const std::string& input) const {
     args.insert(args.begin(),
                 {"--data", data_.string(), "--passphrase-file", passphrase_file_.string()});
-    return gridsync::run(binary_, args, input);
+    return std::make_unique<Process>(binary_, args, input);
 }
 
 boost::json::object EdgeDriver::json(const ProcessResult& r) {

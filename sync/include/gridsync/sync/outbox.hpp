@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "gridsync/crash_point.hpp"
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/hlc.hpp"
 #include "gridsync/domain/schema.hpp"
@@ -40,6 +41,10 @@ struct ChainReport {
     std::string reason;
 };
 ChainReport verify_chain(store::Database& db, const std::string& device_id,
+                         const crypto::PublicKey& device_key);
+// The same over any stored copy of a chain (central's accepted_entry, an
+// export): `rows` yields seq, envelope, signature, entry_hash in seq order.
+ChainReport verify_chain(store::Statement& rows, const std::string& device_id,
                          const crypto::PublicKey& device_key);
 
 // An unacknowledged entry that verified: its exact bytes, and its changes.
@@ -144,7 +149,9 @@ Result<Recorded<T>> Outbox::record_as(F&& write) {
     if (!r.ok())
         return r.failure();  // p.tx rolls back
     auto seq = append(p);
+    crash_point("edge.entry.signed");  // signed and in the outbox, not committed
     p.tx.commit();
+    crash_point("edge.entry.committed");
     return Recorded<T>{std::move(r).value(), seq};
 }
 

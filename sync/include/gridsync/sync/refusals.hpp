@@ -51,6 +51,8 @@ enum class Refusal {
     replayed_request = 27,     // a pull request central has answered before (its number is
                                // not above the device's last)
     not_quarantined = 28,      // no such quarantined entry, or it was released already
+    storage_failed = 29,       // central could not write (a full or failing disk): nothing of
+                               // the request was kept, and the same request can be sent again
 };
 
 const std::error_category& refusal_category() noexcept;

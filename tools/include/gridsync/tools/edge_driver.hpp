@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ class EdgeDriver {
 
     // gridsync-edge --data DATA --passphrase-file FILE args... < input
     ProcessResult run(std::vector<std::string> args, const std::string& input = "") const;
+    // The same, started and left running: for a test that kills it mid-way.
+    std::unique_ptr<Process> spawn(std::vector<std::string> args,
+                                   const std::string& input = "") const;
     // The first line of a --json answer.
     static boost::json::object json(const ProcessResult& r);
 
