@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev libsodium-dev libcereal-dev libgtest-dev
   libxlsxwriter-dev libminizip-dev libexpat1-dev  # office/: .xlsx written and read
   clang-format
+  clang libclang-rt-14-dev  # the libFuzzer targets (tests/fuzz, scripts/fuzz.sh)
   chromium  # the browser tests of the admin console and the field app (tests/browser)
   fonts-noto-cjk  # so Chinese renders in those tests' screenshots (docs/screens/)
 )

@@ -2,7 +2,8 @@
 # The one command that runs every test: installs what is missing, checks
 # formatting, builds the optimized programs the demo runs (release preset, so
 # the README's main job cannot break unseen), then builds and runs the whole
-# ctest suite under the sanitizers (dev preset), then the quick benchmark.
+# ctest suite under the sanitizers (dev preset), then the fuzz targets for a
+# bounded time (clang, fuzz preset), then the quick benchmark.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,8 @@ cmake --build --preset release
 cmake --preset dev
 cmake --build --preset dev
 ctest --preset dev
+# Each libFuzzer target: its committed regressions, then 20 s of fuzzing.
+bash scripts/fuzz.sh --seconds 20
 # Speed against the floor, on the optimized build: figures, never pass/fail
 # thresholds (docs/PERFORMANCE.md). It fails only if something breaks.
 build/release/tools/gridsync-bench --quick

@@ -1,6 +1,7 @@
 #include "authorize.hpp"
 
 #include "gridsync/central/errors.hpp"
+#include "gridsync/domain/schema.hpp"
 #include "scope.hpp"
 
 namespace gridsync::central {
@@ -67,11 +68,38 @@ const Permissions& permissions(const std::string& role) {
     return none;
 }
 
+std::string permission_cell(const Permissions& p, const std::string& table) {
+    const auto it = p.find(table);
+    if (it == p.end())
+        return "—";
+    std::string cell = it->second.insert ? "insert" : "";
+    if (!it->second.update_columns.empty()) {
+        cell += cell.empty() ? "update " : "; update ";
+        bool first = true;
+        for (const auto& c : it->second.update_columns) {
+            if (!kStamp.count(c)) {
+                cell += (first ? "`" : ", `") + c + "`";
+                first = false;
+            }
+        }
+    }
+    return cell;
+}
+
 Failure refuse(Errc code, const RowChange& c, const std::string& why) {
     return fail(code, why + " [" + c.table + " " + c.id + "]");
 }
 
 }  // namespace
+
+std::string permission_matrix_markdown() {
+    std::string out = "| table | community_laptop | grid_device |\n|---|---|---|\n";
+    for (const auto& t : domain::replicated_tables()) {
+        out += "| `" + t + "` | " + permission_cell(permissions("community_laptop"), t) + " | " +
+               permission_cell(permissions("grid_device"), t) + " |\n";
+    }
+    return out;
+}
 
 Result<std::vector<RowChange>> decode_changes(store::Database& db, ByteView changeset) {
     std::vector<RowChange> out;

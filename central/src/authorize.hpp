@@ -36,6 +36,11 @@ Status authorize_role(const Device& device, const std::vector<RowChange>& change
 Status check_stamps(const Device& device, std::int64_t entry_hlc,
                     const std::vector<RowChange>& changes);
 
+// What each role may write, as docs/PROTOCOL.md prints it (between its
+// <!-- permissions --> markers; tests/central/scope_test.cpp checks that the
+// two agree): one Markdown row per replicated table, in replication order.
+std::string permission_matrix_markdown();
+
 // Role, then scope. Failure not_authorized or out_of_scope, naming the table and row.
 Status authorize(store::Database& db, const Device& device, const std::vector<RowChange>& changes);
 

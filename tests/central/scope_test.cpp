@@ -2,8 +2,11 @@
 // for the log a device pulls) and as SQL (`scope_query`, for snapshots and
 // the scope digest, one query per table). They must keep exactly the same
 // rows, or every device would "repair" itself forever.
-#include "scope.hpp"
+#include <fstream>
+
+#include "authorize.hpp"
 #include "central_fixture.hpp"
+#include "scope.hpp"
 
 using namespace gridsync;
 using namespace gridsync::domain;
@@ -63,4 +66,24 @@ TEST_F(ScopeTest, TheSqlScopeKeepsExactlyTheRowsTheRowByRowScopeKeeps) {
     const auto other = *central->db().query_value<std::string>(
         "SELECT id FROM community WHERE id <> ?1 LIMIT 1", community);
     same_rows(enroll(crypto::SigningKey::generate().public_key(), "community_laptop", other, ""));
+}
+
+// docs/PROTOCOL.md's permission matrix is the one central enforces, row for
+// row: another team's client learns from it what each role may write.
+TEST(Permissions, ProtocolDocPrintsTheMatrixCentralEnforces) {
+    std::ifstream in(std::string(GRIDSYNC_DOCS_DIR) + "/PROTOCOL.md");
+    ASSERT_TRUE(in) << "docs/PROTOCOL.md";
+    std::string printed;
+    bool inside = false;
+    for (std::string line; std::getline(in, line);) {
+        if (line == "<!-- permissions -->")
+            inside = true;
+        else if (line == "<!-- /permissions -->")
+            inside = false;
+        else if (inside)
+            printed += line + "\n";
+    }
+    EXPECT_EQ(printed, central::permission_matrix_markdown())
+        << "paste this between the markers:\n"
+        << central::permission_matrix_markdown();
 }
