@@ -36,7 +36,9 @@ for t in "${targets[@]}"; do
       { echo "fuzz: $t fails on a committed regression (see $out/$t.replay.log)"; exit 1; }
   fi
   # -rss_limit_mb: central's own limits must hold well under it.
-  if ! "$bin" -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" -rss_limit_mb=2048 \
+  parallel=()
+  [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
+  if ! "$bin" -max_total_time="$seconds" "${parallel[@]}" -rss_limit_mb=2048 \
       -timeout=10 -artifact_prefix=build/fuzz/findings/"$t"- -print_final_stats=1 \
       "$corpus" >"$out/$t.log" 2>&1; then
     echo "fuzz: $t found a failure:"; tail -40 "$out/$t.log"; exit 1

@@ -51,6 +51,22 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
+std::string replace_invalid_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t n = sequence_at(s, i);
+        if (n == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out.append(s.substr(i, n));
+            i += n;
+        }
+    }
+    return out;
+}
+
 std::size_t utf8_length(std::string_view s) {
     std::size_t count = 0;
     for (const char c : s) {

@@ -4,6 +4,7 @@
 #include "gridsync/central/router.hpp"
 #include "central_fixture.hpp"
 #include "gridsync/sync/client.hpp"
+#include "gridsync/text.hpp"
 
 using namespace gridsync;
 using namespace gridsync::domain;
@@ -173,4 +174,17 @@ TEST_F(RouterTest, MetricsAnswerThisMachineOrTheTokenOnly) {
     EXPECT_EQ(router->handle(call).status, 200);
     call.method = "POST";
     EXPECT_EQ(router->handle(call).status, 405);
+}
+
+// Found by tests/fuzz/router_fuzz (its regression input): a request target
+// that is not UTF-8 was echoed into the 404's JSON, which then did not parse.
+TEST_F(RouterTest, AnErrorEchoingBytesThatAreNotUtf8IsStillJson) {
+    const char target[] = "/\xe1\xe1\xe1\xe1\x00\x01{\"reason\":\xde\x94oe";
+    central::HttpCall call{"POST", std::string(target, sizeof target - 1), "", {}};
+    const auto a = router->handle(call);
+    EXPECT_EQ(a.status, 404);
+    boost::system::error_code ec;
+    const auto j = boost::json::parse(std::string(as_chars(a.body)), ec);
+    ASSERT_FALSE(ec) << std::string(as_chars(a.body));
+    EXPECT_TRUE(valid_utf8(std::string(j.at("message").as_string())));
 }

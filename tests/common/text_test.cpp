@@ -40,3 +40,10 @@ TEST(Utf8, WellFormedOnly) {
     EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
     EXPECT_EQ(utf8_length("民生路abc"), 6u);
 }
+
+TEST(Utf8, InvalidBytesAreReplacedAndValidTextKept) {
+    EXPECT_EQ(replace_invalid_utf8("民生路 abc"), "民生路 abc");
+    EXPECT_EQ(replace_invalid_utf8("a\xe1\xe1z"), "a\xEF\xBF\xBD\xEF\xBF\xBDz");
+    EXPECT_EQ(replace_invalid_utf8("\xe6\xb0"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // cut short
+    EXPECT_TRUE(valid_utf8(replace_invalid_utf8("\xc0\xaf\xed\xa0\x80\xff")));
+}

@@ -1,5 +1,7 @@
 #include "gridsync/web/http.hpp"
 
+#include "gridsync/text.hpp"
+
 namespace gridsync::web {
 
 namespace json = boost::json;
@@ -13,7 +15,7 @@ HttpAnswer error_answer(int status, const std::error_code& code, const std::stri
                         std::optional<bool> retry) {
     json::object o{
         {"code", std::string(code.category().name()) + ":" + std::to_string(code.value())},
-        {"message", message},
+        {"message", replace_invalid_utf8(message)},  // it may echo what a client sent
         {"retry", retry.value_or(status == 429 || status == 503 || status == 504)}};
     HttpAnswer a = json_answer(o, status);
     a.content_type = "application/json";

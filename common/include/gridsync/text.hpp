@@ -13,6 +13,11 @@ namespace gridsync {
 // overlong forms, nothing above U+10FFFF, no UTF-16 surrogates.
 bool valid_utf8(std::string_view s);
 
+// `s` with every byte that does not start a well-formed sequence replaced
+// by U+FFFD: for echoing what a client sent (a request target, a name) into
+// a JSON answer or a log line, which must stay valid UTF-8.
+std::string replace_invalid_utf8(std::string_view s);
+
 // Code points of valid UTF-8 (a Chinese character counts one).
 std::size_t utf8_length(std::string_view s);
 
