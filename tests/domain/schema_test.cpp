@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "golden.hpp"
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/domain/seed.hpp"
 #include "gridsync/file.hpp"
@@ -32,15 +33,6 @@ std::string schema_sql(store::Database& db) {
     return out;
 }
 
-void check_golden(const std::string& name, const std::string& actual) {
-    const std::string path = std::string(GRIDSYNC_TEST_GOLDEN) + "/" + name;
-    if (std::getenv("GRIDSYNC_UPDATE_GOLDEN"))
-        std::ofstream(path) << actual;
-    auto text = read_file(path, 1 << 20);
-    ASSERT_TRUE(text.ok()) << path;
-    EXPECT_EQ(std::string(as_chars(*text)), actual) << "schema history changed: " << name;
-}
-
 }  // namespace
 
 TEST(SchemaHistory, EachVersionIsPinned) {
@@ -50,7 +42,7 @@ TEST(SchemaHistory, EachVersionIsPinned) {
         test::TempDir dir;
         auto db = store::Database::open(dir / "node.db");
         (void)store::migrate(db, all.first(v));
-        check_golden("schema_v" + std::to_string(v) + ".sql", schema_sql(db));
+        test::check_golden_text("schema_v" + std::to_string(v) + ".sql", schema_sql(db));
     }
 }
 

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "golden.hpp"
 #include "gridsync/file.hpp"
 #include "gridsync/sync/envelope.hpp"
 #include "gridsync/sync/errors.hpp"
@@ -10,6 +11,8 @@
 
 using namespace gridsync;
 using namespace gridsync::sync;
+using test::check_golden;
+using test::read_golden;
 
 namespace {
 
@@ -25,33 +28,6 @@ ChangesetEnvelope fixed_envelope() {
     // A real changeset: one INSERT into a 2-column table "t" (see changeset_format.hpp).
     e.changeset = {'T', 2, 1, 0, 't', 0, 18, 0, 3, 2, 'h', '1', 1, 0, 0, 0, 0, 0, 0, 0, 7};
     return e;
-}
-
-// Golden files pin the wire format: a change to it must be deliberate (bump
-// kEnvelopeVersion, add a golden file for the new version, keep reading the old).
-// GRIDSYNC_UPDATE_GOLDEN=1 rewrites them.
-Bytes read_golden(const std::string& name) {
-    const std::string path = std::string(GRIDSYNC_TEST_GOLDEN) + "/" + name;
-    auto text = read_file(path, 1 << 20);
-    if (!text)
-        return {};
-    std::string hex(as_chars(*text));
-    while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' '))
-        hex.pop_back();
-    return from_hex(hex).value_or(Bytes{});
-}
-
-void check_golden(const std::string& name, ByteView actual) {
-    const std::string path = std::string(GRIDSYNC_TEST_GOLDEN) + "/" + name;
-    if (std::getenv("GRIDSYNC_UPDATE_GOLDEN")) {
-        std::ofstream(path) << to_hex(actual) << "\n";
-    }
-    auto text = read_file(path, 1 << 20);
-    ASSERT_TRUE(text.ok()) << path;
-    std::string hex(as_chars(*text));
-    while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' '))
-        hex.pop_back();
-    EXPECT_EQ(to_hex(actual), hex) << "wire format changed: " << name;
 }
 
 }  // namespace
