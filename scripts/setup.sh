@@ -11,6 +11,7 @@ packages=(
   libxlsxwriter-dev libminizip-dev libexpat1-dev  # office/: .xlsx written and read
   clang-format
   clang libclang-rt-14-dev  # the libFuzzer targets (tests/fuzz, scripts/fuzz.sh)
+  python3-nacl sqlite3  # the second client, in Python from the spec (tests/client_py)
   chromium  # the browser tests of the admin console and the field app (tests/browser)
   fonts-noto-cjk  # so Chinese renders in those tests' screenshots (docs/screens/)
 )
