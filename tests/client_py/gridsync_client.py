@@ -12,6 +12,7 @@ signature (rejected, gridsync.central:3) and a write its role may not make
 against the shipped central and checks the result there.
 
 Usage: gridsync_client.py --central HOST:PORT --code CODE --data DIR
+       gridsync_client.py --vectors --data DIR   (the golden vectors, offline)
 Prints one JSON object; exits 0 when every step did what the spec says.
 """
 import argparse
@@ -396,13 +397,67 @@ class Client:
         return self.push(envelope, sig)
 
 
+def golden(args, name):
+    return bytes.fromhex(open(os.path.join(args.golden, name)).read().strip())
+
+
+def check_vectors(args):
+    """Recomputes the golden vectors from the spec alone."""
+    out = {}
+    # An envelope's signature by the key of seed 0x42 x 32 (bytes), and its entry hash.
+    envelope = golden(args, "envelope_v1.hex")
+    key = nacl.signing.SigningKey(bytes([0x42] * 32))
+    sig = key.sign(framed(CTX_ENVELOPE, envelope)).signature
+    out["envelope_signature"] = sig == golden(args, "envelope_v1_signature.hex")
+    out["entry_hash"] = hashlib.blake2b(framed(CTX_ENTRY_HASH, envelope + sig), digest_size=32).digest() \
+        == golden(args, "envelope_v1_entry_hash.hex")
+    # The scope digest over known rows.
+    db = sqlite3.connect(":memory:")
+    db.executescript(open(os.path.join(args.golden, "schema_v3.sql"), encoding="utf-8").read())
+    db.executescript(open(os.path.join(args.golden, "scope_rows_v3.sql"), encoding="utf-8").read())
+    out["scope_digest"] = scope_digest(db) == golden(args, "scope_digest_v3.hex")
+    # The UPDATE changeset, made by the sqlite3 shell's session, decoded by us.
+    os.makedirs(args.data, exist_ok=True)
+    path = os.path.join(args.data, "vectors.db")
+    if os.path.exists(path):
+        os.remove(path)
+    disk = sqlite3.connect(path)
+    disk.executescript(open(os.path.join(args.golden, "schema_v3.sql"), encoding="utf-8").read())
+    disk.executescript(open(os.path.join(args.golden, "scope_rows_v3.sql"), encoding="utf-8").read())
+    disk.close()
+    c = Client.__new__(Client)
+    c.args, c.db_path = args, path
+    made = c.changeset_of("resident", "UPDATE resident SET phone = '13900000001', origin_device = "
+                          "'device-1', hlc = 117707744870400007 WHERE id = 'r-1'")
+    out["update_changeset"] = made == golden(args, "changeset_update_v3.hex")
+    out["update_decodes"] = list(changes(made))[0][:2] == ("resident", "update")
+    # An encrypted body: kx seeds 01 x 32 and 02 x 32, nonce 03 x 24.
+    dpk, dsk = sodium.crypto_kx_seed_keypair(bytes([1] * 32))
+    cpk, _ = sodium.crypto_kx_seed_keypair(bytes([2] * 32))
+    _, tx = sodium.crypto_kx_client_session_keys(dpk, dsk, cpk)
+    nonce = bytes([3] * 24)
+    body = nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        b"gridsync", Channel.ad("request", "/v1/push", "device-1"), nonce, tx)
+    out["encrypted_body"] = body == golden(args, "encrypted_body_v3.hex")
+    # A resident ID digest: key 07 x 32.
+    out["id_digest"] = hashlib.blake2b(b"gridsync/resident-id/v1" + b"11010519491231002X", digest_size=32,
+                                       key=bytes([7] * 32)).digest() == golden(args, "id_digest_v1.hex")
+    out["ok"] = all(out.values())
+    return out
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--central", required=True)
-    p.add_argument("--code", required=True)
+    p.add_argument("--central")
+    p.add_argument("--code")
     p.add_argument("--data", required=True)
     p.add_argument("--golden", default=os.path.join(os.path.dirname(__file__), "..", "golden"))
+    p.add_argument("--vectors", action="store_true", help="check the golden vectors and stop")
     args = p.parse_args()
+    if args.vectors:
+        out = check_vectors(args)
+        print(json.dumps(out))
+        return 0 if out["ok"] else 1
     c = Client(args)
     out = {}
     c.enroll(args.code)

@@ -20,6 +20,11 @@ TEST(SecondClient, APythonClientFromTheSpecAloneEnrollsBootstrapsPushesAndIsRefu
     ASSERT_EQ(run("/usr/bin/python3", {"-c", "import nacl.bindings"}).exit_code, 0)
         << "python3-nacl is missing: bash scripts/setup.sh installs it";
     test::TempDir dir;
+    // First, offline: every golden vector recomputed from the spec.
+    const auto vectors =
+        run("/usr/bin/python3", {GRIDSYNC_CLIENT_PY, "--vectors", "--data",
+                                 (dir / "vectors").string(), "--golden", GRIDSYNC_TEST_GOLDEN});
+    EXPECT_EQ(vectors.exit_code, 0) << vectors.out;
     tools::CentralProcess central{GRIDSYNC_CENTRAL_BIN, dir / "c", 2};
     central.serve();
     const auto code = central.codes("C01-W01", "community_laptop", "C01", 1).at(0);
