@@ -261,6 +261,26 @@ def scope_digest(db):
     return h.digest()
 
 
+def parse_pull_batch(batch):
+    r = Reader(batch)
+    r.header(4)
+    from_cursor, to_cursor, more, _central_ms = r.u64(), r.u64(), r.u8(), r.i64()
+    entries = []
+    for _ in range(r.u64()):
+        entries.append((r.u64(), r.bytes().decode(), r.i64(), r.bytes()))
+    snap = None
+    if r.u8() == 1:
+        snap = (r.u64(), r.u32(), r.bytes().decode())
+    digest = r.bytes()
+    r.bytes(), r.u64(), r.u64()  # epoch: id, base, device_seq
+    r.end()
+    return from_cursor, to_cursor, more, entries, snap, digest
+
+
+def enroll_request(token, name, signing_key, kx_key):
+    return bytes(Writer().u16(PROTOCOL).u8(5).bytes(token).bytes(name).bytes(signing_key).bytes(kx_key).b)
+
+
 class Client:
     def __init__(self, args):
         self.args = args
@@ -279,9 +299,8 @@ class Client:
         token, central_kx = code.split(".", 1)
         central_kx = bytes.fromhex(central_kx)
         self.channel = Channel(self.args.central, self.kx_pk, self.kx_sk, central_kx)
-        request = (Writer().u16(PROTOCOL).u8(5).bytes(token).bytes("python client")
-                   .bytes(bytes(self.key.verify_key)).bytes(self.kx_pk).b)
-        sealed = nacl.public.SealedBox(nacl.public.PublicKey(central_kx)).encrypt(bytes(request))
+        request = enroll_request(token, "python client", bytes(self.key.verify_key), self.kx_pk)
+        sealed = nacl.public.SealedBox(nacl.public.PublicKey(central_kx)).encrypt(request)
         answer = self.channel.open("/v1/enroll", "enroll", self.channel.post("/v1/enroll", sealed))
         r = Reader(answer)
         r.header(6)
@@ -314,20 +333,9 @@ class Client:
         w.end()
         # Verify before parsing: central's signature over the exact bytes.
         self.central_key.verify(framed(CTX_PULL_BATCH, batch), signature)
-        r = Reader(batch)
-        r.header(4)
-        from_cursor, to_cursor, more, _central_ms = r.u64(), r.u64(), r.u8(), r.i64()
+        from_cursor, to_cursor, more, entries, snap, digest = parse_pull_batch(batch)
         if from_cursor != cursor:
             raise Refused("batch does not start at my cursor")
-        entries = []
-        for _ in range(r.u64()):
-            entries.append((r.u64(), r.bytes().decode(), r.i64(), r.bytes()))
-        snap = None
-        if r.u8() == 1:
-            snap = (r.u64(), r.u32(), r.bytes().decode())
-        digest = r.bytes()
-        r.bytes(), r.u64(), r.u64()  # epoch: id, base, device_seq
-        r.end()
         self.db.execute("BEGIN")
         for _position, origin, hlc, changeset in entries:
             self.last_hlc = max(self.last_hlc, hlc)
@@ -442,6 +450,18 @@ def check_vectors(args):
     # A resident ID digest: key 07 x 32.
     out["id_digest"] = hashlib.blake2b(b"gridsync/resident-id/v1" + b"11010519491231002X", digest_size=32,
                                        key=bytes([7] * 32)).digest() == golden(args, "id_digest_v1.hex")
+    # An enrolment request, and a pull batch signed by central's key (seed 0x05 x 32).
+    out["enroll_request"] = enroll_request(
+        "5f3c", "民生路笔记本 1", bytes(nacl.signing.SigningKey(bytes([4] * 32)).verify_key),
+        dpk) == golden(args, "enroll_request_v3.hex")
+    w = Reader(golden(args, "pull_batch_signed_v3.hex"))
+    signer, signature, batch = w.bytes(), w.bytes(), w.bytes()
+    w.end()
+    central = nacl.signing.SigningKey(bytes([5] * 32)).verify_key
+    central.verify(framed(CTX_PULL_BATCH, batch), signature)  # raises if it does not verify
+    parsed = parse_pull_batch(batch)
+    out["pull_batch_signed"] = signer == b"central" and batch == golden(args, "pull_batch_v3.hex") \
+        and len(parsed) == 6
     out["ok"] = all(out.values())
     return out
 

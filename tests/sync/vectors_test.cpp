@@ -88,3 +88,26 @@ TEST(Vectors, AResidentIdDigest) {
     std::fill(key.data(), key.data() + 32, 0x07);
     test::check_golden("id_digest_v1.hex", number->digest(key));
 }
+
+// An enrolment request (type 5): token "5f3c", device name "民生路笔记本 1",
+// the device's Ed25519 key from the seed of 32 bytes 0x04, its X25519 key
+// from 32 bytes 0x01.
+TEST(Vectors, AnEnrolmentRequest) {
+    sync::EnrollRequest r{"5f3c", "民生路笔记本 1",
+                          crypto::SigningKey::from_seed(Bytes(32, 0x04)).public_key(),
+                          crypto::KxKeyPair::from_seed(Bytes(32, 0x01)).public_key()};
+    test::check_golden("enroll_request_v3.hex", sync::encode(r));
+}
+
+// A pull batch as central sends it: pull_batch_v3.hex in a Signed wrapper,
+// signer "central", signed with gridsync/pull-batch/v1 by the Ed25519 key
+// from the seed of 32 bytes 0x05.
+TEST(Vectors, ACentralSignedPullBatch) {
+    const Bytes batch = test::read_golden("pull_batch_v3.hex");
+    ASSERT_FALSE(batch.empty());
+    const auto key = crypto::SigningKey::from_seed(Bytes(32, 0x05));
+    const auto sig = key.sign(sync::kPullBatchContext, batch);
+    const sync::Signed s{"central", Bytes(sig.view().begin(), sig.view().end()), batch};
+    test::check_golden("pull_batch_signed_v3.hex", sync::encode(s));
+    ASSERT_TRUE(sync::decode_pull_batch(batch).ok());
+}
