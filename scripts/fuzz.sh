@@ -5,15 +5,18 @@
 # target for a bounded time. scripts/test.sh runs it with --seconds 20; by
 # hand, as long as you like. A crash leaves its input in build/fuzz/findings/;
 # commit it under tests/fuzz/regressions/TARGET/ with the fix.
-# Usage: bash scripts/fuzz.sh [--seconds N] [--jobs N] [TARGET...]
+# Usage: bash scripts/fuzz.sh [--seconds N] [--jobs N] [--seed N] [TARGET...]
+# --seed 0 draws a new seed each run; the default, 1, keeps CI's run the same
+# from one commit to the next (up to the machine's speed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=20 jobs=1 targets=()
+seconds=20 jobs=1 seed=1 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift ;;
     --jobs) jobs="$2"; shift ;;
-    -*) echo "usage: $0 [--seconds N] [--jobs N] [TARGET...]" >&2; exit 2 ;;
+    --seed) seed="$2"; shift ;;
+    -*) echo "usage: $0 [--seconds N] [--jobs N] [--seed N] [TARGET...]" >&2; exit 2 ;;
     *) targets+=("$1") ;;
   esac
   shift
@@ -38,7 +41,7 @@ for t in "${targets[@]}"; do
   # -rss_limit_mb: central's own limits must hold well under it.
   parallel=()
   [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
-  if ! "$bin" -max_total_time="$seconds" "${parallel[@]}" -rss_limit_mb=2048 \
+  if ! "$bin" -max_total_time="$seconds" -seed="$seed" "${parallel[@]}" -rss_limit_mb=2048 \
       -timeout=10 -artifact_prefix=build/fuzz/findings/"$t"- -print_final_stats=1 \
       "$corpus" >"$out/$t.log" 2>&1; then
     echo "fuzz: $t found a failure:"; tail -40 "$out/$t.log"; exit 1
