@@ -32,7 +32,8 @@ for t in "${targets[@]}"; do
   bin=build/fuzz/tests/fuzz/$t
   corpus=build/fuzz/corpus/$t
   rm -rf "$corpus"
-  GRIDSYNC_FUZZ_WRITE_SEEDS="$corpus" "$bin" >/dev/null 2>&1
+  GRIDSYNC_FUZZ_WRITE_SEEDS="$corpus" "$bin" >"$out/$t.seeds.log" 2>&1 ||
+    { echo "fuzz: $t could not write its seeds (see $out/$t.seeds.log)"; exit 1; }
   regressions=tests/fuzz/regressions/$t
   if [ -d "$regressions" ] && [ -n "$(ls -A "$regressions")" ]; then
     "$bin" -runs=0 "$regressions"/* >"$out/$t.replay.log" 2>&1 ||

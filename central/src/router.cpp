@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <iostream>
 
 #include "gridsync/central/errors.hpp"
 #include "gridsync/crash_point.hpp"
@@ -106,9 +107,17 @@ HttpAnswer Router::handle(const HttpCall& call) noexcept {
         return error_answer(404, std::make_error_code(std::errc::no_such_file_or_directory),
                             "没有这个接口 / no such endpoint: " + call.path);
     } catch (const store::StoreError& e) {
+        if (!e.storage_may_recover()) {
+            std::cerr << "gridsync-central: internal error: " << e.what() << "\n";
+            return error_answer(500, std::make_error_code(std::errc::io_error), "internal error");
+        }
         // A write that failed (disk full, I/O error) rolled its transaction
-        // back whole: the device may send the same request again.
-        return failure_answer(fail(Errc::storage_failed, std::string(e.what())));
+        // back whole: the device may send the same request again. The SQL
+        // and SQLite's words go to the log, not to the device.
+        std::cerr << "gridsync-central: storage failed: " << e.what() << "\n";
+        return failure_answer(
+            fail(Errc::storage_failed,
+                 sync::refusal_category().message(static_cast<int>(Errc::storage_failed))));
     } catch (const std::exception& e) {
         return error_answer(500, std::make_error_code(std::errc::io_error),
                             std::string("internal error: ") + e.what());

@@ -36,4 +36,19 @@ const std::error_category& sqlite_category() noexcept {
     return instance;
 }
 
+bool StoreError::storage_may_recover() const noexcept {
+    switch (sqlite_code() & 0xff) {  // the primary code of an extended one
+        case SQLITE_IOERR:
+        case SQLITE_FULL:
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+        case SQLITE_NOMEM:
+        case SQLITE_CANTOPEN:
+        case SQLITE_PROTOCOL:
+            return true;
+        default:
+            return false;
+    }
+}
+
 }  // namespace gridsync::store

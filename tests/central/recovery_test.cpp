@@ -317,6 +317,7 @@ TEST_F(RecoveryTest, AFailingDiskAtCentralIsARetryableRefusalAndLosesNothing) {
     const std::string body(as_chars(transport->last.body));
     EXPECT_NE(body.find("gridsync.central:29"), std::string::npos) << body;
     EXPECT_NE(body.find("\"retry\":true"), std::string::npos) << body;
+    EXPECT_EQ(body.find("SQL"), std::string::npos) << "SQL reached the device: " << body;
     EXPECT_EQ(laptop_entries_at_central(), before);
     EXPECT_GT(laptop->status().pending, 0u);
 

@@ -217,3 +217,19 @@ TEST_F(DatabaseTest, StatementsAreReusedResetAndWithTheirBindingsCleared) {
     db.execute("INSERT INTO t VALUES (?1)", 2);
     EXPECT_EQ(db.query_value<int>("SELECT sum(x) FROM t"), 3);
 }
+
+// What central answers as retryable (gridsync.central:29) and what it does
+// not: a failing disk or a held lock can pass; a broken constraint cannot.
+TEST(StoreErrorKinds, OnlyStorageFailuresMayRecover) {
+    using store::StoreError;
+    EXPECT_TRUE(
+        StoreError(store::sqlite_error_code(SQLITE_IOERR_WRITE), "disk").storage_may_recover());
+    EXPECT_TRUE(StoreError(store::sqlite_error_code(SQLITE_FULL), "full").storage_may_recover());
+    EXPECT_TRUE(
+        StoreError(store::sqlite_error_code(SQLITE_BUSY_SNAPSHOT), "busy").storage_may_recover());
+    EXPECT_FALSE(StoreError(store::sqlite_error_code(SQLITE_CONSTRAINT_UNIQUE), "dup")
+                     .storage_may_recover());
+    EXPECT_FALSE(StoreError(store::sqlite_error_code(SQLITE_CORRUPT), "bad").storage_may_recover());
+    EXPECT_FALSE(
+        StoreError(store::make_error_code(store::Errc::type_mismatch), "t").storage_may_recover());
+}

@@ -107,11 +107,7 @@ class FaultyVfs {
         f->base.pMethods = &owner->methods_;
         return rc;
     }
-    static int close(sqlite3_file* p) {
-        auto* x = self(p);
-        const int rc = x->real()->pMethods->xClose(x->real());
-        return rc;
-    }
+    static int close(sqlite3_file* p) { return self(p)->real()->pMethods->xClose(self(p)->real()); }
     // Everything we do not fail goes straight to the wrapped file.
     static void forward(sqlite3_io_methods& m) {
         m.xFileSize = [](sqlite3_file* p, sqlite3_int64* s) {

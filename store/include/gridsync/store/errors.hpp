@@ -42,6 +42,10 @@ class StoreError : public Error {
     int sqlite_code() const noexcept {
         return code().category() == sqlite_category() ? code().value() : 0;
     }
+    // A failure of the storage, not of what was asked: a full or failing
+    // disk, a lock held elsewhere, memory. The transaction rolled back and
+    // the same work can succeed later; any other failure would fail again.
+    bool storage_may_recover() const noexcept;
 
   private:
     std::string sql_;
