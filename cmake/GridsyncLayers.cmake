@@ -1,5 +1,5 @@
 # One library per folder, each on a layer. Links point down only:
-#   0 common -> 1 crypto, store, office -> 2 domain -> 3 sync, reports -> 4 cli, web -> 5 edge, central -> 6 tools
+#   0 common -> 1 crypto, store, office -> 2 domain, tlog -> 3 sync, reports -> 4 cli, web -> 5 edge, central -> 6 tools
 # A library may link gridsync libraries on strictly lower layers; equal layers
 # (crypto and store, edge and central) never see each other.
 set(GRIDSYNC_LAYER_common 0)
@@ -7,6 +7,7 @@ set(GRIDSYNC_LAYER_crypto 1)
 set(GRIDSYNC_LAYER_store 1)
 set(GRIDSYNC_LAYER_office 1)
 set(GRIDSYNC_LAYER_domain 2)
+set(GRIDSYNC_LAYER_tlog 2)
 set(GRIDSYNC_LAYER_sync 3)
 set(GRIDSYNC_LAYER_reports 3)
 set(GRIDSYNC_LAYER_cli 4)

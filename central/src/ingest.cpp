@@ -103,6 +103,14 @@ sync::PushAcks Ingest::push(const sync::PushBatch& batch) {
         // Once per batch, not per entry: a parent may have come in this batch,
         // or another way (an admin's import) since the last one.
         release_parked();
+        // Where each entry central holds sits in the verifiable log: a promise
+        // every later checkpoint must keep (parked ones get theirs when applied).
+        if (!batch.entries.empty()) {
+            for (auto& a : out.acks) {
+                if (a.status != sync::AckStatus::rejected)
+                    a.log_index = store_.log_index_of(batch.entries.front().device_id, a.seq);
+            }
+        }
     });
     out.central_time_ms = clock_.now_ms();
     if (!batch.entries.empty()) {

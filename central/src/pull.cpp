@@ -3,6 +3,7 @@
 #include "gridsync/central/errors.hpp"
 #include "gridsync/store/changeset_writer.hpp"
 #include "gridsync/sync/scope.hpp"
+#include "gridsync/tlog/note.hpp"
 #include "scope.hpp"
 
 namespace gridsync::central {
@@ -105,11 +106,69 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
         if (!batch.more && req->want_digest && batch.to_cursor == head)
             batch.scope_digest = sync::scope_digest(db, scope_query(*device));
     }
+    if (batch.version >= 4)
+        batch.log = log_proofs(*device, *req, now);
     batch.central_time_ms = now;
     sync::Signed out{"central", {}, sync::encode(batch)};
     const auto signature = key_.sign(sync::kPullBatchContext, out.body);
     out.signature.assign(signature.bytes.begin(), signature.bytes.end());
     return sync::encode(out);
+}
+
+std::string PullService::witness_name(const std::string& device_id) {
+    return "gridsync.witness/" + device_id;
+}
+
+std::optional<sync::LogProofs> PullService::log_proofs(const Device& device,
+                                                       const sync::PullRequest& req,
+                                                       domain::EpochMs now) {
+    MerkleLog log = store_.merkle_log();
+    // A community laptop's cosignature of the checkpoint it verified: kept
+    // when it verifies with the laptop's key, audited when it does not.
+    if (!req.cosignature.empty() && device.role == "community_laptop") {
+        const auto cp = log.checkpoint_at(req.verified_size);
+        auto line = tlog::parse_note("x\n\n" + req.cosignature);
+        bool kept = false;
+        if (cp && line && line->signatures.size() == 1) {
+            tlog::Note note{tlog::parse_note(cp->note)->text, line->signatures};
+            const tlog::NoteVerifier witness{witness_name(device.id), tlog::KeyType::cosigner,
+                                             device.signing_key};
+            if (const auto t = tlog::cosigned_by(note, witness)) {
+                log.add_cosignature({cp->size, device.id, device.community_id, *t,
+                                     line->signatures.front().line()});
+                kept = true;
+            }
+        }
+        if (!kept) {
+            store_.audit(now, "device:" + device.id, "log.cosign",
+                         std::to_string(req.verified_size), "refused",
+                         "the cosignature does not verify for this device and checkpoint");
+        }
+    }
+    // A device waiting for a proof of an entry the last checkpoint does not
+    // cover gets a new checkpoint now, not at the next tick.
+    const auto last = log.latest();
+    bool waiting = false;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> asked;  // seq, leaf
+    for (std::size_t i = 0; i < req.prove_seqs.size() && i < sync::kMaxProofsPerBatch; ++i) {
+        if (const auto leaf = store_.log_index_of(device.id, req.prove_seqs[i])) {
+            asked.emplace_back(req.prove_seqs[i], *leaf);
+            waiting = waiting || !last || *leaf >= last->size;
+        }
+    }
+    const auto cp = log.checkpoint(log_signer_, now, waiting, policy_);
+    if (!cp)
+        return std::nullopt;
+    sync::LogProofs out;
+    out.log_key = log_signer_.verifier().vkey();
+    out.checkpoint = log.published_note(*cp);
+    if (req.verified_size > 0 && req.verified_size < cp->size)
+        out.consistency = tlog::consistency_proof(log, req.verified_size, cp->size);
+    for (const auto& [seq, leaf] : asked) {
+        if (leaf < cp->size)
+            out.inclusion.push_back({seq, leaf, tlog::inclusion_proof(log, leaf, cp->size)});
+    }
+    return out;
 }
 
 }  // namespace gridsync::central

@@ -67,7 +67,7 @@ Router::Router(CentralBackend& backend, const CentralParts& parts, const Central
       keys_(keys),
       clock_(clock),
       ingest_(backend, clock, keys.signing),
-      pull_(backend, keys.signing, clock),
+      pull_(backend, keys.signing, clock, &keys.log),
       quarantine_(std::make_unique<QuarantineDesk>(backend, parts.admins, ingest_,
                                                    keys.signing.public_key())),
       admin_(std::make_unique<AdminApi>(parts, keys, clock, mutex_, *quarantine_)),
@@ -258,6 +258,8 @@ HttpAnswer Router::device_call(const HttpCall& call) {
         std::lock_guard lock(mutex_);
         const auto acks = ingest_.push(*batch);
         crash_point("central.push.committed");  // applied, and the device never hears so
+        // While entries arrive, a checkpoint at least every 1,000 leaves or 10 s.
+        backend_.merkle_log().checkpoint(LogSigner{kLogOrigin, keys_.log}, clock_.now_ms(), false);
         metrics_.observe_push(seconds(), acks);
         answer = sync::encode(acks);
     } else {

@@ -227,6 +227,46 @@ ALTER TABLE device ADD COLUMN last_pull_request INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE device ADD COLUMN pull_protocol INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// The verifiable log (docs/AUDIT.md, central/merkle_log.hpp): which row
+// each leaf is, the hashes of complete subtrees, the checkpoints signed and
+// the witnesses' cosignatures. All append-only.
+constexpr const char* kCentralV10 = R"sql(
+CREATE TABLE log_leaf(
+    idx INTEGER PRIMARY KEY,
+    kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 5),
+    ref INTEGER NOT NULL,
+    UNIQUE (kind, ref)) STRICT;
+CREATE TABLE log_hash(
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL CHECK (length(hash) = 32),
+    PRIMARY KEY (level, idx)) WITHOUT ROWID, STRICT;
+CREATE TABLE log_checkpoint(
+    size INTEGER PRIMARY KEY,
+    root BLOB NOT NULL CHECK (length(root) = 32),
+    note TEXT NOT NULL,
+    signed_at_ms INTEGER NOT NULL) STRICT;
+CREATE TABLE log_cosignature(
+    size INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    community_id TEXT NOT NULL,
+    time_s INTEGER NOT NULL,
+    line TEXT NOT NULL,
+    PRIMARY KEY (size, device_id)) STRICT;
+CREATE TRIGGER log_leaf_no_update BEFORE UPDATE ON log_leaf
+    BEGIN SELECT RAISE(ABORT, 'log_leaf is append-only'); END;
+CREATE TRIGGER log_leaf_no_delete BEFORE DELETE ON log_leaf
+    BEGIN SELECT RAISE(ABORT, 'log_leaf is append-only'); END;
+CREATE TRIGGER log_hash_no_update BEFORE UPDATE ON log_hash
+    BEGIN SELECT RAISE(ABORT, 'log_hash is append-only'); END;
+CREATE TRIGGER log_hash_no_delete BEFORE DELETE ON log_hash
+    BEGIN SELECT RAISE(ABORT, 'log_hash is append-only'); END;
+CREATE TRIGGER log_checkpoint_no_update BEFORE UPDATE ON log_checkpoint
+    BEGIN SELECT RAISE(ABORT, 'log_checkpoint is append-only'); END;
+CREATE TRIGGER log_checkpoint_no_delete BEFORE DELETE ON log_checkpoint
+    BEGIN SELECT RAISE(ABORT, 'log_checkpoint is append-only'); END;
+)sql";
+
 const store::Migration kCentralMigrations[] = {
     {1, "devices, tokens, accepted log, conflicts, audit", kCentralV1},
     {2, "admin accounts and signed admin actions", kCentralV2},
@@ -236,7 +276,8 @@ const store::Migration kCentralMigrations[] = {
     {6, "device clocks and central's own HLC", kCentralV6},
     {7, "staff enrolment codes", kCentralV7},
     {8, "staged lists turned down", kCentralV8},
-    {9, "quarantined entries, epochs, pull-request numbers", kCentralV9}};
+    {9, "quarantined entries, epochs, pull-request numbers", kCentralV9},
+    {10, "the verifiable log", kCentralV10}};
 
 // Thrown inside record_central's transaction to leave it without a trace.
 struct Refused {
@@ -353,6 +394,9 @@ void CentralStore::quarantine(const QuarantinedEntry& e) {
                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))",
         e.device_id, static_cast<std::int64_t>(e.seq), e.hlc, ByteView(e.hash), e.signature,
         e.envelope, e.code, e.reason, e.decision, e.decision_signature, e.at_ms);
+    merkle_log().append(sync::LeafKind::quarantined, db_.last_insert_rowid(),
+                        sync::encode(sync::QuarantinedLeaf{e.signature, e.envelope, e.decision,
+                                                           e.decision_signature}));
     db_.execute("UPDATE device SET last_seq = ?1, last_hash = ?2, last_hlc = ?3 WHERE id = ?4",
                 static_cast<std::int64_t>(e.seq), ByteView(e.hash), e.hlc, e.device_id);
     db_.execute(
@@ -468,6 +512,11 @@ Result<Device> CentralStore::enroll(const std::string& token, const std::string&
         d.id, d.name, d.role, d.staff_id, d.community_id,
         d.grid_id.empty() ? std::nullopt : std::optional<std::string>(d.grid_id),
         signing_key.view(), kx_key.view(), now);
+    merkle_log().append(
+        sync::LeafKind::device_key, db_.last_insert_rowid(),
+        sync::encode(sync::DeviceKeyLeaf{d.id, d.role, d.staff_id, d.community_id, d.grid_id,
+                                         Bytes(signing_key.bytes.begin(), signing_key.bytes.end()),
+                                         Bytes(kx_key.bytes.begin(), kx_key.bytes.end()), now}));
     db_.execute("UPDATE enrollment_token SET used_at_ms = ?1, device_id = ?2 WHERE token_hash = ?3",
                 now, d.id, token_digest(token));
     audit(now, "device:" + d.id, "device.enroll", d.staff_id, "ok",
@@ -542,6 +591,11 @@ Status CentralStore::add_admin(const AdminSigner* by_admin, const std::string& l
                           created_at_ms, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))",
         login, staff_id, hash, key.public_key().view(), sealed, now,
         by_admin ? std::optional<std::string>(by_admin->login) : std::nullopt);
+    merkle_log().append(
+        sync::LeafKind::admin_key, db_.last_insert_rowid(),
+        sync::encode(sync::AdminKeyLeaf{
+            login, staff_id, Bytes(key.public_key().bytes.begin(), key.public_key().bytes.end()),
+            by_admin ? by_admin->login : "", now}));
     const std::string detail =
         "staff " + staff_id + " fingerprint " + crypto::fingerprint(key.public_key());
     if (by_admin)
@@ -607,8 +661,12 @@ void CentralStore::record_admin_action(const AdminSigner& admin, const std::stri
         "INSERT INTO admin_action(login, action, subject, body, signature, at_ms) VALUES (?1, ?2, "
         "?3, ?4, ?5, ?6)",
         admin.login, action, subject, body, sig.view(), now);
+    const auto action_id = db_.last_insert_rowid();
+    merkle_log().append(sync::LeafKind::admin_action, action_id,
+                        sync::encode(sync::AdminActionLeaf{
+                            admin.login, body, Bytes(sig.bytes.begin(), sig.bytes.end())}));
     audit(now, "admin:" + admin.login, action, subject, "ok",
-          detail + " [signed #" + std::to_string(db_.last_insert_rowid()) + "]");
+          detail + " [signed #" + std::to_string(action_id) + "]");
 }
 
 domain::Stamp CentralStore::central_stamp(domain::EpochMs now) {
@@ -658,7 +716,24 @@ void CentralStore::append_central(store::Session& session, const crypto::Signing
         R"(INSERT INTO accepted_entry(device_id, seq, entry_hash, signature, envelope, applied, hlc, accepted_at_ms)
                    VALUES ('central', ?1, ?2, ?3, ?4, ?5, ?6, ?7))",
         e.seq, ByteView(hash), sig.view(), envelope, cs.bytes(), e.hlc, stamp.now_ms);
-    index_communities(db_.last_insert_rowid(), cs.bytes());
+    const auto position = db_.last_insert_rowid();
+    merkle_log().append(
+        sync::LeafKind::entry, position,
+        sync::encode(sync::EntryLeaf{Bytes(sig.bytes.begin(), sig.bytes.end()), envelope}));
+    index_communities(position, cs.bytes());
+}
+
+std::optional<std::uint64_t> CentralStore::log_index_of(const std::string& device_id,
+                                                        std::uint64_t seq) {
+    const auto i = db_.query_value<std::int64_t>(
+        "SELECT l.idx FROM accepted_entry e JOIN log_leaf l ON l.kind = 1 AND l.ref = e.position "
+        "WHERE e.device_id = ?1 AND e.seq = ?2 UNION ALL SELECT l.idx FROM quarantined_entry q "
+        "JOIN log_leaf l ON l.kind = 2 AND l.ref = q.rowid WHERE q.device_id = ?1 AND q.seq = ?2 "
+        "LIMIT 1",
+        device_id, static_cast<std::int64_t>(seq));
+    if (!i)
+        return std::nullopt;
+    return static_cast<std::uint64_t>(*i);
 }
 
 void CentralStore::index_communities(std::int64_t position, ByteView applied) {
@@ -893,6 +968,11 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
         applied_bytes.bytes(), entry.hlc, now,
         device.clock_skewed() ? device.clock_skew_ms : std::nullopt);
     const auto position = db_.last_insert_rowid();  // before any other insert moves it
+    const auto log_index =
+        merkle_log().append(sync::LeafKind::entry, position,
+                            sync::encode(sync::EntryLeaf{
+                                Bytes(entry.signature.bytes.begin(), entry.signature.bytes.end()),
+                                Bytes(entry.envelope.begin(), entry.envelope.end())}));
     observe_hlc(entry.hlc);
     index_communities(position, applied_bytes.bytes());
     if (entry.from_parking) {
@@ -932,7 +1012,8 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
         ApplyResult::Kind::applied,
         conflicts.size(),
         flagged.empty() ? "" : "已接收,待管理员处理 / accepted, flagged for an admin: " + flagged,
-        {}};
+        {},
+        log_index};
 }
 
 Status CentralStore::redeem_enrolment_codes(const DecodedEntry& entry, domain::EpochMs now) {

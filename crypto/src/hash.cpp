@@ -36,6 +36,37 @@ std::optional<Bytes> from_base64(std::string_view text) {
     return out;
 }
 
+std::string to_base64(ByteView data) {
+    ensure_initialized();
+    std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(out.data(), out.size(), data.data(), data.size(),
+                      sodium_base64_VARIANT_ORIGINAL);
+    out.resize(out.size() - 1);  // libsodium writes a terminating NUL
+    return out;
+}
+
+Digest32 sha256(ByteView data) {
+    ensure_initialized();
+    Digest32 d;
+    crypto_hash_sha256(d.data(), data.data(), data.size());
+    return d;
+}
+
+Sha256::Sha256() {
+    ensure_initialized();
+    crypto_hash_sha256_init(&state_);
+}
+
+void Sha256::update(ByteView data) {
+    crypto_hash_sha256_update(&state_, data.data(), data.size());
+}
+
+Digest32 Sha256::finish() {
+    Digest32 d;
+    crypto_hash_sha256_final(&state_, d.data());
+    return d;
+}
+
 Bytes blake2b_keyed(ByteView key, ByteView data, std::size_t out_len) {
     ensure_initialized();
     check_lengths(out_len, key.size());

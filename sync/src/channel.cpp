@@ -22,16 +22,22 @@ Bytes associated(Direction d, std::string_view path, std::string_view device_id)
     return to_bytes(ad);
 }
 
+// Enrollment's layout has not changed since version 3: it is written as 3,
+// so a build of any later version enrolls with a central of version 3, and
+// read from any version this build speaks.
+constexpr std::uint16_t kEnrollmentVersion = 3;
+
 void header(wire::Writer& w, MessageType t) {
-    w.u16(kProtocolVersion);
+    w.u16(kEnrollmentVersion);
     w.u8(static_cast<std::uint8_t>(t));
 }
 
 void expect(wire::Reader& r, MessageType t) {
     const auto v = r.u16();
-    if (v != kProtocolVersion) {
-        throw wire::DecodeError{"protocol version " + std::to_string(v) +
-                                " received, this build speaks " + std::to_string(kProtocolVersion)};
+    if (v < kEnrollmentVersion || v > kProtocolVersion) {
+        throw wire::DecodeError{
+            "protocol version " + std::to_string(v) + " received, this build enrolls with " +
+            std::to_string(kEnrollmentVersion) + "-" + std::to_string(kProtocolVersion)};
     }
     if (r.u8() != static_cast<std::uint8_t>(t))
         throw wire::DecodeError{"unexpected message type"};

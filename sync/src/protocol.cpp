@@ -92,6 +92,21 @@ CentralEpoch read_epoch(Reader& r) {
     return e;
 }
 
+void write_hashes(Writer& w, const std::vector<tlog::Hash>& hashes) {
+    w.count(hashes.size());
+    for (const auto& h : hashes)
+        w.raw(h);
+}
+
+std::vector<tlog::Hash> read_hashes(Reader& r) {
+    const auto n = r.count(kMaxProofHashes);
+    std::vector<tlog::Hash> out;
+    out.reserve(n);
+    for (std::uint64_t i = 0; i < n; ++i)
+        out.push_back(r.fixed<32>());
+    return out;
+}
+
 }  // namespace
 
 Bytes encode(const PushBatch& m) {
@@ -118,6 +133,10 @@ Bytes encode(const PushAcks& m) {
             w.u8(a.transient ? 1 : 0);
         w.bytes(as_bytes(a.code));
         w.bytes(as_bytes(a.message));
+        if (m.version >= 4) {
+            w.u8(a.log_index ? 1 : 0);
+            w.u64(a.log_index.value_or(0));
+        }
     }
     w.i64(m.central_time_ms);
     if (m.version >= 3)
@@ -161,6 +180,14 @@ Result<PushAcks> decode_push_acks(ByteView bytes) {
             }
             a.code = r.string(256);
             a.message = r.string(4096);
+            if (version >= 4) {
+                const auto has_leaf = r.u8();
+                const auto leaf = r.u64();
+                if (has_leaf > 1)
+                    throw wire::DecodeError{"the leaf flag must be 0 or 1"};
+                if (has_leaf == 1)
+                    a.log_index = leaf;
+            }
             m.acks.push_back(std::move(a));
         }
         m.central_time_ms = r.i64();
@@ -180,6 +207,13 @@ Bytes encode(const PullRequest& m) {
     write_snapshot(w, m.snapshot);
     if (m.version >= 3)
         w.u64(m.request_seq);
+    if (m.version >= 4) {
+        w.u64(m.verified_size);
+        w.count(m.prove_seqs.size());
+        for (auto seq : m.prove_seqs)
+            w.u64(seq);
+        w.bytes(as_bytes(m.cosignature));
+    }
     return w.finish();
 }
 
@@ -195,6 +229,13 @@ Result<PullRequest> decode_pull_request(ByteView bytes) {
                                    m.snapshot = read_snapshot(r);
                                    if (version >= 3)
                                        m.request_seq = r.u64();
+                                   if (version >= 4) {
+                                       m.verified_size = r.u64();
+                                       const auto n = r.count(kMaxProofsPerBatch);
+                                       for (std::uint64_t i = 0; i < n; ++i)
+                                           m.prove_seqs.push_back(r.u64());
+                                       m.cosignature = r.string(1024);
+                                   }
                                    return m;
                                });
 }
@@ -216,6 +257,20 @@ Bytes encode(const PullBatch& m) {
     w.bytes(m.scope_digest ? ByteView(*m.scope_digest) : ByteView());
     if (m.version >= 3)
         write_epoch(w, m.epoch);
+    if (m.version >= 4) {
+        w.u8(m.log ? 1 : 0);
+        if (m.log) {
+            w.bytes(as_bytes(m.log->log_key));
+            w.bytes(as_bytes(m.log->checkpoint));
+            write_hashes(w, m.log->consistency);
+            w.count(m.log->inclusion.size());
+            for (const auto& p : m.log->inclusion) {
+                w.u64(p.seq);
+                w.u64(p.leaf);
+                write_hashes(w, p.path);
+            }
+        }
+    }
     return w.finish();
 }
 
@@ -245,6 +300,26 @@ Result<PullBatch> decode_pull_batch(ByteView bytes) {
         }
         if (version >= 3)
             m.epoch = read_epoch(r);
+        if (version >= 4) {
+            const auto has_log = r.u8();
+            if (has_log > 1)
+                throw wire::DecodeError{"the log flag must be 0 or 1"};
+            if (has_log == 1) {
+                LogProofs log;
+                log.log_key = r.string(1024);
+                log.checkpoint = r.string(kMaxNoteBytes);
+                log.consistency = read_hashes(r);
+                const auto k = r.count(kMaxProofsPerBatch);
+                for (std::uint64_t i = 0; i < k; ++i) {
+                    InclusionProof p;
+                    p.seq = r.u64();
+                    p.leaf = r.u64();
+                    p.path = read_hashes(r);
+                    log.inclusion.push_back(std::move(p));
+                }
+                m.log = std::move(log);
+            }
+        }
         return m;
     });
 }

@@ -3,6 +3,7 @@
 // endian), shared by every sync message. A reader never allocates more than
 // what is left of its input, and reports a cut or an overlong length as a
 // DecodeError instead of reading past the end.
+#include <array>
 #include <cereal/archives/portable_binary.hpp>
 #include <memory>
 #include <sstream>
@@ -33,6 +34,7 @@ class Writer {
         count(b.size());
         (*ar_)(cereal::binary_data(b.data(), b.size()));
     }
+    void raw(ByteView b) { (*ar_)(cereal::binary_data(b.data(), b.size())); }
     Bytes finish() {
         ar_.reset();  // flushes
         const std::string s = os_->str();
@@ -76,6 +78,12 @@ class Reader {
     std::string string(std::size_t max) {
         const Bytes b = bytes(max);
         return std::string(as_chars(b));
+    }
+    template <std::size_t N>
+    std::array<std::uint8_t, N> fixed() {
+        std::array<std::uint8_t, N> out{};
+        read_raw(out.data(), N);
+        return out;
     }
     void finish() const {
         if (buf_.remaining() != 0)

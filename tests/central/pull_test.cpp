@@ -414,6 +414,10 @@ class ForwardingBackend final : public central::CentralBackend {
         return inner_.note_pull_request(id, n, v);
     }
     store::Database& read_view() override { return inner_.read_view(); }
+    central::MerkleLog merkle_log() override { return inner_.merkle_log(); }
+    std::optional<std::uint64_t> log_index_of(const std::string& id, std::uint64_t seq) override {
+        return inner_.log_index_of(id, seq);
+    }
     void note_device_clock(const std::string& id, std::int64_t skew, EpochMs now) override {
         inner_.note_device_clock(id, skew, now);
     }

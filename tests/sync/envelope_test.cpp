@@ -164,9 +164,11 @@ TEST(Protocol, GoldenMessagesV3) {
         {44, AckStatus::quarantined, "gridsync.central:10", "超出范围 / out of scope", false});
     acks.central_time_ms = 1796086800000;
     acks.epoch = CentralEpoch{"9f3c2a1b0d4e5f60", 120, 44};
+    acks.version = 3;
     check_golden("push_acks_v3.hex", encode(acks));
     PullRequest req{"device-民生路-01", 7, 1000, 1796086800000};
     req.request_seq = 31;
+    req.version = 3;
     const Bytes req_bytes = encode(req);
     const auto req_sig = key.sign(kPullRequestContext, req_bytes);
     check_golden("pull_request_signed_v3.hex",
@@ -179,6 +181,7 @@ TEST(Protocol, GoldenMessagesV3) {
     batch.entries.push_back(
         {9, "device-自力巷-02", (1796086800000LL << 16) | 1, fixed_envelope().changeset});
     batch.epoch = CentralEpoch{"9f3c2a1b0d4e5f60", 120, 44};
+    batch.version = 3;
     check_golden("pull_batch_v3.hex", encode(batch));
 
     auto read = decode_push_acks(encode(acks));
@@ -199,6 +202,61 @@ TEST(Protocol, GoldenMessagesV3) {
     EXPECT_FALSE(old->epoch);
 }
 
+// Version 4: the verifiable log's leaf in each acknowledgement, the device's
+// checkpoint, proof requests and cosignature in a pull request, and the
+// checkpoint with its proofs in a pull batch (docs/PROTOCOL.md).
+TEST(Protocol, GoldenMessagesV4) {
+    PushAcks acks;
+    acks.acks.push_back({42, AckStatus::accepted, "", "", false, 17});
+    acks.acks.push_back({43, AckStatus::rejected, "gridsync.central:4",
+                         "缺少第 42 条 / entry 42 is missing", true});
+    acks.central_time_ms = 1796086800000;
+    acks.epoch = CentralEpoch{"9f3c2a1b0d4e5f60", 120, 44};
+    check_golden("push_acks_v4.hex", encode(acks));
+    PullRequest req{"device-民生路-01", 7, 1000, 1796086800000};
+    req.request_seq = 31;
+    req.verified_size = 16;
+    req.prove_seqs = {42};
+    req.cosignature = "\xe2\x80\x94 gridsync.witness/device-1 AAAAAA==\n";
+    check_golden("pull_request_v4.hex", encode(req));
+    PullBatch batch;
+    batch.from_cursor = 7;
+    batch.to_cursor = 9;
+    batch.central_time_ms = 1796086800000;
+    batch.epoch = CentralEpoch{"9f3c2a1b0d4e5f60", 120, 44};
+    tlog::Hash a{}, b{};
+    a.fill(0xaa);
+    b.fill(0xbb);
+    batch.log = LogProofs{"gridsync.central/log+00000000+AQ==",
+                          "gridsync.central/log\n18\nroot\n",
+                          {a},
+                          {{42, 17, {a, b}}}};
+    check_golden("pull_batch_v4.hex", encode(batch));
+
+    auto read = decode_push_acks(encode(acks));
+    ASSERT_TRUE(read.ok()) << read.failure().message;
+    EXPECT_EQ(read->acks.at(0).log_index, 17u);
+    EXPECT_FALSE(read->acks.at(1).log_index);
+    auto rq = decode_pull_request(encode(req));
+    ASSERT_TRUE(rq.ok());
+    EXPECT_EQ(rq->verified_size, 16u);
+    EXPECT_EQ(rq->prove_seqs, req.prove_seqs);
+    EXPECT_EQ(rq->cosignature, req.cosignature);
+    auto rb = decode_pull_batch(encode(batch));
+    ASSERT_TRUE(rb.ok() && rb->log);
+    EXPECT_EQ(rb->log->checkpoint, batch.log->checkpoint);
+    EXPECT_EQ(rb->log->inclusion.at(0).path.at(1), b);
+    // A version-3 device hears none of it, and its messages still decode.
+    acks.version = 3;
+    EXPECT_FALSE(decode_push_acks(encode(acks))->acks.at(0).log_index);
+    batch.version = 3;
+    EXPECT_FALSE(decode_pull_batch(encode(batch))->log);
+    // A proof longer than any tree of 2^64 leaves is refused.
+    batch.version = 4;
+    batch.log->consistency.assign(65, a);
+    EXPECT_FALSE(decode_pull_batch(encode(batch)));
+}
+
 // Version 1's messages, as a device of that version sent them, are refused
 // with both versions named.
 TEST(Protocol, VersionOneMessagesAreRefusedNamingBothVersions) {
@@ -207,7 +265,7 @@ TEST(Protocol, VersionOneMessagesAreRefusedNamingBothVersions) {
         auto r = std::string(name).starts_with("push") ? decode_push_batch(old).failure()
                                                        : decode_pull_batch(old).failure();
         EXPECT_EQ(r.code, Errc::unsupported_version) << name;
-        EXPECT_NE(r.message.find("protocol version 1 received, this build speaks 2-3"),
+        EXPECT_NE(r.message.find("protocol version 1 received, this build speaks 2-4"),
                   std::string::npos)
             << r.message;
     }

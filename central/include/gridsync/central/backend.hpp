@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "gridsync/bytes.hpp"
+#include "gridsync/central/merkle_log.hpp"
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/store/changeset.hpp"
@@ -109,6 +110,8 @@ struct ApplyResult {
     // rule_failed: the refusal's own code when central has one for it
     // (staff_key_refused); otherwise rule_failed with the domain's message.
     std::error_code code;
+    // applied: the entry's leaf in the verifiable log.
+    std::optional<std::uint64_t> log_index;
 };
 
 // One accepted entry as the log keeps it: what central applied.
@@ -179,6 +182,12 @@ class CentralBackend {
     virtual void audit(domain::EpochMs now, const std::string& actor, const std::string& action,
                        const std::string& subject, const std::string& outcome,
                        const std::string& detail) = 0;
+    // The verifiable log over this backend's storage (merkle_log.hpp).
+    virtual MerkleLog merkle_log() = 0;
+    // The leaf of `device_id`'s entry `seq` in the log: its acceptance, or
+    // its quarantine when it was not applied (nullopt: neither, or parked).
+    virtual std::optional<std::uint64_t> log_index_of(const std::string& device_id,
+                                                      std::uint64_t seq) = 0;
 };
 
 }  // namespace gridsync::central

@@ -38,6 +38,9 @@ struct CentralKeys {
     crypto::SigningKey signing;
     crypto::KxKeyPair kx;
     crypto::SecureBuffer id_key;  // handed to enrolled devices, encrypted
+    // Signs the verifiable log's checkpoints only (merkle_log.hpp): a key of
+    // its own, so an auditor pins it apart from central's entry key.
+    crypto::SigningKey log = crypto::SigningKey::generate();
 };
 
 class AdminApi;

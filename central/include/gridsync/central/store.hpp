@@ -9,6 +9,7 @@
 
 #include "gridsync/central/admin.hpp"
 #include "gridsync/central/backend.hpp"
+#include "gridsync/central/merkle_log.hpp"
 #include "gridsync/central/parts.hpp"
 #include "gridsync/crypto/kx.hpp"
 #include "gridsync/crypto/sealed.hpp"
@@ -38,6 +39,10 @@ class CentralStore final : public CentralBackend,
     static CentralStore open(const std::filesystem::path& path);
 
     store::Database& db() { return db_; }
+    // The verifiable log over this database (merkle_log.hpp).
+    MerkleLog merkle_log() override { return MerkleLog(db_); }
+    std::optional<std::uint64_t> log_index_of(const std::string& device_id,
+                                              std::uint64_t seq) override;
     // This store as each of its parts (parts.hpp).
     CentralParts parts() { return {*this, *this, *this, *this, *this, *this}; }
 

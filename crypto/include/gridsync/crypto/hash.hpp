@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <sodium.h>
@@ -25,6 +26,22 @@ Digest32 blake2b_256(ByteView data);
 // libsodium; nullopt for anything that is not. Not a hash, but the same
 // library's, and kept beside it.
 std::optional<Bytes> from_base64(std::string_view text);
+std::string to_base64(ByteView data);
+
+// SHA-256 (FIPS 180-4), for formats that name it: RFC 6962 Merkle trees and
+// C2SP signed notes (tlog/). gridsync's own hashes are BLAKE2b.
+Digest32 sha256(ByteView data);
+class Sha256 {
+  public:
+    Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(ByteView data);
+    Digest32 finish();
+
+  private:
+    crypto_hash_sha256_state state_;
+};
 
 // Incremental hashing, for data that arrives in pieces (hash chains over
 // streamed changesets).

@@ -20,6 +20,7 @@
 #include "gridsync/error.hpp"
 #include "gridsync/sync/envelope.hpp"
 #include "gridsync/sync/scope.hpp"
+#include "gridsync/tlog/merkle.hpp"
 
 namespace gridsync::sync {
 
@@ -34,7 +35,14 @@ namespace gridsync::sync {
 //      device's chain, so a device re-offers what a restore lost; a pull
 //      request carries a number above the device's last, so a replayed one
 //      is refused.
-inline constexpr std::uint16_t kProtocolVersion = 3;
+//   4: central's verifiable log (docs/AUDIT.md): an acknowledgement names
+//      the log leaf of each entry it took; a pull request names the last
+//      checkpoint the device verified, the leaves it wants proved and, from
+//      a community laptop, its cosignature of that checkpoint; a pull batch
+//      carries central's latest checkpoint (a C2SP signed note, with the
+//      witnesses' cosignatures), the consistency proof from the device's
+//      checkpoint and the inclusion proofs asked for.
+inline constexpr std::uint16_t kProtocolVersion = 4;
 inline constexpr std::uint16_t kOldestProtocolVersion = 2;
 
 // Clocks (docs/SECURITY.md). An entry's HLC may be at most this far ahead of
@@ -100,13 +108,17 @@ struct CentralEpoch {
 };
 
 // push_acks: u64 n, then n x (u64 seq, u8 status, [v3: u8 transient], string code,
-// string message), i64 central_time_ms, [v3: epoch = string id, u64 base, u64 device_seq]
+// string message, [v4: u8 has_leaf, u64 leaf]), i64 central_time_ms,
+// [v3: epoch = string id, u64 base, u64 device_seq]
 struct EntryAck {
     std::uint64_t seq = 0;
     AckStatus status = AckStatus::rejected;
     std::string code;        // "category:number", e.g. "gridsync.central:3"
     std::string message;     // Chinese, then English
     bool transient = false;  // (v3) sending it again later can succeed (refusals.hpp)
+    // (v4) accepted, duplicate or quarantined: the index of the entry's leaf in
+    // central's log, which every later checkpoint must prove it includes.
+    std::optional<std::uint64_t> log_index;
 };
 struct PushAcks {
     std::vector<EntryAck> acks;
@@ -116,7 +128,8 @@ struct PushAcks {
 };
 
 // pull_request: string device_id, u64 cursor, u32 max_entries, i64 device_time_ms,
-// u8 want_digest, snapshot, [v3: u64 request_seq]. A snapshot field is u8 0
+// u8 want_digest, snapshot, [v3: u64 request_seq], [v4: u64 verified_size,
+// u64 n, n x u64 seq, string cosignature]. A snapshot field is u8 0
 // (none), or u8 1, u64 at, u32 next_table, string next_after_id.
 // Sent signed by the device (kPullRequestContext) as a Signed message.
 //
@@ -136,7 +149,32 @@ struct PullRequest {
     // (v3) Above every number this device sent before: central refuses a
     // request whose number is not, so a captured request cannot be replayed.
     std::uint64_t request_seq = 0;
+    // (v4) The size of the last checkpoint of central's log this device
+    // verified (0: none), the seqs of its own entries it wants proved
+    // included (at most kMaxProofsPerBatch), and, from a community laptop that
+    // verified that checkpoint, its cosignature line over it (tlog/note.hpp;
+    // empty: none).
+    std::uint64_t verified_size = 0;
+    std::vector<std::uint64_t> prove_seqs;
+    std::string cosignature;
     std::uint16_t version = kProtocolVersion;
+};
+
+inline constexpr std::size_t kMaxProofsPerBatch = 1000;
+inline constexpr std::size_t kMaxProofHashes = 64;
+inline constexpr std::size_t kMaxNoteBytes = 64 * 1024;
+
+// (v4) What a pull batch proves of central's log. A hash is 32 raw bytes.
+struct InclusionProof {
+    std::uint64_t seq = 0;   // the device's entry
+    std::uint64_t leaf = 0;  // its leaf in the log
+    std::vector<tlog::Hash> path;
+};
+struct LogProofs {
+    std::string log_key;                    // the log's verifier key (vkey): pinned on first sight
+    std::string checkpoint;                 // the latest signed checkpoint note, with cosignatures
+    std::vector<tlog::Hash> consistency;    // from the request's verified_size
+    std::vector<InclusionProof> inclusion;  // the asked-for entries the checkpoint covers
 };
 
 // One accepted entry as a device in scope sees it: only its rows.
@@ -150,7 +188,9 @@ struct PulledEntry {
 // pull_batch: u64 from, u64 to, u8 more, i64 central_time_ms, u64 n, then n x
 // (u64 position, string origin, i64 hlc, bytes changeset), then snapshot (as in
 // pull_request), bytes scope_digest (32 bytes, or
-// empty when not asked for or not the last batch), [v3: epoch as in push_acks].
+// empty when not asked for or not the last batch), [v3: epoch as in push_acks],
+// [v4: u8 has_log, then string log_key, string checkpoint, u64 n, n x hash
+// (consistency), u64 m, m x (u64 seq, u64 leaf, u64 k, k x hash)].
 // Sent signed by central (kPullBatchContext); the edge verifies with the
 // central key it pinned at enrollment before decoding.
 struct PullBatch {
@@ -166,6 +206,7 @@ struct PullBatch {
     // the device's scope at to_cursor (sync/scope.hpp).
     std::optional<Hash32> scope_digest;
     std::optional<CentralEpoch> epoch;  // v3
+    std::optional<LogProofs> log;       // v4: absent while central's log is empty
     std::uint16_t version = kProtocolVersion;
 };
 

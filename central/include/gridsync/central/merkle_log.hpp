@@ -1,0 +1,99 @@
+#pragma once
+// Central's verifiable log (docs/AUDIT.md): every accepted entry, held
+// entry, admin action and registered key as a leaf of an RFC 6962 Merkle
+// tree, and the checkpoints central signs of it with a key of its own.
+//
+// Stored as the hashes of complete subtrees (log_hash, about two rows per
+// leaf) and, per leaf, which row of central's append-only tables holds its
+// bytes (log_leaf): the bytes are never stored twice, and a row changed or
+// removed under a leaf no longer hashes to it. Appends happen inside the
+// transaction that accepts what they log, so a crash keeps both or neither;
+// a checkpoint is signed over stored hashes only, so two checkpoints of one
+// size always carry one root.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gridsync/crypto/sign.hpp"
+#include "gridsync/domain/clock.hpp"
+#include "gridsync/store/database.hpp"
+#include "gridsync/sync/log_leaf.hpp"
+#include "gridsync/tlog/merkle.hpp"
+#include "gridsync/tlog/note.hpp"
+
+namespace gridsync::central {
+
+// The name in every checkpoint central signs (C2SP origin line).
+inline constexpr const char* kLogOrigin = "gridsync.central/log";
+
+// Who signs checkpoints.
+struct LogSigner {
+    std::string origin = kLogOrigin;
+    const crypto::SigningKey& key;
+    tlog::NoteVerifier verifier() const { return {origin, tlog::KeyType::note, key.public_key()}; }
+};
+
+struct CheckpointPolicy {
+    std::uint64_t every_leaves = 1000;     // a checkpoint at least this often while entries arrive
+    domain::EpochMs every_ms = 10 * 1000;  // and at least this often
+};
+
+struct StoredCheckpoint {
+    std::uint64_t size = 0;
+    tlog::Hash root{};
+    std::string note;  // signed by the log key only
+    domain::EpochMs signed_at_ms = 0;
+};
+
+// A witness's cosignature central holds (a community laptop's).
+struct Cosignature {
+    std::uint64_t size = 0;
+    std::string device_id;
+    std::string community_id;
+    std::uint64_t time_s = 0;
+    std::string line;  // "— name base64\n"
+};
+
+struct LeafRef {
+    std::uint64_t index = 0;
+    sync::LeafKind kind = sync::LeafKind::entry;
+    std::int64_t ref = 0;  // rowid in the table of its kind
+    tlog::Hash hash{};
+};
+
+class MerkleLog final : public tlog::HashSource {
+  public:
+    explicit MerkleLog(store::Database& db) : db_(db) {}
+
+    // In the caller's transaction (when it has one): `leaf` is `kind`'s row `ref`, encoded.
+    // Returns the leaf's index.
+    std::uint64_t append(sync::LeafKind kind, std::int64_t ref, ByteView leaf);
+    std::uint64_t size();
+    tlog::Hash complete(unsigned level, std::uint64_t index) override;
+    std::optional<std::uint64_t> leaf_of(sync::LeafKind kind, std::int64_t ref);
+    std::vector<LeafRef> leaves(std::uint64_t from, std::uint32_t limit);
+    // The bytes of a leaf, read again from the row it names (nullopt: gone).
+    std::optional<Bytes> leaf_bytes(sync::LeafKind kind, std::int64_t ref);
+
+    std::optional<StoredCheckpoint> latest();
+    std::optional<StoredCheckpoint> checkpoint_at(std::uint64_t size);
+    std::vector<StoredCheckpoint> checkpoints();
+    // Signs a checkpoint of the tree as it is, in its own transaction, when
+    // one is due: the tree grew since the last, and `policy` says so or a
+    // caller `wants` one (a device waiting for proofs). Returns the latest.
+    std::optional<StoredCheckpoint> checkpoint(const LogSigner& signer, domain::EpochMs now,
+                                               bool wanted, const CheckpointPolicy& policy = {});
+
+    // Keeps a witness's cosignature of the checkpoint of `size` (verified by
+    // the caller). One per device and size.
+    void add_cosignature(const Cosignature& c);
+    std::vector<Cosignature> cosignatures(std::uint64_t size);
+    // The checkpoint note with every cosignature central holds for it.
+    std::string published_note(const StoredCheckpoint& c);
+
+  private:
+    store::Database& db_;
+};
+
+}  // namespace gridsync::central

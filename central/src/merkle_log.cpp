@@ -1,0 +1,220 @@
+#include "gridsync/central/merkle_log.hpp"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "gridsync/central/admin.hpp"
+
+namespace gridsync::central {
+namespace {
+
+tlog::Hash hash_from(const Bytes& b) {
+    tlog::Hash h{};
+    if (b.size() != h.size())
+        throw std::runtime_error("a stored log hash is not 32 bytes");
+    std::memcpy(h.data(), b.data(), h.size());
+    return h;
+}
+
+}  // namespace
+
+std::uint64_t MerkleLog::size() {
+    return static_cast<std::uint64_t>(
+        db_.query_value<std::int64_t>("SELECT coalesce(max(idx) + 1, 0) FROM log_leaf")
+            .value_or(0));
+}
+
+tlog::Hash MerkleLog::complete(unsigned level, std::uint64_t index) {
+    const auto h =
+        db_.query_value<Bytes>("SELECT hash FROM log_hash WHERE level = ?1 AND idx = ?2",
+                               static_cast<std::int64_t>(level), static_cast<std::int64_t>(index));
+    if (!h)
+        throw std::out_of_range("the log holds no subtree at level " + std::to_string(level) +
+                                ", index " + std::to_string(index));
+    return hash_from(*h);
+}
+
+std::uint64_t MerkleLog::append(sync::LeafKind kind, std::int64_t ref, ByteView leaf) {
+    // Inside the caller's transaction when there is one (a savepoint), so
+    // the leaf and what it logs commit together.
+    store::Transaction tx(db_);
+    const std::uint64_t index = size();
+    const tlog::Hash h = tlog::leaf_hash(leaf);
+    db_.execute("INSERT INTO log_leaf(idx, kind, ref) VALUES (?1, ?2, ?3)",
+                static_cast<std::int64_t>(index), static_cast<int>(kind), ref);
+    for (const auto& c : tlog::hashes_completed(*this, index, h)) {
+        db_.execute("INSERT INTO log_hash(level, idx, hash) VALUES (?1, ?2, ?3)",
+                    static_cast<std::int64_t>(c.level), static_cast<std::int64_t>(c.index),
+                    ByteView(c.hash));
+    }
+    tx.commit();
+    return index;
+}
+
+std::optional<std::uint64_t> MerkleLog::leaf_of(sync::LeafKind kind, std::int64_t ref) {
+    const auto i = db_.query_value<std::int64_t>(
+        "SELECT idx FROM log_leaf WHERE kind = ?1 AND ref = ?2", static_cast<int>(kind), ref);
+    if (!i)
+        return std::nullopt;
+    return static_cast<std::uint64_t>(*i);
+}
+
+std::vector<LeafRef> MerkleLog::leaves(std::uint64_t from, std::uint32_t limit) {
+    auto st = db_.prepare(
+        "SELECT l.idx, l.kind, l.ref, h.hash FROM log_leaf l JOIN log_hash h ON h.level = 0 AND "
+        "h.idx = l.idx WHERE l.idx >= ?1 ORDER BY l.idx LIMIT ?2");
+    st.bind(1, static_cast<std::int64_t>(from)).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<LeafRef> out;
+    while (st.step()) {
+        out.push_back({static_cast<std::uint64_t>(st.column<std::int64_t>(0)),
+                       static_cast<sync::LeafKind>(st.column<int>(1)), st.column<std::int64_t>(2),
+                       hash_from(st.column<Bytes>(3))});
+    }
+    return out;
+}
+
+std::optional<Bytes> MerkleLog::leaf_bytes(sync::LeafKind kind, std::int64_t ref) {
+    using sync::LeafKind;
+    switch (kind) {
+        case LeafKind::entry: {
+            auto st =
+                db_.prepare("SELECT signature, envelope FROM accepted_entry WHERE position = ?1");
+            st.bind(1, ref);
+            if (!st.step())
+                return std::nullopt;
+            return sync::encode(sync::EntryLeaf{st.column<Bytes>(0), st.column<Bytes>(1)});
+        }
+        case LeafKind::quarantined: {
+            auto st = db_.prepare(
+                "SELECT signature, envelope, decision, decision_signature FROM quarantined_entry "
+                "WHERE rowid = ?1");
+            st.bind(1, ref);
+            if (!st.step())
+                return std::nullopt;
+            return sync::encode(sync::QuarantinedLeaf{st.column<Bytes>(0), st.column<Bytes>(1),
+                                                      st.column<Bytes>(2), st.column<Bytes>(3)});
+        }
+        case LeafKind::admin_action: {
+            auto st = db_.prepare("SELECT login, body, signature FROM admin_action WHERE id = ?1");
+            st.bind(1, ref);
+            if (!st.step())
+                return std::nullopt;
+            return sync::encode(sync::AdminActionLeaf{st.column<std::string>(0),
+                                                      st.column<Bytes>(1), st.column<Bytes>(2)});
+        }
+        case LeafKind::device_key: {
+            auto st = db_.prepare(
+                "SELECT id, role, staff_id, community_id, coalesce(grid_id, ''), signing_key, "
+                "kx_key, "
+                "enrolled_at_ms FROM device WHERE rowid = ?1");
+            st.bind(1, ref);
+            if (!st.step())
+                return std::nullopt;
+            sync::DeviceKeyLeaf d{st.column<std::string>(0), st.column<std::string>(1),
+                                  st.column<std::string>(2), st.column<std::string>(3),
+                                  st.column<std::string>(4), st.column<Bytes>(5),
+                                  st.column<Bytes>(6),       st.column<std::int64_t>(7)};
+            return sync::encode(d);
+        }
+        case LeafKind::admin_key: {
+            auto st = db_.prepare(
+                "SELECT login, staff_id, signing_key, coalesce(created_by, ''), created_at_ms FROM "
+                "admin_account WHERE rowid = ?1");
+            st.bind(1, ref);
+            if (!st.step())
+                return std::nullopt;
+            return sync::encode(sync::AdminKeyLeaf{
+                st.column<std::string>(0), st.column<std::string>(1), st.column<Bytes>(2),
+                st.column<std::string>(3), st.column<std::int64_t>(4)});
+        }
+    }
+    return std::nullopt;
+}
+
+namespace {
+StoredCheckpoint read_checkpoint(store::Statement& st) {
+    return {static_cast<std::uint64_t>(st.column<std::int64_t>(0)), hash_from(st.column<Bytes>(1)),
+            st.column<std::string>(2), st.column<std::int64_t>(3)};
+}
+}  // namespace
+
+std::optional<StoredCheckpoint> MerkleLog::latest() {
+    auto st = db_.prepare(
+        "SELECT size, root, note, signed_at_ms FROM log_checkpoint ORDER BY size DESC LIMIT 1");
+    if (!st.step())
+        return std::nullopt;
+    return read_checkpoint(st);
+}
+
+std::optional<StoredCheckpoint> MerkleLog::checkpoint_at(std::uint64_t size) {
+    auto st =
+        db_.prepare("SELECT size, root, note, signed_at_ms FROM log_checkpoint WHERE size = ?1");
+    st.bind(1, static_cast<std::int64_t>(size));
+    if (!st.step())
+        return std::nullopt;
+    return read_checkpoint(st);
+}
+
+std::vector<StoredCheckpoint> MerkleLog::checkpoints() {
+    auto st =
+        db_.prepare("SELECT size, root, note, signed_at_ms FROM log_checkpoint ORDER BY size");
+    std::vector<StoredCheckpoint> out;
+    while (st.step())
+        out.push_back(read_checkpoint(st));
+    return out;
+}
+
+std::optional<StoredCheckpoint> MerkleLog::checkpoint(const LogSigner& signer, domain::EpochMs now,
+                                                      bool wanted, const CheckpointPolicy& policy) {
+    auto last = latest();
+    const std::uint64_t n = size();
+    const bool grew = n > (last ? last->size : 0);
+    const bool due = !last || n - last->size >= policy.every_leaves ||
+                     now - last->signed_at_ms >= policy.every_ms || wanted;
+    if (!grew || !due)
+        return last;
+    store::Transaction tx(db_);
+    const std::uint64_t size_now = size();  // the writer may have appended meanwhile
+    const tlog::Checkpoint c{signer.origin, size_now, tlog::root(*this, size_now), {}};
+    const tlog::Note note{c.text(), {tlog::sign_note(c.text(), signer.origin, signer.key)}};
+    // One size, one root: a second signing of a size (two callers at once)
+    // signs the same text with a deterministic signature, and is ignored.
+    db_.execute(
+        "INSERT INTO log_checkpoint(size, root, note, signed_at_ms) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT(size) DO NOTHING",
+        static_cast<std::int64_t>(size_now), ByteView(c.root), note.serialize(), now);
+    tx.commit();
+    return latest();
+}
+
+void MerkleLog::add_cosignature(const Cosignature& c) {
+    db_.execute(
+        "INSERT INTO log_cosignature(size, device_id, community_id, time_s, line) VALUES (?1, ?2, "
+        "?3, ?4, ?5) ON CONFLICT(size, device_id) DO NOTHING",
+        static_cast<std::int64_t>(c.size), c.device_id, c.community_id,
+        static_cast<std::int64_t>(c.time_s), c.line);
+}
+
+std::vector<Cosignature> MerkleLog::cosignatures(std::uint64_t size) {
+    auto st = db_.prepare(
+        "SELECT size, device_id, community_id, time_s, line FROM log_cosignature WHERE size = ?1 "
+        "ORDER BY device_id");
+    st.bind(1, static_cast<std::int64_t>(size));
+    std::vector<Cosignature> out;
+    while (st.step()) {
+        out.push_back({static_cast<std::uint64_t>(st.column<std::int64_t>(0)),
+                       st.column<std::string>(1), st.column<std::string>(2),
+                       static_cast<std::uint64_t>(st.column<std::int64_t>(3)),
+                       st.column<std::string>(4)});
+    }
+    return out;
+}
+
+std::string MerkleLog::published_note(const StoredCheckpoint& c) {
+    std::string out = c.note;
+    for (const auto& s : cosignatures(c.size))
+        out += s.line;
+    return out;
+}
+
+}  // namespace gridsync::central

@@ -1,0 +1,78 @@
+#pragma once
+// The leaves of central's verifiable log (docs/AUDIT.md): everything central
+// accepts or decides that an auditor must be able to check, in the exact
+// bytes that were signed. A leaf's hash in the Merkle tree is
+// tlog::leaf_hash(encode(leaf)).
+//
+// Leaf bytes (cereal portable binary, little endian; strings and byte
+// strings are u64 length + bytes):
+//   u8 endianness marker (1), u16 kLogLeafVersion, u8 kind, then by kind:
+//   1 entry        bytes signature, bytes envelope: a device's or central's
+//                  entry as accepted (signature over the envelope, kEnvelopeContext)
+//   2 quarantined  bytes signature, bytes envelope, bytes decision,
+//                  bytes decision_signature: an entry held unapplied, and
+//                  central's signed decision (kQuarantineContext)
+//   3 admin_action string login, bytes body, bytes signature: an admin's
+//                  signed action (central/admin.hpp, kAdminActionContext)
+//   4 device_key   string device_id, string role, string staff_id,
+//                  string community_id, string grid_id, bytes signing_key,
+//                  bytes kx_key, i64 enrolled_at_ms: a device central enrolled
+//   5 admin_key    string login, string staff_id, bytes signing_key,
+//                  string created_by ("" for the first admin), i64 created_at_ms
+// Staff keys are registered by device entries (a staff_key row) and revoked
+// by central's entries, so they are in the log as entries.
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "gridsync/bytes.hpp"
+#include "gridsync/error.hpp"
+#include "gridsync/tlog/merkle.hpp"
+
+namespace gridsync::sync {
+
+// Version history of the leaf format:
+//   1: first version (kinds 1-5).
+inline constexpr std::uint16_t kLogLeafVersion = 1;
+
+enum class LeafKind : std::uint8_t {
+    entry = 1,
+    quarantined = 2,
+    admin_action = 3,
+    device_key = 4,
+    admin_key = 5,
+};
+
+struct EntryLeaf {
+    Bytes signature, envelope;
+};
+struct QuarantinedLeaf {
+    Bytes signature, envelope, decision, decision_signature;
+};
+struct AdminActionLeaf {
+    std::string login;
+    Bytes body, signature;
+};
+struct DeviceKeyLeaf {
+    std::string device_id, role, staff_id, community_id, grid_id;
+    Bytes signing_key, kx_key;
+    std::int64_t enrolled_at_ms = 0;
+};
+struct AdminKeyLeaf {
+    std::string login, staff_id;
+    Bytes signing_key;
+    std::string created_by;
+    std::int64_t created_at_ms = 0;
+};
+using LogLeaf =
+    std::variant<EntryLeaf, QuarantinedLeaf, AdminActionLeaf, DeviceKeyLeaf, AdminKeyLeaf>;
+
+LeafKind kind_of(const LogLeaf& leaf);
+Bytes encode(const LogLeaf& leaf);
+// Failures: malformed_envelope, unsupported_version.
+Result<LogLeaf> decode_log_leaf(ByteView bytes);
+
+// The leaf hash of an entry, as a device computes it from its own outbox.
+tlog::Hash entry_leaf_hash(ByteView signature, ByteView envelope);
+
+}  // namespace gridsync::sync
