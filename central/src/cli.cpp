@@ -14,6 +14,7 @@
 #include "gridsync/central/day_planner.hpp"
 #include "gridsync/central/errors.hpp"
 #include "gridsync/central/imports.hpp"
+#include "gridsync/central/log_export.hpp"
 #include "gridsync/central/quarantine.hpp"
 #include "gridsync/central/router.hpp"
 #include "gridsync/central/store.hpp"
@@ -109,6 +110,9 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
                                       reports: reconciliation, delivery, attendance, monthly assessment; CSV with a BOM for Excel
   backup --to FILE                    运行中也可在线备份数据库(一致的快照)/ a consistent copy of the database, even while serving
   restore --from FILE                 停止服务后从备份恢复;原数据库保留在旁边 / restore a backup (central stopped); the old database is kept
+  log                                 可验证日志:条目数、最新检查点、见证社区、日志公钥(docs/AUDIT.md)
+                                      the verifiable log: leaves, latest checkpoint, witnesses, its key
+  export-log --to DIR                 导出日志供审计(gridsync-audit 校验)/ export the log for gridsync-audit
   status                              中心概况 / overview
 
   --passphrase-file F   中心口令文件(否则从终端或标准输入读取)/ central's passphrase file (else terminal or stdin)
@@ -129,8 +133,21 @@ Result<CentralKeys> load_keys(const fs::path& dir, const crypto::SecureBuffer& p
     auto id = crypto::unseal_secret_from_file(dir / "id.key", pass);
     if (!id)
         return id.failure();
+    // The verifiable log's key (docs/AUDIT.md): made on first use by a
+    // central initialised before the log existed, sealed like the others.
+    if (!fs::exists(dir / "log.key")) {
+        const auto fresh = crypto::SigningKey::generate();
+        if (auto st = crypto::seal_secret_to_file(dir / "log.key", fresh.seed().view(), pass,
+                                                  crypto::KdfParams::moderate());
+            !st)
+            return st.failure();
+    }
+    auto log = crypto::unseal_secret_from_file(dir / "log.key", pass);
+    if (!log)
+        return log.failure();
     return CentralKeys{crypto::SigningKey::from_seed(signing->view()),
-                       crypto::KxKeyPair::from_seed(kx->view()), std::move(*id)};
+                       crypto::KxKeyPair::from_seed(kx->view()), std::move(*id),
+                       crypto::SigningKey::from_seed(log->view())};
 }
 
 std::string admin_staff(store::Database& db, int nth) {
@@ -167,6 +184,9 @@ int cmd_init(Args& args, Output& out, SecretReader& secrets) {
         !st)
         return out.failure(st.failure());
     if (auto st = crypto::seal_secret_to_file(dir / "id.key", keys.id_key.view(), pass, kdf); !st)
+        return out.failure(st.failure());
+    if (auto st = crypto::seal_secret_to_file(dir / "log.key", keys.log.seed().view(), pass, kdf);
+        !st)
         return out.failure(st.failure());
     auto store = CentralStore::open(dir / "central.db");
     domain::SystemClock clock;
@@ -556,7 +576,8 @@ int cmd_backup(Opened& c, Args& args, Output& out) {
     out.line("已备份 backed up: " + to.string() + "(" + std::to_string(report.bytes / 1024) +
              " KiB,日志位置 log position " + std::to_string(head) + ")");
     out.line(
-        "另请保管好本目录的密钥文件 central.key、central-kx.key、id.key(已用口令加密)/ keep the "
+        "另请保管好本目录的密钥文件 central.key、central-kx.key、id.key、log.key(已用口令加密)/ "
+        "keep the "
         "sealed key files of this folder too: they do not change after init");
     return out.finish(Exit::ok);
 }
@@ -797,6 +818,53 @@ int cmd_conflicts(Opened& c, Args& args, Output& out) {
     }
     out.data() = std::move(list);
     return out.finish(Exit::ok);
+}
+
+// The verifiable log (docs/AUDIT.md): its size, the latest checkpoint, the
+// witnesses who cosigned it, and the key an auditor pins.
+int cmd_log(Opened& c, Output& out) {
+    MerkleLog log = c.store.merkle_log();
+    const LogSigner signer{kLogOrigin, c.keys.log};
+    domain::SystemClock clock;
+    const auto cp = log.checkpoint(signer, clock.now_ms(), true);
+    out.data()["log_key"] = signer.verifier().vkey();
+    out.data()["leaves"] = log.size();
+    out.line("日志公钥 log key (审计时固定 pin it for an audit): " + signer.verifier().vkey());
+    out.line("日志条目 leaves: " + std::to_string(log.size()));
+    if (cp) {
+        const auto witnesses = log.cosignatures(cp->size);
+        std::set<std::string> communities;
+        for (const auto& w : witnesses)
+            communities.insert(w.community_id);
+        out.data()["checkpoint_size"] = cp->size;
+        out.data()["checkpoint"] = log.published_note(*cp);
+        out.data()["witness_communities"] = communities.size();
+        out.line("最新检查点 latest checkpoint: " + std::to_string(cp->size) + " @ " +
+                 domain::format_local(cp->signed_at_ms) + ",见证社区 witnessed by " +
+                 std::to_string(communities.size()) + " communities");
+    }
+    return 0;
+}
+
+int cmd_export_log(Opened& c, Args& args, Output& out) {
+    MerkleLog log = c.store.merkle_log();
+    const LogSigner signer{kLogOrigin, c.keys.log};
+    domain::SystemClock clock;
+    (void)log.checkpoint(signer, clock.now_ms(), true);  // the export ends on a checkpoint
+    auto r = export_log(log, signer.verifier(), args.need("to"));
+    if (!r)
+        return out.failure(r.failure());
+    c.store.audit(clock.now_ms(), "central", "log.export", args.need("to"), "ok",
+                  std::to_string(r->leaves) + " leaves");
+    out.data()["leaves"] = r->leaves;
+    out.data()["checkpoints"] = r->checkpoints;
+    out.data()["log_key"] = signer.verifier().vkey();
+    out.data()["central_key"] = c.keys.signing.public_key().hex();
+    out.line("已导出 exported " + std::to_string(r->leaves) + " leaves, " +
+             std::to_string(r->checkpoints) + " checkpoints: " + args.need("to"));
+    out.line("审计 audit: gridsync-audit --export " + args.need("to") + " --log-key '" +
+             signer.verifier().vkey() + "' --central-key " + c.keys.signing.public_key().hex());
+    return 0;
 }
 
 int cmd_status(Opened& c, Output& out) {
@@ -1040,6 +1108,8 @@ const std::map<std::string, std::set<std::string>>& command_options() {
         {"correct-amount", {"entitlement", "amount", "reason"}},
         {"status", {}},
         {"backup", {"to"}},
+        {"log", {}},
+        {"export-log", {"to"}},
         {"restore", {"from"}},
         {"report", {"month", "service-point", "community", "grid", "format", "out", "as-of"}},
     };
@@ -1102,6 +1172,10 @@ int run(int argc, char** argv) {
                 return cmd_approvals(*c, args, out);
             if (cmd == "backup")
                 return cmd_backup(*c, args, out);
+            if (cmd == "log")
+                return cmd_log(*c, out);
+            if (cmd == "export-log")
+                return cmd_export_log(*c, args, out);
             if (cmd == "report")
                 return report_command(c->store.db(), args, out, {});
             throw UsageError{"未知命令 / unknown command: " + cmd};

@@ -34,14 +34,14 @@ tlog::Hash MerkleLog::complete(unsigned level, std::uint64_t index) {
     return hash_from(*h);
 }
 
-std::uint64_t MerkleLog::append(sync::LeafKind kind, std::int64_t ref, ByteView leaf) {
+std::uint64_t MerkleLog::append(LeafSource source, std::int64_t ref, ByteView leaf) {
     // Inside the caller's transaction when there is one (a savepoint), so
     // the leaf and what it logs commit together.
     store::Transaction tx(db_);
     const std::uint64_t index = size();
     const tlog::Hash h = tlog::leaf_hash(leaf);
     db_.execute("INSERT INTO log_leaf(idx, kind, ref) VALUES (?1, ?2, ?3)",
-                static_cast<std::int64_t>(index), static_cast<int>(kind), ref);
+                static_cast<std::int64_t>(index), static_cast<int>(source), ref);
     for (const auto& c : tlog::hashes_completed(*this, index, h)) {
         db_.execute("INSERT INTO log_hash(level, idx, hash) VALUES (?1, ?2, ?3)",
                     static_cast<std::int64_t>(c.level), static_cast<std::int64_t>(c.index),
@@ -51,9 +51,9 @@ std::uint64_t MerkleLog::append(sync::LeafKind kind, std::int64_t ref, ByteView 
     return index;
 }
 
-std::optional<std::uint64_t> MerkleLog::leaf_of(sync::LeafKind kind, std::int64_t ref) {
+std::optional<std::uint64_t> MerkleLog::leaf_of(LeafSource source, std::int64_t ref) {
     const auto i = db_.query_value<std::int64_t>(
-        "SELECT idx FROM log_leaf WHERE kind = ?1 AND ref = ?2", static_cast<int>(kind), ref);
+        "SELECT idx FROM log_leaf WHERE kind = ?1 AND ref = ?2", static_cast<int>(source), ref);
     if (!i)
         return std::nullopt;
     return static_cast<std::uint64_t>(*i);
@@ -67,34 +67,34 @@ std::vector<LeafRef> MerkleLog::leaves(std::uint64_t from, std::uint32_t limit) 
     std::vector<LeafRef> out;
     while (st.step()) {
         out.push_back({static_cast<std::uint64_t>(st.column<std::int64_t>(0)),
-                       static_cast<sync::LeafKind>(st.column<int>(1)), st.column<std::int64_t>(2),
+                       static_cast<LeafSource>(st.column<int>(1)), st.column<std::int64_t>(2),
                        hash_from(st.column<Bytes>(3))});
     }
     return out;
 }
 
-std::optional<Bytes> MerkleLog::leaf_bytes(sync::LeafKind kind, std::int64_t ref) {
-    using sync::LeafKind;
-    switch (kind) {
-        case LeafKind::entry: {
-            auto st =
-                db_.prepare("SELECT signature, envelope FROM accepted_entry WHERE position = ?1");
+std::optional<Bytes> MerkleLog::leaf_bytes(LeafSource source, std::int64_t ref) {
+    switch (source) {
+        case LeafSource::accepted_entry:
+        case LeafSource::quarantined_entry: {
+            auto st = db_.prepare(
+                source == LeafSource::accepted_entry
+                    ? "SELECT signature, envelope FROM accepted_entry WHERE position = ?1"
+                    : "SELECT signature, envelope FROM quarantined_entry WHERE rowid = ?1");
             st.bind(1, ref);
             if (!st.step())
                 return std::nullopt;
             return sync::encode(sync::EntryLeaf{st.column<Bytes>(0), st.column<Bytes>(1)});
         }
-        case LeafKind::quarantined: {
+        case LeafSource::quarantine_decision: {
             auto st = db_.prepare(
-                "SELECT signature, envelope, decision, decision_signature FROM quarantined_entry "
-                "WHERE rowid = ?1");
+                "SELECT decision, decision_signature FROM quarantined_entry WHERE rowid = ?1");
             st.bind(1, ref);
             if (!st.step())
                 return std::nullopt;
-            return sync::encode(sync::QuarantinedLeaf{st.column<Bytes>(0), st.column<Bytes>(1),
-                                                      st.column<Bytes>(2), st.column<Bytes>(3)});
+            return sync::encode(sync::QuarantinedLeaf{st.column<Bytes>(0), st.column<Bytes>(1)});
         }
-        case LeafKind::admin_action: {
+        case LeafSource::admin_action: {
             auto st = db_.prepare("SELECT login, body, signature FROM admin_action WHERE id = ?1");
             st.bind(1, ref);
             if (!st.step())
@@ -102,7 +102,7 @@ std::optional<Bytes> MerkleLog::leaf_bytes(sync::LeafKind kind, std::int64_t ref
             return sync::encode(sync::AdminActionLeaf{st.column<std::string>(0),
                                                       st.column<Bytes>(1), st.column<Bytes>(2)});
         }
-        case LeafKind::device_key: {
+        case LeafSource::device: {
             auto st = db_.prepare(
                 "SELECT id, role, staff_id, community_id, coalesce(grid_id, ''), signing_key, "
                 "kx_key, "
@@ -116,7 +116,7 @@ std::optional<Bytes> MerkleLog::leaf_bytes(sync::LeafKind kind, std::int64_t ref
                                   st.column<Bytes>(6),       st.column<std::int64_t>(7)};
             return sync::encode(d);
         }
-        case LeafKind::admin_key: {
+        case LeafSource::admin_account: {
             auto st = db_.prepare(
                 "SELECT login, staff_id, signing_key, coalesce(created_by, ''), created_at_ms FROM "
                 "admin_account WHERE rowid = ?1");

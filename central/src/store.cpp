@@ -233,7 +233,7 @@ ALTER TABLE device ADD COLUMN pull_protocol INTEGER NOT NULL DEFAULT 0;
 constexpr const char* kCentralV10 = R"sql(
 CREATE TABLE log_leaf(
     idx INTEGER PRIMARY KEY,
-    kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 5),
+    kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 6),  -- LeafSource
     ref INTEGER NOT NULL,
     UNIQUE (kind, ref)) STRICT;
 CREATE TABLE log_hash(
@@ -394,9 +394,11 @@ void CentralStore::quarantine(const QuarantinedEntry& e) {
                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))",
         e.device_id, static_cast<std::int64_t>(e.seq), e.hlc, ByteView(e.hash), e.signature,
         e.envelope, e.code, e.reason, e.decision, e.decision_signature, e.at_ms);
-    merkle_log().append(sync::LeafKind::quarantined, db_.last_insert_rowid(),
-                        sync::encode(sync::QuarantinedLeaf{e.signature, e.envelope, e.decision,
-                                                           e.decision_signature}));
+    const auto held = db_.last_insert_rowid();
+    merkle_log().append(LeafSource::quarantined_entry, held,
+                        sync::encode(sync::EntryLeaf{e.signature, e.envelope}));
+    merkle_log().append(LeafSource::quarantine_decision, held,
+                        sync::encode(sync::QuarantinedLeaf{e.decision, e.decision_signature}));
     db_.execute("UPDATE device SET last_seq = ?1, last_hash = ?2, last_hlc = ?3 WHERE id = ?4",
                 static_cast<std::int64_t>(e.seq), ByteView(e.hash), e.hlc, e.device_id);
     db_.execute(
@@ -513,7 +515,7 @@ Result<Device> CentralStore::enroll(const std::string& token, const std::string&
         d.grid_id.empty() ? std::nullopt : std::optional<std::string>(d.grid_id),
         signing_key.view(), kx_key.view(), now);
     merkle_log().append(
-        sync::LeafKind::device_key, db_.last_insert_rowid(),
+        LeafSource::device, db_.last_insert_rowid(),
         sync::encode(sync::DeviceKeyLeaf{d.id, d.role, d.staff_id, d.community_id, d.grid_id,
                                          Bytes(signing_key.bytes.begin(), signing_key.bytes.end()),
                                          Bytes(kx_key.bytes.begin(), kx_key.bytes.end()), now}));
@@ -592,7 +594,7 @@ Status CentralStore::add_admin(const AdminSigner* by_admin, const std::string& l
         login, staff_id, hash, key.public_key().view(), sealed, now,
         by_admin ? std::optional<std::string>(by_admin->login) : std::nullopt);
     merkle_log().append(
-        sync::LeafKind::admin_key, db_.last_insert_rowid(),
+        LeafSource::admin_account, db_.last_insert_rowid(),
         sync::encode(sync::AdminKeyLeaf{
             login, staff_id, Bytes(key.public_key().bytes.begin(), key.public_key().bytes.end()),
             by_admin ? by_admin->login : "", now}));
@@ -662,7 +664,7 @@ void CentralStore::record_admin_action(const AdminSigner& admin, const std::stri
         "?3, ?4, ?5, ?6)",
         admin.login, action, subject, body, sig.view(), now);
     const auto action_id = db_.last_insert_rowid();
-    merkle_log().append(sync::LeafKind::admin_action, action_id,
+    merkle_log().append(LeafSource::admin_action, action_id,
                         sync::encode(sync::AdminActionLeaf{
                             admin.login, body, Bytes(sig.bytes.begin(), sig.bytes.end())}));
     audit(now, "admin:" + admin.login, action, subject, "ok",
@@ -718,7 +720,7 @@ void CentralStore::append_central(store::Session& session, const crypto::Signing
         e.seq, ByteView(hash), sig.view(), envelope, cs.bytes(), e.hlc, stamp.now_ms);
     const auto position = db_.last_insert_rowid();
     merkle_log().append(
-        sync::LeafKind::entry, position,
+        LeafSource::accepted_entry, position,
         sync::encode(sync::EntryLeaf{Bytes(sig.bytes.begin(), sig.bytes.end()), envelope}));
     index_communities(position, cs.bytes());
 }
@@ -969,7 +971,7 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
         device.clock_skewed() ? device.clock_skew_ms : std::nullopt);
     const auto position = db_.last_insert_rowid();  // before any other insert moves it
     const auto log_index =
-        merkle_log().append(sync::LeafKind::entry, position,
+        merkle_log().append(LeafSource::accepted_entry, position,
                             sync::encode(sync::EntryLeaf{
                                 Bytes(entry.signature.bytes.begin(), entry.signature.bytes.end()),
                                 Bytes(entry.envelope.begin(), entry.envelope.end())}));

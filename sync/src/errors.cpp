@@ -21,6 +21,9 @@ const std::error_category& category() noexcept {
             {Errc::scope_diverged,
              "本机数据与中心不一致 / this device's data differs from central's"},
             {Errc::central_busy, "中心暂时无法处理,稍后重试 / central cannot take it now: later"},
+            {Errc::log_untrusted,
+             "中心的日志校验未通过,已停止同步 / central's log failed a check: sync stopped"},
+            {Errc::no_such_alarm, "没有这条未处理的告警 / no open alarm with that id"},
         });
     return instance;
 }

@@ -18,8 +18,6 @@ struct Encoder {
         w.bytes(l.envelope);
     }
     void operator()(const QuarantinedLeaf& l) const {
-        w.bytes(l.signature);
-        w.bytes(l.envelope);
         w.bytes(l.decision);
         w.bytes(l.decision_signature);
     }
@@ -72,8 +70,6 @@ Result<LogLeaf> decode_log_leaf(ByteView bytes) {
                 break;
             case 2: {
                 QuarantinedLeaf q;
-                q.signature = r.bytes(kMaxKey);
-                q.envelope = r.bytes(kMaxBody);
                 q.decision = r.bytes(kMaxText);
                 q.decision_signature = r.bytes(kMaxKey);
                 out = std::move(q);

@@ -58,10 +58,36 @@ CREATE TABLE outbox_quarantine(
     at_ms INTEGER NOT NULL) STRICT;
 )sql";
 
+// What this device knows of central's verifiable log (docs/AUDIT.md): the
+// leaf central promised for each entry and whether a checkpoint proved it;
+// every checkpoint verified (the latest is the device's trust); alarms, with
+// both notes kept as evidence.
+constexpr const char* kLocalV5 = R"sql(
+ALTER TABLE outbox ADD COLUMN log_index INTEGER;
+ALTER TABLE outbox ADD COLUMN log_proven INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE log_verified(
+    size INTEGER NOT NULL,
+    root BLOB NOT NULL,
+    note TEXT NOT NULL,
+    epoch TEXT NOT NULL,
+    verified_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (epoch, size)) STRICT;
+CREATE TABLE log_alarm(
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    held_note TEXT,
+    offered_note TEXT,
+    cleared_at_ms INTEGER,
+    cleared_reason TEXT) STRICT;
+)sql";
+
 const store::Migration kLocalMigrations[] = {{1, "outbox and node state", kLocalV1},
                                              {2, "local clashes of pulls", kLocalV2},
                                              {3, "index of pending entries", kLocalV3},
-                                             {4, "entries central quarantined", kLocalV4}};
+                                             {4, "entries central quarantined", kLocalV4},
+                                             {5, "central's verifiable log", kLocalV5}};
 
 constexpr const char* kLocalComponent = "sync.local";
 
@@ -283,6 +309,11 @@ std::size_t Outbox::acknowledge(const PushAcks& acks) {
         st.bind(1, static_cast<std::int64_t>(a.seq)).run();
         marked += static_cast<std::size_t>(db_.changes());
         st.reset();
+        // The leaf central promised (v4): a later checkpoint must prove it.
+        if (a.log_index) {
+            db_.execute("UPDATE outbox SET log_index = ?1 WHERE seq = ?2 AND log_proven = 0",
+                        static_cast<std::int64_t>(*a.log_index), static_cast<std::int64_t>(a.seq));
+        }
         if (a.status == AckStatus::quarantined) {
             db_.execute(
                 "INSERT INTO outbox_quarantine(seq, code, message, at_ms) VALUES (?1, ?2, ?3, ?4) "

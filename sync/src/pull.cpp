@@ -6,6 +6,7 @@
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/store/changeset.hpp"
 #include "gridsync/sync/errors.hpp"
+#include "gridsync/sync/log_check.hpp"
 #include "gridsync/sync/scope.hpp"
 
 namespace gridsync::sync {
@@ -190,6 +191,7 @@ Bytes make_pull_request(store::Database& db, const std::string& device_id,
             db.query_value<std::string>("SELECT value FROM node_state WHERE key = 'snapshot_after'")
                 .value_or("");
     }
+    add_log_requests(db, req);
     Signed s{device_id, {}, encode(req)};
     const auto sig = device_key.sign(kPullRequestContext, s.body);
     s.signature.assign(sig.bytes.begin(), sig.bytes.end());
@@ -224,6 +226,9 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
             return outcome;
         }
     }
+    // Central's log, before anything of the batch is applied.
+    if (auto st = check_log(db, *batch, clock.now_ms()); !st)
+        return st.failure();
     if (batch->from_cursor != pull_cursor(db)) {
         return fail(Errc::broken_chain,
                     "批次起点与本机游标不符 / the batch does not start at this device's cursor");

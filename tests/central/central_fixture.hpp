@@ -205,7 +205,7 @@ class EdgeAndCentral : public ::testing::Test {
 
     Result<sync::PullOutcome> pull(store::Database& db, sync::Outbox& outbox,
                                    const crypto::SigningKey& key) {
-        central::PullService service(*central, central_key, central_clock);
+        central::PullService service(*central, central_key, central_clock, &central_key);
         auto response =
             service.serve(sync::make_pull_request(db, outbox.device_id(), key, edge.clock));
         if (!response)

@@ -40,6 +40,8 @@ class RecoveryTest : public test::EdgeAndCentral {
 
     void SetUp() override {
         test::EdgeAndCentral::SetUp();
+        // One log key for the database, whichever way a device pulls.
+        keys.log = crypto::SigningKey::from_seed(central_key.seed().view());
         router = std::make_unique<central::Router>(*central, central->parts(), keys, central_clock);
         transport = std::make_unique<test::DirectTransport>(*router);
         const auto token = central->create_token(

@@ -55,10 +55,21 @@ struct Cosignature {
     std::string line;  // "— name base64\n"
 };
 
+// Where a leaf's bytes are kept: a row of one of central's append-only
+// tables (the leaf format's kind follows from it).
+enum class LeafSource : std::uint8_t {
+    accepted_entry = 1,       // entry leaf
+    quarantined_entry = 2,    // entry leaf of an entry held unapplied
+    admin_action = 3,         // admin_action leaf
+    device = 4,               // device_key leaf
+    admin_account = 5,        // admin_key leaf
+    quarantine_decision = 6,  // quarantined leaf (the same quarantined_entry row)
+};
+
 struct LeafRef {
     std::uint64_t index = 0;
-    sync::LeafKind kind = sync::LeafKind::entry;
-    std::int64_t ref = 0;  // rowid in the table of its kind
+    LeafSource source = LeafSource::accepted_entry;
+    std::int64_t ref = 0;  // rowid in the source table
     tlog::Hash hash{};
 };
 
@@ -66,15 +77,15 @@ class MerkleLog final : public tlog::HashSource {
   public:
     explicit MerkleLog(store::Database& db) : db_(db) {}
 
-    // In the caller's transaction (when it has one): `leaf` is `kind`'s row `ref`, encoded.
+    // In the caller's transaction (when it has one): `leaf` is `source`'s row `ref`, encoded.
     // Returns the leaf's index.
-    std::uint64_t append(sync::LeafKind kind, std::int64_t ref, ByteView leaf);
+    std::uint64_t append(LeafSource source, std::int64_t ref, ByteView leaf);
     std::uint64_t size();
     tlog::Hash complete(unsigned level, std::uint64_t index) override;
-    std::optional<std::uint64_t> leaf_of(sync::LeafKind kind, std::int64_t ref);
+    std::optional<std::uint64_t> leaf_of(LeafSource source, std::int64_t ref);
     std::vector<LeafRef> leaves(std::uint64_t from, std::uint32_t limit);
     // The bytes of a leaf, read again from the row it names (nullopt: gone).
-    std::optional<Bytes> leaf_bytes(sync::LeafKind kind, std::int64_t ref);
+    std::optional<Bytes> leaf_bytes(LeafSource source, std::int64_t ref);
 
     std::optional<StoredCheckpoint> latest();
     std::optional<StoredCheckpoint> checkpoint_at(std::uint64_t size);

@@ -16,7 +16,9 @@ enum class Errc {
     remote_refused = 9,       // central answered with an error
     device_revoked = 10,      // central refused: this device was revoked
     scope_diverged = 11,      // the device's data differs from central's after a re-download
-    central_busy = 12,  // central refused for now (busy, throttled, a replay): try again later
+    central_busy = 12,   // central refused for now (busy, throttled, a replay): try again later
+    log_untrusted = 13,  // central's verifiable log failed a check: an alarm is open
+    no_such_alarm = 14,  // no open log alarm with that id
 };
 
 const std::error_category& category() noexcept;

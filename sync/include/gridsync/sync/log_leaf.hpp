@@ -9,9 +9,9 @@
 //   u8 endianness marker (1), u16 kLogLeafVersion, u8 kind, then by kind:
 //   1 entry        bytes signature, bytes envelope: a device's or central's
 //                  entry as accepted (signature over the envelope, kEnvelopeContext)
-//   2 quarantined  bytes signature, bytes envelope, bytes decision,
-//                  bytes decision_signature: an entry held unapplied, and
-//                  central's signed decision (kQuarantineContext)
+//   2 quarantined  bytes decision, bytes decision_signature: central's signed
+//                  decision to hold an entry unapplied (kQuarantineContext); the
+//                  entry itself is the entry leaf just before it
 //   3 admin_action string login, bytes body, bytes signature: an admin's
 //                  signed action (central/admin.hpp, kAdminActionContext)
 //   4 device_key   string device_id, string role, string staff_id,
@@ -19,8 +19,10 @@
 //                  bytes kx_key, i64 enrolled_at_ms: a device central enrolled
 //   5 admin_key    string login, string staff_id, bytes signing_key,
 //                  string created_by ("" for the first admin), i64 created_at_ms
-// Staff keys are registered by device entries (a staff_key row) and revoked
-// by central's entries, so they are in the log as entries.
+// An entry central holds appears as an entry leaf once when accepted, or
+// when quarantined (then with the decision leaf after it) and again when an
+// admin releases it and it is applied. Staff keys are registered by device entries (a staff_key
+// row) and revoked by central's entries, so they are in the log as entries.
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -47,7 +49,7 @@ struct EntryLeaf {
     Bytes signature, envelope;
 };
 struct QuarantinedLeaf {
-    Bytes signature, envelope, decision, decision_signature;
+    Bytes decision, decision_signature;
 };
 struct AdminActionLeaf {
     std::string login;

@@ -1,0 +1,63 @@
+#pragma once
+// A device's check of central's verifiable log (docs/AUDIT.md), on every
+// pull of protocol 4: the checkpoint is signed by the log key pinned on
+// first sight, consistent with the last one this device verified, and
+// proves the inclusion of this device's entries at the leaves central
+// promised in its acknowledgements. Anything else raises an alarm, keeps
+// both checkpoints as evidence, and the device stops trusting central (no
+// pull is applied) until the alarm is cleared by someone who has looked.
+//
+// A restore from a backup (a new epoch, PROTOCOL.md) also shrinks or forks
+// the tree: it raises a "restored" alarm that is kept as evidence but does
+// not stop the device, since the epoch protocol has it offer again what the
+// restore lost. Its trust moves to the new epoch's checkpoints.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gridsync/domain/clock.hpp"
+#include "gridsync/error.hpp"
+#include "gridsync/store/database.hpp"
+#include "gridsync/sync/protocol.hpp"
+#include "gridsync/tlog/note.hpp"
+
+namespace gridsync::sync {
+
+struct LogAlarm {
+    std::int64_t id = 0;
+    domain::EpochMs at_ms = 0;
+    // log_key_changed | bad_checkpoint | rolled_back | forked | inclusion_failed |
+    // withheld | restored
+    std::string kind;
+    std::string detail;        // Chinese, then English
+    std::string held_note;     // the checkpoint this device had verified
+    std::string offered_note;  // what central offered instead
+    bool open = true;
+};
+
+// Fills a request's v4 fields: the last checkpoint verified, and the
+// acknowledged entries not yet proved included (oldest first, bounded).
+void add_log_requests(store::Database& db, PullRequest& req);
+
+// Checks a batch's log proofs in its own transaction (an alarm outlives the
+// refused pull). Failure sync::Errc::log_untrusted when an alarm is open
+// (now or from before).
+Status check_log(store::Database& db, const PullBatch& batch, domain::EpochMs now);
+
+struct VerifiedCheckpoint {
+    tlog::Checkpoint checkpoint;
+    std::string note;
+    std::string epoch;
+    domain::EpochMs verified_at_ms = 0;
+};
+std::optional<VerifiedCheckpoint> verified_checkpoint(store::Database& db);
+std::vector<LogAlarm> log_alarms(store::Database& db, bool open_only);
+// Every checkpoint this device verified, as notes (what an auditor collects).
+std::vector<std::string> verified_notes(store::Database& db);
+// Clears an open alarm with the reason of whoever looked; the next pull
+// trusts central's current checkpoint afresh. Failure no_such_alarm.
+Status clear_log_alarm(store::Database& db, std::int64_t id, const std::string& reason,
+                       domain::EpochMs now);
+
+}  // namespace gridsync::sync

@@ -1,0 +1,347 @@
+// Central's verifiable log against the attacks of docs/AUDIT.md: each is
+// carried out on a real central database (its append-only triggers dropped,
+// as an operator with the file could) or on a real export, and must be
+// detected by a device or by gridsync-audit, naming the evidence.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "central_fixture.hpp"
+#include "gridsync/central/log_export.hpp"
+#include "gridsync/sync/log_check.hpp"
+
+namespace gridsync::test {
+namespace {
+
+class LogTest : public EdgeAndCentral {
+  protected:
+    central::LogSigner signer{central::kLogOrigin, central_key};
+
+    // Pays, pushes and pulls: the device has verified a checkpoint and the
+    // inclusion of everything it pushed.
+    void sync_some() {
+        pay_first(edge.db, *edge.outbox);
+        accepted(push());
+        pull_all(edge.db, *edge.outbox, edge.device_key);
+    }
+    Result<sync::PullOutcome> pull_once() { return pull(edge.db, *edge.outbox, edge.device_key); }
+    int unproven() {
+        return *edge.db.query_value<int>(
+            "SELECT count(*) FROM outbox WHERE acked = 1 AND log_proven = 0");
+    }
+    std::vector<sync::LogAlarm> alarms() { return sync::log_alarms(edge.db, true); }
+    // What an operator with the database file can do.
+    void drop_guards() {
+        for (const char* t : {"log_leaf", "log_hash", "log_checkpoint"}) {
+            central->db().exec(std::string("DROP TRIGGER ") + t + "_no_update");
+            central->db().exec(std::string("DROP TRIGGER ") + t + "_no_delete");
+        }
+    }
+    // Rebuilds the whole tree over the leaves as they are now (after the
+    // attacker's edits) and signs it: what a central hiding an edit does.
+    void rebuild_and_sign(const std::vector<std::pair<int, std::int64_t>>& order) {
+        central->db().exec(
+            "DELETE FROM log_leaf; DELETE FROM log_hash; DELETE FROM log_checkpoint");
+        auto log = central->merkle_log();
+        store::Transaction tx(central->db());
+        for (const auto& [source, ref] : order) {
+            const auto bytes = log.leaf_bytes(static_cast<central::LeafSource>(source), ref);
+            ASSERT_TRUE(bytes);
+            log.append(static_cast<central::LeafSource>(source), ref, *bytes);
+        }
+        tx.commit();
+        log.checkpoint(signer, central_clock.now_ms(), true);
+    }
+    std::vector<std::pair<int, std::int64_t>> leaf_order() {
+        std::vector<std::pair<int, std::int64_t>> out;
+        auto st = central->db().prepare("SELECT kind, ref FROM log_leaf ORDER BY idx");
+        while (st.step())
+            out.emplace_back(st.column<int>(0), st.column<std::int64_t>(1));
+        return out;
+    }
+};
+
+TEST_F(LogTest, EveryPushedEntryIsProvedIncludedUnderAVerifiedCheckpoint) {
+    sync_some();
+    EXPECT_EQ(unproven(), 0);
+    const auto v = sync::verified_checkpoint(edge.db);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->checkpoint.size, central->merkle_log().size());
+    EXPECT_TRUE(alarms().empty());
+    // Every entry, admin action and key central took is a leaf.
+    EXPECT_EQ(central->merkle_log().size(),
+              static_cast<std::uint64_t>(count("SELECT count(*) FROM accepted_entry") +
+                                         count("SELECT count(*) FROM admin_action") +
+                                         count("SELECT count(*) FROM device") +
+                                         count("SELECT count(*) FROM admin_account")));
+    // More work later: the next checkpoint is proved consistent with this one.
+    check_in(payer, community);
+    accepted(push());
+    pull_all(edge.db, *edge.outbox, edge.device_key);
+    EXPECT_GT(sync::verified_checkpoint(edge.db)->checkpoint.size, v->checkpoint.size);
+    EXPECT_EQ(unproven(), 0);
+}
+
+TEST_F(LogTest, ARollbackToASmallerTreeIsAnAlarmAndNothingMoreIsPulled) {
+    sync_some();
+    const auto held = sync::verified_checkpoint(edge.db)->checkpoint.size;
+    drop_guards();
+    // Central forgets its last leaves and signs the smaller tree again.
+    central->db().execute("DELETE FROM log_leaf WHERE idx >= ?1",
+                          static_cast<std::int64_t>(held - 2));
+    central->db().execute("DELETE FROM log_hash WHERE (idx + 1) * (1 << level) > ?1",
+                          static_cast<std::int64_t>(held - 2));
+    central->db().exec("DELETE FROM log_checkpoint");
+    central->merkle_log().checkpoint(signer, central_clock.now_ms(), true);
+    auto r = pull_once();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.code(), sync::Errc::log_untrusted);
+    const auto a = alarms();
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_EQ(a[0].kind, "rolled_back");
+    EXPECT_NE(a[0].held_note.find("\n" + std::to_string(held) + "\n"), std::string::npos)
+        << "the verified checkpoint is kept as evidence";
+    EXPECT_FALSE(a[0].offered_note.empty());
+    // Still refused on the next round, until someone who looked clears it.
+    EXPECT_EQ(pull_once().code(), sync::Errc::log_untrusted);
+    ASSERT_TRUE(sync::clear_log_alarm(edge.db, a[0].id, "核实过 / checked with the admin",
+                                      central_clock.now_ms()));
+    EXPECT_TRUE(pull_once().ok());
+    EXPECT_EQ(sync::log_alarms(edge.db, false).size(), 1u) << "evidence stays after clearing";
+}
+
+TEST_F(LogTest, AReorderedHistoryFailsTheConsistencyProof) {
+    sync_some();
+    drop_guards();
+    auto order = leaf_order();
+    ASSERT_GT(order.size(), 4u);
+    std::swap(order[1], order[2]);  // two admin-era leaves swapped
+    rebuild_and_sign(order);
+    // The new tree must also be larger for central to claim it extends the old.
+    check_in(payer, community);
+    accepted(push());
+    central->merkle_log().checkpoint(signer, central_clock.now_ms(), true);
+    auto r = pull_once();
+    ASSERT_FALSE(r.ok());
+    ASSERT_EQ(alarms().size(), 1u);
+    EXPECT_EQ(alarms()[0].kind, "forked");
+}
+
+TEST_F(LogTest, AnAcceptedEntryCentralLeavesOutOfTheTreeIsWithheld) {
+    pay_first(edge.db, *edge.outbox);
+    const auto acks = push();
+    accepted(acks);
+    const auto last = acks.acks.back();
+    ASSERT_TRUE(last.log_index);
+    // Later leaves keep the tree growing; then the entry's leaf is taken out
+    // of the list of leaves (its hash stays in the tree), so central can
+    // find no proof for it.
+    (void)central->create_token(*admin, {payer, "grid_device", community, "", 3600000},
+                                central_clock.now_ms());
+    drop_guards();
+    central->db().execute("DELETE FROM log_leaf WHERE idx = ?1",
+                          static_cast<std::int64_t>(*last.log_index));
+    auto r = pull_once();
+    ASSERT_FALSE(r.ok());
+    ASSERT_EQ(alarms().size(), 1u);
+    EXPECT_EQ(alarms()[0].kind, "withheld");
+    EXPECT_NE(alarms()[0].detail.find("entry " + std::to_string(last.seq)), std::string::npos)
+        << alarms()[0].detail;
+}
+
+TEST_F(LogTest, ARestoredCentralIsRecordedAndTheDeviceGoesOn) {
+    sync_some();
+    // A restore from a backup taken before the device's last entries: the
+    // tree is smaller, the epoch new (store.begin_epoch, as restore does).
+    drop_guards();
+    const auto held = sync::verified_checkpoint(edge.db)->checkpoint.size;
+    central->db().execute("DELETE FROM log_leaf WHERE idx >= ?1",
+                          static_cast<std::int64_t>(held - 1));
+    central->db().execute("DELETE FROM log_hash WHERE (idx + 1) * (1 << level) > ?1",
+                          static_cast<std::int64_t>(held - 1));
+    central->db().exec("DELETE FROM log_checkpoint");
+    central->begin_epoch(central_clock.now_ms());
+    central->merkle_log().checkpoint(signer, central_clock.now_ms(), true);
+    for (int i = 0; i < 5; ++i) {
+        auto r = pull_once();
+        ASSERT_TRUE(r.ok()) << r.failure().message;
+        if (!r->more && !r->central_restored)
+            break;
+    }
+    const auto all = sync::log_alarms(edge.db, false);
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].kind, "restored");
+    EXPECT_FALSE(all[0].open);
+}
+
+// gridsync-audit on an export, then on tampered copies of it.
+class AuditTest : public LogTest {
+  protected:
+    TempDir out;
+    std::filesystem::path exported() {
+        sync_some();
+        auto log = central->merkle_log();
+        log.checkpoint(signer, central_clock.now_ms(), true);
+        const auto dir = out / "export";
+        EXPECT_TRUE(central::export_log(log, signer.verifier(), dir));
+        return dir;
+    }
+    // Runs the auditor; its exit code and report.
+    std::pair<int, std::string> audit(const std::filesystem::path& dir,
+                                      const std::string& extra = "") {
+        const std::string cmd = std::string(GRIDSYNC_AUDIT_BIN) + " --export '" + dir.string() +
+                                "' --log-key '" + signer.verifier().vkey() + "' --central-key " +
+                                central_key.public_key().hex() + " " + extra + " 2>&1";
+        FILE* p = popen(cmd.c_str(), "r");
+        std::string text;
+        char buf[4096];
+        while (p && fgets(buf, sizeof buf, p))
+            text += buf;
+        const int status = p ? pclose(p) : -1;
+        return {WEXITSTATUS(status), text};
+    }
+    std::vector<Bytes> read_leaves(const std::filesystem::path& dir) {
+        std::ifstream in(dir / "leaves", std::ios::binary);
+        std::vector<Bytes> out_leaves;
+        std::uint8_t len[8];
+        while (in.read(reinterpret_cast<char*>(len), 8)) {
+            std::uint64_t n = 0;
+            for (int i = 7; i >= 0; --i)
+                n = (n << 8) | len[i];
+            Bytes b(n);
+            in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(n));
+            out_leaves.push_back(std::move(b));
+        }
+        return out_leaves;
+    }
+    void write_leaves(const std::filesystem::path& dir, const std::vector<Bytes>& leaves) {
+        std::ofstream o(dir / "leaves", std::ios::binary | std::ios::trunc);
+        for (const auto& b : leaves) {
+            std::uint8_t len[8];
+            for (int i = 0; i < 8; ++i)
+                len[i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(b.size()) >> (8 * i));
+            o.write(reinterpret_cast<const char*>(len), 8);
+            o.write(reinterpret_cast<const char*>(b.data()),
+                    static_cast<std::streamsize>(b.size()));
+        }
+    }
+    // The index of the first leaf that is a device's entry.
+    std::size_t first_device_entry(const std::vector<Bytes>& leaves) {
+        for (std::size_t i = 0; i < leaves.size(); ++i) {
+            auto l = sync::decode_log_leaf(leaves[i]);
+            if (const auto* e = std::get_if<sync::EntryLeaf>(&*l)) {
+                if (sync::decode_envelope(e->envelope)->device_id == device.id)
+                    return i;
+            }
+        }
+        ADD_FAILURE() << "no device entry";
+        return 0;
+    }
+};
+
+TEST_F(AuditTest, TheExportVerifiesWithThePinnedKeysOnly) {
+    const auto dir = exported();
+    const auto [code, report] = audit(dir);
+    EXPECT_EQ(code, 0) << report;
+    EXPECT_NE(report.find("PASS"), std::string::npos) << report;
+    // The device's verified checkpoints, collected in the field, agree.
+    std::filesystem::create_directories(out / "field");
+    int n = 0;
+    for (const auto& note : sync::verified_notes(edge.db))
+        std::ofstream(out / "field" / ("laptop-" + std::to_string(++n))) << note;
+    const auto [fcode, freport] = audit(dir, "--field '" + (out / "field").string() + "'");
+    EXPECT_EQ(fcode, 0) << freport;
+    // Another log key pinned: nothing verifies.
+    const auto other = crypto::SigningKey::generate();
+    const central::LogSigner wrong{central::kLogOrigin, other};
+    const std::string cmd = std::string(GRIDSYNC_AUDIT_BIN) + " --export '" + dir.string() +
+                            "' --log-key '" + wrong.verifier().vkey() + "' --central-key " +
+                            central_key.public_key().hex() + " >/dev/null";
+    EXPECT_NE(std::system(cmd.c_str()), 0);
+}
+
+TEST_F(AuditTest, ADeletedEntryIsNamed) {
+    const auto dir = exported();
+    auto leaves = read_leaves(dir);
+    const auto i = first_device_entry(leaves);
+    leaves.erase(leaves.begin() + static_cast<std::ptrdiff_t>(i));
+    write_leaves(dir, leaves);
+    const auto [code, report] = audit(dir);
+    EXPECT_EQ(code, 1) << report;
+    EXPECT_NE(report.find("are missing from the log"), std::string::npos) << report;
+    EXPECT_NE(report.find("leaves were removed"), std::string::npos) << report;
+}
+
+TEST_F(AuditTest, AnAlteredEntryFailsItsSignature) {
+    const auto dir = exported();
+    auto leaves = read_leaves(dir);
+    const auto i = first_device_entry(leaves);
+    leaves[i][leaves[i].size() - 3] ^= 0x01;  // a byte of the changeset
+    write_leaves(dir, leaves);
+    const auto [code, report] = audit(dir);
+    EXPECT_EQ(code, 1) << report;
+    EXPECT_NE(report.find("leaf " + std::to_string(i)), std::string::npos) << report;
+    EXPECT_NE(report.find("signature does not verify"), std::string::npos) << report;
+}
+
+TEST_F(AuditTest, TwoReorderedLeavesBreakTheSignedRoot) {
+    const auto dir = exported();
+    auto leaves = read_leaves(dir);
+    const auto i = first_device_entry(leaves);
+    std::swap(leaves[i], leaves[i + 1]);
+    write_leaves(dir, leaves);
+    const auto [code, report] = audit(dir);
+    EXPECT_EQ(code, 1) << report;
+    EXPECT_NE(report.find("reordered"), std::string::npos) << report;
+}
+
+TEST_F(AuditTest, ATruncatedExportIsNamed) {
+    const auto dir = exported();
+    auto leaves = read_leaves(dir);
+    leaves.resize(leaves.size() - 2);
+    write_leaves(dir, leaves);
+    const auto [code, report] = audit(dir);
+    EXPECT_EQ(code, 1) << report;
+    EXPECT_NE(report.find("the export is truncated"), std::string::npos) << report;
+}
+
+TEST_F(AuditTest, AnInjectedDeviceKeyIsCaught) {
+    const auto dir = exported();
+    auto leaves = read_leaves(dir);
+    const auto rogue = crypto::SigningKey::generate();
+    leaves.push_back(sync::encode(sync::DeviceKeyLeaf{
+        "rogue", "community_laptop", payer, community, "",
+        Bytes(rogue.public_key().bytes.begin(), rogue.public_key().bytes.end()), Bytes(32, 1), 1}));
+    write_leaves(dir, leaves);
+    // Past the latest checkpoint it is unsigned; a checkpoint from the field
+    // over the real tree of that size shows the difference.
+    auto log = central->merkle_log();
+    (void)central->create_token(*admin, {payer, "grid_device", community, "", 3600000},
+                                central_clock.now_ms());
+    const auto real = log.checkpoint(signer, central_clock.now_ms(), true);
+    std::filesystem::create_directories(out / "field");
+    std::ofstream(out / "field" / "laptop") << real->note;
+    const auto [code, report] = audit(dir, "--field '" + (out / "field").string() + "'");
+    EXPECT_EQ(code, 1) << report;
+    EXPECT_NE(report.find("field laptop"), std::string::npos) << report;
+}
+
+TEST_F(AuditTest, ASplitViewShowsAsAFieldCheckpointOfAnotherTree) {
+    const auto dir = exported();
+    // Central showed another device a tree of the same size with another
+    // root, signed with the log key: the device kept it.
+    const auto size = central->merkle_log().size();
+    tlog::Checkpoint other{
+        central::kLogOrigin, size, tlog::leaf_hash(to_bytes("another view")), {}};
+    tlog::Note note{other.text(),
+                    {tlog::sign_note(other.text(), central::kLogOrigin, central_key)}};
+    std::filesystem::create_directories(out / "field");
+    std::ofstream(out / "field" / "laptop-2") << note.serialize();
+    const auto [code, report] = audit(dir, "--field '" + (out / "field").string() + "'");
+    EXPECT_EQ(code, 1) << report;
+    EXPECT_NE(report.find("field laptop-2"), std::string::npos) << report;
+}
+
+}  // namespace
+}  // namespace gridsync::test
