@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -32,6 +33,7 @@
 #include "gridsync/edge/sync_service.hpp"
 #include "gridsync/file.hpp"
 #include "gridsync/store/errors.hpp"
+#include "gridsync/sync/log_check.hpp"
 #include "gridsync/text.hpp"
 #include "gridsync/web/server.hpp"
 
@@ -60,6 +62,7 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
                                   失败后指数退避 / the field app in a browser, and background sync
                                   whenever central is reachable, backing off on failure
   status                          待上传记录、链校验、设备指纹 / pending entries, chain, fingerprint
+  log [--clear ID --reason TEXT]  中心日志的安全告警及证据;核实后处理 / alarms about central's log, their evidence; clear one after checking
   verify                          校验本设备整条签名哈希链 / verify this device's whole signed chain
 
 工作人员 / Staff
@@ -276,6 +279,36 @@ Status status_of(const Result<T>& r) {
 constexpr const char* kBrokenOutboxAdvice =
     "请勿删除或重装本设备,联系管理员处理 / do not wipe or reinstall this device: tell an admin";
 
+// The log's alarms on this device, with their evidence; --clear ID --reason
+// after someone has looked (the next pull trusts central's checkpoint afresh).
+int cmd_log(Context& c) {
+    if (c.args.has("clear")) {
+        const auto id = c.args.integer("clear", 0, 1, std::numeric_limits<int>::max());
+        const std::string reason = c.args.need("reason");
+        if (auto st = sync::clear_log_alarm(c.node.db(), id, reason, c.clock.now_ms()); !st)
+            return c.out.failure(st.failure());
+        c.out.line("告警已处理 alarm cleared: #" + std::to_string(id));
+        return 0;
+    }
+    auto& list = c.out.data()["alarms"].emplace_array();
+    for (const auto& a : sync::log_alarms(c.node.db(), false)) {
+        list.push_back(boost::json::object{{"id", a.id},
+                                           {"kind", a.kind},
+                                           {"open", a.open},
+                                           {"detail", a.detail},
+                                           {"held_checkpoint", a.held_note},
+                                           {"offered_checkpoint", a.offered_note}});
+        c.out.line(std::string(a.open ? "未处理 OPEN" : "已处理 cleared") + " #" +
+                   std::to_string(a.id) + " " + a.kind + ": " + a.detail);
+    }
+    auto& notes = c.out.data()["verified_checkpoints"].emplace_array();
+    for (const auto& n : sync::verified_notes(c.node.db()))
+        notes.push_back(boost::json::string(n));
+    if (list.empty())
+        c.out.line("没有告警 no alarms; " + std::to_string(notes.size()) + " checkpoints verified");
+    return 0;
+}
+
 int cmd_status(Context& c) {
     const auto chain = sync::verify_chain(c.node.db(), c.node.config().device_id,
                                           c.node.device_key().public_key());
@@ -289,6 +322,17 @@ int cmd_status(Context& c) {
     d["entries"] = s.entries;
     d["pending"] = s.pending;
     d["chain_ok"] = chain.ok;
+    // Central's verifiable log as this device has checked it (docs/AUDIT.md).
+    const auto open_alarms = sync::log_alarms(c.node.db(), true);
+    d["log_alarms"] = open_alarms.size();
+    for (const auto& a : open_alarms)
+        c.out.line("!! 安全告警 SECURITY ALARM #" + std::to_string(a.id) + " " + a.kind + ": " +
+                   a.detail);
+    if (const auto v = sync::verified_checkpoint(c.node.db())) {
+        d["log_verified_size"] = v->checkpoint.size;
+        c.out.line("中心日志已核验 central's log verified: " + std::to_string(v->checkpoint.size) +
+                   " 条 leaves");
+    }
     if (auto pin = c.node.central_pin()) {
         d["central"] = c.node.central_address();
         d["central_fingerprint"] = crypto::fingerprint(pin->signing_key);
@@ -1098,6 +1142,7 @@ void check_options(const Args& args, const std::string& cmd) {
         {"sync", {}},
         {"serve", {"listen", "interval-seconds", "port-file", "no-app", "no-sync", "rounds"}},
         {"status", {}},
+        {"log", {"clear", "reason"}},
         {"verify", {}},
         {"staff", {"role", "staff"}},
         {"cert",
@@ -1156,6 +1201,8 @@ int run(int argc, char** argv) {
             Context c{args, out, secrets, **node, clock, field};
             if (cmd == "status")
                 return cmd_status(c);
+            if (cmd == "log")
+                return cmd_log(c);
             if (cmd == "enroll")
                 return cmd_enroll(c, passphrase);
             if (cmd == "sync")
