@@ -16,7 +16,7 @@ cmake --preset release
 # The programs only: the tests run from the dev build below, and building
 # them twice would cost CI minutes on two cores.
 cmake --build --preset release --target gridsync-central gridsync-edge gridsync-demo \
-  gridsync-bench gridsync-load gridsync-keytool
+  gridsync-bench gridsync-load gridsync-keytool gridsync-audit
 cmake --preset dev
 cmake --build --preset dev
 ctest --preset dev

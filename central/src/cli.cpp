@@ -843,7 +843,7 @@ int cmd_log(Opened& c, Output& out) {
                  domain::format_local(cp->signed_at_ms) + ",见证社区 witnessed by " +
                  std::to_string(communities.size()) + " communities");
     }
-    return 0;
+    return out.finish(Exit::ok);
 }
 
 int cmd_export_log(Opened& c, Args& args, Output& out) {
@@ -864,7 +864,7 @@ int cmd_export_log(Opened& c, Args& args, Output& out) {
              std::to_string(r->checkpoints) + " checkpoints: " + args.need("to"));
     out.line("审计 audit: gridsync-audit --export " + args.need("to") + " --log-key '" +
              signer.verifier().vkey() + "' --central-key " + c.keys.signing.public_key().hex());
-    return 0;
+    return out.finish(Exit::ok);
 }
 
 int cmd_status(Opened& c, Output& out) {

@@ -288,7 +288,7 @@ int cmd_log(Context& c) {
         if (auto st = sync::clear_log_alarm(c.node.db(), id, reason, c.clock.now_ms()); !st)
             return c.out.failure(st.failure());
         c.out.line("告警已处理 alarm cleared: #" + std::to_string(id));
-        return 0;
+        return c.out.finish(Exit::ok);
     }
     auto& list = c.out.data()["alarms"].emplace_array();
     for (const auto& a : sync::log_alarms(c.node.db(), false)) {
@@ -306,7 +306,7 @@ int cmd_log(Context& c) {
         notes.push_back(boost::json::string(n));
     if (list.empty())
         c.out.line("没有告警 no alarms; " + std::to_string(notes.size()) + " checkpoints verified");
-    return 0;
+    return c.out.finish(Exit::ok);
 }
 
 int cmd_status(Context& c) {
