@@ -9,6 +9,7 @@
 #include "gridsync/domain/errors.hpp"
 #include "gridsync/domain/ratings.hpp"
 #include "gridsync/domain/shifts.hpp"
+#include "gridsync/domain/signed_records.hpp"
 #include "gridsync/domain/staff_keys.hpp"
 
 namespace gridsync::central {
@@ -22,23 +23,7 @@ std::string quoted(const std::string& id) {
 // Central's second look at a row just applied: the same rules the device
 // checked, on central's state.
 Status second_look(store::Database& db, const RowChange& c) {
-    if (c.table == "payment")
-        return domain::verify_payment(db, c.id);
-    if (c.table == "custody_transfer")
-        return domain::verify_custody_transfer(db, c.id);
-    if (c.table == "delivery_attempt")
-        return domain::verify_delivery_attempt(db, c.id);
-    if (c.table == "shift_check")
-        return domain::verify_shift_check(db, c.id);
-    if (c.table == "session_closing")
-        return domain::verify_closing(db, c.id);
-    if (c.table == "disbursement_session")
-        return domain::verify_opening(db, c.id);
-    if (c.table == "staff_key")
-        return domain::verify_staff_key(db, c.id);
-    if (c.table == "citizen_rating")
-        return domain::verify_rating(db, c.id);
-    return {};
+    return domain::verify_signed_row(db, c.table, c.id);
 }
 
 // A certificate's events disagree: the record is about the certificate row,

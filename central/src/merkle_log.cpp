@@ -1,9 +1,13 @@
 #include "gridsync/central/merkle_log.hpp"
 
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 
 #include "gridsync/central/admin.hpp"
+#include "gridsync/domain/schema.hpp"
+#include "gridsync/store/migrate.hpp"
+#include "gridsync/store/session.hpp"
 
 namespace gridsync::central {
 namespace {
@@ -116,6 +120,15 @@ std::optional<Bytes> MerkleLog::leaf_bytes(LeafSource source, std::int64_t ref) 
                                   st.column<Bytes>(6),       st.column<std::int64_t>(7)};
             return sync::encode(d);
         }
+        case LeafSource::baseline: {
+            auto st = db_.prepare(
+                "SELECT table_name, taken_at_ms, changeset FROM log_baseline WHERE id = ?1");
+            st.bind(1, ref);
+            if (!st.step())
+                return std::nullopt;
+            return sync::encode(sync::BaselineLeaf{
+                st.column<std::string>(0), st.column<std::int64_t>(1), st.column<Bytes>(2)});
+        }
         case LeafSource::admin_account: {
             auto st = db_.prepare(
                 "SELECT login, staff_id, signing_key, coalesce(created_by, ''), created_at_ms FROM "
@@ -129,6 +142,49 @@ std::optional<Bytes> MerkleLog::leaf_bytes(LeafSource source, std::int64_t ref) 
         }
     }
     return std::nullopt;
+}
+
+std::uint64_t MerkleLog::take_baseline(domain::EpochMs now) {
+    if (size() != 0)
+        return 0;
+    bool held = false;
+    for (const auto& t : domain::replicated_tables())
+        held = held || db_.query_value<int>("SELECT 1 FROM " + t + " LIMIT 1").has_value();
+    if (!held)
+        return 0;
+    // The rows are copied into an empty database of the same schema, where
+    // a session records each as the INSERT an auditor replays; chunks keep
+    // every leaf far below the size limit of a changeset.
+    auto copy = store::Database::open(":memory:");
+    (void)store::migrate(copy, domain::migrations());
+    copy.execute("ATTACH DATABASE ?1 AS src", db_.path().string());
+    store::Transaction tx(db_);
+    std::uint64_t written = 0;
+    for (const auto& t : domain::replicated_tables()) {
+        std::int64_t after = std::numeric_limits<std::int64_t>::min();
+        for (;;) {
+            store::Session session(copy);
+            session.attach(t);
+            copy.execute("INSERT INTO main." + t + " SELECT * FROM src." + t +
+                             " WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+                         after, static_cast<std::int64_t>(sync::kBaselineRows));
+            if (session.empty())
+                break;
+            after = *copy.query_value<std::int64_t>("SELECT max(rowid) FROM main." + t);
+            const auto cs = session.changeset();
+            db_.execute(
+                "INSERT INTO log_baseline(table_name, taken_at_ms, changeset) VALUES (?1, ?2, ?3)",
+                t, now, cs.bytes());
+            const auto id = db_.last_insert_rowid();
+            append(LeafSource::baseline, id,
+                   sync::encode(
+                       sync::BaselineLeaf{t, now, Bytes(cs.bytes().begin(), cs.bytes().end())}));
+            ++written;
+        }
+    }
+    tx.commit();
+    copy.exec("DETACH DATABASE src");
+    return written;
 }
 
 namespace {

@@ -267,6 +267,34 @@ CREATE TRIGGER log_checkpoint_no_delete BEFORE DELETE ON log_checkpoint
     BEGIN SELECT RAISE(ABORT, 'log_checkpoint is append-only'); END;
 )sql";
 
+// The log's baseline (merkle_log.hpp): rows a database held before its log
+// began. log_leaf is rebuilt to admit the new leaf source (7).
+constexpr const char* kCentralV11 = R"sql(
+CREATE TABLE log_baseline(
+    id INTEGER PRIMARY KEY,
+    table_name TEXT NOT NULL,
+    taken_at_ms INTEGER NOT NULL,
+    changeset BLOB NOT NULL) STRICT;
+CREATE TRIGGER log_baseline_no_update BEFORE UPDATE ON log_baseline
+    BEGIN SELECT RAISE(ABORT, 'log_baseline is append-only'); END;
+CREATE TRIGGER log_baseline_no_delete BEFORE DELETE ON log_baseline
+    BEGIN SELECT RAISE(ABORT, 'log_baseline is append-only'); END;
+CREATE TABLE log_leaf_v11(
+    idx INTEGER PRIMARY KEY,
+    kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 7),  -- LeafSource
+    ref INTEGER NOT NULL,
+    UNIQUE (kind, ref)) STRICT;
+INSERT INTO log_leaf_v11(idx, kind, ref) SELECT idx, kind, ref FROM log_leaf;
+DROP TRIGGER log_leaf_no_update;
+DROP TRIGGER log_leaf_no_delete;
+DROP TABLE log_leaf;
+ALTER TABLE log_leaf_v11 RENAME TO log_leaf;
+CREATE TRIGGER log_leaf_no_update BEFORE UPDATE ON log_leaf
+    BEGIN SELECT RAISE(ABORT, 'log_leaf is append-only'); END;
+CREATE TRIGGER log_leaf_no_delete BEFORE DELETE ON log_leaf
+    BEGIN SELECT RAISE(ABORT, 'log_leaf is append-only'); END;
+)sql";
+
 const store::Migration kCentralMigrations[] = {
     {1, "devices, tokens, accepted log, conflicts, audit", kCentralV1},
     {2, "admin accounts and signed admin actions", kCentralV2},
@@ -277,7 +305,8 @@ const store::Migration kCentralMigrations[] = {
     {7, "staff enrolment codes", kCentralV7},
     {8, "staged lists turned down", kCentralV8},
     {9, "quarantined entries, epochs, pull-request numbers", kCentralV9},
-    {10, "the verifiable log", kCentralV10}};
+    {10, "the verifiable log", kCentralV10},
+    {11, "the log's baseline", kCentralV11}};
 
 // Thrown inside record_central's transaction to leave it without a trace.
 struct Refused {
@@ -327,7 +356,10 @@ CentralStore CentralStore::open(const std::filesystem::path& path) {
         "INSERT INTO central_state(key, value) VALUES ('epoch', ?1), ('epoch_base', 0) ON "
         "CONFLICT(key) DO NOTHING",
         to_hex(crypto::random_bytes(8)));
-    return CentralStore(std::move(db));
+    CentralStore store(std::move(db));
+    // Rows held before the log began are its first leaves (merkle_log.hpp).
+    store.merkle_log().take_baseline(domain::SystemClock().now_ms());
+    return store;
 }
 
 sync::CentralEpoch CentralStore::epoch_for(const Device& device) {

@@ -40,7 +40,17 @@ struct Encoder {
         w.bytes(as_bytes(l.created_by));
         w.i64(l.created_at_ms);
     }
+    void operator()(const BaselineLeaf& l) const {
+        w.bytes(as_bytes(l.table));
+        w.i64(l.taken_at_ms);
+        w.bytes(l.changeset);
+    }
 };
+
+// The oldest leaf version that has `kind` (see the version history).
+std::uint16_t version_of(LeafKind kind) {
+    return kind == LeafKind::baseline ? 2 : 1;
+}
 
 }  // namespace
 
@@ -50,7 +60,7 @@ LeafKind kind_of(const LogLeaf& leaf) {
 
 Bytes encode(const LogLeaf& leaf) {
     wire::Writer w;
-    w.u16(kLogLeafVersion);
+    w.u16(version_of(kind_of(leaf)));
     w.u8(static_cast<std::uint8_t>(kind_of(leaf)));
     std::visit(Encoder{w}, leaf);
     return w.finish();
@@ -60,11 +70,14 @@ Result<LogLeaf> decode_log_leaf(ByteView bytes) {
     try {
         wire::Reader r(bytes);
         const auto version = r.u16();
-        if (version != kLogLeafVersion)
+        if (version == 0 || version > kLogLeafVersion)
             return fail(Errc::unsupported_version,
                         "日志叶版本不受支持 / log leaf version " + std::to_string(version));
         LogLeaf out;
-        switch (r.u8()) {
+        const auto kind = r.u8();
+        if (kind > 0 && version < version_of(static_cast<LeafKind>(kind)))
+            return fail(Errc::malformed_envelope, "log leaf kind newer than its version");
+        switch (kind) {
             case 1:
                 out = EntryLeaf{r.bytes(kMaxKey), r.bytes(kMaxBody)};
                 break;
@@ -101,6 +114,14 @@ Result<LogLeaf> decode_log_leaf(ByteView bytes) {
                 a.created_by = r.string(kMaxText);
                 a.created_at_ms = r.i64();
                 out = std::move(a);
+                break;
+            }
+            case 6: {
+                BaselineLeaf b;
+                b.table = r.string(kMaxText);
+                b.taken_at_ms = r.i64();
+                b.changeset = r.bytes(kMaxChangesetBytes);
+                out = std::move(b);
                 break;
             }
             default:

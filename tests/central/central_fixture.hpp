@@ -90,6 +90,10 @@ class EdgeAndCentral : public ::testing::Test {
     std::string verifier = edge.staff_where("service_point_staff", "", 1).id;
     std::string day;
     int entitlements_per_day = 4;  // a fixture may ask for more before SetUp
+    // Central registers the staff keys of the fixture's device through its
+    // own signed entry, so they are in its log (an auditor replays them),
+    // instead of writing them into its tables directly.
+    bool keys_through_log = false;
     // Two admin accounts (maker and checker), unlocked.
     std::optional<central::AdminSigner> admin, admin2;
 
@@ -128,9 +132,22 @@ class EdgeAndCentral : public ::testing::Test {
         admin = add_and_unlock("admin1", 0);
         admin2 = add_and_unlock("admin2", 1);
         device = enroll(edge.device_key.public_key(), "community_laptop", community, "");
-        edge.register_keys_for(device.id, {&edge.db, &central->db()});
+        register_keys(device.id, edge.db);
         edge.outbox =
             std::make_unique<sync::Outbox>(edge.db, device.id, edge.device_key, edge.clock);
+    }
+
+    // Every seeded person's key for `device_id`, on the device and at central.
+    void register_keys(const std::string& device_id, store::Database& local) {
+        if (!keys_through_log) {
+            edge.register_keys_for(device_id, {&local, &central->db()});
+            return;
+        }
+        edge.register_keys_for(device_id, {&local});
+        central->record_central(central_key, central_clock.now_ms(),
+                                [&](store::Database& db, const domain::Stamp&) {
+                                    edge.register_keys_for(device_id, {&db});
+                                });
     }
 
     // Checks the payer and the verifier in on `db` and opens the day's session.
@@ -198,7 +215,7 @@ class EdgeAndCentral : public ::testing::Test {
         d->device = enroll(d->key.public_key(), role, community, grid);
         // The same people hold keys on this device too (one key each, shared
         // by the test's devices: each registration is per device).
-        edge.register_keys_for(d->device.id, {&d->db, &central->db()});
+        register_keys(d->device.id, d->db);
         d->outbox = std::make_unique<sync::Outbox>(d->db, d->device.id, d->key, edge.clock);
         return d;
     }

@@ -9,6 +9,8 @@
 
 #include "central_fixture.hpp"
 #include "gridsync/central/log_export.hpp"
+#include "gridsync/domain/signed_records.hpp"
+#include "gridsync/domain/staff_keys.hpp"
 #include "gridsync/sync/log_check.hpp"
 
 namespace gridsync::test {
@@ -74,7 +76,10 @@ TEST_F(LogTest, EveryPushedEntryIsProvedIncludedUnderAVerifiedCheckpoint) {
               static_cast<std::uint64_t>(count("SELECT count(*) FROM accepted_entry") +
                                          count("SELECT count(*) FROM admin_action") +
                                          count("SELECT count(*) FROM device") +
-                                         count("SELECT count(*) FROM admin_account")));
+                                         count("SELECT count(*) FROM admin_account") +
+                                         count("SELECT count(*) FROM log_baseline")));
+    EXPECT_GT(count("SELECT count(*) FROM log_baseline"), 0)
+        << "the reference data central held before its log began is its baseline";
     // More work later: the next checkpoint is proved consistent with this one.
     check_in(payer, community);
     accepted(push());
@@ -178,6 +183,7 @@ TEST_F(LogTest, ARestoredCentralIsRecordedAndTheDeviceGoesOn) {
 // gridsync-audit on an export, then on tampered copies of it.
 class AuditTest : public LogTest {
   protected:
+    AuditTest() { keys_through_log = true; }
     TempDir out;
     std::filesystem::path exported() {
         sync_some();
@@ -245,6 +251,10 @@ TEST_F(AuditTest, TheExportVerifiesWithThePinnedKeysOnly) {
     const auto [code, report] = audit(dir);
     EXPECT_EQ(code, 0) << report;
     EXPECT_NE(report.find("PASS"), std::string::npos) << report;
+    // The state was rebuilt from the log: the baseline, the check-ins, the
+    // opening and the payment, each signature checked.
+    EXPECT_NE(report.find("baseline)"), std::string::npos) << report;
+    EXPECT_NE(report.find("4 signed rows checked (1 payments"), std::string::npos) << report;
     // The device's verified checkpoints, collected in the field, agree.
     std::filesystem::create_directories(out / "field");
     int n = 0;
@@ -341,6 +351,98 @@ TEST_F(AuditTest, ASplitViewShowsAsAFieldCheckpointOfAnotherTree) {
     const auto [code, report] = audit(dir, "--field '" + (out / "field").string() + "'");
     EXPECT_EQ(code, 1) << report;
     EXPECT_NE(report.find("field laptop-2"), std::string::npos) << report;
+}
+
+TEST_F(AuditTest, AStaffKeyCentralWritesAroundTheLogIsCaught) {
+    sync_some();
+    // The operator writes a key for each of the two staff straight into
+    // central's table, then has central record a payment they "signed",
+    // through central's own signed entry.
+    const auto rogue_payer = crypto::SigningKey::generate();
+    const auto rogue_verifier = crypto::SigningKey::generate();
+    const Stamp direct{"central", Hlc{2}, central_clock.now_ms()};
+    register_key_by_central(central->db(), direct, payer, "central", rogue_payer.public_key());
+    register_key_by_central(central->db(), direct, verifier, "central",
+                            rogue_verifier.public_key());
+    auto e = central->db().prepare(
+        "SELECT id, amount_fen FROM entitlement WHERE id NOT IN (SELECT entitlement_id FROM "
+        "payment) ORDER BY id LIMIT 1");
+    ASSERT_TRUE(e.step());
+    PaymentRecord rec;
+    rec.payment_id = new_id(central_clock.now_ms());
+    rec.kind = "payment";
+    rec.entitlement_id = e.column<std::string>(0);
+    rec.amount_fen = e.column<Fen>(1);
+    e.reset();
+    rec.session_id =
+        *central->db().query_value<std::string>("SELECT id FROM disbursement_session LIMIT 1");
+    rec.paid_at_ms = central_clock.now_ms();
+    rec.recipient_kind = "beneficiary";
+    rec.payer_staff_id = payer;
+    rec.verifier_staff_id = verifier;
+    rec.ack_name = "领取人";
+    rec.ack_image_hash = crypto::blake2b(to_bytes("thumbprint"));
+    const Bytes msg = canonical_bytes(rec);
+    central->record_central(
+        central_key, central_clock.now_ms(), [&](store::Database& db, const Stamp& stamp) {
+            db.execute(
+                "INSERT INTO payment(id, kind, entitlement_id, session_id, amount_fen, paid_at_ms, "
+                "recipient_kind, payer_staff_id, verifier_staff_id, ack_name, ack_image_hash, "
+                "ack_image, payer_signature, verifier_signature, origin_device, hlc) VALUES (?1, "
+                "?2, "
+                "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                rec.payment_id, rec.kind, rec.entitlement_id, rec.session_id, rec.amount_fen,
+                rec.paid_at_ms, rec.recipient_kind, rec.payer_staff_id, rec.verifier_staff_id,
+                rec.ack_name, rec.ack_image_hash, to_bytes("thumbprint"),
+                rogue_payer.sign(kPayerContext, msg).view(),
+                rogue_verifier.sign(kVerifierContext, msg).view(), stamp.device_id,
+                stamp.hlc.packed);
+        });
+    ASSERT_TRUE(verify_payment(central->db(), rec.payment_id).ok())
+        << "central's own tables vouch for the payment";
+    auto log = central->merkle_log();
+    log.checkpoint(signer, central_clock.now_ms(), true);
+    const auto dir = out / "export";
+    ASSERT_TRUE(central::export_log(log, signer.verifier(), dir));
+    const auto [code, report] = audit(dir);
+    EXPECT_EQ(code, 1) << report;
+    EXPECT_NE(report.find("payment " + rec.payment_id), std::string::npos) << report;
+    EXPECT_NE(report.find("signature does not verify"), std::string::npos) << report;
+    EXPECT_NE(report.find("(central:"), std::string::npos) << "the entry is named: " << report;
+}
+
+TEST_F(AuditTest, AnEntitlementPaidTwiceNeedsALoggedDecision) {
+    auto laptop2 = another_device();
+    const std::string entitlement = pay_first(edge.db, *edge.outbox);
+    ASSERT_EQ(pay_first(laptop2->db, *laptop2->outbox), entitlement);
+    accepted(push());
+    accepted(push(*laptop2->outbox));
+    auto log = central->merkle_log();
+    log.checkpoint(signer, central_clock.now_ms(), true);
+    ASSERT_TRUE(central::export_log(log, signer.verifier(), out / "open"));
+    const auto [code, report] = audit(out / "open");
+    EXPECT_EQ(code, 1) << report;
+    EXPECT_NE(report.find("entitlement " + entitlement), std::string::npos) << report;
+    EXPECT_NE(report.find("no admin decision on it is in the log"), std::string::npos) << report;
+
+    // Both payments stand, decided and signed by an admin: the audit passes.
+    const auto flagged = central->db().query_value<std::string>(
+        "SELECT id FROM conflict WHERE kind = 'DOUBLE_PAYMENT' AND state = 'open'");
+    ASSERT_TRUE(flagged);
+    ASSERT_TRUE(central
+                    ->resolve_conflict(*flagged,
+                                       {central::Resolution::keep_central,
+                                        "两个项目各发一次 / two programmes, both due", ""},
+                                       *admin, central_key, central_clock.now_ms())
+                    .ok());
+    log.checkpoint(signer, central_clock.now_ms(), true);
+    ASSERT_TRUE(central::export_log(log, signer.verifier(), out / "decided"));
+    const auto [dcode, dreport] = audit(out / "decided");
+    EXPECT_EQ(dcode, 0) << dreport;
+    EXPECT_NE(dreport.find("2 payments with two staff signatures), 1 double payments with a "
+                           "logged decision"),
+              std::string::npos)
+        << dreport;
 }
 
 }  // namespace

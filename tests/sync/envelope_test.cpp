@@ -7,6 +7,7 @@
 #include "gridsync/file.hpp"
 #include "gridsync/sync/envelope.hpp"
 #include "gridsync/sync/errors.hpp"
+#include "gridsync/sync/log_leaf.hpp"
 #include "gridsync/sync/protocol.hpp"
 
 using namespace gridsync;
@@ -269,4 +270,31 @@ TEST(Protocol, VersionOneMessagesAreRefusedNamingBothVersions) {
                   std::string::npos)
             << r.message;
     }
+}
+
+// Every kind of log leaf, pinned: the bytes of a kind never change once
+// logged (an old leaf is re-read from its row and must hash as it did).
+TEST(LogLeaf, GoldenLeavesOfEveryKind) {
+    const Bytes key(32, 0x11), sig(64, 0x22);
+    const std::vector<std::pair<std::string, LogLeaf>> leaves = {
+        {"log_leaf_entry_v1.hex", EntryLeaf{sig, to_bytes("envelope")}},
+        {"log_leaf_quarantined_v1.hex", QuarantinedLeaf{to_bytes("decision"), sig}},
+        {"log_leaf_admin_action_v1.hex", AdminActionLeaf{"admin1", to_bytes("body"), sig}},
+        {"log_leaf_device_key_v1.hex",
+         DeviceKeyLeaf{"device-1", "community_laptop", "S01", "C01", "", key, key, 1796086800000}},
+        {"log_leaf_admin_key_v1.hex", AdminKeyLeaf{"admin2", "S02", key, "admin1", 1796086800000}},
+        {"log_leaf_baseline_v2.hex", BaselineLeaf{"staff", 1796086800000, to_bytes("changeset")}},
+    };
+    for (const auto& [file, leaf] : leaves) {
+        const Bytes bytes = encode(leaf);
+        check_golden(file, bytes);
+        auto back = decode_log_leaf(bytes);
+        ASSERT_TRUE(back.ok()) << file;
+        EXPECT_EQ(encode(*back), bytes) << file;
+    }
+    // A baseline claiming the first version is refused: version 1 had no kind 6.
+    Bytes forged = encode(leaves.back().second);
+    forged[1] = 1;
+    forged[2] = 0;
+    EXPECT_FALSE(decode_log_leaf(forged).ok());
 }

@@ -8,6 +8,7 @@
 // audit entry. So "who decided this" is proven by a key, not asserted by a
 // process.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "gridsync/bytes.hpp"
@@ -31,6 +32,9 @@ struct AdminAction {
     std::int64_t at_ms = 0;
 };
 Bytes encode(const AdminAction& a);
+// The action in `body` (an auditor reading the log); nullopt when it is not
+// one of version 1, or has bytes left over.
+std::optional<AdminAction> decode_admin_action(ByteView body);
 
 // An admin who has given their password: their login, the staff member they
 // are, and their key, unsealed into sodium_malloc memory.

@@ -64,6 +64,7 @@ enum class LeafSource : std::uint8_t {
     device = 4,               // device_key leaf
     admin_account = 5,        // admin_key leaf
     quarantine_decision = 6,  // quarantined leaf (the same quarantined_entry row)
+    baseline = 7,             // baseline leaf (log_baseline)
 };
 
 struct LeafRef {
@@ -95,6 +96,12 @@ class MerkleLog final : public tlog::HashSource {
     // caller `wants` one (a device waiting for proofs). Returns the latest.
     std::optional<StoredCheckpoint> checkpoint(const LogSigner& signer, domain::EpochMs now,
                                                bool wanted, const CheckpointPolicy& policy = {});
+
+    // When the log is empty but the replicated tables are not (a database
+    // older than the log, or one loaded before it), logs every row they hold
+    // as baseline leaves first: what an auditor replays before the first
+    // entry. Nothing happens otherwise. Returns the leaves written.
+    std::uint64_t take_baseline(domain::EpochMs now);
 
     // Keeps a witness's cosignature of the checkpoint of `size` (verified by
     // the caller). One per device and size.

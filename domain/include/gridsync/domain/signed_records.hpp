@@ -12,6 +12,8 @@
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/domain/money.hpp"
+#include "gridsync/error.hpp"
+#include "gridsync/store/database.hpp"
 
 namespace gridsync::domain {
 
@@ -123,5 +125,13 @@ Bytes canonical_bytes(const CustodyRecord& r);
 Bytes canonical_bytes(const DeliveryRecord& r);
 Bytes canonical_bytes(const ShiftCheckRecord& r);
 Bytes canonical_bytes(const ClosingRecord& r);
+
+// The second look at a row of `table` just written, on `db`'s state: the
+// checks of the record's own verify_* function (its signatures with the keys
+// their signers held on the recording device at the time, two distinct
+// people, the rules the device checked). Central runs it on every row it
+// applies; gridsync-audit on every row it replays from the log. A table
+// without signed rows passes.
+Status verify_signed_row(store::Database& db, const std::string& table, const std::string& id);
 
 }  // namespace gridsync::domain

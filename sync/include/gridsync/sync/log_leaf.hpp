@@ -19,6 +19,10 @@
 //                  bytes kx_key, i64 enrolled_at_ms: a device central enrolled
 //   5 admin_key    string login, string staff_id, bytes signing_key,
 //                  string created_by ("" for the first admin), i64 created_at_ms
+//   6 baseline     string table, i64 taken_at_ms, bytes changeset: rows central
+//                  held before its log began (a database older than the log,
+//                  central/merkle_log.hpp), as a changeset of INSERTs, one
+//                  table and at most kBaselineRows rows per leaf
 // An entry central holds appears as an entry leaf once when accepted, or
 // when quarantined (then with the decision leaf after it) and again when an
 // admin releases it and it is applied. Staff keys are registered by device entries (a staff_key
@@ -33,9 +37,12 @@
 
 namespace gridsync::sync {
 
-// Version history of the leaf format:
+// Version history of the leaf format (each leaf carries the oldest version
+// that has its kind, so the bytes of a kind never change once logged):
 //   1: first version (kinds 1-5).
-inline constexpr std::uint16_t kLogLeafVersion = 1;
+//   2: kind 6, baseline.
+inline constexpr std::uint16_t kLogLeafVersion = 2;
+inline constexpr std::size_t kBaselineRows = 5000;
 
 enum class LeafKind : std::uint8_t {
     entry = 1,
@@ -43,6 +50,7 @@ enum class LeafKind : std::uint8_t {
     admin_action = 3,
     device_key = 4,
     admin_key = 5,
+    baseline = 6,
 };
 
 struct EntryLeaf {
@@ -66,8 +74,13 @@ struct AdminKeyLeaf {
     std::string created_by;
     std::int64_t created_at_ms = 0;
 };
-using LogLeaf =
-    std::variant<EntryLeaf, QuarantinedLeaf, AdminActionLeaf, DeviceKeyLeaf, AdminKeyLeaf>;
+struct BaselineLeaf {
+    std::string table;
+    std::int64_t taken_at_ms = 0;
+    Bytes changeset;
+};
+using LogLeaf = std::variant<EntryLeaf, QuarantinedLeaf, AdminActionLeaf, DeviceKeyLeaf,
+                             AdminKeyLeaf, BaselineLeaf>;
 
 LeafKind kind_of(const LogLeaf& leaf);
 Bytes encode(const LogLeaf& leaf);

@@ -1,0 +1,424 @@
+#include "gridsync/tools/audit.hpp"
+
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "gridsync/central/admin.hpp"
+#include "gridsync/central/backend.hpp"
+#include "gridsync/domain/errors.hpp"
+#include "gridsync/domain/schema.hpp"
+#include "gridsync/domain/signed_records.hpp"
+#include "gridsync/store/changeset.hpp"
+#include "gridsync/store/migrate.hpp"
+#include "gridsync/sync/envelope.hpp"
+#include "gridsync/sync/log_leaf.hpp"
+#include "gridsync/tlog/merkle.hpp"
+
+namespace gridsync::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> read_text(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The leaves file: u64 LE length + bytes, repeated.
+bool read_leaves(const fs::path& p, std::vector<Bytes>& out, AuditReport& a) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) {
+        a.failures.push_back("导出中没有 leaves 文件 / the export has no leaves file");
+        return false;
+    }
+    for (;;) {
+        std::uint8_t len[8];
+        in.read(reinterpret_cast<char*>(len), 8);
+        if (in.gcount() == 0)
+            return true;
+        if (in.gcount() != 8) {
+            a.failures.push_back("leaves: cut inside the length of leaf " +
+                                 std::to_string(out.size()));
+            return false;
+        }
+        std::uint64_t n = 0;
+        for (int i = 7; i >= 0; --i)
+            n = (n << 8) | len[i];
+        if (n > sync::kMaxChangesetBytes + (1u << 20)) {
+            a.failures.push_back("leaves: leaf " + std::to_string(out.size()) + " claims " +
+                                 std::to_string(n) + " bytes");
+            return false;
+        }
+        Bytes b(n);
+        in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(n));
+        if (static_cast<std::uint64_t>(in.gcount()) != n) {
+            a.failures.push_back("leaves: leaf " + std::to_string(out.size()) + " is cut short");
+            return false;
+        }
+        out.push_back(std::move(b));
+    }
+}
+
+// One checkpoint note against the tree: signed by the log key, of a size
+// the export holds, with the tree's root at that size.
+void check_checkpoint(const std::string& what, const std::string& text,
+                      const tlog::NoteVerifier& log_key, tlog::MemoryTree& tree, AuditReport& a,
+                      std::optional<tlog::Checkpoint>* parsed = nullptr) {
+    auto note = tlog::parse_note(text);
+    if (!note || !tlog::verified_by(*note, log_key)) {
+        a.failures.push_back(what + ": 不是日志密钥签的 / not signed by the pinned log key");
+        return;
+    }
+    auto cp = tlog::parse_checkpoint(note->text);
+    if (!cp || cp->origin != log_key.name) {
+        a.failures.push_back(what + ": 格式错误 / malformed checkpoint");
+        return;
+    }
+    if (parsed)
+        *parsed = *cp;
+    if (cp->size > tree.size()) {
+        a.failures.push_back(what + ": 检查点有 " + std::to_string(cp->size) + " 条,导出只有 " +
+                             std::to_string(tree.size()) + " 条 / the checkpoint covers " +
+                             std::to_string(cp->size) + " leaves, the export holds " +
+                             std::to_string(tree.size()) +
+                             ": the export is truncated or leaves were removed");
+        return;
+    }
+    if (tlog::root(tree, cp->size) != cp->root) {
+        a.failures.push_back(
+            what + ": 根哈希不符 / the root of the export's first " + std::to_string(cp->size) +
+            " leaves is not the signed one: a leaf at or before " + std::to_string(cp->size - 1) +
+            " was altered, removed, inserted or reordered");
+    }
+}
+
+struct Chain {
+    std::map<std::uint64_t, sync::Hash32> hashes;  // seq -> entry hash
+    std::map<std::uint64_t, sync::Hash32> prev;    // seq -> prev_hash claimed
+    std::map<std::uint64_t, std::uint64_t> leaf;   // seq -> first leaf
+};
+
+// The state rebuilt from the log: the replicated schema, empty, then the
+// baseline and every applied entry in log order.
+class Replay {
+  public:
+    Replay() : db_(store::Database::open(":memory:")) {
+        (void)store::migrate(db_, domain::migrations());
+    }
+    store::Database& db() { return db_; }
+
+    // Applies one changeset as central would have: a logged row replaces
+    // what the replay holds, a change to a row it does not hold is dropped.
+    // Returns the rows inserted (table, id) and a failure text if any.
+    std::vector<std::pair<std::string, std::string>> apply(ByteView changeset,
+                                                           std::string& trouble) {
+        std::vector<std::pair<std::string, std::string>> inserted;
+        try {
+            for (store::ChangesetIterator it(changeset); it.next();) {
+                const auto key = it.primary_key();
+                if (it.op() == store::Op::insert && key.size() == 1 &&
+                    std::holds_alternative<std::string>(key[0]))
+                    inserted.emplace_back(std::string(it.table()), std::get<std::string>(key[0]));
+            }
+            store::apply_changeset(db_, changeset, [&](const store::Conflict& c) {
+                if (c.kind == store::ConflictKind::data || c.kind == store::ConflictKind::conflict)
+                    return store::ConflictAction::replace;
+                if (c.kind == store::ConflictKind::constraint)
+                    trouble = "a change to " + c.table + " breaks a constraint of the schema";
+                return store::ConflictAction::omit;
+            });
+        } catch (const std::exception& e) {
+            trouble = std::string("the changeset does not apply: ") + e.what();
+        }
+        return inserted;
+    }
+
+  private:
+    store::Database db_;
+};
+
+std::string quoted(const std::string& id) {
+    return "'" + id + "'";
+}
+
+}  // namespace
+
+AuditReport audit_export(const AuditInput& in) {
+    AuditReport a;
+    std::vector<Bytes> leaves;
+    read_leaves(in.export_dir / "leaves", leaves, a);
+    a.leaves = leaves.size();
+    tlog::MemoryTree tree;
+    for (const auto& l : leaves)
+        tree.append(tlog::leaf_hash(l));
+
+    // 1. Every checkpoint central signed, the latest included.
+    const auto latest_text = read_text(in.export_dir / "checkpoint");
+    if (!latest_text)
+        a.failures.push_back("导出中没有 checkpoint 文件 / the export has no checkpoint");
+    else
+        check_checkpoint("checkpoint", *latest_text, in.log_key, tree, a, &a.latest);
+    if (fs::is_directory(in.export_dir / "checkpoints")) {
+        for (const auto& f : fs::directory_iterator(in.export_dir / "checkpoints")) {
+            check_checkpoint("checkpoints/" + f.path().filename().string(),
+                             read_text(f.path()).value_or(""), in.log_key, tree, a);
+            ++a.checkpoints;
+        }
+    }
+    if (a.latest && a.latest->size < tree.size())
+        a.notes.push_back(std::to_string(tree.size() - a.latest->size) +
+                          " leaves after the latest checkpoint: not yet signed, checked as the "
+                          "rest");
+
+    // 2. Every leaf: keys registered before use, signatures, chains; the
+    // state rebuilt and every signed row checked on it.
+    std::vector<std::optional<sync::LogLeaf>> decoded;
+    decoded.reserve(leaves.size());
+    for (std::size_t i = 0; i < leaves.size(); ++i) {
+        auto leaf = sync::decode_log_leaf(leaves[i]);
+        if (!leaf) {
+            a.failures.push_back("leaf " + std::to_string(i) + ": " + leaf.failure().message);
+            decoded.emplace_back();
+        } else {
+            decoded.emplace_back(std::move(*leaf));
+        }
+    }
+    std::map<std::string, crypto::PublicKey> devices{{"central", in.central_key}};
+    std::map<std::string, crypto::PublicKey> admins;
+    std::map<std::string, Chain> chains;
+    Replay replay;
+    // Who wrote each payment (for a decision on the conflicts its entry raised).
+    std::map<std::string, std::string> payment_entry;
+    std::set<std::string> decided;  // "entitlement 'E'" or a conflict group "device:seq:KIND:table"
+    bool entries_seen = false;
+    for (std::size_t i = 0; i < decoded.size(); ++i) {
+        if (!decoded[i])
+            continue;
+        const std::string at = "leaf " + std::to_string(i);
+        const auto& leaf = *decoded[i];
+        if (const auto* d = std::get_if<sync::DeviceKeyLeaf>(&leaf)) {
+            const auto k = crypto::PublicKey::from(d->signing_key);
+            if (!k || devices.count(d->device_id))
+                a.failures.push_back(at + ": 设备密钥登记无效或重复 / device " + d->device_id +
+                                     " registered twice or with a bad key");
+            else
+                devices.emplace(d->device_id, *k);
+        } else if (const auto* k = std::get_if<sync::AdminKeyLeaf>(&leaf)) {
+            const auto key = crypto::PublicKey::from(k->signing_key);
+            if (!key || admins.count(k->login) ||
+                (!k->created_by.empty() && !admins.count(k->created_by)) ||
+                (k->created_by.empty() && !admins.empty()))
+                a.failures.push_back(at + ": 管理员密钥来历不明 / admin key for " + k->login +
+                                     " is not added by a logged admin");
+            else
+                admins.emplace(k->login, *key);
+        } else if (const auto* act = std::get_if<sync::AdminActionLeaf>(&leaf)) {
+            ++a.admin_actions;
+            const auto it = admins.find(act->login);
+            const auto sig = crypto::Signature::from(act->signature);
+            if (it == admins.end() || !sig ||
+                !crypto::verify(it->second, central::kAdminActionContext, act->body, *sig)) {
+                a.failures.push_back(at + ": 管理员操作签名无效 / admin action by " + act->login +
+                                     " does not verify with a logged admin key");
+                continue;
+            }
+            const auto action = central::decode_admin_action(act->body);
+            if (!action || action->login != act->login) {
+                a.failures.push_back(at + ": 管理员操作格式错误 / a malformed admin action");
+                continue;
+            }
+            // What a conflict decision settled (its detail begins with the
+            // resolution and the conflict's row: "keep_central entitlement 'E'").
+            if (action->action == "conflict.resolve") {
+                const auto space = action->detail.find(' ');
+                const auto colon = action->detail.find(':');
+                if (space != std::string::npos && colon != std::string::npos && colon > space)
+                    decided.insert(action->detail.substr(space + 1, colon - space - 1));
+            } else if (action->action == "conflict.resolve_group") {
+                decided.insert(action->subject);
+            }
+        } else if (const auto* q = std::get_if<sync::QuarantinedLeaf>(&leaf)) {
+            ++a.quarantine_decisions;
+            const auto sig = crypto::Signature::from(q->decision_signature);
+            if (!sig ||
+                !crypto::verify(in.central_key, central::kQuarantineContext, q->decision, *sig))
+                a.failures.push_back(at +
+                                     ": 隔离决定签名无效 / a quarantine decision not signed by "
+                                     "central");
+        } else if (const auto* b = std::get_if<sync::BaselineLeaf>(&leaf)) {
+            ++a.baseline_leaves;
+            if (entries_seen) {
+                a.failures.push_back(at +
+                                     ": 基线在记录之后 / a baseline after the log's first "
+                                     "entry: central may not add rows outside the log");
+                continue;
+            }
+            std::string trouble;
+            (void)replay.apply(b->changeset, trouble);
+            if (!trouble.empty())
+                a.failures.push_back(at + " (baseline of " + b->table + "): " + trouble);
+        } else if (const auto* e = std::get_if<sync::EntryLeaf>(&leaf)) {
+            ++a.entries;
+            entries_seen = true;
+            auto env = sync::decode_envelope(e->envelope);
+            const auto sig = crypto::Signature::from(e->signature);
+            if (!env || !sig) {
+                a.failures.push_back(at + ": 记录格式错误 / malformed entry");
+                continue;
+            }
+            const std::string who = env->device_id + ":" + std::to_string(env->seq);
+            const auto key = devices.find(env->device_id);
+            if (key == devices.end()) {
+                a.failures.push_back(at + " (" + who +
+                                     "): 设备未在日志中登记 / no key logged for the device");
+                continue;
+            }
+            if (!crypto::verify(key->second, sync::kEnvelopeContext, e->envelope, *sig)) {
+                a.failures.push_back(at + " (" + who +
+                                     "): 签名无效 / the signature does not verify");
+                continue;
+            }
+            auto& chain = chains[env->device_id];
+            const auto hash = sync::entry_hash(e->envelope, *sig);
+            const auto seen = chain.hashes.find(env->seq);
+            if (seen != chain.hashes.end() && seen->second != hash) {
+                a.failures.push_back(at + " (" + who +
+                                     "): 同一序号两条不同记录(分叉)/ a second, different "
+                                     "entry with this seq: the chain is forked");
+                continue;
+            }
+            chain.hashes[env->seq] = hash;
+            chain.prev[env->seq] = env->prev_hash;
+            chain.leaf.emplace(env->seq, i);
+            // An entry held unapplied is followed by central's decision; it
+            // is logged again when released and applied.
+            const bool held = i + 1 < decoded.size() && decoded[i + 1] &&
+                              std::holds_alternative<sync::QuarantinedLeaf>(*decoded[i + 1]);
+            if (held)
+                continue;
+            std::string trouble;
+            const auto rows = replay.apply(env->changeset, trouble);
+            if (!trouble.empty())
+                a.failures.push_back(at + " (" + who + "): " + trouble);
+            for (const auto& [table, id] : rows) {
+                if (table == "staff_key" && env->device_id == "central")
+                    continue;  // central vouches for the keys it registers itself
+                const auto st = domain::verify_signed_row(replay.db(), table, id);
+                if (table == "payment") {
+                    ++a.payments;
+                    payment_entry[id] = who;
+                }
+                if (table == "payment" || table == "custody_transfer" ||
+                    table == "delivery_attempt" || table == "shift_check" ||
+                    table == "session_closing" || table == "disbursement_session" ||
+                    table == "staff_key" || table == "citizen_rating")
+                    ++a.signed_rows;
+                if (st)
+                    continue;
+                if (table == "payment" && st.failure().code == domain::Errc::amount_mismatch) {
+                    a.notes.push_back(at + " (" + who + "): payment " + id +
+                                      ": amount differs from the entitlement (flagged at central)");
+                    continue;
+                }
+                a.failures.push_back(at + " (" + who + "): " + table + " " + id + ": " +
+                                     st.failure().message);
+            }
+        }
+    }
+    for (const auto& [device, chain] : chains) {
+        std::uint64_t expect = 1;
+        for (const auto& [seq, hash] : chain.hashes) {
+            const std::string who = device + ":" + std::to_string(seq) + " (leaf " +
+                                    std::to_string(chain.leaf.at(seq)) + ")";
+            if (seq != expect) {
+                a.failures.push_back(who + ": 缺少第 " + std::to_string(expect) + " 条 / entries " +
+                                     std::to_string(expect) + ".." + std::to_string(seq - 1) +
+                                     " are missing from the log");
+                expect = seq;
+            }
+            const sync::Hash32 zero{};
+            const sync::Hash32 want = seq == 1                      ? zero
+                                      : chain.hashes.count(seq - 1) ? chain.hashes.at(seq - 1)
+                                                                    : chain.prev.at(seq);
+            if (chain.prev.at(seq) != want)
+                a.failures.push_back(who + ": 与上一条不相连 / does not link to entry " +
+                                     std::to_string(seq - 1));
+            ++expect;
+        }
+    }
+    a.chains = chains.size();
+    a.device_keys = devices.size() - 1;
+    a.admin_keys = admins.size();
+
+    // 3. No entitlement paid twice without a logged decision on it.
+    {
+        auto st = replay.db().prepare(
+            "SELECT entitlement_id, group_concat(id, ' ') FROM payment WHERE id NOT IN (SELECT "
+            "payment_id FROM payment_void) GROUP BY entitlement_id HAVING sum(CASE kind WHEN "
+            "'payment' THEN 1 ELSE -1 END) > 1 ORDER BY entitlement_id");
+        while (st.step()) {
+            const auto entitlement = st.column<std::string>(0);
+            const auto ids = st.column<std::string>(1);
+            bool ok = decided.count("entitlement " + quoted(entitlement)) > 0;
+            std::istringstream each(ids);
+            std::string id;
+            while (!ok && each >> id) {
+                const auto w = payment_entry.find(id);
+                ok = w != payment_entry.end() &&
+                     decided.count(w->second + ":DOUBLE_PAYMENT:entitlement") > 0;
+            }
+            if (ok)
+                ++a.double_payments_resolved;
+            else
+                a.failures.push_back("entitlement " + entitlement +
+                                     ": 重复发放且日志中没有处理决定 / paid more than once (" +
+                                     ids + ") and no admin decision on it is in the log");
+        }
+    }
+
+    // 4. Checkpoints devices verified in the field.
+    for (const auto& dir : in.field_dirs) {
+        if (!fs::is_directory(dir)) {
+            a.failures.push_back("--field " + dir.string() + ": not a folder");
+            continue;
+        }
+        for (const auto& f : fs::directory_iterator(dir)) {
+            check_checkpoint("field " + f.path().filename().string(),
+                             read_text(f.path()).value_or(""), in.log_key, tree, a);
+            ++a.field_checkpoints;
+        }
+    }
+    return a;
+}
+
+std::string AuditReport::text() const {
+    std::ostringstream o;
+    o << "gridsync-audit: " << leaves << " leaves (" << entries << " entries, "
+      << quarantine_decisions << " quarantine decisions, " << admin_actions << " admin actions, "
+      << device_keys << " device keys, " << admin_keys << " admin keys, " << baseline_leaves
+      << " baseline), " << checkpoints << " checkpoints, " << field_checkpoints
+      << " field checkpoints, " << chains << " chains\n";
+    o << "replayed: " << signed_rows << " signed rows checked (" << payments
+      << " payments with two staff signatures), " << double_payments_resolved
+      << " double payments with a logged decision\n";
+    if (latest)
+        o << "latest checkpoint: " << latest->size << " leaves, root " << to_hex(latest->root)
+          << "\n";
+    for (const auto& n : notes)
+        o << "note: " << n << "\n";
+    if (failures.empty()) {
+        o << "通过 PASS: every leaf, checkpoint, chain and signed row verifies\n";
+        return o.str();
+    }
+    for (const auto& f : failures)
+        o << "失败 FAIL: " << f << "\n";
+    o << "未通过 FAILED: " << failures.size() << " problems\n";
+    return o.str();
+}
+
+}  // namespace gridsync::tools
