@@ -34,6 +34,10 @@ const TEXT = {
     a_date: "发放日", a_program: "项目", a_decided: "处理人",
     r_kind: "报表", r_month: "月份", r_point: "办事点", r_show: "查看", r_xlsx: "下载 Excel", r_print: "打印",
     r_reconciliation: "发放对账", r_delivery: "限时办结", r_attendance: "考勤", r_assessment: "月度考核",
+    log_title: "审计日志(可验证)", log_witnessed: "已核验至(条)", log_at: "时间",
+    log_summary: (v) => `共 ${v.leaves} 条,最新检查点 ${v.checkpoint_size ?? 0} 条。` +
+      (v.witnessed_size ? `已有 ${v.witnesses_needed} 个社区见证前 ${v.witnessed_size} 条。`
+        : `尚未满 ${v.witnesses_needed} 个社区见证:社区笔记本同步后自动见证。`),
     r_csv: "CSV", g_count: "个", g_settle: "一次处理这一组", g_settled: "已一次处理",
     g_sample: "示例:", g_cause: "同一条记录引起",
     kind: {
@@ -81,6 +85,10 @@ const TEXT = {
     a_date: "Day", a_program: "Programme", a_decided: "Decided by",
     r_kind: "Report", r_month: "Month", r_point: "Service point", r_show: "Show", r_xlsx: "Excel", r_print: "Print",
     r_reconciliation: "Reconciliation", r_delivery: "Delivery in time", r_attendance: "Attendance", r_assessment: "Monthly assessment",
+    log_title: "Verifiable log", log_witnessed: "Verified up to (leaves)", log_at: "When",
+    log_summary: (v) => `${v.leaves} leaves, latest checkpoint ${v.checkpoint_size ?? 0}. ` +
+      (v.witnessed_size ? `${v.witnesses_needed} communities witnessed the first ${v.witnessed_size}.`
+        : `Not yet witnessed by ${v.witnesses_needed} communities: community laptops witness as they sync.`),
     r_csv: "CSV", g_count: "", g_settle: "Settle the whole group", g_settled: "Settled at once:",
     g_sample: "For example: ", g_cause: "caused by one entry",
     kind: {
@@ -312,7 +320,17 @@ function clockCell(dev) {
     `${t(dev.clock_skew_ms > 0 ? "clock_ahead" : "clock_behind")} ${minutes} ${t("minutes")}`);
 }
 
+// How much of central's log the community laptops verified and cosigned.
+async function loadLog() {
+  const v = await call("GET", "/admin/api/log");
+  $("log-summary").textContent = t("log_summary")(v);
+  $("witness-rows").replaceChildren(...v.witnesses.map((w) => el("tr", {},
+    el("td", {}, w.community), el("td", {}, w.device), el("td", {}, w.size),
+    el("td", {}, show("at_ms", w.at_ms)))));
+}
+
 async function loadDevices() {
+  loadLog().catch((e) => message(e.message, true));
   const data = await call("GET", "/admin/api/devices");
   const rows = $("device-rows");
   rows.replaceChildren();

@@ -289,6 +289,9 @@ HttpAnswer AdminApi::api(const HttpCall& call, const std::string& route,
             return audited(json_answer(*conflict_detail(db, segments[1])));
         }
     }
+    // The verifiable log: how much of it the community laptops witnessed.
+    if (segments.size() == 1 && segments[0] == "log" && get)
+        return audited(json_answer(log_view(db)));
     if (!segments.empty() && segments[0] == "devices") {
         if (segments.size() == 1 && get)
             return audited(json_answer(json::object{{"devices", device_list(db)}}));

@@ -843,6 +843,24 @@ int cmd_log(Opened& c, Output& out) {
                  domain::format_local(cp->signed_at_ms) + ",见证社区 witnessed by " +
                  std::to_string(communities.size()) + " communities");
     }
+    // Who witnessed how much (views.hpp log_view, as the console shows it).
+    const auto view = log_view(c.store.db());
+    const auto witnessed = view.at("witnessed_size").to_number<std::uint64_t>();
+    out.data()["witnessed_size"] = witnessed;
+    out.data()["witnesses_needed"] = view.at("witnesses_needed");
+    out.data()["witnesses"] = view.at("witnesses");
+    out.line("已见证 witnessed (" + std::to_string(view.at("witnesses_needed").to_number<int>()) +
+             " 个社区 communities): " +
+             (witnessed ? "前 " + std::to_string(witnessed) + " 条 / the first " +
+                              std::to_string(witnessed) + " leaves"
+                        : std::string("尚无 / nothing yet")));
+    for (const auto& x : view.at("witnesses").as_array()) {
+        const auto& o = x.as_object();
+        out.line("  " + std::string(o.at("community").as_string()) + " " +
+                 std::string(o.at("device").as_string()) + ": " +
+                 std::to_string(o.at("size").to_number<std::uint64_t>()) + " @ " +
+                 domain::format_local(o.at("at_ms").as_int64()));
+    }
     return out.finish(Exit::ok);
 }
 

@@ -251,6 +251,24 @@ void MerkleLog::add_cosignature(const Cosignature& c) {
         static_cast<std::int64_t>(c.time_s), c.line);
 }
 
+Witnessing MerkleLog::witnessing(std::size_t needed) {
+    Witnessing w;
+    w.needed = needed;
+    // Per community, the furthest checkpoint one of its laptops cosigned.
+    auto st = db_.prepare(
+        "SELECT community_id, device_id, size, time_s FROM (SELECT community_id, device_id, size, "
+        "time_s, row_number() OVER (PARTITION BY community_id ORDER BY size DESC, time_s DESC) "
+        "AS n FROM log_cosignature) WHERE n = 1 ORDER BY size DESC, community_id");
+    while (st.step()) {
+        w.latest.push_back({st.column<std::string>(0), st.column<std::string>(1),
+                            static_cast<std::uint64_t>(st.column<std::int64_t>(2)),
+                            static_cast<std::uint64_t>(st.column<std::int64_t>(3))});
+    }
+    if (needed > 0 && w.latest.size() >= needed)
+        w.witnessed_size = w.latest[needed - 1].size;
+    return w;
+}
+
 std::vector<Cosignature> MerkleLog::cosignatures(std::uint64_t size) {
     auto st = db_.prepare(
         "SELECT size, device_id, community_id, time_s, line FROM log_cosignature WHERE size = ?1 "

@@ -2,6 +2,7 @@
 
 #include "gridsync/central/errors.hpp"
 #include "gridsync/store/changeset_writer.hpp"
+#include "gridsync/sync/log_check.hpp"
 #include "gridsync/sync/scope.hpp"
 #include "gridsync/tlog/note.hpp"
 #include "scope.hpp"
@@ -115,10 +116,6 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
     return sync::encode(out);
 }
 
-std::string PullService::witness_name(const std::string& device_id) {
-    return "gridsync.witness/" + device_id;
-}
-
 std::optional<sync::LogProofs> PullService::log_proofs(const Device& device,
                                                        const sync::PullRequest& req,
                                                        domain::EpochMs now) {
@@ -131,7 +128,7 @@ std::optional<sync::LogProofs> PullService::log_proofs(const Device& device,
         bool kept = false;
         if (cp && line && line->signatures.size() == 1) {
             tlog::Note note{tlog::parse_note(cp->note)->text, line->signatures};
-            const tlog::NoteVerifier witness{witness_name(device.id), tlog::KeyType::cosigner,
+            const tlog::NoteVerifier witness{sync::witness_name(device.id), tlog::KeyType::cosigner,
                                              device.signing_key};
             if (const auto t = tlog::cosigned_by(note, witness)) {
                 log.add_cosignature({cp->size, device.id, device.community_id, *t,

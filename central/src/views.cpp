@@ -2,6 +2,7 @@
 
 #include "gridsync/central/day_planner.hpp"
 #include "gridsync/central/imports.hpp"
+#include "gridsync/central/merkle_log.hpp"
 #include "gridsync/central/quarantine.hpp"
 
 #include "authorize.hpp"
@@ -289,6 +290,35 @@ std::optional<json::object> conflict_detail(store::Database& db, const std::stri
     o["sides"] = std::move(sides);
     o["decisions"] = o["state"] == "open" ? decisions_for(kind) : json::array{};
     return o;
+}
+
+json::object log_view(store::Database& db) {
+    MerkleLog log(db);
+    const auto latest = log.latest();
+    const auto w = log.witnessing();
+    json::array witnesses;
+    for (const auto& x : w.latest) {
+        witnesses.push_back(
+            {{"community_id", x.community_id},
+             {"community", db.query_value<std::string>("SELECT code FROM community WHERE id = ?1",
+                                                       x.community_id)
+                               .value_or(x.community_id)},
+             {"device_id", x.device_id},
+             {"device",
+              db.query_value<std::string>("SELECT name FROM device WHERE id = ?1", x.device_id)
+                  .value_or(x.device_id)},
+             {"size", x.size},
+             {"at_ms", static_cast<std::int64_t>(x.time_s) * 1000}});
+    }
+    json::object out{{"leaves", log.size()},
+                     {"witnesses_needed", w.needed},
+                     {"witnessed_size", w.witnessed_size},
+                     {"witnesses", std::move(witnesses)}};
+    if (latest) {
+        out["checkpoint_size"] = latest->size;
+        out["checkpoint_at_ms"] = latest->signed_at_ms;
+    }
+    return out;
 }
 
 json::array device_list(store::Database& db) {

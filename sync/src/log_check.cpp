@@ -85,9 +85,24 @@ std::optional<VerifiedCheckpoint> verified_checkpoint(store::Database& db) {
                               st.column<std::int64_t>(2)};
 }
 
-void add_log_requests(store::Database& db, PullRequest& req) {
-    if (const auto v = verified_checkpoint(db))
+std::string witness_name(const std::string& device_id) {
+    return "gridsync.witness/" + device_id;
+}
+
+void add_log_requests(store::Database& db, PullRequest& req, const crypto::SigningKey& device_key,
+                      domain::EpochMs now) {
+    if (const auto v = verified_checkpoint(db)) {
         req.verified_size = v->checkpoint.size;
+        // Once per checkpoint verified: a device witnesses what it checked.
+        const std::string mark = v->epoch + "/" + std::to_string(v->checkpoint.size);
+        if (text_state(db, "log_cosigned") != mark) {
+            const auto note = tlog::parse_note(v->note);
+            req.cosignature = tlog::cosign(note->text, witness_name(req.device_id), device_key,
+                                           static_cast<std::uint64_t>(now / 1000))
+                                  .line();
+            set_text_state(db, "log_cosigned", mark);
+        }
+    }
     for (const auto& [seq, leaf] : unproven(db))
         req.prove_seqs.push_back(seq);
 }

@@ -191,7 +191,7 @@ Bytes make_pull_request(store::Database& db, const std::string& device_id,
             db.query_value<std::string>("SELECT value FROM node_state WHERE key = 'snapshot_after'")
                 .value_or("");
     }
-    add_log_requests(db, req);
+    add_log_requests(db, req, device_key, clock.now_ms());
     Signed s{device_id, {}, encode(req)};
     const auto sig = device_key.sign(kPullRequestContext, s.body);
     s.signature.assign(sig.bytes.begin(), sig.bytes.end());

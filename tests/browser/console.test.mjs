@@ -79,6 +79,9 @@ try {
   await page.click("[data-testid=tab-devices]");
   await page.locator("[data-testid=device-list] tbody tr").first().waitFor();
   assert.equal(await page.locator("[data-testid=device-list] tbody tr").count(), 3);
+  // The verifiable log: its size and what the community laptops witnessed.
+  await page.waitForFunction(() => /共 \d+ 条/.test(document.querySelector("[data-testid=log-summary]").textContent));
+  assert.match(await page.textContent("[data-testid=log-summary]"), /最新检查点 [1-9]\d* 条/);
   if (shots) await page.screenshot({ path: `${shots}/console-devices.png`, fullPage: true });
 
   assert.deepEqual(failures, []);

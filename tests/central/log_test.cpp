@@ -9,6 +9,7 @@
 
 #include "central_fixture.hpp"
 #include "gridsync/central/log_export.hpp"
+#include "gridsync/central/views.hpp"
 #include "gridsync/domain/signed_records.hpp"
 #include "gridsync/domain/staff_keys.hpp"
 #include "gridsync/sync/log_check.hpp"
@@ -178,6 +179,67 @@ TEST_F(LogTest, ARestoredCentralIsRecordedAndTheDeviceGoesOn) {
     ASSERT_EQ(all.size(), 1u);
     EXPECT_EQ(all[0].kind, "restored");
     EXPECT_FALSE(all[0].open);
+}
+
+TEST_F(LogTest, CommunityLaptopsWitnessTheCheckpointsTheyVerified) {
+    sync_some();
+    const auto verified = sync::verified_checkpoint(edge.db)->checkpoint.size;
+    // The next request cosigns what the laptop verified; central keeps it.
+    ASSERT_TRUE(pull_once().ok());
+    auto log = central->merkle_log();
+    const auto kept = log.cosignatures(verified);
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(kept[0].device_id, device.id);
+    EXPECT_EQ(kept[0].community_id, community);
+    EXPECT_NE(
+        log.published_note(*log.checkpoint_at(verified)).find("gridsync.witness/" + device.id),
+        std::string::npos);
+    // Once per checkpoint: a second request about the same one cosigns nothing.
+    sync::PullRequest again;
+    again.device_id = device.id;
+    sync::add_log_requests(edge.db, again, edge.device_key, edge.clock.now_ms());
+    EXPECT_TRUE(again.cosignature.empty());
+    // One community is not enough (two are needed); a laptop of another makes it.
+    EXPECT_EQ(log.witnessing().witnessed_size, 0u);
+    EXPECT_EQ(log.witnessing(1).witnessed_size, verified);
+    const auto file = cdir / "other-community.db";
+    std::filesystem::copy_file(cdir / "reference.db", file);
+    OtherDevice other{store::Database::open(file)};
+    other.device = enroll(other.key.public_key(), "community_laptop", edge.community(1), "");
+    register_keys(other.device.id, other.db);
+    other.outbox = std::make_unique<sync::Outbox>(other.db, other.device.id, other.key, edge.clock);
+    pull_all(other);
+    ASSERT_TRUE(pull(other.db, *other.outbox, other.key).ok());
+    const auto w = log.witnessing();
+    ASSERT_EQ(w.latest.size(), 2u);
+    EXPECT_GE(w.witnessed_size, verified) << "both communities verified at least this far";
+    const auto view = central::log_view(central->db());
+    EXPECT_EQ(view.at("witnessed_size").to_number<std::uint64_t>(), w.witnessed_size);
+    EXPECT_EQ(view.at("witnesses").as_array().size(), 2u);
+}
+
+TEST_F(LogTest, ACosignatureThatDoesNotVerifyIsRefusedAndAudited) {
+    sync_some();
+    auto req = sync::decode_pull_request(
+                   sync::decode_signed(
+                       sync::make_pull_request(edge.db, device.id, edge.device_key, edge.clock))
+                       ->body)
+                   .value();
+    const auto stranger = crypto::SigningKey::generate();
+    const auto cp = central->merkle_log().checkpoint_at(req.verified_size);
+    ASSERT_TRUE(cp);
+    req.cosignature =
+        tlog::cosign(tlog::parse_note(cp->note)->text, sync::witness_name(device.id), stranger, 1)
+            .line();
+    sync::Signed s{device.id, {}, sync::encode(req)};
+    const auto sig = edge.device_key.sign(sync::kPullRequestContext, s.body);
+    s.signature.assign(sig.bytes.begin(), sig.bytes.end());
+    central::PullService service(*central, central_key, central_clock, &central_key);
+    EXPECT_TRUE(service.serve(sync::encode(s)).ok()) << "the pull itself is served";
+    EXPECT_TRUE(central->merkle_log().cosignatures(req.verified_size).empty());
+    EXPECT_EQ(count("SELECT count(*) FROM audit WHERE action = 'log.cosign' AND outcome = "
+                    "'refused'"),
+              1);
 }
 
 // gridsync-audit on an export, then on tampered copies of it.

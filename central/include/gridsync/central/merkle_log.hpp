@@ -39,6 +39,11 @@ struct CheckpointPolicy {
     domain::EpochMs every_ms = 10 * 1000;  // and at least this often
 };
 
+// When a checkpoint counts as witnessed: cosigned, it or a later one, by
+// community laptops of this many communities (a witness verified that each
+// checkpoint it cosigns extends the one before).
+inline constexpr std::size_t kWitnessCommunities = 2;
+
 struct StoredCheckpoint {
     std::uint64_t size = 0;
     tlog::Hash root{};
@@ -53,6 +58,20 @@ struct Cosignature {
     std::string community_id;
     std::uint64_t time_s = 0;
     std::string line;  // "— name base64\n"
+};
+
+// What the witnesses vouch for.
+struct Witnessing {
+    std::size_t needed = kWitnessCommunities;
+    // The largest tree size that `needed` communities cosigned (a checkpoint
+    // of that size or larger); 0 when none is witnessed yet.
+    std::uint64_t witnessed_size = 0;
+    struct Witness {
+        std::string community_id, device_id;
+        std::uint64_t size = 0;  // the largest checkpoint it cosigned
+        std::uint64_t time_s = 0;
+    };
+    std::vector<Witness> latest;  // per community, its furthest cosignature, furthest first
 };
 
 // Where a leaf's bytes are kept: a row of one of central's append-only
@@ -107,6 +126,7 @@ class MerkleLog final : public tlog::HashSource {
     // the caller). One per device and size.
     void add_cosignature(const Cosignature& c);
     std::vector<Cosignature> cosignatures(std::uint64_t size);
+    Witnessing witnessing(std::size_t needed = kWitnessCommunities);
     // The checkpoint note with every cosignature central holds for it.
     std::string published_note(const StoredCheckpoint& c);
 

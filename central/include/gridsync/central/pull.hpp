@@ -29,9 +29,6 @@ class PullService {
     // revoked, bad_signature, malformed.
     Result<Bytes> serve(ByteView signed_request);
 
-    // The name a device's cosignatures are made under.
-    static std::string witness_name(const std::string& device_id);
-
   private:
     std::optional<sync::LogProofs> log_proofs(const Device& device, const sync::PullRequest& req,
                                               domain::EpochMs now);

@@ -37,6 +37,12 @@ std::optional<boost::json::object> conflict_detail(store::Database& db,
 // [{id, name, role, staff_id, community, grid, entries, enrolled_at_ms, revoked}]
 boost::json::array device_list(store::Database& db);
 
+// The verifiable log (docs/AUDIT.md): {leaves, checkpoint_size,
+// checkpoint_at_ms, witnesses_needed, witnessed_size, witnesses: [{community,
+// community_id, device, device_id, size, at_ms}]}, each community with the
+// furthest checkpoint one of its laptops cosigned, furthest first.
+boost::json::object log_view(store::Database& db);
+
 // [{key_id, staff_id, staff, device_id, device, fingerprint, enrolled_at_ms,
 // with_code, revoked_at_ms, revoked_reason}]: every key a person has had
 // (`staff_id` empty: everyone's), oldest first.

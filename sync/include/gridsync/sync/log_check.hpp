@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/error.hpp"
 #include "gridsync/store/database.hpp"
@@ -36,9 +37,16 @@ struct LogAlarm {
     bool open = true;
 };
 
-// Fills a request's v4 fields: the last checkpoint verified, and the
-// acknowledged entries not yet proved included (oldest first, bounded).
-void add_log_requests(store::Database& db, PullRequest& req);
+// The name a device cosigns checkpoints under (c2sp.org/tlog-cosignature),
+// with its device key: "gridsync.witness/<device id>".
+std::string witness_name(const std::string& device_id);
+
+// Fills a request's v4 fields: the last checkpoint verified, the
+// acknowledged entries not yet proved included (oldest first, bounded), and
+// this device's cosignature of that checkpoint when it has not sent one for
+// it yet (central keeps community laptops' as witnesses, docs/AUDIT.md).
+void add_log_requests(store::Database& db, PullRequest& req, const crypto::SigningKey& device_key,
+                      domain::EpochMs now);
 
 // Checks a batch's log proofs in its own transaction (an alarm outlives the
 // refused pull). Failure sync::Errc::log_untrusted when an alarm is open
