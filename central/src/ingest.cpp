@@ -7,6 +7,7 @@
 #include "gridsync/domain/hlc.hpp"
 #include "gridsync/store/changeset_format.hpp"
 #include "gridsync/sync/errors.hpp"
+#include "gridsync/tlog/merkle.hpp"
 
 namespace gridsync::central {
 
@@ -50,6 +51,18 @@ Checked check_and_apply(CentralBackend& store, const Device& device, std::uint64
     auto changes = decode_changes(db, env.changeset);
     if (!changes)
         return refused(Errc::malformed, changes.failure().message);
+    // The anchor is the device's signed word on what it verified of the
+    // log: kept as sent (it is evidence either way), and audited when this
+    // log's tree does not have that root at that size (a restore, or a
+    // device that lies; docs/AUDIT.md says how an auditor tells).
+    if (env.anchor_size > 0) {
+        auto log = store.merkle_log();
+        if (env.anchor_size > log.size() || tlog::root(log, env.anchor_size) != env.anchor_root) {
+            store.audit(now, "device:" + device.id, "log.anchor", std::to_string(seq), "mismatch",
+                        "the entry names a checkpoint of " + std::to_string(env.anchor_size) +
+                            " leaves that this log does not have");
+        }
+    }
     // Scope is resolved through parents: one central has not seen yet makes
     // the entry wait, whole, instead of being refused or dropped.
     if (auto st = authorize_role(device, *changes); !st)

@@ -1,5 +1,7 @@
 #include "gridsync/sync/outbox.hpp"
 
+#include "gridsync/sync/log_check.hpp"
+
 #include "gridsync/store/changeset_format.hpp"
 #include "gridsync/store/migrate.hpp"
 #include "gridsync/sync/errors.hpp"
@@ -155,6 +157,11 @@ std::optional<std::uint64_t> Outbox::append(Pending& p) {
     e.created_ms = p.stamp.now_ms;
     e.schema_version = domain::kSchemaVersion;
     e.changeset.assign(cs.bytes().begin(), cs.bytes().end());
+    // The anchor: what this device last verified of central's log.
+    if (const auto v = verified_checkpoint(db_)) {
+        e.anchor_size = v->checkpoint.size;
+        std::copy(v->checkpoint.root.begin(), v->checkpoint.root.end(), e.anchor_root.begin());
+    }
 
     const Bytes bytes = encode(e);
     const crypto::Signature sig = key_.sign(kEnvelopeContext, bytes);

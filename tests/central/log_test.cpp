@@ -218,6 +218,24 @@ TEST_F(LogTest, CommunityLaptopsWitnessTheCheckpointsTheyVerified) {
     EXPECT_EQ(view.at("witnesses").as_array().size(), 2u);
 }
 
+TEST_F(LogTest, AnAnchorThisLogDoesNotHaveIsAuditedAndTheEntryStillTaken) {
+    sync_some();
+    // The device claims (its file edited, the note signed by someone with
+    // the key: central itself here) to have verified another root.
+    auto v = sync::verified_checkpoint(edge.db);
+    ASSERT_TRUE(v);
+    const auto real = v->checkpoint;
+    tlog::Checkpoint other{real.origin, real.size, tlog::leaf_hash(to_bytes("elsewhere")), {}};
+    const tlog::Note note{other.text(),
+                          {tlog::sign_note(other.text(), central::kLogOrigin, central_key)}};
+    edge.db.execute("UPDATE log_verified SET note = ?1", note.serialize());
+    check_in(verifier, community);
+    accepted(push());
+    EXPECT_EQ(count("SELECT count(*) FROM audit WHERE action = 'log.anchor' AND outcome = "
+                    "'mismatch'"),
+              1);
+}
+
 TEST_F(LogTest, ACosignatureThatDoesNotVerifyIsRefusedAndAudited) {
     sync_some();
     auto req = sync::decode_pull_request(
@@ -317,6 +335,8 @@ TEST_F(AuditTest, TheExportVerifiesWithThePinnedKeysOnly) {
     // opening and the payment, each signature checked.
     EXPECT_NE(report.find("baseline)"), std::string::npos) << report;
     EXPECT_NE(report.find("4 signed rows checked (1 payments"), std::string::npos) << report;
+    EXPECT_NE(report.find("anchors: 0 entries"), std::string::npos)
+        << "nothing was verified before the first push: " << report;
     // The device's verified checkpoints, collected in the field, agree.
     std::filesystem::create_directories(out / "field");
     int n = 0;
@@ -413,6 +433,35 @@ TEST_F(AuditTest, ASplitViewShowsAsAFieldCheckpointOfAnotherTree) {
     const auto [code, report] = audit(dir, "--field '" + (out / "field").string() + "'");
     EXPECT_EQ(code, 1) << report;
     EXPECT_NE(report.find("field laptop-2"), std::string::npos) << report;
+}
+
+TEST_F(AuditTest, AHistoryChangedAfterADeviceSawItIsProvedByTheLogItself) {
+    sync_some();
+    const auto seen = sync::verified_checkpoint(edge.db)->checkpoint;
+    // The device's next entry names the checkpoint it verified.
+    check_in(payer, community);
+    const auto acks = push();
+    accepted(acks);
+    const auto anchored = acks.acks.back().seq;
+    // Central reorders two early leaves, rebuilds its tree and signs it
+    // again, old checkpoints gone: every signature in the export verifies.
+    drop_guards();
+    auto order = leaf_order();
+    std::swap(order[1], order[2]);
+    rebuild_and_sign(order);
+    const auto dir = out / "export";
+    auto log = central->merkle_log();
+    ASSERT_TRUE(central::export_log(log, signer.verifier(), dir));
+    const auto [code, report] = audit(dir);
+    EXPECT_EQ(code, 1) << report;
+    EXPECT_NE(report.find(device.id + ":" + std::to_string(anchored) + "): "), std::string::npos)
+        << "the anchored entry is the evidence: " << report;
+    EXPECT_NE(report.find("at " + std::to_string(seen.size) +
+                          " leaves; the log's tree of that "
+                          "size has another root"),
+              std::string::npos)
+        << report;
+    EXPECT_NE(report.find("1 to another history"), std::string::npos) << report;
 }
 
 TEST_F(AuditTest, AStaffKeyCentralWritesAroundTheLogIsCaught) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -19,6 +20,7 @@ namespace {
 
 ChangesetEnvelope fixed_envelope() {
     ChangesetEnvelope e;
+    e.version = 1;
     e.device_id = "device-民生路-01";
     e.seq = 42;
     for (std::size_t i = 0; i < e.prev_hash.size(); ++i)
@@ -44,6 +46,30 @@ TEST(Envelope, GoldenBytesV1) {
     const auto sig = key.sign(kEnvelopeContext, bytes);
     check_golden("envelope_v1_signature.hex", sig.view());
     check_golden("envelope_v1_entry_hash.hex", entry_hash(bytes, sig));
+}
+
+TEST(Envelope, GoldenBytesV2CarryTheAnchor) {
+    ChangesetEnvelope e = fixed_envelope();
+    e.version = 2;
+    e.anchor_size = 300;
+    e.anchor_root.fill(0xab);
+    const Bytes bytes = encode(e);
+    check_golden("envelope_v2.hex", bytes);
+    EXPECT_EQ(bytes[1], 2);
+    // The v1 bytes, then u64 300 and the 32-byte root.
+    const Bytes v1 = encode(fixed_envelope());
+    ASSERT_EQ(bytes.size(), v1.size() + 8 + 8 + 32);
+    EXPECT_TRUE(std::equal(v1.begin() + 3, v1.end(), bytes.begin() + 3));
+    EXPECT_EQ(bytes[v1.size()], 300 & 0xff);
+    EXPECT_EQ(bytes[v1.size() + 1], 300 >> 8);
+    auto d = decode_envelope(bytes);
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->anchor_size, 300u);
+    EXPECT_EQ(d->anchor_root, e.anchor_root);
+    auto old = decode_envelope(v1);
+    ASSERT_TRUE(old.ok()) << "version 1 is still read";
+    EXPECT_EQ(old->version, 1);
+    EXPECT_EQ(old->anchor_size, 0u);
 }
 
 TEST(Envelope, RoundTrip) {
@@ -83,11 +109,11 @@ TEST(Envelope, HostileLengthsAreRefusedBeforeAllocation) {
 
 TEST(Envelope, NewerVersionOrBigEndianIsNamed) {
     Bytes bytes = encode(fixed_envelope());
-    bytes[1] = 2;
+    bytes[1] = 3;
     auto d = decode_envelope(bytes);
     ASSERT_FALSE(d.ok());
     EXPECT_EQ(d.code(), Errc::unsupported_version);
-    EXPECT_NE(d.failure().message.find("version 2"), std::string::npos);
+    EXPECT_NE(d.failure().message.find("version 3"), std::string::npos);
     bytes[0] = 0;
     EXPECT_EQ(decode_envelope(bytes).code(), Errc::malformed_envelope);
 }

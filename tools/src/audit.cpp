@@ -196,6 +196,7 @@ AuditReport audit_export(const AuditInput& in) {
     std::map<std::string, std::string> payment_entry;
     std::set<std::string> decided;  // "entitlement 'E'" or a conflict group "device:seq:KIND:table"
     bool entries_seen = false;
+    std::map<std::uint64_t, tlog::Hash> roots;  // tree size -> root, as anchors ask
     for (std::size_t i = 0; i < decoded.size(); ++i) {
         if (!decoded[i])
             continue;
@@ -282,6 +283,29 @@ AuditReport audit_export(const AuditInput& in) {
                 a.failures.push_back(at + " (" + who +
                                      "): 签名无效 / the signature does not verify");
                 continue;
+            }
+            // The anchor: the device had verified the tree of that size with
+            // that root before it made this entry.
+            if (env->anchor_size > i) {
+                a.failures.push_back(at + " (" + who +
+                                     "): 锚点在本条之后 / anchored to a tree of " +
+                                     std::to_string(env->anchor_size) +
+                                     " leaves, which would hold this entry's own leaf");
+            } else if (env->anchor_size > 0) {
+                auto r = roots.find(env->anchor_size);
+                if (r == roots.end())
+                    r = roots.emplace(env->anchor_size, tlog::root(tree, env->anchor_size)).first;
+                if (r->second != env->anchor_root) {
+                    ++a.anchors_broken;
+                    a.failures.push_back(
+                        at + " (" + who + "): 日志被改写(分叉)/ its device had verified root " +
+                        to_hex(env->anchor_root).substr(0, 16) + "… at " +
+                        std::to_string(env->anchor_size) +
+                        " leaves; the log's tree of that size has another root: the history "
+                        "before it was changed after the device saw it");
+                } else {
+                    ++a.anchors;
+                }
             }
             auto& chain = chains[env->device_id];
             const auto hash = sync::entry_hash(e->envelope, *sig);
@@ -403,6 +427,10 @@ std::string AuditReport::text() const {
       << device_keys << " device keys, " << admin_keys << " admin keys, " << baseline_leaves
       << " baseline), " << checkpoints << " checkpoints, " << field_checkpoints
       << " field checkpoints, " << chains << " chains\n";
+    o << "anchors: " << anchors << " entries anchored to a checkpoint of this tree";
+    if (anchors_broken)
+        o << ", " << anchors_broken << " to another history";
+    o << "\n";
     o << "replayed: " << signed_rows << " signed rows checked (" << payments
       << " payments with two staff signatures), " << double_payments_resolved
       << " double payments with a logged decision\n";

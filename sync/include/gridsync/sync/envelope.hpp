@@ -12,6 +12,10 @@
 //   i64  created_ms            device wall clock, UTC ms
 //   u32  schema version        the replicated schema the changeset was captured under
 //   u64  len, then len bytes   changeset (SQLite session format, full changeset)
+// and from version 2:
+//   u64  anchor_size           the size of the last checkpoint of central's log the
+//                              device verified when it made the entry (0: none yet)
+//   u64  32, then 32 bytes     anchor_root: that checkpoint's root (zeros when none)
 //
 // The device signs these exact bytes with context kEnvelopeContext. The
 // chain links entries through
@@ -30,7 +34,11 @@ namespace gridsync::sync {
 
 // Version history of the envelope format:
 //   1: first version.
-inline constexpr std::uint16_t kEnvelopeVersion = 1;
+//   2: the anchor (docs/AUDIT.md): every entry names the checkpoint its
+//      device last verified, so a history central forks after a device saw
+//      it is provable from the log itself. Version 1 is still read.
+inline constexpr std::uint16_t kEnvelopeVersion = 2;
+inline constexpr std::uint16_t kOldestEnvelopeVersion = 1;
 
 inline constexpr crypto::SigningContext kEnvelopeContext{"gridsync/changeset-envelope/v1"};
 
@@ -41,6 +49,7 @@ inline constexpr std::size_t kMaxChangesetBytes = 64u << 20;
 using Hash32 = std::array<std::uint8_t, 32>;
 
 struct ChangesetEnvelope {
+    std::uint16_t version = kEnvelopeVersion;  // the format written (1 has no anchor)
     std::string device_id;
     std::uint64_t seq = 0;
     Hash32 prev_hash{};
@@ -48,6 +57,8 @@ struct ChangesetEnvelope {
     std::int64_t created_ms = 0;
     std::uint32_t schema_version = 0;
     Bytes changeset;
+    std::uint64_t anchor_size = 0;
+    Hash32 anchor_root{};
 };
 
 Bytes encode(const ChangesetEnvelope& e);

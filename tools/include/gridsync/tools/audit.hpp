@@ -5,7 +5,8 @@
 // It trusts no file of the export. Every leaf is hashed into the tree again;
 // every checkpoint is verified with the pinned log key and against that
 // tree; every entry's signature with the key its device was registered with
-// earlier in the log; every admin action with its admin's logged key. The
+// earlier in the log; every entry's anchor (the checkpoint its device had
+// verified) against the tree; every admin action with its admin's logged key. The
 // state is then rebuilt from the log alone (the baseline, then each applied
 // entry in order, in an empty database of the replicated schema) and every
 // signed row is checked on it as central's second look checks it: payments'
@@ -38,6 +39,8 @@ struct AuditReport {
     std::size_t signed_rows = 0;  // rows whose signatures and rules were checked
     std::size_t payments = 0;     // of them, payments and reversals
     std::size_t double_payments_resolved = 0;
+    std::size_t anchors = 0;         // entries whose anchor is a checkpoint of this tree
+    std::size_t anchors_broken = 0;  // entries whose anchor is of another history
     std::optional<tlog::Checkpoint> latest;
     std::vector<std::string> failures;  // each names its evidence (leaf, entry, row)
     std::vector<std::string> notes;
