@@ -1,7 +1,7 @@
 // gridsync-bench: gridsync's speed, measured against the floor SQLite and
 // libsodium set on the same machine in the same run (docs/PERFORMANCE.md).
 //
-//   gridsync-bench --quick | --full  [--central PATH] [--edge PATH] [--keep DIR]
+//   gridsync-bench --quick | --full  [--central PATH] [--edge PATH] [--audit PATH] [--keep DIR]
 //
 // One line per figure: median, min and max over the repeats, the floor's
 // median, and the ratio (figure / floor). Central is the shipped
@@ -9,6 +9,7 @@
 // (write latency, push, incremental pull) or the shipped gridsync-edge
 // (bootstrap, for its peak memory).
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,8 +17,11 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
+#include "gridsync/central/merkle_log.hpp"
+#include "gridsync/central/store.hpp"
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/disbursement.hpp"
@@ -30,8 +34,10 @@
 #include "gridsync/edge/http_transport.hpp"
 #include "gridsync/edge/node.hpp"
 #include "gridsync/office/encoding.hpp"
+#include "gridsync/process.hpp"
 #include "gridsync/store/changeset.hpp"
 #include "gridsync/sync/envelope.hpp"
+#include "gridsync/sync/log_leaf.hpp"
 #include "gridsync/tools/central_process.hpp"
 #include "gridsync/tools/edge_driver.hpp"
 #include "gridsync/tools/load.hpp"
@@ -163,10 +169,12 @@ struct Work {
 
 class Bench {
   public:
-    Bench(Sizes s, std::string central_bin, std::string edge_bin, fs::path work)
+    Bench(Sizes s, std::string central_bin, std::string edge_bin, std::string audit_bin,
+          fs::path work)
         : s_(s),
           central_bin_(std::move(central_bin)),
           edge_bin_(std::move(edge_bin)),
+          audit_bin_(std::move(audit_bin)),
           work_(std::move(work)) {}
 
     void run() {
@@ -178,6 +186,7 @@ class Bench {
         serve_memory();
         push_and_pull();
         offices();
+        audit();
         load();
     }
 
@@ -516,6 +525,12 @@ class Bench {
         print(rss);
     }
 
+    // One entry of the laptop's backlog as it will leave: its bytes and rows.
+    struct Pending {
+        Bytes envelope, signature, changeset;
+        std::size_t rows = 0;
+    };
+
     // Push: a backlog (payments, hand-overs and deliveries, check-ins)
     // recorded offline, then sent over HTTP to the running central, which
     // verifies, authorizes, validates, applies, logs and acknowledges each
@@ -532,6 +547,7 @@ class Bench {
             Figure entries{"push " + std::to_string(backlog) + " entries", "entries/s"};
             Figure verify{"push " + std::to_string(backlog) + " vs Ed25519 verify", "entries/s"};
             Figure rss{"central peak RSS after push " + std::to_string(backlog), "MiB"};
+            Figure tree{"push " + std::to_string(backlog) + ": the log's share", "us/entry"};
             for (int r = 0; r < repeats; ++r) {
                 int n = 0, payments = 0, deliveries = 0;
                 while (n < backlog) {
@@ -566,6 +582,8 @@ class Bench {
                 verify.runs.push_back(static_cast<double>(pending.size()) / secs);
                 verify.floor.push_back(verify_floor(pending));
                 rss.runs.push_back(static_cast<double>(central_->peak_rss_kib()) / 1024);
+                tree.runs.push_back(log_floor(pending, r));
+                tree.floor.push_back(secs * 1e6 / static_cast<double>(pending.size()));
                 if (r == 0) {
                     std::printf(
                         "# backlog %d: %d payments, %d deliveries (each after its "
@@ -579,14 +597,24 @@ class Bench {
             print(entries);
             print(verify);
             print(rss);
+            tree.floor_name = "push, us/entry";
+            print(tree);
+            // The laptop's next pull proves what it pushed (at most
+            // kMaxProofsPerBatch a round): the proofs' bytes of that round.
+            const auto before = proof_total(laptop_->node->db());
+            laptop_->sync();
+            print_proofs("log proofs after push " + std::to_string(backlog), before,
+                         laptop_->node->db());
         }
         // Incremental pull: the second laptop receives what the first pushed.
         Figure pull{"incremental pull " + std::to_string(s_.incremental) + " entries", "s"};
+        ProofTotal before_pulls;
         for (int r = 0; r < s_.repeats; ++r) {
             reader->sync();
             for (int i = 0; i < s_.incremental; ++i)
                 check_in_or_out(*laptop_);
             laptop_->sync(false);
+            before_pulls = proof_total(reader->node->db());
             const auto t0 = Steady::now();
             const auto report = reader->sync();
             pull.runs.push_back(ms_since(t0) / 1000);
@@ -594,12 +622,94 @@ class Bench {
                 throw std::runtime_error("incremental pull: too few entries");
         }
         print(pull);
+        print_proofs("log proofs, incremental pull", before_pulls, reader->node->db());
     }
 
-    struct Pending {
-        Bytes envelope, signature, changeset;
-        std::size_t rows = 0;
+    // What the log sections of the pulls since `before` weighed
+    // (sync/log_check.cpp keeps the running total: bytes, inclusion proofs, pulls).
+    struct ProofTotal {
+        double bytes = 0, proofs = 0, pulls = 0;
     };
+    static ProofTotal proof_total(store::Database& db) {
+        std::istringstream v(db.query_value<std::string>(
+                                   "SELECT value FROM node_state WHERE key = 'log_proof_total'")
+                                 .value_or("0 0 0"));
+        ProofTotal t;
+        v >> t.bytes >> t.proofs >> t.pulls;
+        return t;
+    }
+    static void print_proofs(const std::string& name, const ProofTotal& before,
+                             store::Database& db) {
+        const auto now = proof_total(db);
+        const double pulls = std::max(1.0, now.pulls - before.pulls);
+        std::printf("# %s: %.0f pulls, %.0f inclusion proofs, %.0f bytes of proofs in all\n",
+                    name.c_str(), now.pulls - before.pulls, now.proofs - before.proofs,
+                    now.bytes - before.bytes);
+        print({name + ", per pull", "bytes", {(now.bytes - before.bytes) / pulls}});
+    }
+
+    // The tree's cost, alone: the same entries' leaves appended to a log of
+    // central's schema, a commit and a checkpoint per batch of 500 as a push
+    // makes them. Against the push's own time per entry, it is the share of
+    // ingest the verifiable log takes (central does both in one run of work).
+    double log_floor(const std::vector<Pending>& entries, int round) {
+        auto store =
+            central::CentralStore::open(work_ / ("floor-log-" + std::to_string(round) + ".db"));
+        const auto key = crypto::SigningKey::generate();
+        const central::LogSigner signer{central::kLogOrigin, key};
+        auto log = store.merkle_log();
+        const auto t0 = Steady::now();
+        for (std::size_t i = 0; i < entries.size(); i += 500) {
+            store::Transaction tx(store.db());
+            for (std::size_t j = i; j < std::min(entries.size(), i + 500); ++j) {
+                (void)log.append(
+                    central::LeafSource::accepted_entry, static_cast<std::int64_t>(j),
+                    sync::encode(sync::EntryLeaf{entries[j].signature, entries[j].envelope}));
+            }
+            tx.commit();
+            (void)log.checkpoint(signer, static_cast<domain::EpochMs>(i), true);
+        }
+        return ms_since(t0) * 1000 / static_cast<double>(entries.size());
+    }
+
+    // The auditor over everything this run put into central's log (the
+    // pushes, the imports): exported by the shipped command, checked by the
+    // shipped gridsync-audit, which works on one core.
+    void audit() {
+        const auto dir = work_ / "log-export";
+        const auto ex = central_->admin({"export-log", "--to", dir.string()});
+        const auto t0 = Steady::now();
+        const auto r =
+            gridsync::run(audit_bin_, {"--export", dir.string(), "--log-key",
+                                       std::string(ex.at("log_key").as_string()), "--central-key",
+                                       std::string(ex.at("central_key").as_string())});
+        const double secs = ms_since(t0) / 1000;
+        if (r.exit_code != 0)
+            throw std::runtime_error("audit: " + r.out);
+        std::printf("# audit: %s", r.out.substr(0, r.out.find('\n') + 1).c_str());
+        const auto payments = number_before(r.out, " payments with two staff signatures");
+        const auto leaves = static_cast<double>(ex.at("leaves").to_number<std::int64_t>());
+        print({"gridsync-audit, whole export", "s", {secs}});
+        print({"gridsync-audit", "leaves/s", {leaves / secs}});
+        print({"gridsync-audit peak RSS", "MiB", {static_cast<double>(r.max_rss_kib) / 1024}});
+        if (payments > 0) {
+            // 10^6 payments at this rate (each leaf costs about the same).
+            std::printf(
+                "# audit: %.0f payments among %.0f leaves; 10^6 payment entries at this "
+                "rate: %.0f s (goal < 240 s, one core)\n",
+                payments, leaves, 1e6 / (leaves / secs));
+        }
+    }
+    static double number_before(const std::string& text, const std::string& what) {
+        const auto at = text.find(what);
+        if (at == std::string::npos)
+            return 0;
+        auto from = at;
+        while (from > 0 && std::isdigit(static_cast<unsigned char>(text[from - 1])))
+            --from;
+        return from == at ? 0 : std::stod(text.substr(from, at - from));
+    }
+
     std::vector<Pending> pending_entries() {
         std::vector<Pending> out;
         auto st = laptop_->node->db().prepare(
@@ -739,7 +849,7 @@ class Bench {
     }
 
     Sizes s_;
-    std::string central_bin_, edge_bin_;
+    std::string central_bin_, edge_bin_, audit_bin_;
     fs::path work_;
     std::unique_ptr<tools::CentralProcess> central_;
     std::unique_ptr<Laptop> laptop_;
@@ -757,6 +867,7 @@ int main(int argc, char** argv) {
     const fs::path here = fs::canonical("/proc/self/exe").parent_path();
     std::string central_bin = (here.parent_path() / "central" / "gridsync-central").string();
     std::string edge_bin = (here.parent_path() / "edge" / "gridsync-edge").string();
+    std::string audit_bin = (here / "gridsync-audit").string();
     std::optional<fs::path> keep;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -769,11 +880,13 @@ int main(int argc, char** argv) {
             central_bin = argv[++i];
         } else if (a == "--edge" && i + 1 < argc) {
             edge_bin = argv[++i];
+        } else if (a == "--audit" && i + 1 < argc) {
+            audit_bin = argv[++i];
         } else if (a == "--keep" && i + 1 < argc) {
             keep = argv[++i];
         } else {
             std::cerr << "usage: gridsync-bench [--quick|--full] [--central PATH] [--edge PATH] "
-                         "[--keep DIR]\n";
+                         "[--audit PATH] [--keep DIR]\n";
             return 1;
         }
     }
@@ -785,7 +898,7 @@ int main(int argc, char** argv) {
     const auto t0 = Steady::now();
     int rc = 0;
     try {
-        Bench(sizes, central_bin, edge_bin, work).run();
+        Bench(sizes, central_bin, edge_bin, audit_bin, work).run();
     } catch (const std::exception& e) {
         std::cerr << "gridsync-bench: " << e.what() << "\n";
         rc = 1;

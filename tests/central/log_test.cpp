@@ -89,6 +89,26 @@ TEST_F(LogTest, EveryPushedEntryIsProvedIncludedUnderAVerifiedCheckpoint) {
     EXPECT_EQ(unproven(), 0);
 }
 
+TEST_F(LogTest, MoreEntriesThanOneRoundProvesAreProvedOverRounds) {
+    // Past the bound of one request: the rest waits for the next round and
+    // is not mistaken for withheld.
+    const int n = static_cast<int>(sync::kMaxProofsPerBatch) + 5;
+    for (int i = 0; i < n; ++i) {
+        (void)edge.must<CheckResult>([&](const Stamp& st) {
+            return check_in_out(edge.db, st, edge.signer(payer),
+                                {community, i % 2 ? "out" : "in", std::nullopt});
+        });
+    }
+    for (int round = 0; round < 3 && !edge.outbox->pending_batch(1000).entries.empty(); ++round)
+        accepted(push());
+    auto r = pull_once();
+    ASSERT_TRUE(r.ok()) << r.failure().message;
+    EXPECT_EQ(unproven(), 5);
+    pull_all(edge.db, *edge.outbox, edge.device_key);
+    EXPECT_EQ(unproven(), 0);
+    EXPECT_TRUE(alarms().empty());
+}
+
 TEST_F(LogTest, ARollbackToASmallerTreeIsAnAlarmAndNothingMoreIsPulled) {
     sync_some();
     const auto held = sync::verified_checkpoint(edge.db)->checkpoint.size;

@@ -8,6 +8,7 @@
 
 #include "gridsync/central/admin.hpp"
 #include "gridsync/central/backend.hpp"
+#include "gridsync/crypto/secure_buffer.hpp"
 #include "gridsync/domain/errors.hpp"
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/domain/signed_records.hpp"
@@ -29,40 +30,44 @@ std::optional<std::string> read_text(const fs::path& p) {
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// The leaves file: u64 LE length + bytes, repeated.
-bool read_leaves(const fs::path& p, std::vector<Bytes>& out, AuditReport& a) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) {
-        a.failures.push_back("导出中没有 leaves 文件 / the export has no leaves file");
-        return false;
-    }
-    for (;;) {
+// The leaves file: u64 LE length + bytes, repeated; read one leaf at a
+// time, so an export of millions of leaves is never in memory whole.
+class LeafReader {
+  public:
+    explicit LeafReader(const fs::path& p) : in_(p, std::ios::binary) {}
+    bool opened() const { return static_cast<bool>(in_); }
+    // The next leaf; nullopt at the end, or (with a failure noted) when cut.
+    std::optional<Bytes> next(AuditReport& a) {
         std::uint8_t len[8];
-        in.read(reinterpret_cast<char*>(len), 8);
-        if (in.gcount() == 0)
-            return true;
-        if (in.gcount() != 8) {
-            a.failures.push_back("leaves: cut inside the length of leaf " +
-                                 std::to_string(out.size()));
-            return false;
+        in_.read(reinterpret_cast<char*>(len), 8);
+        if (in_.gcount() == 0)
+            return std::nullopt;
+        if (in_.gcount() != 8) {
+            a.failures.push_back("leaves: cut inside the length of leaf " + std::to_string(read_));
+            return std::nullopt;
         }
         std::uint64_t n = 0;
         for (int i = 7; i >= 0; --i)
             n = (n << 8) | len[i];
         if (n > sync::kMaxChangesetBytes + (1u << 20)) {
-            a.failures.push_back("leaves: leaf " + std::to_string(out.size()) + " claims " +
+            a.failures.push_back("leaves: leaf " + std::to_string(read_) + " claims " +
                                  std::to_string(n) + " bytes");
-            return false;
+            return std::nullopt;
         }
         Bytes b(n);
-        in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(n));
-        if (static_cast<std::uint64_t>(in.gcount()) != n) {
-            a.failures.push_back("leaves: leaf " + std::to_string(out.size()) + " is cut short");
-            return false;
+        in_.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(n));
+        if (static_cast<std::uint64_t>(in_.gcount()) != n) {
+            a.failures.push_back("leaves: leaf " + std::to_string(read_) + " is cut short");
+            return std::nullopt;
         }
-        out.push_back(std::move(b));
+        ++read_;
+        return b;
     }
-}
+
+  private:
+    std::ifstream in_;
+    std::uint64_t read_ = 0;
+};
 
 // One checkpoint note against the tree: signed by the log key, of a size
 // the export holds, with the tree's root at that size.
@@ -107,9 +112,21 @@ struct Chain {
 // baseline and every applied entry in log order.
 class Replay {
   public:
-    Replay() : db_(store::Database::open(":memory:")) {
+    // In a scratch file (a whole subdistrict's state need not fit in memory),
+    // removed afterwards; nothing in it needs to survive a crash.
+    Replay()
+        : path_(fs::temp_directory_path() /
+                ("gridsync-audit-" + to_hex(crypto::random_bytes(8)) + ".db")),
+          db_(open(path_)) {
         (void)store::migrate(db_, domain::migrations());
     }
+    ~Replay() {
+        std::error_code ignored;
+        for (const char* suffix : {"", "-wal", "-shm"})
+            fs::remove(path_.string() + suffix, ignored);
+    }
+    Replay(const Replay&) = delete;
+    Replay& operator=(const Replay&) = delete;
     store::Database& db() { return db_; }
 
     // Applies one changeset as central would have: a logged row replaces
@@ -139,6 +156,13 @@ class Replay {
     }
 
   private:
+    static store::Database open(const fs::path& p) {
+        store::OpenOptions o;
+        o.synchronous = store::Synchronous::off;
+        o.cache_kib = 64 * 1024;
+        return store::Database::open(p, o);
+    }
+    fs::path path_;
     store::Database db_;
 };
 
@@ -150,12 +174,20 @@ std::string quoted(const std::string& id) {
 
 AuditReport audit_export(const AuditInput& in) {
     AuditReport a;
-    std::vector<Bytes> leaves;
-    read_leaves(in.export_dir / "leaves", leaves, a);
-    a.leaves = leaves.size();
+    const fs::path leaves_file = in.export_dir / "leaves";
     tlog::MemoryTree tree;
-    for (const auto& l : leaves)
-        tree.append(tlog::leaf_hash(l));
+    {
+        LeafReader r(leaves_file);
+        if (!r.opened())
+            a.failures.push_back("导出中没有 leaves 文件 / the export has no leaves file");
+        while (r.opened()) {
+            const auto l = r.next(a);
+            if (!l)
+                break;
+            tree.append(tlog::leaf_hash(*l));
+        }
+    }
+    a.leaves = tree.size();
 
     // 1. Every checkpoint central signed, the latest included.
     const auto latest_text = read_text(in.export_dir / "checkpoint");
@@ -177,17 +209,22 @@ AuditReport audit_export(const AuditInput& in) {
 
     // 2. Every leaf: keys registered before use, signatures, chains; the
     // state rebuilt and every signed row checked on it.
-    std::vector<std::optional<sync::LogLeaf>> decoded;
-    decoded.reserve(leaves.size());
-    for (std::size_t i = 0; i < leaves.size(); ++i) {
-        auto leaf = sync::decode_log_leaf(leaves[i]);
+    // Pass 2, one leaf at a time and the one after it (a held entry is
+    // followed by central's decision).
+    LeafReader reader(leaves_file);
+    AuditReport cut;  // the first pass noted where the file is cut
+    auto read_decoded = [&](std::size_t i) -> std::optional<sync::LogLeaf> {
+        auto bytes = reader.next(cut);
+        if (!bytes)
+            return std::nullopt;
+        auto leaf = sync::decode_log_leaf(*bytes);
         if (!leaf) {
             a.failures.push_back("leaf " + std::to_string(i) + ": " + leaf.failure().message);
-            decoded.emplace_back();
-        } else {
-            decoded.emplace_back(std::move(*leaf));
+            return std::nullopt;
         }
-    }
+        return std::move(*leaf);
+    };
+    std::optional<sync::LogLeaf> following = a.leaves > 0 ? read_decoded(0) : std::nullopt;
     std::map<std::string, crypto::PublicKey> devices{{"central", in.central_key}};
     std::map<std::string, crypto::PublicKey> admins;
     std::map<std::string, Chain> chains;
@@ -197,11 +234,13 @@ AuditReport audit_export(const AuditInput& in) {
     std::set<std::string> decided;  // "entitlement 'E'" or a conflict group "device:seq:KIND:table"
     bool entries_seen = false;
     std::map<std::uint64_t, tlog::Hash> roots;  // tree size -> root, as anchors ask
-    for (std::size_t i = 0; i < decoded.size(); ++i) {
-        if (!decoded[i])
+    for (std::size_t i = 0; i < a.leaves; ++i) {
+        const std::optional<sync::LogLeaf> current = std::move(following);
+        following = i + 1 < a.leaves ? read_decoded(i + 1) : std::nullopt;
+        if (!current)
             continue;
         const std::string at = "leaf " + std::to_string(i);
-        const auto& leaf = *decoded[i];
+        const auto& leaf = *current;
         if (const auto* d = std::get_if<sync::DeviceKeyLeaf>(&leaf)) {
             const auto k = crypto::PublicKey::from(d->signing_key);
             if (!k || devices.count(d->device_id))
@@ -321,8 +360,8 @@ AuditReport audit_export(const AuditInput& in) {
             chain.leaf.emplace(env->seq, i);
             // An entry held unapplied is followed by central's decision; it
             // is logged again when released and applied.
-            const bool held = i + 1 < decoded.size() && decoded[i + 1] &&
-                              std::holds_alternative<sync::QuarantinedLeaf>(*decoded[i + 1]);
+            const bool held =
+                following && std::holds_alternative<sync::QuarantinedLeaf>(*following);
             if (held)
                 continue;
             std::string trouble;
