@@ -103,6 +103,9 @@ bool converged(store::Database& device, store::Database& central, const std::str
 
 int main(int argc, char** argv) {
     std::string edge_bin, central_bin;
+    // The auditor is built beside the demo.
+    std::string audit_bin =
+        (fs::canonical("/proc/self/exe").parent_path() / "gridsync-audit").string();
     bool keep = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -110,12 +113,14 @@ int main(int argc, char** argv) {
             edge_bin = argv[++i];
         if (a == "--central" && i + 1 < argc)
             central_bin = argv[++i];
+        if (a == "--audit" && i + 1 < argc)
+            audit_bin = argv[++i];
         if (a == "--keep")
             keep = true;
     }
     if (edge_bin.empty() || central_bin.empty()) {
         std::cerr << "usage: gridsync-demo --central PATH/gridsync-central --edge "
-                     "PATH/gridsync-edge [--keep]\n";
+                     "PATH/gridsync-edge [--audit PATH/gridsync-audit] [--keep]\n";
         return 1;
     }
     char pattern[] = "/tmp/gridsync-demo-XXXXXX";
@@ -529,6 +534,43 @@ int main(int argc, char** argv) {
                       : "(--keep 保留 Excel 文件 / keeps the Excel file)"));
             if (paid != in_db)
                 all_converged = false;
+        }
+        {
+            // The auditor, trusting none of central: its log exported, the
+            // checkpoints the laptops verified in the field, two pinned keys.
+            const fs::path exported = work / "log-export", field = work / "field";
+            const auto ex =
+                must("export-log", central({"--json", "export-log", "--to", exported.string()}));
+            fs::create_directories(field);
+            int notes = 0;
+            for (auto* drv : {&laptop1, &laptop2, &grid}) {
+                const auto l = must("log", drv->run({"--json", "log"}));
+                for (const auto& note : l.at("verified_checkpoints").as_array())
+                    std::ofstream(field / ("checkpoint-" + std::to_string(++notes)))
+                        << std::string(note.as_string());
+            }
+            const auto witnessed = must("log", central({"--json", "log"}));
+            const auto audit =
+                run(audit_bin,
+                    {"--export", exported.string(), "--log-key",
+                     std::string(ex.at("log_key").as_string()), "--central-key",
+                     std::string(ex.at("central_key").as_string()), "--field", field.string()});
+            if (audit.exit_code != 0)
+                throw Failed{"gridsync-audit", audit.out};
+            const auto line = [&](const std::string& starts) {
+                const auto from = audit.out.find(starts);
+                return from == std::string::npos
+                           ? std::string()
+                           : audit.out.substr(from, audit.out.find('\n', from) - from);
+            };
+            say("审计 audit(只用两把公钥 with two pinned keys only): 通过 PASS");
+            say("  " + line("gridsync-audit: "));
+            say("  " + line("replayed: "));
+            say("  " + line("anchors: "));
+            const auto w = std::to_string(witnessed.at("witnessed_size").to_number<std::int64_t>());
+            const auto by = std::to_string(witnessed.at("witnesses").as_array().size());
+            say("  已见证 witnessed: " + by + " 个社区见证前 " + w + " 条 / " + by +
+                " communities witnessed the first " + w + " leaves (2 needed)");
         }
         if (!all_converged) {
             say("演示失败:范围数据未收敛 / the demo FAILED: scopes did not converge");

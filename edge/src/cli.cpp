@@ -290,7 +290,9 @@ int cmd_log(Context& c) {
         c.out.line("告警已处理 alarm cleared: #" + std::to_string(id));
         return c.out.finish(Exit::ok);
     }
-    auto& list = c.out.data()["alarms"].emplace_array();
+    // Built apart and moved in: a reference into data() would not survive
+    // the next key's insertion (the object may rehash).
+    boost::json::array list;
     for (const auto& a : sync::log_alarms(c.node.db(), false)) {
         list.push_back(boost::json::object{{"id", a.id},
                                            {"kind", a.kind},
@@ -301,11 +303,13 @@ int cmd_log(Context& c) {
         c.out.line(std::string(a.open ? "未处理 OPEN" : "已处理 cleared") + " #" +
                    std::to_string(a.id) + " " + a.kind + ": " + a.detail);
     }
-    auto& notes = c.out.data()["verified_checkpoints"].emplace_array();
+    boost::json::array notes;
     for (const auto& n : sync::verified_notes(c.node.db()))
         notes.push_back(boost::json::string(n));
     if (list.empty())
         c.out.line("没有告警 no alarms; " + std::to_string(notes.size()) + " checkpoints verified");
+    c.out.data()["alarms"] = std::move(list);
+    c.out.data()["verified_checkpoints"] = std::move(notes);
     return c.out.finish(Exit::ok);
 }
 
