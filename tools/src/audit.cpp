@@ -129,9 +129,12 @@ class Replay {
     Replay& operator=(const Replay&) = delete;
     store::Database& db() { return db_; }
 
-    // Applies one changeset as central would have: a logged row replaces
-    // what the replay holds, a change to a row it does not hold is dropped.
-    // Returns the rows inserted (table, id) and a failure text if any.
+    // Applies one changeset as central does: a row that cannot merge keeps
+    // the value the replay holds (central records the device's version as a
+    // conflict, and what an admin then decides is central's own logged
+    // entry). Central's column merge of households is not replayed: the
+    // replay keeps its value there too. Returns the rows inserted (table,
+    // id) and a failure text if any.
     std::vector<std::pair<std::string, std::string>> apply(ByteView changeset,
                                                            std::string& trouble) {
         std::vector<std::pair<std::string, std::string>> inserted;
@@ -143,8 +146,6 @@ class Replay {
                     inserted.emplace_back(std::string(it.table()), std::get<std::string>(key[0]));
             }
             store::apply_changeset(db_, changeset, [&](const store::Conflict& c) {
-                if (c.kind == store::ConflictKind::data || c.kind == store::ConflictKind::conflict)
-                    return store::ConflictAction::replace;
                 if (c.kind == store::ConflictKind::constraint)
                     trouble = "a change to " + c.table + " breaks a constraint of the schema";
                 return store::ConflictAction::omit;
