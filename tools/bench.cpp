@@ -38,6 +38,7 @@
 #include "gridsync/store/changeset.hpp"
 #include "gridsync/sync/envelope.hpp"
 #include "gridsync/sync/log_leaf.hpp"
+#include "gridsync/tools/audit.hpp"
 #include "gridsync/tools/central_process.hpp"
 #include "gridsync/tools/edge_driver.hpp"
 #include "gridsync/tools/load.hpp"
@@ -72,12 +73,13 @@ struct Sizes {
     int incremental;
     int load_devices;
     int load_window_s;
+    int audit_payments;  // the synthetic export gridsync-audit is timed on
 };
 
-const Sizes kQuick{100, 1500, 900, 100, 3, {1000}, 1000, 100, 10};
+const Sizes kQuick{100, 1500, 900, 100, 3, {1000}, 1000, 100, 10, 2000};
 // C01 has 9,000 residents at full size: at most one entitlement and one
 // certificate each; when they run out, a backlog is topped up with check-ins.
-const Sizes kFull{300, 9000, 9000, 1000, 5, {10000, 100000}, 1000, 1000, 60};
+const Sizes kFull{300, 9000, 9000, 1000, 5, {10000, 100000}, 1000, 1000, 60, 1000000};
 
 // One printed figure: its repeats and its floor's.
 struct Figure {
@@ -692,13 +694,47 @@ class Bench {
         print({"gridsync-audit, whole export", "s", {secs}});
         print({"gridsync-audit", "leaves/s", {leaves / secs}});
         print({"gridsync-audit peak RSS", "MiB", {static_cast<double>(r.max_rss_kib) / 1024}});
-        if (payments > 0) {
-            // 10^6 payments at this rate (each leaf costs about the same).
-            std::printf(
-                "# audit: %.0f payments among %.0f leaves; 10^6 payment entries at this "
-                "rate: %.0f s (goal < 240 s, one core)\n",
-                payments, leaves, 1e6 / (leaves / secs));
+        std::printf("# audit: %.0f payments among %.0f leaves\n", payments, leaves);
+
+        // At scale: a synthetic export of one day's payments (all valid,
+        // each its own entry, two staff signatures), against the floor of
+        // its three Ed25519 verifications per payment on one core.
+        const auto big = tools::make_scale_export(work_ / "audit-scale",
+                                                  static_cast<std::uint64_t>(s_.audit_payments));
+        std::printf("# audit at scale: %llu payments, %llu leaves, made in %.1f s\n",
+                    static_cast<unsigned long long>(big.payments),
+                    static_cast<unsigned long long>(big.leaves), big.made_s);
+        const auto t1 = Steady::now();
+        const auto rb =
+            gridsync::run(audit_bin_, {"--export", big.export_dir.string(), "--log-key",
+                                       big.log_vkey, "--central-key", big.central_key_hex});
+        const double big_s = ms_since(t1) / 1000;
+        if (rb.exit_code != 0)
+            throw std::runtime_error("audit at scale: " + rb.out.substr(0, 2000));
+        const auto key = crypto::SigningKey::generate();
+        const Bytes msg(400, 7);
+        const auto sig = key.sign(sync::kEnvelopeContext, msg);
+        const int samples = 20000;
+        const auto t2 = Steady::now();
+        for (int i = 0; i < samples; ++i) {
+            if (!crypto::verify(key.public_key(), sync::kEnvelopeContext, msg, sig))
+                throw std::runtime_error("verify floor");
         }
+        const double verifies_per_s = samples / (ms_since(t2) / 1000);
+        const std::string name =
+            "gridsync-audit " + std::to_string(s_.audit_payments) + " payments";
+        print({name, "s", {big_s}});
+        Figure rate{name, "payments/s", {static_cast<double>(big.payments) / big_s}};
+        rate.floor = {verifies_per_s / 3};
+        rate.floor_name = "3 Ed25519 verify, 1 core";
+        print(rate);
+        print({name + " peak RSS", "MiB", {static_cast<double>(rb.max_rss_kib) / 1024}});
+        std::printf(
+            "# audit at scale: 10^6 payments at this rate: %.0f s (goal < 240 s, one "
+            "core); export %.0f MiB\n",
+            1e6 / (static_cast<double>(big.payments) / big_s),
+            static_cast<double>(fs::file_size(big.export_dir / "leaves")) / (1 << 20));
+        fs::remove_all(work_ / "audit-scale");
     }
     static double number_before(const std::string& text, const std::string& what) {
         const auto at = text.find(what);

@@ -51,4 +51,16 @@ struct AuditReport {
 
 AuditReport audit_export(const AuditInput& in);
 
+// A synthetic export for measuring the auditor (gridsync-bench): a baseline
+// of a community's reference data and `payments` payments of one day, each
+// its own device entry with two staff signatures, all real and all valid,
+// and a checkpoint signed with a log key made for it. Written under `dir`.
+struct ScaleExport {
+    std::filesystem::path export_dir;
+    std::string log_vkey, central_key_hex;
+    std::uint64_t leaves = 0, payments = 0;
+    double made_s = 0;  // the time it took to make
+};
+ScaleExport make_scale_export(const std::filesystem::path& dir, std::uint64_t payments);
+
 }  // namespace gridsync::tools
