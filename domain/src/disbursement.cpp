@@ -194,9 +194,11 @@ constexpr const char* kPaymentColumns =
     "proxy_registration_id, payer_staff_id, verifier_staff_id, ack_name, ack_image_hash, "
     "override_reason, reason";
 
-void insert_payment(store::Database& db, const Stamp& stamp, const PaymentRecord& rec,
-                    ByteView ack_image, const crypto::Signature& payer_sig,
-                    const crypto::Signature& verifier_sig) {
+}  // namespace
+
+void insert_signed_payment(store::Database& db, const Stamp& stamp, const PaymentRecord& rec,
+                           ByteView ack_image, const crypto::Signature& payer_sig,
+                           const crypto::Signature& verifier_sig) {
     auto opt = [](const std::string& s) {
         return s.empty() ? std::nullopt : std::optional<std::string>(s);
     };
@@ -210,8 +212,6 @@ void insert_payment(store::Database& db, const Stamp& stamp, const PaymentRecord
                rec.ack_name, rec.ack_image_hash, opt(rec.override_reason), opt(rec.reason),
                ack_image, payer_sig.view(), verifier_sig.view(), stamp.device_id, stamp.hlc.packed);
 }
-
-}  // namespace
 
 Result<std::string> open_session(store::Database& db, const Stamp& stamp, const OpenSession& in,
                                  const Signer& staff_a, const Signer& staff_b) {
@@ -364,7 +364,7 @@ Result<std::string> record_payment(store::Database& db, const Stamp& stamp, cons
         const Bytes msg = payment_message(rec);
         const auto payer_sig = detail::sign_as(db, stamp, payer, kPayerContext, msg);
         const auto verifier_sig = detail::sign_as(db, stamp, verifier, kVerifierContext, msg);
-        insert_payment(db, stamp, rec, in.ack_image, payer_sig, verifier_sig);
+        insert_signed_payment(db, stamp, rec, in.ack_image, payer_sig, verifier_sig);
         return rec.payment_id;
     });
 }
@@ -408,7 +408,7 @@ Result<std::string> reverse_payment(store::Database& db, const Stamp& stamp,
         const Bytes msg = payment_message(rec);
         const auto payer_sig = detail::sign_as(db, stamp, payer, kPayerContext, msg);
         const auto verifier_sig = detail::sign_as(db, stamp, verifier, kVerifierContext, msg);
-        insert_payment(db, stamp, rec, ack_image, payer_sig, verifier_sig);
+        insert_signed_payment(db, stamp, rec, ack_image, payer_sig, verifier_sig);
         return rec.payment_id;
     });
 }

@@ -1,3 +1,5 @@
+#include <map>
+
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/disbursement.hpp"
 #include "gridsync/domain/ratings.hpp"
@@ -7,24 +9,34 @@
 
 namespace gridsync::domain {
 
+namespace {
+
+using Verify = Status (*)(store::Database&, const std::string&);
+
+// Every table whose rows carry staff signatures, with its record's check.
+const std::map<std::string, Verify>& verifiers() {
+    static const std::map<std::string, Verify> all{
+        {"payment", verify_payment},
+        {"custody_transfer", verify_custody_transfer},
+        {"delivery_attempt", verify_delivery_attempt},
+        {"shift_check", verify_shift_check},
+        {"session_closing", verify_closing},
+        {"disbursement_session", verify_opening},
+        {"staff_key", verify_staff_key},
+        {"citizen_rating", verify_rating},
+    };
+    return all;
+}
+
+}  // namespace
+
+bool has_signed_rows(const std::string& table) {
+    return verifiers().count(table) > 0;
+}
+
 Status verify_signed_row(store::Database& db, const std::string& table, const std::string& id) {
-    if (table == "payment")
-        return verify_payment(db, id);
-    if (table == "custody_transfer")
-        return verify_custody_transfer(db, id);
-    if (table == "delivery_attempt")
-        return verify_delivery_attempt(db, id);
-    if (table == "shift_check")
-        return verify_shift_check(db, id);
-    if (table == "session_closing")
-        return verify_closing(db, id);
-    if (table == "disbursement_session")
-        return verify_opening(db, id);
-    if (table == "staff_key")
-        return verify_staff_key(db, id);
-    if (table == "citizen_rating")
-        return verify_rating(db, id);
-    return {};
+    const auto it = verifiers().find(table);
+    return it == verifiers().end() ? Status{} : it->second(db, id);
 }
 
 }  // namespace gridsync::domain

@@ -309,29 +309,17 @@ class AuditTest : public LogTest {
         return {WEXITSTATUS(status), text};
     }
     std::vector<Bytes> read_leaves(const std::filesystem::path& dir) {
-        std::ifstream in(dir / "leaves", std::ios::binary);
+        central::ExportLeafReader in(dir / "leaves", 1u << 30);
         std::vector<Bytes> out_leaves;
-        std::uint8_t len[8];
-        while (in.read(reinterpret_cast<char*>(len), 8)) {
-            std::uint64_t n = 0;
-            for (int i = 7; i >= 0; --i)
-                n = (n << 8) | len[i];
-            Bytes b(n);
-            in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(n));
-            out_leaves.push_back(std::move(b));
-        }
+        while (auto leaf = in.next())
+            out_leaves.push_back(std::move(*leaf));
+        EXPECT_EQ(in.problem(), "");
         return out_leaves;
     }
     void write_leaves(const std::filesystem::path& dir, const std::vector<Bytes>& leaves) {
         std::ofstream o(dir / "leaves", std::ios::binary | std::ios::trunc);
-        for (const auto& b : leaves) {
-            std::uint8_t len[8];
-            for (int i = 0; i < 8; ++i)
-                len[i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(b.size()) >> (8 * i));
-            o.write(reinterpret_cast<const char*>(len), 8);
-            o.write(reinterpret_cast<const char*>(b.data()),
-                    static_cast<std::streamsize>(b.size()));
-        }
+        for (const auto& b : leaves)
+            central::write_export_leaf(o, b);
     }
     // The index of the first leaf that is a device's entry.
     std::size_t first_device_entry(const std::vector<Bytes>& leaves) {
@@ -515,21 +503,12 @@ TEST_F(AuditTest, AStaffKeyCentralWritesAroundTheLogIsCaught) {
     rec.ack_name = "领取人";
     rec.ack_image_hash = crypto::blake2b(to_bytes("thumbprint"));
     const Bytes msg = canonical_bytes(rec);
-    central->record_central(
-        central_key, central_clock.now_ms(), [&](store::Database& db, const Stamp& stamp) {
-            db.execute(
-                "INSERT INTO payment(id, kind, entitlement_id, session_id, amount_fen, paid_at_ms, "
-                "recipient_kind, payer_staff_id, verifier_staff_id, ack_name, ack_image_hash, "
-                "ack_image, payer_signature, verifier_signature, origin_device, hlc) VALUES (?1, "
-                "?2, "
-                "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                rec.payment_id, rec.kind, rec.entitlement_id, rec.session_id, rec.amount_fen,
-                rec.paid_at_ms, rec.recipient_kind, rec.payer_staff_id, rec.verifier_staff_id,
-                rec.ack_name, rec.ack_image_hash, to_bytes("thumbprint"),
-                rogue_payer.sign(kPayerContext, msg).view(),
-                rogue_verifier.sign(kVerifierContext, msg).view(), stamp.device_id,
-                stamp.hlc.packed);
-        });
+    central->record_central(central_key, central_clock.now_ms(),
+                            [&](store::Database& db, const Stamp& stamp) {
+                                insert_signed_payment(db, stamp, rec, to_bytes("thumbprint"),
+                                                      rogue_payer.sign(kPayerContext, msg),
+                                                      rogue_verifier.sign(kVerifierContext, msg));
+                            });
     ASSERT_TRUE(verify_payment(central->db(), rec.payment_id).ok())
         << "central's own tables vouch for the payment";
     auto log = central->merkle_log();

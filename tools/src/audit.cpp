@@ -1,6 +1,5 @@
 #include "gridsync/tools/audit.hpp"
 
-#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -8,10 +7,12 @@
 
 #include "gridsync/central/admin.hpp"
 #include "gridsync/central/backend.hpp"
+#include "gridsync/central/log_export.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
 #include "gridsync/domain/errors.hpp"
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/domain/signed_records.hpp"
+#include "gridsync/file.hpp"
 #include "gridsync/store/changeset.hpp"
 #include "gridsync/store/migrate.hpp"
 #include "gridsync/sync/envelope.hpp"
@@ -23,51 +24,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A checkpoint note (bounded: a note with its cosignatures is a few KiB).
 std::optional<std::string> read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in)
+    auto bytes = read_file(p, 1 << 20);
+    if (!bytes)
         return std::nullopt;
-    return std::string(std::istreambuf_iterator<char>(in), {});
+    return std::string(as_chars(*bytes));
 }
 
-// The leaves file: u64 LE length + bytes, repeated; read one leaf at a
-// time, so an export of millions of leaves is never in memory whole.
-class LeafReader {
-  public:
-    explicit LeafReader(const fs::path& p) : in_(p, std::ios::binary) {}
-    bool opened() const { return static_cast<bool>(in_); }
-    // The next leaf; nullopt at the end, or (with a failure noted) when cut.
-    std::optional<Bytes> next(AuditReport& a) {
-        std::uint8_t len[8];
-        in_.read(reinterpret_cast<char*>(len), 8);
-        if (in_.gcount() == 0)
-            return std::nullopt;
-        if (in_.gcount() != 8) {
-            a.failures.push_back("leaves: cut inside the length of leaf " + std::to_string(read_));
-            return std::nullopt;
-        }
-        std::uint64_t n = 0;
-        for (int i = 7; i >= 0; --i)
-            n = (n << 8) | len[i];
-        if (n > sync::kMaxChangesetBytes + (1u << 20)) {
-            a.failures.push_back("leaves: leaf " + std::to_string(read_) + " claims " +
-                                 std::to_string(n) + " bytes");
-            return std::nullopt;
-        }
-        Bytes b(n);
-        in_.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(n));
-        if (static_cast<std::uint64_t>(in_.gcount()) != n) {
-            a.failures.push_back("leaves: leaf " + std::to_string(read_) + " is cut short");
-            return std::nullopt;
-        }
-        ++read_;
-        return b;
-    }
-
-  private:
-    std::ifstream in_;
-    std::uint64_t read_ = 0;
-};
+// The longest leaf an export may hold: an entry of the largest changeset.
+constexpr std::uint64_t kMaxLeaf = sync::kMaxChangesetBytes + (1u << 20);
 
 // One checkpoint note against the tree: signed by the log key, of a size
 // the export holds, with the tree's root at that size.
@@ -178,15 +144,13 @@ AuditReport audit_export(const AuditInput& in) {
     const fs::path leaves_file = in.export_dir / "leaves";
     tlog::MemoryTree tree;
     {
-        LeafReader r(leaves_file);
+        central::ExportLeafReader r(leaves_file, kMaxLeaf);
         if (!r.opened())
             a.failures.push_back("导出中没有 leaves 文件 / the export has no leaves file");
-        while (r.opened()) {
-            const auto l = r.next(a);
-            if (!l)
-                break;
+        while (const auto l = r.next())
             tree.append(tlog::leaf_hash(*l));
-        }
+        if (!r.problem().empty())
+            a.failures.push_back(r.problem());
     }
     a.leaves = tree.size();
 
@@ -212,10 +176,9 @@ AuditReport audit_export(const AuditInput& in) {
     // state rebuilt and every signed row checked on it.
     // Pass 2, one leaf at a time and the one after it (a held entry is
     // followed by central's decision).
-    LeafReader reader(leaves_file);
-    AuditReport cut;  // the first pass noted where the file is cut
+    central::ExportLeafReader reader(leaves_file, kMaxLeaf);  // where it is cut: noted above
     auto read_decoded = [&](std::size_t i) -> std::optional<sync::LogLeaf> {
-        auto bytes = reader.next(cut);
+        auto bytes = reader.next();
         if (!bytes)
             return std::nullopt;
         auto leaf = sync::decode_log_leaf(*bytes);
@@ -370,18 +333,15 @@ AuditReport audit_export(const AuditInput& in) {
             if (!trouble.empty())
                 a.failures.push_back(at + " (" + who + "): " + trouble);
             for (const auto& [table, id] : rows) {
-                if (table == "staff_key" && env->device_id == "central")
+                if (!domain::has_signed_rows(table) ||
+                    (table == "staff_key" && env->device_id == "central"))
                     continue;  // central vouches for the keys it registers itself
-                const auto st = domain::verify_signed_row(replay.db(), table, id);
+                ++a.signed_rows;
                 if (table == "payment") {
                     ++a.payments;
                     payment_entry[id] = who;
                 }
-                if (table == "payment" || table == "custody_transfer" ||
-                    table == "delivery_attempt" || table == "shift_check" ||
-                    table == "session_closing" || table == "disbursement_session" ||
-                    table == "staff_key" || table == "citizen_rating")
-                    ++a.signed_rows;
+                const auto st = domain::verify_signed_row(replay.db(), table, id);
                 if (st)
                     continue;
                 if (table == "payment" && st.failure().code == domain::Errc::amount_mismatch) {

@@ -10,6 +10,7 @@
 #include "gridsync/central/store.hpp"
 #include "gridsync/crypto/hash.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
+#include "gridsync/domain/disbursement.hpp"
 #include "gridsync/domain/ids.hpp"
 #include "gridsync/domain/schema.hpp"
 #include "gridsync/domain/seed.hpp"
@@ -25,15 +26,6 @@ namespace gridsync::tools {
 namespace {
 
 namespace fs = std::filesystem;
-
-void write_leaf(std::ofstream& out, ByteView leaf) {
-    std::uint8_t len[8];
-    for (int i = 0; i < 8; ++i)
-        len[i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(leaf.size()) >> (8 * i));
-    out.write(reinterpret_cast<const char*>(len), 8);
-    out.write(reinterpret_cast<const char*>(leaf.data()),
-              static_cast<std::streamsize>(leaf.size()));
-}
 
 }  // namespace
 
@@ -135,24 +127,15 @@ ScaleExport make_scale_export(const fs::path& dir, std::uint64_t payments) {
     }
     tlog::MemoryTree tree;
     {
-        std::ifstream in(out / "leaves", std::ios::binary);
-        for (;;) {
-            std::uint8_t len[8];
-            if (!in.read(reinterpret_cast<char*>(len), 8))
-                break;
-            std::uint64_t n = 0;
-            for (int i = 7; i >= 0; --i)
-                n = (n << 8) | len[i];
-            Bytes b(n);
-            in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(n));
-            tree.append(tlog::leaf_hash(b));
-        }
+        central::ExportLeafReader in(out / "leaves", sync::kMaxChangesetBytes);
+        while (const auto leaf = in.next())
+            tree.append(tlog::leaf_hash(*leaf));
     }
 
     // 3. The laptop's key, then one entry per payment, chained and signed.
     std::ofstream leaves(out / "leaves", std::ios::binary | std::ios::app);
     auto append = [&](const Bytes& leaf) {
-        write_leaf(leaves, leaf);
+        central::write_export_leaf(leaves, leaf);
         tree.append(tlog::leaf_hash(leaf));
     };
     const auto pk = device_key.public_key();
@@ -183,17 +166,10 @@ ScaleExport make_scale_export(const fs::path& dir, std::uint64_t payments) {
         {
             store::Session capture(scratch);
             capture.attach("payment");
-            scratch.execute(
-                "INSERT INTO payment(id, kind, entitlement_id, session_id, amount_fen, "
-                "paid_at_ms, recipient_kind, payer_staff_id, verifier_staff_id, ack_name, "
-                "ack_image_hash, ack_image, payer_signature, verifier_signature, origin_device, "
-                "hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                "?16)",
-                rec.payment_id, rec.kind, rec.entitlement_id, rec.session_id, rec.amount_fen,
-                rec.paid_at_ms, rec.recipient_kind, rec.payer_staff_id, rec.verifier_staff_id,
-                rec.ack_name, rec.ack_image_hash, as_bytes("thumbprint"),
-                payer_key.sign(domain::kPayerContext, msg).view(),
-                verifier_key.sign(domain::kVerifierContext, msg).view(), device_id, hlc.packed);
+            domain::insert_signed_payment(scratch, {device_id, hlc, rec.paid_at_ms}, rec,
+                                          as_bytes("thumbprint"),
+                                          payer_key.sign(domain::kPayerContext, msg),
+                                          verifier_key.sign(domain::kVerifierContext, msg));
             const auto cs = capture.changeset();
             e.changeset.assign(cs.bytes().begin(), cs.bytes().end());
         }

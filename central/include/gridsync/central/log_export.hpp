@@ -11,6 +11,9 @@
 //                             then the leaf's bytes (sync/log_leaf.hpp)
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
 
 #include "gridsync/central/merkle_log.hpp"
 #include "gridsync/error.hpp"
@@ -25,6 +28,27 @@ struct LogExport {
 
 // Refuses a folder that exists (central::Errc::bad_request). A leaf whose row
 // is gone is a storage fault (thrown): the log is append-only.
+// One leaf of DIR/leaves: its length (u64 little endian), then its bytes.
+void write_export_leaf(std::ostream& out, ByteView leaf);
+
+// DIR/leaves read one leaf at a time (an export of millions of leaves is
+// never in memory whole). A leaf longer than `max_leaf` or cut short ends
+// the reading with `problem()` saying where.
+class ExportLeafReader {
+  public:
+    explicit ExportLeafReader(const std::filesystem::path& leaves, std::uint64_t max_leaf);
+    bool opened() const { return static_cast<bool>(in_); }
+    // The next leaf; nullopt at the end or at a problem.
+    std::optional<Bytes> next();
+    const std::string& problem() const { return problem_; }
+
+  private:
+    std::ifstream in_;
+    std::uint64_t max_leaf_;
+    std::uint64_t read_ = 0;
+    std::string problem_;
+};
+
 Result<LogExport> export_log(MerkleLog& log, const tlog::NoteVerifier& log_key,
                              const std::filesystem::path& dir);
 

@@ -7,6 +7,7 @@
 
 #include "gridsync/crypto/secure_buffer.hpp"
 #include "gridsync/domain/money.hpp"
+#include "gridsync/domain/signed_records.hpp"
 #include "gridsync/domain/write.hpp"
 #include "gridsync/error.hpp"
 #include "gridsync/store/database.hpp"
@@ -142,6 +143,15 @@ std::vector<RecoveryEntry> recoveries(store::Database& db);
 // equal to the entitlement. (Check-in is the device's rule: central may not
 // hold the check-ins yet.)
 Status verify_payment(store::Database& db, const std::string& payment_id);
+
+// Writes a payment row exactly as signed (`rec` in canonical form, its two
+// signatures), with `stamp`'s device and HLC, checking nothing: what
+// record_payment and reverse_payment end with, and what a tool building
+// records another way (an audit export, an attack in a test) writes; the
+// second look (verify_payment) is what judges it.
+void insert_signed_payment(store::Database& db, const Stamp& stamp, const PaymentRecord& rec,
+                           ByteView ack_image, const crypto::Signature& payer_sig,
+                           const crypto::Signature& verifier_sig);
 // Both session staff signed the closing, and the cash adds up.
 Status verify_closing(store::Database& db, const std::string& closing_id);
 

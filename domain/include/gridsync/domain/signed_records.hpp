@@ -133,5 +133,7 @@ Bytes canonical_bytes(const ClosingRecord& r);
 // applies; gridsync-audit on every row it replays from the log. A table
 // without signed rows passes.
 Status verify_signed_row(store::Database& db, const std::string& table, const std::string& id);
+// Whether rows of `table` carry signatures verify_signed_row checks.
+bool has_signed_rows(const std::string& table);
 
 }  // namespace gridsync::domain
