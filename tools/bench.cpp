@@ -2,6 +2,7 @@
 // libsodium set on the same machine in the same run (docs/PERFORMANCE.md).
 //
 //   gridsync-bench --quick | --full  [--central PATH] [--edge PATH] [--audit PATH] [--keep DIR]
+//   gridsync-bench --audit-scale PAYMENTS   (only gridsync-audit on a synthetic export)
 //
 // One line per figure: median, min and max over the repeats, the floor's
 // median, and the ratio (figure / floor). Central is the shipped
@@ -12,6 +13,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -189,7 +191,14 @@ class Bench {
         push_and_pull();
         offices();
         audit();
+        audit_at_scale();
         load();
+    }
+    // Only the auditor on a synthetic export of `payments` payments
+    // (--audit-scale N): the 10^6 goal measured on its own.
+    void run_audit_at_scale() {
+        std::printf("%-44s %12s %12s %12s  %-9s\n", "figure", "median", "min", "max", "unit");
+        audit_at_scale();
     }
 
   private:
@@ -695,7 +704,9 @@ class Bench {
         print({"gridsync-audit", "leaves/s", {leaves / secs}});
         print({"gridsync-audit peak RSS", "MiB", {static_cast<double>(r.max_rss_kib) / 1024}});
         std::printf("# audit: %.0f payments among %.0f leaves\n", payments, leaves);
+    }
 
+    void audit_at_scale() {
         // At scale: a synthetic export of one day's payments (all valid,
         // each its own entry, two staff signatures), against the floor of
         // its three Ed25519 verifications per payment on one core.
@@ -905,6 +916,7 @@ int main(int argc, char** argv) {
     std::string edge_bin = (here.parent_path() / "edge" / "gridsync-edge").string();
     std::string audit_bin = (here / "gridsync-audit").string();
     std::optional<fs::path> keep;
+    bool audit_only = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--full") {
@@ -920,9 +932,12 @@ int main(int argc, char** argv) {
             audit_bin = argv[++i];
         } else if (a == "--keep" && i + 1 < argc) {
             keep = argv[++i];
+        } else if (a == "--audit-scale" && i + 1 < argc) {
+            sizes.audit_payments = std::max(1, std::atoi(argv[++i]));
+            audit_only = true;
         } else {
             std::cerr << "usage: gridsync-bench [--quick|--full] [--central PATH] [--edge PATH] "
-                         "[--audit PATH] [--keep DIR]\n";
+                         "[--audit PATH] [--keep DIR] [--audit-scale PAYMENTS]\n";
             return 1;
         }
     }
@@ -934,7 +949,11 @@ int main(int argc, char** argv) {
     const auto t0 = Steady::now();
     int rc = 0;
     try {
-        Bench(sizes, central_bin, edge_bin, audit_bin, work).run();
+        Bench bench(sizes, central_bin, edge_bin, audit_bin, work);
+        if (audit_only)
+            bench.run_audit_at_scale();
+        else
+            bench.run();
     } catch (const std::exception& e) {
         std::cerr << "gridsync-bench: " << e.what() << "\n";
         rc = 1;

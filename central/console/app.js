@@ -37,7 +37,16 @@ const TEXT = {
     log_title: "审计日志(可验证)", log_witnessed: "已核验至(条)", log_at: "时间",
     log_summary: (v) => `共 ${v.leaves} 条,最新检查点 ${v.checkpoint_size ?? 0} 条。` +
       (v.witnessed_size ? `已有 ${v.witnesses_needed} 个社区见证前 ${v.witnessed_size} 条。`
-        : `尚未满 ${v.witnesses_needed} 个社区见证:社区笔记本同步后自动见证。`),
+        : `尚未满 ${v.witnesses_needed} 个社区见证:社区笔记本同步后自动见证。`) +
+      (v.open_alarms ? ` 有 ${v.open_alarms} 条设备告警未处理!` : ""),
+    alarm_title: "设备报告的日志告警", alarm_kind: "告警", alarm_detail: "内容", alarm_evidence: "证据",
+    alarm_state: "状态", alarm_open: "未处理", alarm_cleared: "已处理:",
+    alarm_help: "设备发现中心的日志不一致时停止接收数据(仍可上传),并报告到这里。请核实后在该设备上用 gridsync-edge log --clear 处理;证据(两个检查点)在设备和这里都保留。",
+    evidence: { signed: "中心签名的检查点", unsigned: "签名不符", none: "无" },
+    alarm: {
+      rolled_back: "日志变小(回滚)", forked: "日志分叉", withheld: "条目未收录", inclusion_failed: "收录证明无效",
+      bad_checkpoint: "检查点无效", log_key_changed: "日志密钥改变", restored: "中心从备份恢复",
+    },
     r_csv: "CSV", g_count: "个", g_settle: "一次处理这一组", g_settled: "已一次处理",
     g_sample: "示例:", g_cause: "同一条记录引起",
     kind: {
@@ -88,7 +97,16 @@ const TEXT = {
     log_title: "Verifiable log", log_witnessed: "Verified up to (leaves)", log_at: "When",
     log_summary: (v) => `${v.leaves} leaves, latest checkpoint ${v.checkpoint_size ?? 0}. ` +
       (v.witnessed_size ? `${v.witnesses_needed} communities witnessed the first ${v.witnessed_size}.`
-        : `Not yet witnessed by ${v.witnesses_needed} communities: community laptops witness as they sync.`),
+        : `Not yet witnessed by ${v.witnesses_needed} communities: community laptops witness as they sync.`) +
+      (v.open_alarms ? ` ${v.open_alarms} device alarms open!` : ""),
+    alarm_title: "Log alarms devices reported", alarm_kind: "Alarm", alarm_detail: "Detail", alarm_evidence: "Evidence",
+    alarm_state: "State", alarm_open: "Open", alarm_cleared: "Cleared: ",
+    alarm_help: "A device that finds central's log inconsistent stops applying pulls (it still pushes) and reports it here. Check, then clear it on that device with gridsync-edge log --clear; the evidence (both checkpoints) stays on the device and here.",
+    evidence: { signed: "checkpoints central signed", unsigned: "signature does not verify", none: "none" },
+    alarm: {
+      rolled_back: "Smaller tree (rollback)", forked: "Forked history", withheld: "Entry withheld", inclusion_failed: "Bad inclusion proof",
+      bad_checkpoint: "Bad checkpoint", log_key_changed: "Log key changed", restored: "Central restored from backup",
+    },
     r_csv: "CSV", g_count: "", g_settle: "Settle the whole group", g_settled: "Settled at once:",
     g_sample: "For example: ", g_cause: "caused by one entry",
     kind: {
@@ -327,6 +345,13 @@ async function loadLog() {
   $("witness-rows").replaceChildren(...v.witnesses.map((w) => el("tr", {},
     el("td", {}, w.community), el("td", {}, w.device), el("td", {}, w.size),
     el("td", {}, show("at_ms", w.at_ms)))));
+  const words = TEXT[state.lang];
+  $("alarm-box").classList.toggle("hidden", v.alarms.length === 0);
+  $("alarm-rows").replaceChildren(...v.alarms.map((a) => el("tr", { "data-kind": a.kind },
+    el("td", {}, a.device), el("td", a.open ? { class: "warn" } : {}, words.alarm[a.kind] ?? a.kind),
+    el("td", {}, a.detail), el("td", {}, words.evidence[a.evidence] ?? a.evidence),
+    el("td", {}, show("at_ms", a.at_ms)),
+    el("td", a.open ? { class: "warn" } : {}, a.open ? t("alarm_open") : t("alarm_cleared") + a.cleared_reason))));
 }
 
 async function loadDevices() {

@@ -861,6 +861,23 @@ int cmd_log(Opened& c, Output& out) {
                  std::to_string(o.at("size").to_number<std::uint64_t>()) + " @ " +
                  domain::format_local(o.at("at_ms").as_int64()));
     }
+    // What devices found wrong with this log (protocol 5).
+    out.data()["open_alarms"] = view.at("open_alarms");
+    out.data()["alarms"] = view.at("alarms");
+    const auto open = view.at("open_alarms").to_number<std::uint64_t>();
+    out.line(open ? "设备告警 device alarms open: " + std::to_string(open)
+                  : std::string("没有未处理的设备告警 / no device alarm open"));
+    for (const auto& x : view.at("alarms").as_array()) {
+        const auto& o = x.as_object();
+        if (!o.at("open").as_bool())
+            continue;
+        out.line("  " + std::string(o.at("device").as_string()) + " #" +
+                 std::to_string(o.at("alarm_id").to_number<std::uint64_t>()) + " " +
+                 std::string(o.at("kind").as_string()) + " @ " +
+                 domain::format_local(o.at("at_ms").as_int64()) + " (" +
+                 std::string(o.at("evidence").as_string()) +
+                 "): " + std::string(o.at("detail").as_string()));
+    }
     return out.finish(Exit::ok);
 }
 

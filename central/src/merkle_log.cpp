@@ -129,6 +129,8 @@ std::optional<Bytes> MerkleLog::leaf_bytes(LeafSource source, std::int64_t ref) 
             return sync::encode(sync::BaselineLeaf{
                 st.column<std::string>(0), st.column<std::int64_t>(1), st.column<Bytes>(2)});
         }
+        case LeafSource::epoch:
+            return db_.query_value<Bytes>("SELECT leaf FROM log_epoch WHERE id = ?1", ref);
         case LeafSource::admin_account: {
             auto st = db_.prepare(
                 "SELECT login, staff_id, signing_key, coalesce(created_by, ''), created_at_ms FROM "
@@ -288,6 +290,60 @@ std::string MerkleLog::published_note(const StoredCheckpoint& c) {
     std::string out = c.note;
     for (const auto& s : cosignatures(c.size))
         out += s.line;
+    return out;
+}
+
+bool MerkleLog::keep_alarm(const std::string& device_id, const sync::AlarmReport& report,
+                           const tlog::NoteVerifier& log_key, domain::EpochMs now) {
+    std::string evidence = "none";
+    for (const auto* text : {&report.held_note, &report.offered_note}) {
+        if (text->empty())
+            continue;
+        const auto note = tlog::parse_note(*text);
+        const bool ok = note && tlog::verified_by(*note, log_key);
+        evidence = !ok ? "unsigned" : evidence == "unsigned" ? evidence : "signed";
+    }
+    store::Transaction tx(db_);
+    db_.execute(
+        "INSERT INTO device_log_alarm(device_id, alarm_id, at_ms, kind, detail, held_note, "
+        "offered_note, evidence, received_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON "
+        "CONFLICT(device_id, alarm_id) DO NOTHING",
+        device_id, static_cast<std::int64_t>(report.id), report.at_ms, report.kind, report.detail,
+        report.held_note, report.offered_note, evidence, now);
+    bool learnt = db_.changes() > 0;
+    if (report.cleared_at_ms != 0) {
+        // Only an open alarm of this device's, with the same evidence, is
+        // cleared; the report cannot rewrite what central holds.
+        db_.execute(
+            "UPDATE device_log_alarm SET cleared_at_ms = ?1, cleared_reason = ?2 WHERE device_id "
+            "= ?3 AND alarm_id = ?4 AND cleared_at_ms IS NULL AND kind = ?5 AND held_note = ?6 "
+            "AND offered_note = ?7",
+            report.cleared_at_ms, report.cleared_reason, device_id,
+            static_cast<std::int64_t>(report.id), report.kind, report.held_note,
+            report.offered_note);
+        learnt = learnt || db_.changes() > 0;
+    }
+    tx.commit();
+    return learnt;
+}
+
+std::vector<DeviceAlarm> MerkleLog::alarms(bool open_only, std::size_t limit) {
+    auto st = db_.prepare(
+        std::string("SELECT device_id, alarm_id, at_ms, kind, detail, held_note, offered_note, "
+                    "evidence, received_at_ms, cleared_at_ms, coalesce(cleared_reason, '') FROM "
+                    "device_log_alarm ") +
+        (open_only ? "WHERE cleared_at_ms IS NULL " : "") +
+        "ORDER BY received_at_ms DESC, device_id, alarm_id DESC LIMIT ?1");
+    st.bind(1, static_cast<std::int64_t>(limit));
+    std::vector<DeviceAlarm> out;
+    while (st.step()) {
+        out.push_back(
+            {st.column<std::string>(0), static_cast<std::uint64_t>(st.column<std::int64_t>(1)),
+             st.column<std::int64_t>(2), st.column<std::string>(3), st.column<std::string>(4),
+             st.column<std::string>(5), st.column<std::string>(6), st.column<std::string>(7),
+             st.column<std::int64_t>(8), st.column<std::optional<std::int64_t>>(9),
+             st.column<std::string>(10)});
+    }
     return out;
 }
 

@@ -43,6 +43,19 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
     }
     // Every pull measures the device's clock against central's.
     store_.note_device_clock(device->id, req->device_time_ms - now, now);
+    // (v5) The device's log alarms, for the console. A restore's alarm is
+    // kept too: every device recording one is how a restore shows.
+    if (!req->alarms.empty()) {
+        MerkleLog log = store_.merkle_log();
+        for (const auto& a : req->alarms) {
+            if (log.keep_alarm(device->id, a, log_signer_.verifier(), now)) {
+                store_.audit(now, "device:" + device->id, "log.alarm",
+                             std::to_string(a.id) + " " + a.kind,
+                             a.cleared_at_ms ? "cleared" : "raised",
+                             a.cleared_at_ms ? a.cleared_reason : a.detail);
+            }
+        }
+    }
 
     sync::PullBatch batch;
     batch.version = req->version;  // answered in the version asked

@@ -295,6 +295,54 @@ CREATE TRIGGER log_leaf_no_delete BEFORE DELETE ON log_leaf
     BEGIN SELECT RAISE(ABORT, 'log_leaf is append-only'); END;
 )sql";
 
+// Log alarms devices report (protocol 5), kept for the console: one row per
+// device and alarm, its clearing filled in once. And the restores central
+// went through, each a leaf of the log (kind 8, LeafSource::epoch), so an
+// auditor can tell a restore from a rewritten history.
+constexpr const char* kCentralV12 = R"sql(
+CREATE TABLE device_log_alarm(
+    device_id TEXT NOT NULL,
+    alarm_id INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    held_note TEXT NOT NULL,
+    offered_note TEXT NOT NULL,
+    evidence TEXT NOT NULL,  -- signed | unsigned | none: the notes verify with the log key
+    received_at_ms INTEGER NOT NULL,
+    cleared_at_ms INTEGER,
+    cleared_reason TEXT,
+    PRIMARY KEY (device_id, alarm_id)) STRICT;
+CREATE TRIGGER device_log_alarm_once BEFORE UPDATE ON device_log_alarm
+    WHEN OLD.cleared_at_ms IS NOT NULL OR NEW.device_id <> OLD.device_id
+      OR NEW.alarm_id <> OLD.alarm_id OR NEW.kind <> OLD.kind OR NEW.held_note <> OLD.held_note
+      OR NEW.offered_note <> OLD.offered_note
+    BEGIN SELECT RAISE(ABORT, 'a device log alarm changes only once, when cleared'); END;
+CREATE TRIGGER device_log_alarm_no_delete BEFORE DELETE ON device_log_alarm
+    BEGIN SELECT RAISE(ABORT, 'device_log_alarm is append-only'); END;
+CREATE TABLE log_epoch(
+    id INTEGER PRIMARY KEY,
+    leaf BLOB NOT NULL) STRICT;
+CREATE TRIGGER log_epoch_no_update BEFORE UPDATE ON log_epoch
+    BEGIN SELECT RAISE(ABORT, 'log_epoch is append-only'); END;
+CREATE TRIGGER log_epoch_no_delete BEFORE DELETE ON log_epoch
+    BEGIN SELECT RAISE(ABORT, 'log_epoch is append-only'); END;
+CREATE TABLE log_leaf_v12(
+    idx INTEGER PRIMARY KEY,
+    kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 8),  -- LeafSource
+    ref INTEGER NOT NULL,
+    UNIQUE (kind, ref)) STRICT;
+INSERT INTO log_leaf_v12(idx, kind, ref) SELECT idx, kind, ref FROM log_leaf;
+DROP TRIGGER log_leaf_no_update;
+DROP TRIGGER log_leaf_no_delete;
+DROP TABLE log_leaf;
+ALTER TABLE log_leaf_v12 RENAME TO log_leaf;
+CREATE TRIGGER log_leaf_no_update BEFORE UPDATE ON log_leaf
+    BEGIN SELECT RAISE(ABORT, 'log_leaf is append-only'); END;
+CREATE TRIGGER log_leaf_no_delete BEFORE DELETE ON log_leaf
+    BEGIN SELECT RAISE(ABORT, 'log_leaf is append-only'); END;
+)sql";
+
 const store::Migration kCentralMigrations[] = {
     {1, "devices, tokens, accepted log, conflicts, audit", kCentralV1},
     {2, "admin accounts and signed admin actions", kCentralV2},
@@ -306,7 +354,8 @@ const store::Migration kCentralMigrations[] = {
     {8, "staged lists turned down", kCentralV8},
     {9, "quarantined entries, epochs, pull-request numbers", kCentralV9},
     {10, "the verifiable log", kCentralV10},
-    {11, "the log's baseline", kCentralV11}};
+    {11, "the log's baseline", kCentralV11},
+    {12, "devices' log alarms, restores in the log", kCentralV12}};
 
 // Thrown inside record_central's transaction to leave it without a trace.
 struct Refused {
@@ -384,6 +433,14 @@ std::string CentralStore::begin_epoch(domain::EpochMs now) {
     // Pull-request numbers went on after the backup: the devices' are higher
     // than any kept here, so nothing needs resetting.
     audit(now, "central", "central.epoch", id, "ok", "log base " + std::to_string(base));
+    // The restore is in the verifiable log: an auditor tells the history it
+    // lost (checkpoints and anchors beyond this size, from before it) from
+    // one rewritten in silence.
+    MerkleLog log = merkle_log();
+    const sync::EpochLeaf leaf{id, static_cast<std::uint64_t>(base), log.size(), now};
+    const Bytes bytes = sync::encode(sync::LogLeaf{leaf});
+    db_.execute("INSERT INTO log_epoch(leaf) VALUES (?1)", ByteView(bytes));
+    (void)log.append(LeafSource::epoch, db_.last_insert_rowid(), bytes);
     tx.commit();
     return id;
 }

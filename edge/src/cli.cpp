@@ -282,7 +282,7 @@ constexpr const char* kBrokenOutboxAdvice =
 // The log's alarms on this device, with their evidence; --clear ID --reason
 // after someone has looked (the next pull trusts central's checkpoint afresh).
 int cmd_log(Context& c) {
-    if (c.args.has("clear")) {
+    if (c.args.get("clear")) {  // an option with a value, not a flag
         const auto id = c.args.integer("clear", 0, 1, std::numeric_limits<int>::max());
         const std::string reason = c.args.need("reason");
         if (auto st = sync::clear_log_alarm(c.node.db(), id, reason, c.clock.now_ms()); !st)

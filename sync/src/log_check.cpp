@@ -106,6 +106,44 @@ void add_log_requests(store::Database& db, PullRequest& req, const crypto::Signi
     }
     for (const auto& [seq, leaf] : unproven(db))
         req.prove_seqs.push_back(seq);
+    // Alarms central has not heard of in their present state, oldest
+    // first; which ones went out is kept until central's signed answer.
+    auto st = db.prepare(
+        "SELECT id, at_ms, kind, detail, coalesce(held_note, ''), coalesce(offered_note, ''), "
+        "coalesce(cleared_at_ms, 0), coalesce(cleared_reason, ''), "
+        "CASE WHEN cleared_at_ms IS NULL THEN 1 ELSE 2 END FROM log_alarm "
+        "WHERE reported < CASE WHEN cleared_at_ms IS NULL THEN 1 ELSE 2 END ORDER BY id LIMIT ?1");
+    st.bind(1, static_cast<std::int64_t>(kMaxAlarmReports));
+    std::string sent;
+    while (st.step()) {
+        AlarmReport a;
+        a.id = static_cast<std::uint64_t>(st.column<std::int64_t>(0));
+        a.at_ms = st.column<std::int64_t>(1);
+        a.kind = st.column<std::string>(2);
+        a.detail = st.column<std::string>(3);
+        a.held_note = st.column<std::string>(4);
+        a.offered_note = st.column<std::string>(5);
+        a.cleared_at_ms = st.column<std::int64_t>(6);
+        a.cleared_reason = st.column<std::string>(7);
+        sent += std::to_string(a.id) + ":" + std::to_string(st.column<std::int64_t>(8)) + " ";
+        req.alarms.push_back(std::move(a));
+    }
+    set_text_state(db, "log_alarms_sent", sent);
+}
+
+void alarm_reports_heard(store::Database& db) {
+    std::istringstream in(text_state(db, "log_alarms_sent"));
+    std::string item;
+    store::Transaction tx(db);
+    while (in >> item) {
+        const auto colon = item.find(':');
+        if (colon == std::string::npos)
+            continue;
+        db.execute("UPDATE log_alarm SET reported = max(reported, ?1) WHERE id = ?2",
+                   std::stoll(item.substr(colon + 1)), std::stoll(item.substr(0, colon)));
+    }
+    set_text_state(db, "log_alarms_sent", "");
+    tx.commit();
 }
 
 Status check_log(store::Database& db, const PullBatch& batch, domain::EpochMs now) {

@@ -45,11 +45,24 @@ struct Encoder {
         w.i64(l.taken_at_ms);
         w.bytes(l.changeset);
     }
+    void operator()(const EpochLeaf& l) const {
+        w.bytes(as_bytes(l.epoch_id));
+        w.u64(l.accepted_base);
+        w.u64(l.restored_size);
+        w.i64(l.at_ms);
+    }
 };
 
 // The oldest leaf version that has `kind` (see the version history).
 std::uint16_t version_of(LeafKind kind) {
-    return kind == LeafKind::baseline ? 2 : 1;
+    switch (kind) {
+        case LeafKind::baseline:
+            return 2;
+        case LeafKind::epoch:
+            return 3;
+        default:
+            return 1;
+    }
 }
 
 }  // namespace
@@ -122,6 +135,15 @@ Result<LogLeaf> decode_log_leaf(ByteView bytes) {
                 b.taken_at_ms = r.i64();
                 b.changeset = r.bytes(kMaxChangesetBytes);
                 out = std::move(b);
+                break;
+            }
+            case 7: {
+                EpochLeaf e;
+                e.epoch_id = r.string(kMaxKey);
+                e.accepted_base = r.u64();
+                e.restored_size = r.u64();
+                e.at_ms = r.i64();
+                out = std::move(e);
                 break;
             }
             default:

@@ -85,11 +85,17 @@ CREATE TABLE log_alarm(
     cleared_reason TEXT) STRICT;
 )sql";
 
-const store::Migration kLocalMigrations[] = {{1, "outbox and node state", kLocalV1},
-                                             {2, "local clashes of pulls", kLocalV2},
-                                             {3, "index of pending entries", kLocalV3},
-                                             {4, "entries central quarantined", kLocalV4},
-                                             {5, "central's verifiable log", kLocalV5}};
+// What central has heard of each alarm (protocol 5): 0 nothing, 1 raised,
+// 2 cleared. A pull request reports what differs; central's signed answer
+// to it moves these on.
+constexpr const char* kLocalV6 = R"sql(
+ALTER TABLE log_alarm ADD COLUMN reported INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+const store::Migration kLocalMigrations[] = {
+    {1, "outbox and node state", kLocalV1},    {2, "local clashes of pulls", kLocalV2},
+    {3, "index of pending entries", kLocalV3}, {4, "entries central quarantined", kLocalV4},
+    {5, "central's verifiable log", kLocalV5}, {6, "log alarms reported to central", kLocalV6}};
 
 constexpr const char* kLocalComponent = "sync.local";
 

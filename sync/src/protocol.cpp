@@ -214,6 +214,19 @@ Bytes encode(const PullRequest& m) {
             w.u64(seq);
         w.bytes(as_bytes(m.cosignature));
     }
+    if (m.version >= 5) {
+        w.count(m.alarms.size());
+        for (const auto& a : m.alarms) {
+            w.u64(a.id);
+            w.i64(a.at_ms);
+            w.bytes(as_bytes(a.kind));
+            w.bytes(as_bytes(a.detail));
+            w.bytes(as_bytes(a.held_note));
+            w.bytes(as_bytes(a.offered_note));
+            w.i64(a.cleared_at_ms);
+            w.bytes(as_bytes(a.cleared_reason));
+        }
+    }
     return w.finish();
 }
 
@@ -235,6 +248,21 @@ Result<PullRequest> decode_pull_request(ByteView bytes) {
                                        for (std::uint64_t i = 0; i < n; ++i)
                                            m.prove_seqs.push_back(r.u64());
                                        m.cosignature = r.string(1024);
+                                   }
+                                   if (version >= 5) {
+                                       const auto n = r.count(kMaxAlarmReports);
+                                       for (std::uint64_t i = 0; i < n; ++i) {
+                                           AlarmReport a;
+                                           a.id = r.u64();
+                                           a.at_ms = r.i64();
+                                           a.kind = r.string(64);
+                                           a.detail = r.string(4096);
+                                           a.held_note = r.string(kMaxNoteBytes);
+                                           a.offered_note = r.string(kMaxNoteBytes);
+                                           a.cleared_at_ms = r.i64();
+                                           a.cleared_reason = r.string(4096);
+                                           m.alarms.push_back(std::move(a));
+                                       }
                                    }
                                    return m;
                                });

@@ -212,6 +212,7 @@ Result<PullOutcome> apply_pull(store::Database& db, Outbox& outbox,
     auto batch = decode_pull_batch(outer->body);
     if (!batch)
         return batch.failure();
+    alarm_reports_heard(db);
     if (batch->epoch) {
         // Central restored, or holding less of this device's chain than it
         // acknowledged: nothing of this batch is applied; the round offers

@@ -82,6 +82,13 @@ try {
   // The verifiable log: its size and what the community laptops witnessed.
   await page.waitForFunction(() => /共 \d+ 条/.test(document.querySelector("[data-testid=log-summary]").textContent));
   assert.match(await page.textContent("[data-testid=log-summary]"), /最新检查点 [1-9]\d* 条/);
+  // The alarm a laptop reported, open, with central's own checkpoints as evidence.
+  await page.locator("[data-testid=alarm-rows] tr[data-kind=forked]").waitFor();
+  assert.match(await page.textContent("[data-testid=log-summary]"), /有 1 条设备告警未处理/);
+  const alarm = await page.textContent("[data-testid=alarm-rows] tr[data-kind=forked]");
+  assert.match(alarm, /日志分叉/);
+  assert.match(alarm, /中心签名的检查点/);
+  assert.match(alarm, /未处理/);
   if (shots) await page.screenshot({ path: `${shots}/console-devices.png`, fullPage: true });
 
   assert.deepEqual(failures, []);

@@ -57,6 +57,16 @@ class LogTest : public EdgeAndCentral {
         tx.commit();
         log.checkpoint(signer, central_clock.now_ms(), true);
     }
+    // Central forgets every leaf from `size` on and signs the smaller tree.
+    void roll_back_to(std::uint64_t size) {
+        drop_guards();
+        central->db().execute("DELETE FROM log_leaf WHERE idx >= ?1",
+                              static_cast<std::int64_t>(size));
+        central->db().execute("DELETE FROM log_hash WHERE (idx + 1) * (1 << level) > ?1",
+                              static_cast<std::int64_t>(size));
+        central->db().exec("DELETE FROM log_checkpoint");
+        central->merkle_log().checkpoint(signer, central_clock.now_ms(), true);
+    }
     std::vector<std::pair<int, std::int64_t>> leaf_order() {
         std::vector<std::pair<int, std::int64_t>> out;
         auto st = central->db().prepare("SELECT kind, ref FROM log_leaf ORDER BY idx");
@@ -113,14 +123,8 @@ TEST_F(LogTest, MoreEntriesThanOneRoundProvesAreProvedOverRounds) {
 TEST_F(LogTest, ARollbackToASmallerTreeIsAnAlarmAndNothingMoreIsPulled) {
     sync_some();
     const auto held = sync::verified_checkpoint(edge.db)->checkpoint.size;
-    drop_guards();
     // Central forgets its last leaves and signs the smaller tree again.
-    central->db().execute("DELETE FROM log_leaf WHERE idx >= ?1",
-                          static_cast<std::int64_t>(held - 2));
-    central->db().execute("DELETE FROM log_hash WHERE (idx + 1) * (1 << level) > ?1",
-                          static_cast<std::int64_t>(held - 2));
-    central->db().exec("DELETE FROM log_checkpoint");
-    central->merkle_log().checkpoint(signer, central_clock.now_ms(), true);
+    roll_back_to(held - 2);
     auto r = pull_once();
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.code(), sync::Errc::log_untrusted);
@@ -136,6 +140,54 @@ TEST_F(LogTest, ARollbackToASmallerTreeIsAnAlarmAndNothingMoreIsPulled) {
                                       central_clock.now_ms()));
     EXPECT_TRUE(pull_once().ok());
     EXPECT_EQ(sync::log_alarms(edge.db, false).size(), 1u) << "evidence stays after clearing";
+}
+
+// An alarm goes to central in the device's next pull request (protocol 5)
+// with its evidence, and shows in the console's log view; its clearing
+// follows. Each is reported once. A report whose notes central never
+// signed is kept as such.
+TEST_F(LogTest, ADevicesAlarmReachesTheConsoleWithItsEvidence) {
+    sync_some();
+    const auto held = sync::verified_checkpoint(edge.db)->checkpoint.size;
+    roll_back_to(held - 2);
+    ASSERT_EQ(pull_once().code(), sync::Errc::log_untrusted);  // raised on this answer
+    EXPECT_EQ(central::log_view(central->db()).at("open_alarms").to_number<int>(), 0);
+    ASSERT_EQ(pull_once().code(), sync::Errc::log_untrusted);  // reported in this request
+    auto view = central::log_view(central->db());
+    ASSERT_EQ(view.at("open_alarms").to_number<int>(), 1) << boost::json::serialize(view);
+    const auto& a = view.at("alarms").as_array().at(0).as_object();
+    EXPECT_EQ(a.at("kind").as_string(), "rolled_back");
+    EXPECT_EQ(a.at("device_id").as_string(), device.id);
+    EXPECT_EQ(a.at("evidence").as_string(), "signed") << "both checkpoints are central's own";
+    EXPECT_NE(std::string(a.at("held_note").as_string()).find("\n" + std::to_string(held) + "\n"),
+              std::string::npos);
+    const auto audited = [&](const char* result) {
+        return *central->db().query_value<int>(
+            "SELECT count(*) FROM audit WHERE action = 'log.alarm' AND outcome = ?1", result);
+    };
+    EXPECT_EQ(audited("raised"), 1);
+    (void)pull_once();
+    EXPECT_EQ(audited("raised"), 1) << "reported once";
+
+    // Cleared on the device: central hears it in the next request.
+    const auto id = alarms().at(0).id;
+    ASSERT_TRUE(sync::clear_log_alarm(edge.db, id, "已核实 / checked", central_clock.now_ms()));
+    EXPECT_TRUE(pull_once().ok());
+    view = central::log_view(central->db());
+    EXPECT_EQ(view.at("open_alarms").to_number<int>(), 0);
+    EXPECT_EQ(view.at("alarms").as_array().at(0).at("cleared_reason").as_string(),
+              "已核实 / checked");
+    EXPECT_EQ(audited("cleared"), 1);
+
+    // A device reporting a checkpoint central never signed: kept, marked.
+    edge.db.execute(
+        "INSERT INTO log_alarm(at_ms, kind, detail, held_note, offered_note) VALUES (?1, "
+        "'forked', 'x', 'gridsync.central/log\n3\nAAAA\n\n— gridsync.central/log AAAA\n', '')",
+        central_clock.now_ms());
+    (void)pull_once();
+    view = central::log_view(central->db());
+    EXPECT_EQ(view.at("alarms").as_array().at(0).at("evidence").as_string(), "unsigned")
+        << boost::json::serialize(view);
 }
 
 TEST_F(LogTest, AReorderedHistoryFailsTheConsistencyProof) {

@@ -4,13 +4,17 @@
 // In one process on real SQLite files, through central's router with the
 // encrypted channel and real signatures (tests/net does it over HTTP).
 #include <filesystem>
+#include <fstream>
 
 #include "central_fixture.hpp"
 #include "faulty_vfs.hpp"
+#include "gridsync/central/log_export.hpp"
 #include "gridsync/central/quarantine.hpp"
 #include "gridsync/central/router.hpp"
 #include "gridsync/store/backup.hpp"
 #include "gridsync/sync/client.hpp"
+#include "gridsync/sync/log_check.hpp"
+#include "gridsync/tools/audit.hpp"
 
 using namespace gridsync;
 using namespace gridsync::domain;
@@ -50,7 +54,7 @@ class RecoveryTest : public test::EdgeAndCentral {
             *transport, keys.kx.public_key(),
             {token, "laptop", edge.device_key.public_key(), kx.public_key()}, kx);
         ASSERT_TRUE(enrolled.ok()) << enrolled.failure().message;
-        edge.register_keys_for(enrolled->device_id, {&edge.db, &central->db()});
+        register_keys(enrolled->device_id, edge.db);
         laptop = std::make_unique<sync::Outbox>(edge.db, enrolled->device_id, edge.device_key,
                                                 edge.clock);
         client = std::make_unique<sync::SyncClient>(
@@ -112,6 +116,13 @@ class RecoveryTest : public test::EdgeAndCentral {
         router = std::make_unique<central::Router>(*central, central->parts(), keys, central_clock);
         transport->set_router(*router);
     }
+};
+
+// Central's staff keys through its own logged entries, so an auditor can
+// replay every payment.
+class RestoreAuditTest : public RecoveryTest {
+  protected:
+    RestoreAuditTest() { keys_through_log = true; }
 };
 
 }  // namespace
@@ -328,4 +339,66 @@ TEST_F(RecoveryTest, AFailingDiskAtCentralIsARetryableRefusalAndLosesNothing) {
     EXPECT_EQ(laptop_entries_at_central(), static_cast<int>(laptop->status().entries));
     router.reset();
     central.reset();  // closed while the faulty disk is still registered
+}
+
+// A restore is itself a leaf of central's log (an epoch leaf), so the
+// auditor tells the history a restore lost from one rewritten in silence:
+// entries made before the restore and offered again after it are anchored
+// to checkpoints of the lost history, and so are the laptop's checkpoints
+// from before it. Both are reported, not failed; without the restore's leaf
+// the same anchors are a changed history.
+TEST_F(RestoreAuditTest, TheAuditorTellsARestoreFromARewrittenHistory) {
+    pay_next(3);
+    round();
+    store::backup_to(central->db(), cdir / "backup.db");
+    pay_next(3);
+    round();      // the laptop verifies a checkpoint the backup lacks
+    pay_next(2);  // anchored to it, not yet pushed
+    restore_central_from(cdir / "backup.db");
+    // Central logs something of its own before the laptop is back, so the
+    // history after the restore is not the lost one leaf for leaf.
+    (void)central->create_token(*admin, {payer, "grid_device", community, "", 3600000},
+                                central_clock.now_ms());
+    for (int i = 0; i < 4 && laptop->status().pending > 0; ++i)
+        round();
+    round();  // and a pull after the last push: every entry proved
+    ASSERT_EQ(laptop->status().pending, 0u);
+    ASSERT_EQ(count("SELECT count(*) FROM payment"), 8);
+
+    const central::LogSigner signer{central::kLogOrigin, keys.log};
+    auto log = central->merkle_log();
+    log.checkpoint(signer, central_clock.now_ms(), true);
+    const fs::path dir = cdir / "export";
+    ASSERT_TRUE(central::export_log(log, signer.verifier(), dir));
+    fs::create_directories(cdir / "field");
+    int n = 0;
+    for (const auto& note : sync::verified_notes(edge.db))
+        std::ofstream(cdir / "field" / ("cp-" + std::to_string(++n))) << note;
+    const tools::AuditInput in{dir, signer.verifier(), central_key.public_key(), {cdir / "field"}};
+    const auto report = tools::audit_export(in);
+    EXPECT_TRUE(report.passed()) << report.text();
+    EXPECT_GE(report.anchors_lost_in_restore, 2u) << report.text();
+    EXPECT_GE(report.lost_in_restore, 1u)
+        << "the laptop's checkpoint from before: " << report.text();
+    EXPECT_NE(report.text().find("restored from a backup"), std::string::npos) << report.text();
+    EXPECT_EQ(report.payments, 8u) << report.text();
+
+    // The same export with the restore's leaf taken out (central hiding that
+    // it restored): its anchors are a changed history, and its roots fail.
+    central::ExportLeafReader r(dir / "leaves", 1u << 30);
+    std::vector<Bytes> leaves;
+    while (auto l = r.next()) {
+        auto d = sync::decode_log_leaf(*l);
+        if (!(d && std::holds_alternative<sync::EpochLeaf>(*d)))
+            leaves.push_back(std::move(*l));
+    }
+    {
+        std::ofstream o(dir / "leaves", std::ios::binary | std::ios::trunc);
+        for (const auto& b : leaves)
+            central::write_export_leaf(o, b);
+    }
+    const auto hidden = tools::audit_export(in);
+    EXPECT_FALSE(hidden.passed());
+    EXPECT_EQ(hidden.anchors_lost_in_restore, 0u);
+    EXPECT_GE(hidden.anchors_broken, 2u) << hidden.text();
 }

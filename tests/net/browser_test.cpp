@@ -54,8 +54,35 @@ TEST_F(ConsoleInABrowser, AnAdminVoidsOneSideOfADoublePaymentAndTheLaptopsReceiv
                   "SELECT count(*) FROM conflict WHERE kind = 'DOUBLE_PAYMENT' AND state = 'open'"),
               1);
 
+    // Laptop 2 holds a log alarm (a fork, with a checkpoint it verified as
+    // evidence; central is not made to misbehave here: tests/central's
+    // log_test does that). Its next sync reports it; the console shows it.
+    {
+        auto db = laptop2.db();
+        const auto note = *db.query_value<std::string>(
+            "SELECT note FROM log_verified ORDER BY verified_at_ms DESC LIMIT 1");
+        db.execute(
+            "INSERT INTO log_alarm(at_ms, kind, detail, held_note, offered_note) VALUES (?1, "
+            "'forked', '检查点与之前的不一致 / the checkpoint does not extend the one verified', "
+            "?2, ?2)",
+            std::int64_t{1796086800000}, note);
+    }
+    const auto refused = laptop2.run({"--json", "sync"});
+    EXPECT_NE(refused.exit_code, 0) << "pulls stop while the alarm is open: " << refused.out;
+    EXPECT_EQ(*central_db().query_value<int>(
+                  "SELECT count(*) FROM device_log_alarm WHERE kind = 'forked' AND evidence = "
+                  "'signed' AND cleared_at_ms IS NULL"),
+              1);
+
     const auto r = run_console(node, "console.test.mjs");
     ASSERT_EQ(r.exit_code, 0) << r.out;
+    // Cleared on the laptop by whoever looked: central hears of it.
+    const auto alarm_id =
+        must(laptop2.run({"--json", "log"})).at("alarms").as_array().at(0).at("id").as_int64();
+    must(laptop2.run({"--json", "log", "--clear", std::to_string(alarm_id), "--reason",
+                      "与中心核实:测试告警 / checked with central: a test alarm"}));
+    EXPECT_FALSE(
+        must(laptop2.run({"--json", "log"})).at("alarms").as_array().at(0).at("open").as_bool());
     const auto answer = boost::json::parse(r.out.substr(0, r.out.find('\n'))).as_object();
     const std::string voided(answer.at("voided").as_string());
     EXPECT_TRUE(fs::exists(shots() / "console-double-payment.png"));
@@ -77,6 +104,9 @@ TEST_F(ConsoleInABrowser, AnAdminVoidsOneSideOfADoublePaymentAndTheLaptopsReceiv
 
     // The laptops' next sync brings the decision.
     sync_all();
+    EXPECT_EQ(*central_db().query_value<int>(
+                  "SELECT count(*) FROM device_log_alarm WHERE cleared_at_ms IS NOT NULL"),
+              1);
     for (auto* d : {&laptop1, &laptop2}) {
         EXPECT_EQ(d->db().query_value<std::string>("SELECT payment_id FROM payment_void"), voided);
         const auto rec = must(d->run({"--json", "recovery", "list"}));

@@ -239,14 +239,17 @@ TEST(Protocol, GoldenMessagesV4) {
                          "缺少第 42 条 / entry 42 is missing", true});
     acks.central_time_ms = 1796086800000;
     acks.epoch = CentralEpoch{"9f3c2a1b0d4e5f60", 120, 44};
+    acks.version = 4;
     check_golden("push_acks_v4.hex", encode(acks));
     PullRequest req{"device-民生路-01", 7, 1000, 1796086800000};
     req.request_seq = 31;
     req.verified_size = 16;
     req.prove_seqs = {42};
     req.cosignature = "\xe2\x80\x94 gridsync.witness/device-1 AAAAAA==\n";
+    req.version = 4;
     check_golden("pull_request_v4.hex", encode(req));
     PullBatch batch;
+    batch.version = 4;
     batch.from_cursor = 7;
     batch.to_cursor = 9;
     batch.central_time_ms = 1796086800000;
@@ -284,6 +287,35 @@ TEST(Protocol, GoldenMessagesV4) {
     EXPECT_FALSE(decode_pull_batch(encode(batch)));
 }
 
+// Version 5: a pull request reports the device's log alarms, open and
+// cleared, with their evidence; the other messages are version 4's layout.
+TEST(Protocol, GoldenMessagesV5) {
+    PullRequest req{"device-民生路-01", 7, 1000, 1796086800000};
+    req.request_seq = 32;
+    req.verified_size = 16;
+    req.alarms.push_back({3, 1796086700000, "rolled_back", "中心的日志变小了 / smaller tree",
+                          "gridsync.central/log\n16\nroot\n", "gridsync.central/log\n9\nroot\n", 0,
+                          ""});
+    req.alarms.push_back({2, 1796086600000, "withheld", "条目 42 / entry 42", "", "", 1796086650000,
+                          "已核实 / checked with the office"});
+    check_golden("pull_request_v5.hex", encode(req));
+    auto rq = decode_pull_request(encode(req));
+    ASSERT_TRUE(rq.ok()) << rq.failure().message;
+    EXPECT_EQ(rq->version, 5);
+    EXPECT_EQ(rq->alarms, req.alarms);
+    // The same request to a version-4 central carries no alarms, and its
+    // v4 fields are unchanged.
+    req.version = 4;
+    auto old = decode_pull_request(encode(req));
+    ASSERT_TRUE(old.ok());
+    EXPECT_TRUE(old->alarms.empty());
+    EXPECT_EQ(old->verified_size, 16u);
+    // More alarms than a request may carry are refused, not truncated.
+    req.version = 5;
+    req.alarms.assign(kMaxAlarmReports + 1, req.alarms.front());
+    EXPECT_FALSE(decode_pull_request(encode(req)));
+}
+
 // Version 1's messages, as a device of that version sent them, are refused
 // with both versions named.
 TEST(Protocol, VersionOneMessagesAreRefusedNamingBothVersions) {
@@ -292,7 +324,7 @@ TEST(Protocol, VersionOneMessagesAreRefusedNamingBothVersions) {
         auto r = std::string(name).starts_with("push") ? decode_push_batch(old).failure()
                                                        : decode_pull_batch(old).failure();
         EXPECT_EQ(r.code, Errc::unsupported_version) << name;
-        EXPECT_NE(r.message.find("protocol version 1 received, this build speaks 2-4"),
+        EXPECT_NE(r.message.find("protocol version 1 received, this build speaks 2-5"),
                   std::string::npos)
             << r.message;
     }
@@ -309,6 +341,7 @@ TEST(LogLeaf, GoldenLeavesOfEveryKind) {
         {"log_leaf_device_key_v1.hex",
          DeviceKeyLeaf{"device-1", "community_laptop", "S01", "C01", "", key, key, 1796086800000}},
         {"log_leaf_admin_key_v1.hex", AdminKeyLeaf{"admin2", "S02", key, "admin1", 1796086800000}},
+        {"log_leaf_epoch_v3.hex", EpochLeaf{"9f3c2a1b0d4e5f60", 120, 300, 1796086800000}},
         {"log_leaf_baseline_v2.hex", BaselineLeaf{"staff", 1796086800000, to_bytes("changeset")}},
     };
     for (const auto& [file, leaf] : leaves) {
@@ -323,4 +356,8 @@ TEST(LogLeaf, GoldenLeavesOfEveryKind) {
     forged[1] = 1;
     forged[2] = 0;
     EXPECT_FALSE(decode_log_leaf(forged).ok());
+    // A restore claiming version 2: that version had no kind 7.
+    Bytes epoch = encode(leaves.at(5).second);
+    epoch[1] = 2;
+    EXPECT_FALSE(decode_log_leaf(epoch).ok());
 }

@@ -35,10 +35,31 @@ std::optional<std::string> read_text(const fs::path& p) {
 // The longest leaf an export may hold: an entry of the largest changeset.
 constexpr std::uint64_t kMaxLeaf = sync::kMaxChangesetBytes + (1u << 20);
 
+// The restores the log records (epoch leaves): a checkpoint or anchor of a
+// size beyond a restore's, from before it, belongs to the history that
+// restore lost, not to a rewritten one (docs/AUDIT.md).
+struct Restores {
+    std::vector<std::pair<std::uint64_t, sync::EpochLeaf>> at;  // leaf index, its leaf
+    // The restore, logged before leaf `before`, whose lost history a tree of
+    // `size` leaves would be part of.
+    const sync::EpochLeaf* lost(std::uint64_t size, std::uint64_t before) const {
+        for (auto it = at.rbegin(); it != at.rend(); ++it)
+            if (it->first < before && size > it->first)
+                return &it->second;
+        return nullptr;
+    }
+    static std::string why(const sync::EpochLeaf& e) {
+        return "from the history lost when central was restored at leaf " +
+               std::to_string(e.restored_size) + " (epoch " + e.epoch_id + ")";
+    }
+};
+
 // One checkpoint note against the tree: signed by the log key, of a size
-// the export holds, with the tree's root at that size.
+// the export holds, with the tree's root at that size. One of the history a
+// logged restore lost is counted, not failed.
 void check_checkpoint(const std::string& what, const std::string& text,
-                      const tlog::NoteVerifier& log_key, tlog::MemoryTree& tree, AuditReport& a,
+                      const tlog::NoteVerifier& log_key, tlog::MemoryTree& tree,
+                      const Restores& restores, AuditReport& a,
                       std::optional<tlog::Checkpoint>* parsed = nullptr) {
     auto note = tlog::parse_note(text);
     if (!note || !tlog::verified_by(*note, log_key)) {
@@ -52,7 +73,16 @@ void check_checkpoint(const std::string& what, const std::string& text,
     }
     if (parsed)
         *parsed = *cp;
-    if (cp->size > tree.size()) {
+    const bool beyond = cp->size > tree.size();
+    if (!beyond && tlog::root(tree, cp->size) == cp->root)
+        return;
+    if (const auto* r = restores.lost(cp->size, tree.size() + 1); r && !parsed) {
+        ++a.lost_in_restore;
+        a.notes.push_back(what + " (" + std::to_string(cp->size) +
+                          " leaves): " + Restores::why(*r));
+        return;
+    }
+    if (beyond) {
         a.failures.push_back(what + ": 检查点有 " + std::to_string(cp->size) + " 条,导出只有 " +
                              std::to_string(tree.size()) + " 条 / the checkpoint covers " +
                              std::to_string(cp->size) + " leaves, the export holds " +
@@ -60,12 +90,10 @@ void check_checkpoint(const std::string& what, const std::string& text,
                              ": the export is truncated or leaves were removed");
         return;
     }
-    if (tlog::root(tree, cp->size) != cp->root) {
-        a.failures.push_back(
-            what + ": 根哈希不符 / the root of the export's first " + std::to_string(cp->size) +
-            " leaves is not the signed one: a leaf at or before " + std::to_string(cp->size - 1) +
-            " was altered, removed, inserted or reordered");
-    }
+    a.failures.push_back(
+        what + ": 根哈希不符 / the root of the export's first " + std::to_string(cp->size) +
+        " leaves is not the signed one: a leaf at or before " + std::to_string(cp->size - 1) +
+        " was altered, removed, inserted or reordered");
 }
 
 struct Chain {
@@ -143,12 +171,27 @@ AuditReport audit_export(const AuditInput& in) {
     AuditReport a;
     const fs::path leaves_file = in.export_dir / "leaves";
     tlog::MemoryTree tree;
+    Restores restores;
     {
         central::ExportLeafReader r(leaves_file, kMaxLeaf);
         if (!r.opened())
             a.failures.push_back("导出中没有 leaves 文件 / the export has no leaves file");
-        while (const auto l = r.next())
+        while (const auto l = r.next()) {
+            // The restores first (u8 marker, u16 version, u8 kind): the
+            // checkpoints are checked before the leaves are read again.
+            if (l->size() > 3 && (*l)[3] == static_cast<std::uint8_t>(sync::LeafKind::epoch)) {
+                if (auto e = sync::decode_log_leaf(*l)) {
+                    if (const auto* epoch = std::get_if<sync::EpochLeaf>(&*e)) {
+                        if (epoch->restored_size != tree.size())
+                            a.failures.push_back("leaf " + std::to_string(tree.size()) +
+                                                 ": 恢复记录的大小不符 / a restore that names "
+                                                 "another tree size");
+                        restores.at.emplace_back(tree.size(), *epoch);
+                    }
+                }
+            }
             tree.append(tlog::leaf_hash(*l));
+        }
         if (!r.problem().empty())
             a.failures.push_back(r.problem());
     }
@@ -159,11 +202,11 @@ AuditReport audit_export(const AuditInput& in) {
     if (!latest_text)
         a.failures.push_back("导出中没有 checkpoint 文件 / the export has no checkpoint");
     else
-        check_checkpoint("checkpoint", *latest_text, in.log_key, tree, a, &a.latest);
+        check_checkpoint("checkpoint", *latest_text, in.log_key, tree, restores, a, &a.latest);
     if (fs::is_directory(in.export_dir / "checkpoints")) {
         for (const auto& f : fs::directory_iterator(in.export_dir / "checkpoints")) {
             check_checkpoint("checkpoints/" + f.path().filename().string(),
-                             read_text(f.path()).value_or(""), in.log_key, tree, a);
+                             read_text(f.path()).value_or(""), in.log_key, tree, restores, a);
             ++a.checkpoints;
         }
     }
@@ -254,6 +297,12 @@ AuditReport audit_export(const AuditInput& in) {
                 a.failures.push_back(at +
                                      ": 隔离决定签名无效 / a quarantine decision not signed by "
                                      "central");
+        } else if (const auto* ep = std::get_if<sync::EpochLeaf>(&leaf)) {
+            a.notes.push_back(at + ": 中心从备份恢复 / central was restored from a backup at " +
+                              std::to_string(ep->at_ms) + " ms (epoch " + ep->epoch_id +
+                              ", accepted log from " + std::to_string(ep->accepted_base) +
+                              "): what it held after the backup was lost and is checked as "
+                              "devices offered it again");
         } else if (const auto* b = std::get_if<sync::BaselineLeaf>(&leaf)) {
             ++a.baseline_leaves;
             if (entries_seen) {
@@ -298,7 +347,11 @@ AuditReport audit_export(const AuditInput& in) {
                 auto r = roots.find(env->anchor_size);
                 if (r == roots.end())
                     r = roots.emplace(env->anchor_size, tlog::root(tree, env->anchor_size)).first;
-                if (r->second != env->anchor_root) {
+                const auto* lost = restores.lost(env->anchor_size, i);
+                if (r->second != env->anchor_root && lost) {
+                    // Made before the restore, offered again after it.
+                    ++a.anchors_lost_in_restore;
+                } else if (r->second != env->anchor_root) {
                     ++a.anchors_broken;
                     a.failures.push_back(
                         at + " (" + who + "): 日志被改写(分叉)/ its device had verified root " +
@@ -413,7 +466,7 @@ AuditReport audit_export(const AuditInput& in) {
         }
         for (const auto& f : fs::directory_iterator(dir)) {
             check_checkpoint("field " + f.path().filename().string(),
-                             read_text(f.path()).value_or(""), in.log_key, tree, a);
+                             read_text(f.path()).value_or(""), in.log_key, tree, restores, a);
             ++a.field_checkpoints;
         }
     }
@@ -428,6 +481,8 @@ std::string AuditReport::text() const {
       << " baseline), " << checkpoints << " checkpoints, " << field_checkpoints
       << " field checkpoints, " << chains << " chains\n";
     o << "anchors: " << anchors << " entries anchored to a checkpoint of this tree";
+    if (anchors_lost_in_restore)
+        o << ", " << anchors_lost_in_restore << " to the history a logged restore lost";
     if (anchors_broken)
         o << ", " << anchors_broken << " to another history";
     o << "\n";

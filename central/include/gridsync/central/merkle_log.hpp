@@ -19,6 +19,7 @@
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/store/database.hpp"
 #include "gridsync/sync/log_leaf.hpp"
+#include "gridsync/sync/protocol.hpp"
 #include "gridsync/tlog/merkle.hpp"
 #include "gridsync/tlog/note.hpp"
 
@@ -74,6 +75,21 @@ struct Witnessing {
     std::vector<Witness> latest;  // per community, its furthest cosignature, furthest first
 };
 
+// A log alarm a device raised (sync/log_check.hpp) and reported in a pull
+// request (protocol 5), as central keeps it for the console.
+struct DeviceAlarm {
+    std::string device_id;
+    std::uint64_t alarm_id = 0;
+    domain::EpochMs at_ms = 0;
+    std::string kind, detail, held_note, offered_note;
+    // signed: every note it carries verifies with the log key (central
+    // signed the evidence against itself); unsigned: one does not; none.
+    std::string evidence;
+    domain::EpochMs received_at_ms = 0;
+    std::optional<domain::EpochMs> cleared_at_ms;
+    std::string cleared_reason;
+};
+
 // Where a leaf's bytes are kept: a row of one of central's append-only
 // tables (the leaf format's kind follows from it).
 enum class LeafSource : std::uint8_t {
@@ -84,6 +100,7 @@ enum class LeafSource : std::uint8_t {
     admin_account = 5,        // admin_key leaf
     quarantine_decision = 6,  // quarantined leaf (the same quarantined_entry row)
     baseline = 7,             // baseline leaf (log_baseline)
+    epoch = 8,                // epoch leaf (log_epoch, which holds its bytes)
 };
 
 struct LeafRef {
@@ -129,6 +146,14 @@ class MerkleLog final : public tlog::HashSource {
     Witnessing witnessing(std::size_t needed = kWitnessCommunities);
     // The checkpoint note with every cosignature central holds for it.
     std::string published_note(const StoredCheckpoint& c);
+
+    // Keeps a device's report of an alarm: a new one, or the clearing of one
+    // central holds (an alarm changes once, when cleared). The evidence is
+    // judged against `log_key`. Returns true when central learnt something.
+    bool keep_alarm(const std::string& device_id, const sync::AlarmReport& report,
+                    const tlog::NoteVerifier& log_key, domain::EpochMs now);
+    // Newest first; `open_only`: those their devices have not cleared.
+    std::vector<DeviceAlarm> alarms(bool open_only, std::size_t limit = 200);
 
   private:
     store::Database& db_;

@@ -39,8 +39,11 @@ boost::json::array device_list(store::Database& db);
 
 // The verifiable log (docs/AUDIT.md): {leaves, checkpoint_size,
 // checkpoint_at_ms, witnesses_needed, witnessed_size, witnesses: [{community,
-// community_id, device, device_id, size, at_ms}]}, each community with the
-// furthest checkpoint one of its laptops cosigned, furthest first.
+// community_id, device, device_id, size, at_ms}], open_alarms, alarms:
+// [{device, device_id, alarm_id, at_ms, kind, detail, evidence, held_note,
+// offered_note, received_at_ms, open, cleared_at_ms?, cleared_reason?}]},
+// each community with the furthest checkpoint one of its laptops cosigned,
+// furthest first; the alarms devices reported, open ones first.
 boost::json::object log_view(store::Database& db);
 
 // [{key_id, staff_id, staff, device_id, device, fingerprint, enrolled_at_ms,

@@ -44,9 +44,14 @@ std::string witness_name(const std::string& device_id);
 // Fills a request's v4 fields: the last checkpoint verified, the
 // acknowledged entries not yet proved included (oldest first, bounded), and
 // this device's cosignature of that checkpoint when it has not sent one for
-// it yet (central keeps community laptops' as witnesses, docs/AUDIT.md).
+// it yet (central keeps community laptops' as witnesses, docs/AUDIT.md), and
+// (v5) the alarms central has not heard of as they stand now.
 void add_log_requests(store::Database& db, PullRequest& req, const crypto::SigningKey& device_key,
                       domain::EpochMs now);
+
+// Central answered the last request with a batch it signed: it heard the
+// alarms that request reported.
+void alarm_reports_heard(store::Database& db);
 
 // Checks a batch's log proofs in its own transaction (an alarm outlives the
 // refused pull). Failure sync::Errc::log_untrusted when an alarm is open

@@ -23,6 +23,12 @@
 //                  held before its log began (a database older than the log,
 //                  central/merkle_log.hpp), as a changeset of INSERTs, one
 //                  table and at most kBaselineRows rows per leaf
+//   7 epoch        string epoch_id, u64 accepted_base, u64 restored_size,
+//                  i64 at_ms: central was restored from a backup and began a
+//                  new epoch (PROTOCOL.md, "Epochs") with its accepted log at
+//                  accepted_base and this tree at restored_size leaves (this
+//                  leaf's index): checkpoints and anchors of larger sizes
+//                  from before it belong to the history the restore lost
 // An entry central holds appears as an entry leaf once when accepted, or
 // when quarantined (then with the decision leaf after it) and again when an
 // admin releases it and it is applied. Staff keys are registered by device entries (a staff_key
@@ -41,7 +47,8 @@ namespace gridsync::sync {
 // that has its kind, so the bytes of a kind never change once logged):
 //   1: first version (kinds 1-5).
 //   2: kind 6, baseline.
-inline constexpr std::uint16_t kLogLeafVersion = 2;
+//   3: kind 7, epoch.
+inline constexpr std::uint16_t kLogLeafVersion = 3;
 inline constexpr std::size_t kBaselineRows = 5000;
 
 enum class LeafKind : std::uint8_t {
@@ -51,6 +58,7 @@ enum class LeafKind : std::uint8_t {
     device_key = 4,
     admin_key = 5,
     baseline = 6,
+    epoch = 7,
 };
 
 struct EntryLeaf {
@@ -79,8 +87,14 @@ struct BaselineLeaf {
     std::int64_t taken_at_ms = 0;
     Bytes changeset;
 };
+struct EpochLeaf {
+    std::string epoch_id;
+    std::uint64_t accepted_base = 0;  // central's accepted log position it restarted from
+    std::uint64_t restored_size = 0;  // the tree's size when restored: this leaf's index
+    std::int64_t at_ms = 0;
+};
 using LogLeaf = std::variant<EntryLeaf, QuarantinedLeaf, AdminActionLeaf, DeviceKeyLeaf,
-                             AdminKeyLeaf, BaselineLeaf>;
+                             AdminKeyLeaf, BaselineLeaf, EpochLeaf>;
 
 LeafKind kind_of(const LogLeaf& leaf);
 Bytes encode(const LogLeaf& leaf);

@@ -42,7 +42,10 @@ namespace gridsync::sync {
 //      carries central's latest checkpoint (a C2SP signed note, with the
 //      witnesses' cosignatures), the consistency proof from the device's
 //      checkpoint and the inclusion proofs asked for.
-inline constexpr std::uint16_t kProtocolVersion = 4;
+//   5: a pull request reports the device's log alarms central has not heard
+//      of yet (raised, or cleared since), with their evidence, so the
+//      console shows them (docs/AUDIT.md).
+inline constexpr std::uint16_t kProtocolVersion = 5;
 inline constexpr std::uint16_t kOldestProtocolVersion = 2;
 
 // Clocks (docs/SECURITY.md). An entry's HLC may be at most this far ahead of
@@ -129,7 +132,9 @@ struct PushAcks {
 
 // pull_request: string device_id, u64 cursor, u32 max_entries, i64 device_time_ms,
 // u8 want_digest, snapshot, [v3: u64 request_seq], [v4: u64 verified_size,
-// u64 n, n x u64 seq, string cosignature]. A snapshot field is u8 0
+// u64 n, n x u64 seq, string cosignature], [v5: u64 n, n x alarm report
+// (u64 id, i64 at_ms, string kind, string detail, string held_note, string
+// offered_note, i64 cleared_at_ms (0: open), string cleared_reason)]. A snapshot field is u8 0
 // (none), or u8 1, u64 at, u32 next_table, string next_after_id.
 // Sent signed by the device (kPullRequestContext) as a Signed message.
 //
@@ -139,6 +144,19 @@ struct PushAcks {
 // last page moves its cursor to S. Rows that change while the pages are read
 // are sent again from the log after S: applying central's changes over a
 // newer row converges, as in a fuzzy checkpoint followed by redo.
+// (v5) A log alarm as its device reports it (sync/log_check.hpp): central
+// keeps it for the console; the notes are its evidence, each a checkpoint
+// central's log key signed (or empty).
+struct AlarmReport {
+    std::uint64_t id = 0;  // the device's own number for it
+    std::int64_t at_ms = 0;
+    std::string kind, detail, held_note, offered_note;
+    std::int64_t cleared_at_ms = 0;  // 0 while open
+    std::string cleared_reason;
+    bool operator==(const AlarmReport&) const = default;
+};
+inline constexpr std::size_t kMaxAlarmReports = 16;
+
 struct PullRequest {
     std::string device_id;
     std::uint64_t cursor = 0;  // the last position the device has applied
@@ -157,6 +175,9 @@ struct PullRequest {
     std::uint64_t verified_size = 0;
     std::vector<std::uint64_t> prove_seqs;
     std::string cosignature;
+    // (v5) Log alarms this device raised or cleared that central has not
+    // acknowledged hearing of (at most kMaxAlarmReports, oldest first).
+    std::vector<AlarmReport> alarms;
     std::uint16_t version = kProtocolVersion;
 };
 

@@ -14,7 +14,8 @@
 // that time, rostered and independent, and so on for hand-overs, deliveries,
 // check-ins, closings and openings. An entitlement paid more than once must
 // have a logged admin decision. Checkpoints collected from devices (field)
-// must be checkpoints of the same tree.
+// must be checkpoints of the same tree, or of the history a restore that is
+// itself in the log lost (an epoch leaf: reported, not failed).
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -41,6 +42,9 @@ struct AuditReport {
     std::size_t double_payments_resolved = 0;
     std::size_t anchors = 0;         // entries whose anchor is a checkpoint of this tree
     std::size_t anchors_broken = 0;  // entries whose anchor is of another history
+    // Entries made before a logged restore and offered again after it, and
+    // checkpoints from before it, of the history it lost (noted, not failed).
+    std::size_t anchors_lost_in_restore = 0, lost_in_restore = 0;
     std::optional<tlog::Checkpoint> latest;
     std::vector<std::string> failures;  // each names its evidence (leaf, entry, row)
     std::vector<std::string> notes;
