@@ -174,12 +174,13 @@ struct Work {
 class Bench {
   public:
     Bench(Sizes s, std::string central_bin, std::string edge_bin, std::string audit_bin,
-          fs::path work)
+          fs::path work, bool keep)
         : s_(s),
           central_bin_(std::move(central_bin)),
           edge_bin_(std::move(edge_bin)),
           audit_bin_(std::move(audit_bin)),
-          work_(std::move(work)) {}
+          work_(std::move(work)),
+          keep_(keep) {}
 
     void run() {
         std::printf("%-44s %12s %12s %12s  %-9s\n", "figure", "median", "min", "max", "unit");
@@ -715,6 +716,10 @@ class Bench {
         std::printf("# audit at scale: %llu payments, %llu leaves, made in %.1f s\n",
                     static_cast<unsigned long long>(big.payments),
                     static_cast<unsigned long long>(big.leaves), big.made_s);
+        if (keep_)
+            std::printf(
+                "# audit at scale: gridsync-audit --export %s --log-key '%s' --central-key %s\n",
+                big.export_dir.c_str(), big.log_vkey.c_str(), big.central_key_hex.c_str());
         const auto t1 = Steady::now();
         const auto rb =
             gridsync::run(audit_bin_, {"--export", big.export_dir.string(), "--log-key",
@@ -745,7 +750,8 @@ class Bench {
             "core); export %.0f MiB\n",
             1e6 / (static_cast<double>(big.payments) / big_s),
             static_cast<double>(fs::file_size(big.export_dir / "leaves")) / (1 << 20));
-        fs::remove_all(work_ / "audit-scale");
+        if (!keep_)  // 2 GiB at full size; with --keep, left for a profile
+            fs::remove_all(work_ / "audit-scale");
     }
     static double number_before(const std::string& text, const std::string& what) {
         const auto at = text.find(what);
@@ -898,6 +904,7 @@ class Bench {
     Sizes s_;
     std::string central_bin_, edge_bin_, audit_bin_;
     fs::path work_;
+    bool keep_;  // --keep: the synthetic export stays for a profile
     std::unique_ptr<tools::CentralProcess> central_;
     std::unique_ptr<Laptop> laptop_;
     std::string day_, community_, clerk_, payer_, verifier_, session_;
@@ -949,7 +956,7 @@ int main(int argc, char** argv) {
     const auto t0 = Steady::now();
     int rc = 0;
     try {
-        Bench bench(sizes, central_bin, edge_bin, audit_bin, work);
+        Bench bench(sizes, central_bin, edge_bin, audit_bin, work, keep.has_value());
         if (audit_only)
             bench.run_audit_at_scale();
         else

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <limits>
+#include <map>
 
 #include "gridsync/store/changeset_format.hpp"
 #include "gridsync/store/errors.hpp"
@@ -396,6 +397,50 @@ ApplyReport apply_changeset(Database& db, ByteSource& changeset, const ConflictH
 void set_stream_chunk_size(int bytes) {
     check_session_rc(sqlite3session_config(SQLITE_SESSION_CONFIG_STRMSIZE, &bytes),
                      "sqlite3session_config");
+}
+
+bool apply_inserts(Database& db, ByteView changeset) {
+    // First, without writing: INSERTs only, into tables of the same shape.
+    std::map<std::string, int, std::less<>> shape;
+    {
+        ChangesetIterator it(changeset);
+        while (it.next()) {
+            if (it.op() != Op::insert)
+                return false;
+            auto known = shape.find(it.table());
+            if (known == shape.end()) {
+                const auto n = db.query_value<int>("SELECT count(*) FROM pragma_table_info(?1)",
+                                                   std::string(it.table()));
+                known = shape.emplace(std::string(it.table()), n.value_or(0)).first;
+            }
+            if (known->second != it.column_count())
+                return false;
+        }
+    }
+    Transaction savepoint(db);
+    try {
+        for (ChangesetIterator it(changeset); it.next();) {
+            std::string sql = "INSERT INTO \"";
+            for (const char c : it.table())
+                sql += c == '"' ? std::string("\"\"") : std::string(1, c);
+            sql += "\" VALUES (";
+            for (int i = 0; i < it.column_count(); ++i)
+                sql += (i ? ", ?" : "?") + std::to_string(i + 1);
+            sql += ")";
+            auto st = db.prepare(sql);
+            for (int i = 0; i < it.column_count(); ++i) {
+                const auto v = it.new_value(i);
+                if (!v)
+                    return false;  // an INSERT carries every column
+                st.bind(i + 1, *v);
+            }
+            st.run();
+        }
+    } catch (const StoreError&) {
+        return false;  // the savepoint rolls back: nothing of it stays
+    }
+    savepoint.commit();
+    return true;
 }
 
 }  // namespace gridsync::store

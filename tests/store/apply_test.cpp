@@ -179,3 +179,38 @@ TEST_F(ApplyTest, CorruptChangesetThrowsAndChangesNothing) {
     EXPECT_THROW((void)apply_changeset(n.central, cut, test::fail_on_conflict()), StoreError);
     EXPECT_FALSE(n.central.query_value<int>("SELECT 1 FROM household WHERE id='h8'"));
 }
+
+// apply_inserts: the same rows as apply_changeset when every change is a new
+// row; false and nothing written otherwise, for apply_changeset to handle.
+TEST_F(ApplyTest, NewRowsGoInThroughCachedStatementsAsApplyWouldPutThem) {
+    const Changeset cs = TwoNodes::capture(n.device, [&] {
+        n.device.execute("INSERT INTO household VALUES ('h2', '新户', '13900000001')");
+        n.device.execute("INSERT INTO resident VALUES ('r2', 'h2', '李四', 41, NULL)");
+    });
+    ASSERT_TRUE(apply_inserts(n.central, cs.bytes()));
+    for (const char* sql : {"SELECT address || phone FROM household WHERE id = 'h2'",
+                            "SELECT name || age || household_id FROM resident WHERE id = 'r2'"}) {
+        EXPECT_EQ(n.central.query_value<std::string>(sql), n.device.query_value<std::string>(sql))
+            << sql;
+    }
+    // Again: the keys are taken, so nothing of it goes in (a conflict).
+    EXPECT_FALSE(apply_inserts(n.central, cs.bytes()));
+    EXPECT_EQ(n.central.query_value<int>("SELECT count(*) FROM household"), 2);
+}
+
+TEST_F(ApplyTest, ApplyInsertsLeavesAnythingElseToApply) {
+    const Changeset update = TwoNodes::capture(
+        n.device, [&] { n.device.execute("UPDATE household SET address = '改' WHERE id = 'h1'"); });
+    EXPECT_FALSE(apply_inserts(n.central, update.bytes()));
+    EXPECT_EQ(central_address(), "原地址");
+    // A resident whose household central lacks: the first row went in, the
+    // second fails its foreign key, and the savepoint takes both back.
+    n.device.execute("INSERT INTO household VALUES ('h3', '只在设备', NULL)");
+    const Changeset orphan = TwoNodes::capture(n.device, [&] {
+        n.device.execute("INSERT INTO resident VALUES ('r4', 'h1', '孙七', 7, NULL)");
+        n.device.execute("INSERT INTO resident VALUES ('r3', 'h3', '赵六', 5, NULL)");
+    });
+    EXPECT_FALSE(apply_inserts(n.central, orphan.bytes()));
+    EXPECT_EQ(n.central.query_value<int>("SELECT count(*) FROM resident"), 1);
+    EXPECT_FALSE(n.central.in_transaction());
+}
