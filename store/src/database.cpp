@@ -256,20 +256,22 @@ Transaction::Transaction(Database& db, Kind kind) : db_(db) {
     if (db_.in_transaction()) {
         // Inside another transaction: a savepoint, durable when the outer
         // one commits (central applies a push batch this way, one commit).
-        db_.exec("SAVEPOINT gridsync_nested");
+        // Cached statements, not exec: a replay or a push opens and releases
+        // one per entry, and exec parses its SQL every time.
+        db_.prepare("SAVEPOINT gridsync_nested").run();
         nested_ = true;
         active_ = true;
         return;
     }
     switch (kind) {
         case Kind::deferred:
-            db_.exec("BEGIN DEFERRED");
+            db_.prepare("BEGIN DEFERRED").run();
             break;
         case Kind::immediate:
-            db_.exec("BEGIN IMMEDIATE");
+            db_.prepare("BEGIN IMMEDIATE").run();
             break;
         case Kind::exclusive:
-            db_.exec("BEGIN EXCLUSIVE");
+            db_.prepare("BEGIN EXCLUSIVE").run();
             break;
     }
     active_ = true;
@@ -288,7 +290,7 @@ Transaction::~Transaction() {
 void Transaction::commit() {
     if (!active_)
         throw StoreError(sqlite_error_code(SQLITE_MISUSE), "commit without an active transaction");
-    db_.exec(nested_ ? "RELEASE gridsync_nested" : "COMMIT");
+    db_.prepare(nested_ ? "RELEASE gridsync_nested" : "COMMIT").run();
     active_ = false;
 }
 

@@ -214,3 +214,36 @@ TEST_F(ApplyTest, ApplyInsertsLeavesAnythingElseToApply) {
     EXPECT_EQ(n.central.query_value<int>("SELECT count(*) FROM resident"), 1);
     EXPECT_FALSE(n.central.in_transaction());
 }
+
+// Central captures what it applies (the changeset other devices pull): the
+// same bytes whichever way the rows went in, including after a failed fast
+// try that the savepoint took back.
+TEST_F(ApplyTest, WhatASessionCapturesIsTheSameEitherWay) {
+    const Changeset cs = TwoNodes::capture(n.device, [&] {
+        n.device.execute("INSERT INTO household VALUES ('h2', '新户', '13900000002')");
+        n.device.execute("INSERT INTO resident VALUES ('r2', 'h2', '李四', 41, NULL)");
+    });
+    const auto captured = [&](Database& db, bool fast) {
+        return TwoNodes::capture(db, [&] {
+            if (!fast || !apply_inserts(db, cs.bytes()))
+                (void)apply_changeset(db, cs.bytes(), test::fail_on_conflict());
+        });
+    };
+    TwoNodes other;
+    for (auto* db : {&other.central}) {
+        db->execute("INSERT INTO household VALUES ('h1', '原地址', NULL)");
+        db->execute("INSERT INTO resident VALUES ('r1', 'h1', '张三', 30, NULL)");
+    }
+    const Changeset fast = captured(n.central, true);
+    const Changeset slow = captured(other.central, false);
+    EXPECT_EQ(to_hex(fast.bytes()), to_hex(slow.bytes()));
+    // A fast try that fails half-way leaves nothing in the session.
+    n.device.execute("INSERT INTO household VALUES ('h3', '只在设备', NULL)");
+    const Changeset orphan = TwoNodes::capture(n.device, [&] {
+        n.device.execute("INSERT INTO resident VALUES ('r4', 'h1', '孙七', 7, NULL)");
+        n.device.execute("INSERT INTO resident VALUES ('r3', 'h3', '赵六', 5, NULL)");
+    });
+    const Changeset none = TwoNodes::capture(
+        n.central, [&] { EXPECT_FALSE(apply_inserts(n.central, orphan.bytes())); });
+    EXPECT_TRUE(none.bytes().empty());
+}

@@ -96,10 +96,42 @@ void check_checkpoint(const std::string& what, const std::string& text,
         " was altered, removed, inserted or reordered");
 }
 
+// One device's chain as the log holds it. Entries come in seq order, so
+// they are kept in a vector by seq; one out of order (after a gap) goes to
+// a map: 10^6 entries take 72 bytes each, not three map nodes.
 struct Chain {
-    std::map<std::uint64_t, sync::Hash32> hashes;  // seq -> entry hash
-    std::map<std::uint64_t, sync::Hash32> prev;    // seq -> prev_hash claimed
-    std::map<std::uint64_t, std::uint64_t> leaf;   // seq -> first leaf
+    struct Link {
+        sync::Hash32 hash{};     // the entry's hash
+        sync::Hash32 prev{};     // the prev_hash it claims
+        std::uint64_t leaf = 0;  // its first leaf
+    };
+    std::vector<Link> dense;               // seq 1..dense.size()
+    std::map<std::uint64_t, Link> sparse;  // seqs beyond a gap
+    const Link* find(std::uint64_t seq) const {
+        if (seq >= 1 && seq <= dense.size())
+            return &dense[seq - 1];
+        const auto it = sparse.find(seq);
+        return it == sparse.end() ? nullptr : &it->second;
+    }
+    void add(std::uint64_t seq, const Link& link) {
+        if (seq == dense.size() + 1) {
+            dense.push_back(link);
+            // What waited beyond the gap this entry closed.
+            for (auto it = sparse.find(dense.size() + 1);
+                 it != sparse.end() && it->first == dense.size() + 1; it = sparse.erase(it))
+                dense.push_back(it->second);
+        } else if (seq > dense.size()) {
+            sparse.emplace(seq, link);
+        }
+    }
+    // Every link in seq order.
+    template <class F>
+    void each(F&& f) const {
+        for (std::size_t i = 0; i < dense.size(); ++i)
+            f(static_cast<std::uint64_t>(i + 1), dense[i]);
+        for (const auto& [seq, link] : sparse)
+            f(seq, link);
+    }
 };
 
 // The state rebuilt from the log: the replicated schema, empty, then the
@@ -113,6 +145,21 @@ class Replay {
                 ("gridsync-audit-" + to_hex(crypto::random_bytes(8)) + ".db")),
           db_(open(path_)) {
         (void)store::migrate(db_, domain::migrations());
+        // The auditor's own: which entry wrote each payment (for a decision
+        // on the conflicts that entry raised), on disk, not in memory.
+        db_.exec(
+            "CREATE TABLE audit_payment_entry(payment_id TEXT PRIMARY KEY, entry TEXT NOT NULL) "
+            "WITHOUT ROWID");
+    }
+    void note_payment(const std::string& id, const std::string& entry) {
+        db_.execute(
+            "INSERT INTO audit_payment_entry(payment_id, entry) VALUES (?1, ?2) ON "
+            "CONFLICT(payment_id) DO UPDATE SET entry = excluded.entry",
+            id, entry);
+    }
+    std::optional<std::string> payment_entry(const std::string& id) {
+        return db_.query_value<std::string>(
+            "SELECT entry FROM audit_payment_entry WHERE payment_id = ?1", id);
     }
     ~Replay() {
         std::error_code ignored;
@@ -240,8 +287,6 @@ AuditReport audit_export(const AuditInput& in) {
     std::map<std::string, crypto::PublicKey> admins;
     std::map<std::string, Chain> chains;
     Replay replay;
-    // Who wrote each payment (for a decision on the conflicts its entry raised).
-    std::map<std::string, std::string> payment_entry;
     std::set<std::string> decided;  // "entitlement 'E'" or a conflict group "device:seq:KIND:table"
     bool entries_seen = false;
     std::map<std::uint64_t, tlog::Hash> roots;  // tree size -> root, as anchors ask
@@ -379,16 +424,15 @@ AuditReport audit_export(const AuditInput& in) {
             }
             auto& chain = chains[env->device_id];
             const auto hash = sync::entry_hash(e->envelope, *sig);
-            const auto seen = chain.hashes.find(env->seq);
-            if (seen != chain.hashes.end() && seen->second != hash) {
+            const auto* seen = chain.find(env->seq);
+            if (seen && seen->hash != hash) {
                 a.failures.push_back(at + " (" + who +
                                      "): 同一序号两条不同记录(分叉)/ a second, different "
                                      "entry with this seq: the chain is forked");
                 continue;
             }
-            chain.hashes[env->seq] = hash;
-            chain.prev[env->seq] = env->prev_hash;
-            chain.leaf.emplace(env->seq, i);
+            if (!seen)
+                chain.add(env->seq, {hash, env->prev_hash, i});
             // An entry held unapplied is followed by central's decision; it
             // is logged again when released and applied.
             const bool held =
@@ -406,7 +450,7 @@ AuditReport audit_export(const AuditInput& in) {
                 ++a.signed_rows;
                 if (table == "payment") {
                     ++a.payments;
-                    payment_entry[id] = who;
+                    replay.note_payment(id, who);
                 }
                 const auto st = domain::verify_signed_row(replay.db(), table, id);
                 if (st)
@@ -425,9 +469,9 @@ AuditReport audit_export(const AuditInput& in) {
         batch->commit();
     for (const auto& [device, chain] : chains) {
         std::uint64_t expect = 1;
-        for (const auto& [seq, hash] : chain.hashes) {
-            const std::string who = device + ":" + std::to_string(seq) + " (leaf " +
-                                    std::to_string(chain.leaf.at(seq)) + ")";
+        chain.each([&](std::uint64_t seq, const Chain::Link& link) {
+            const std::string who =
+                device + ":" + std::to_string(seq) + " (leaf " + std::to_string(link.leaf) + ")";
             if (seq != expect) {
                 a.failures.push_back(who + ": 缺少第 " + std::to_string(expect) + " 条 / entries " +
                                      std::to_string(expect) + ".." + std::to_string(seq - 1) +
@@ -435,14 +479,13 @@ AuditReport audit_export(const AuditInput& in) {
                 expect = seq;
             }
             const sync::Hash32 zero{};
-            const sync::Hash32 want = seq == 1                      ? zero
-                                      : chain.hashes.count(seq - 1) ? chain.hashes.at(seq - 1)
-                                                                    : chain.prev.at(seq);
-            if (chain.prev.at(seq) != want)
+            const Chain::Link* before = seq == 1 ? nullptr : chain.find(seq - 1);
+            const sync::Hash32 want = seq == 1 ? zero : before ? before->hash : link.prev;
+            if (link.prev != want)
                 a.failures.push_back(who + ": 与上一条不相连 / does not link to entry " +
                                      std::to_string(seq - 1));
             ++expect;
-        }
+        });
     }
     a.chains = chains.size();
     a.device_keys = devices.size() - 1;
@@ -461,9 +504,8 @@ AuditReport audit_export(const AuditInput& in) {
             std::istringstream each(ids);
             std::string id;
             while (!ok && each >> id) {
-                const auto w = payment_entry.find(id);
-                ok = w != payment_entry.end() &&
-                     decided.count(w->second + ":DOUBLE_PAYMENT:entitlement") > 0;
+                const auto w = replay.payment_entry(id);
+                ok = w && decided.count(*w + ":DOUBLE_PAYMENT:entitlement") > 0;
             }
             if (ok)
                 ++a.double_payments_resolved;
