@@ -553,22 +553,39 @@ class Bench {
         auto reader =
             std::make_unique<Laptop>(work_ / "laptop2", "bench laptop 2", *central_,
                                      central_->codes(clerk_, "community_laptop", "C01", 1)[0]);
-        for (int backlog : s_.backlogs) {
+        for (std::size_t b = 0; b < s_.backlogs.size(); ++b) {
+            const int backlog = s_.backlogs[b];
             const int repeats = backlog >= 50000 ? 1 : s_.repeats;
-            Figure rows{"push " + std::to_string(backlog) + " entries", "rows/s"};
-            Figure entries{"push " + std::to_string(backlog) + " entries", "entries/s"};
+            // Every repeat gets the same mix: a quarter payments and a
+            // quarter hand-over + delivery pairs where the entitlements and
+            // certificates left, shared over this backlog's repeats and the
+            // backlogs after it, allow; check-ins fill the rest.
+            int later = 0;
+            for (std::size_t k = b + 1; k < s_.backlogs.size(); ++k)
+                later += s_.backlogs[k] >= 50000 ? 1 : s_.repeats;
+            const auto left = [&](std::size_t used, std::size_t all) {
+                return static_cast<int>((all - used) / static_cast<std::size_t>(repeats + later));
+            };
+            const int pay_quota = std::min(
+                backlog / 4, left(work_list_.next_payment, work_list_.entitlements.size()));
+            const int deliver_quota = std::min(
+                backlog / 4, left(work_list_.next_certificate, work_list_.certificates.size()));
+            const std::string mix = " (" + std::to_string(pay_quota) + " pay, " +
+                                    std::to_string(deliver_quota) + " deliver)";
+            Figure rows{"push " + std::to_string(backlog) + mix, "rows/s"};
+            Figure entries{"push " + std::to_string(backlog) + mix, "entries/s"};
             Figure verify{"push " + std::to_string(backlog) + " vs Ed25519 verify", "entries/s"};
             Figure rss{"central peak RSS after push " + std::to_string(backlog), "MiB"};
             Figure tree{"push " + std::to_string(backlog) + ": the log's share", "us/entry"};
             for (int r = 0; r < repeats; ++r) {
                 int n = 0, payments = 0, deliveries = 0;
                 while (n < backlog) {
-                    if (n % 4 == 0 && pay(*laptop_)) {
+                    if (n % 4 == 0 && payments < pay_quota && pay(*laptop_)) {
                         ++payments;
                         ++n;
                         continue;
                     }
-                    if (n % 4 == 1 && n + 1 < backlog) {
+                    if (n % 4 == 1 && n + 1 < backlog && deliveries < deliver_quota) {
                         if (auto cert = hand_over(*laptop_)) {
                             deliver(*laptop_, *cert);
                             ++deliveries;
@@ -579,6 +596,8 @@ class Bench {
                     check_in_or_out(*laptop_);
                     ++n;
                 }
+                if (payments != pay_quota || deliveries != deliver_quota)
+                    throw std::runtime_error("push: a repeat's mix differs from the others'");
                 const auto pending = pending_entries();
                 const auto t0 = Steady::now();
                 const auto report = laptop_->sync(false);
@@ -598,8 +617,8 @@ class Bench {
                 tree.floor.push_back(secs * 1e6 / static_cast<double>(pending.size()));
                 if (r == 0) {
                     std::printf(
-                        "# backlog %d: %d payments, %d deliveries (each after its "
-                        "hand-over), the rest check-ins; %zu rows\n",
+                        "# backlog %d, every repeat: %d payments, %d deliveries (each after "
+                        "its hand-over), the rest check-ins; %zu rows\n",
                         backlog, payments, deliveries, row_count);
                 }
             }

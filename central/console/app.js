@@ -46,6 +46,7 @@ const TEXT = {
     alarm: {
       rolled_back: "日志变小(回滚)", forked: "日志分叉", withheld: "条目未收录", inclusion_failed: "收录证明无效",
       bad_checkpoint: "检查点无效", log_key_changed: "日志密钥改变", restored: "中心从备份恢复",
+      split_view: "两台设备看到不同的日志",
     },
     r_csv: "CSV", g_count: "个", g_settle: "一次处理这一组", g_settled: "已一次处理",
     g_sample: "示例:", g_cause: "同一条记录引起",
@@ -106,6 +107,7 @@ const TEXT = {
     alarm: {
       rolled_back: "Smaller tree (rollback)", forked: "Forked history", withheld: "Entry withheld", inclusion_failed: "Bad inclusion proof",
       bad_checkpoint: "Bad checkpoint", log_key_changed: "Log key changed", restored: "Central restored from backup",
+      split_view: "Two devices shown different trees",
     },
     r_csv: "CSV", g_count: "", g_settle: "Settle the whole group", g_settled: "Settled at once:",
     g_sample: "For example: ", g_cause: "caused by one entry",

@@ -297,7 +297,8 @@ bool MerkleLog::keep_alarm(const std::string& device_id, const sync::AlarmReport
                            const tlog::NoteVerifier& log_key, domain::EpochMs now) {
     std::string evidence = "none";
     for (const auto* text : {&report.held_note, &report.offered_note}) {
-        if (text->empty())
+        // A log_key_changed alarm holds the key it had pinned, not a note.
+        if (text->empty() || tlog::NoteVerifier::parse(*text))
             continue;
         const auto note = tlog::parse_note(*text);
         const bool ok = note && tlog::verified_by(*note, log_key);

@@ -63,6 +63,7 @@ const char* kHelp = R"(gridsync-edge — 街道离线工作节点 / the subdistr
                                   whenever central is reachable, backing off on failure
   status                          待上传记录、链校验、设备指纹 / pending entries, chain, fingerprint
   log [--clear ID --reason TEXT]  中心日志的安全告警及证据;核实后处理 / alarms about central's log, their evidence; clear one after checking
+  log --compare FILE              与另一台设备核验的检查点比对 / compare a checkpoint another device verified with this device's
   verify                          校验本设备整条签名哈希链 / verify this device's whole signed chain
 
 工作人员 / Staff
@@ -288,6 +289,39 @@ int cmd_log(Context& c) {
         if (auto st = sync::clear_log_alarm(c.node.db(), id, reason, c.clock.now_ms()); !st)
             return c.out.failure(st.failure());
         c.out.line("告警已处理 alarm cleared: #" + std::to_string(id));
+        return c.out.finish(Exit::ok);
+    }
+    if (const auto file = c.args.get("compare")) {
+        // Another device's verified checkpoint, one note per file.
+        const auto bytes = read_file(*file, 1 << 20);
+        if (!bytes)
+            return c.out.failure(bytes.failure());
+        auto r =
+            sync::compare_checkpoint(c.node.db(), std::string(as_chars(*bytes)), c.clock.now_ms());
+        if (!r)
+            return c.out.failure(r.failure());
+        static const char* names[] = {"agrees", "split_view", "other_size"};
+        c.out.data()["comparison"] = names[static_cast<int>(r->result)];
+        c.out.data()["size"] = r->size;
+        switch (r->result) {
+            case sync::Comparison::agrees:
+                c.out.line(
+                    "一致 agrees: 两台设备核验的检查点相同 / both devices verified the same "
+                    "tree of " +
+                    std::to_string(r->size) + " leaves");
+                break;
+            case sync::Comparison::split_view:
+                c.out.data()["alarm_id"] = r->alarm_id;
+                c.out.line("告警 ALARM #" + std::to_string(r->alarm_id) +
+                           " split_view: 中心给两台设备看了不同的日志 / central showed the two "
+                           "devices different trees of " +
+                           std::to_string(r->size) + " leaves");
+                return c.out.finish(Exit::chain_broken);
+            case sync::Comparison::other_size:
+                c.out.line("无法比较 cannot tell: 本机没有核验过 " + std::to_string(r->size) +
+                           " 条的检查点 / this device verified no checkpoint of that size");
+                break;
+        }
         return c.out.finish(Exit::ok);
     }
     // Built apart and moved in: a reference into data() would not survive
@@ -1146,7 +1180,7 @@ void check_options(const Args& args, const std::string& cmd) {
         {"sync", {}},
         {"serve", {"listen", "interval-seconds", "port-file", "no-app", "no-sync", "rounds"}},
         {"status", {}},
-        {"log", {"clear", "reason"}},
+        {"log", {"clear", "reason", "compare"}},
         {"verify", {}},
         {"staff", {"role", "staff"}},
         {"cert",

@@ -146,6 +146,50 @@ void alarm_reports_heard(store::Database& db) {
     tx.commit();
 }
 
+Result<ComparedCheckpoint> compare_checkpoint(store::Database& db, const std::string& text,
+                                              domain::EpochMs now) {
+    const auto verifier = tlog::NoteVerifier::parse(text_state(db, "log_key"));
+    if (!verifier)
+        return fail(Errc::bad_signature,
+                    "本机尚未核验过中心的日志 / this device has not verified central's log yet");
+    const auto refused = [] {
+        return fail(Errc::bad_signature,
+                    "不是中心日志密钥签的检查点 / not a checkpoint signed by the pinned log key");
+    };
+    const auto note = tlog::parse_note(text);
+    if (!note || !tlog::verified_by(*note, *verifier))
+        return refused();
+    const auto cp = tlog::parse_checkpoint(note->text);
+    if (!cp || cp->origin != verifier->name)
+        return refused();
+    ComparedCheckpoint out;
+    out.size = cp->size;
+    auto st = db.prepare(
+        "SELECT root, note FROM log_verified WHERE size = ?1 AND epoch NOT LIKE '%:distrusted-%'");
+    st.bind(1, static_cast<std::int64_t>(cp->size));
+    while (st.step()) {
+        const Bytes root = st.column<Bytes>(0);
+        if (root.size() == cp->root.size() &&
+            std::memcmp(root.data(), cp->root.data(), root.size()) == 0) {
+            out.result = Comparison::agrees;
+            return out;
+        }
+        const std::string held = st.column<std::string>(1);
+        st.reset();
+        store::Transaction tx(db);
+        raise_alarm(db, now, "split_view",
+                    "另一台设备的检查点与本机的大小相同、根不同:中心给两台设备看了不同的日志 / "
+                    "another device's checkpoint of the same size has another root: central "
+                    "showed the two devices different trees",
+                    held, text);
+        out.alarm_id = db.last_insert_rowid();
+        tx.commit();
+        out.result = Comparison::split_view;
+        return out;
+    }
+    return out;
+}
+
 Status check_log(store::Database& db, const PullBatch& batch, domain::EpochMs now) {
     if (!batch.log)
         return alarm_open(db) ? Status(untrusted("an alarm is open")) : Status{};

@@ -147,6 +147,7 @@ TEST_F(LogTest, ARollbackToASmallerTreeIsAnAlarmAndNothingMoreIsPulled) {
 // follows. Each is reported once. A report whose notes central never
 // signed is kept as such.
 TEST_F(LogTest, ADevicesAlarmReachesTheConsoleWithItsEvidence) {
+    const auto other_log_key = crypto::SigningKey::generate();
     sync_some();
     const auto held = sync::verified_checkpoint(edge.db)->checkpoint.size;
     roll_back_to(held - 2);
@@ -188,6 +189,68 @@ TEST_F(LogTest, ADevicesAlarmReachesTheConsoleWithItsEvidence) {
     view = central::log_view(central->db());
     EXPECT_EQ(view.at("alarms").as_array().at(0).at("evidence").as_string(), "unsigned")
         << boost::json::serialize(view);
+    // A changed log key: the device holds the key it pinned, not a note, and
+    // the note it was offered is central's own.
+    edge.db.execute(
+        "INSERT INTO log_alarm(at_ms, kind, detail, held_note, offered_note) VALUES (?1, "
+        "'log_key_changed', 'x', ?2, ?3)",
+        central_clock.now_ms(),
+        central::LogSigner{central::kLogOrigin, other_log_key}.verifier().vkey(),
+        central->merkle_log().latest()->note);
+    (void)pull_once();
+    view = central::log_view(central->db());
+    EXPECT_EQ(view.at("alarms").as_array().at(0).at("kind").as_string(), "log_key_changed");
+    EXPECT_EQ(view.at("alarms").as_array().at(0).at("evidence").as_string(), "signed")
+        << boost::json::serialize(view);
+}
+
+// Witnesses comparing notes in the field: another device's checkpoint of a
+// size this device verified, signed by the log key with another root, is a
+// split view proved by central's own signatures.
+TEST_F(LogTest, TwoDevicesComparingCheckpointsFindASplitView) {
+    sync_some();
+    const auto mine = sync::verified_checkpoint(edge.db).value();
+    // The same checkpoint from another device: they agree.
+    auto same = sync::compare_checkpoint(edge.db, mine.note, central_clock.now_ms());
+    ASSERT_TRUE(same.ok()) << same.failure().message;
+    EXPECT_EQ(same->result, sync::Comparison::agrees);
+    // One of a size this device never verified: it cannot tell.
+    const auto sign = [&](std::uint64_t size, const std::string& what) {
+        const tlog::Checkpoint c{central::kLogOrigin, size, tlog::leaf_hash(to_bytes(what)), {}};
+        return tlog::Note{c.text(), {tlog::sign_note(c.text(), central::kLogOrigin, central_key)}}
+            .serialize();
+    };
+    EXPECT_EQ(sync::compare_checkpoint(edge.db, sign(mine.checkpoint.size + 7, "later"),
+                                       central_clock.now_ms())
+                  ->result,
+              sync::Comparison::other_size);
+    // Not central's log key: refused, nothing raised.
+    const auto stranger = crypto::SigningKey::generate();
+    const tlog::Checkpoint forged{
+        central::kLogOrigin, mine.checkpoint.size, tlog::leaf_hash(to_bytes("forged")), {}};
+    const std::string unsigned_note = tlog::Note{
+        forged.text(),
+        {tlog::sign_note(forged.text(), central::kLogOrigin,
+                         stranger)}}.serialize();
+    EXPECT_EQ(sync::compare_checkpoint(edge.db, unsigned_note, central_clock.now_ms()).code(),
+              sync::Errc::bad_signature);
+    EXPECT_TRUE(alarms().empty());
+    // What central showed another device: the same size, another root.
+    const std::string theirs = sign(mine.checkpoint.size, "another view");
+    auto split = sync::compare_checkpoint(edge.db, theirs, central_clock.now_ms());
+    ASSERT_TRUE(split.ok());
+    EXPECT_EQ(split->result, sync::Comparison::split_view);
+    ASSERT_EQ(alarms().size(), 1u);
+    EXPECT_EQ(alarms()[0].kind, "split_view");
+    EXPECT_EQ(alarms()[0].held_note, mine.note);
+    EXPECT_EQ(alarms()[0].offered_note, theirs);
+    EXPECT_EQ(pull_once().code(), sync::Errc::log_untrusted) << "pulls stop";
+    // And central's console hears of it, with both notes central's own.
+    (void)pull_once();
+    const auto view = central::log_view(central->db());
+    const auto& a = view.at("alarms").as_array().at(0).as_object();
+    EXPECT_EQ(a.at("kind").as_string(), "split_view");
+    EXPECT_EQ(a.at("evidence").as_string(), "signed");
 }
 
 TEST_F(LogTest, AReorderedHistoryFailsTheConsistencyProof) {

@@ -5,6 +5,7 @@
 // Skipped only where Chromium or the npm packages are absent and
 // GRIDSYNC_BROWSER_REQUIRED is unset (scripts/test.sh sets it).
 #include <cstdlib>
+#include <fstream>
 
 #include "browser.hpp"
 #include "field.hpp"
@@ -107,6 +108,19 @@ TEST_F(ConsoleInABrowser, AnAdminVoidsOneSideOfADoublePaymentAndTheLaptopsReceiv
     EXPECT_EQ(*central_db().query_value<int>(
                   "SELECT count(*) FROM device_log_alarm WHERE cleared_at_ms IS NOT NULL"),
               1);
+    // The two laptops compare notes (laptop 2 trusts central's log again
+    // after its pull): laptop 1's latest verified checkpoint, carried over
+    // as a file, is laptop 2's too or of a size it never saw.
+    {
+        const auto notes =
+            must(laptop1.run({"--json", "log"})).at("verified_checkpoints").as_array();
+        ASSERT_FALSE(notes.empty());
+        std::ofstream(dir / "laptop1.checkpoint") << std::string(notes.back().as_string());
+        const auto compared = must(
+            laptop2.run({"--json", "log", "--compare", (dir / "laptop1.checkpoint").string()}));
+        const std::string result(compared.at("comparison").as_string());
+        EXPECT_TRUE(result == "agrees" || result == "other_size") << compared;
+    }
     for (auto* d : {&laptop1, &laptop2}) {
         EXPECT_EQ(d->db().query_value<std::string>("SELECT payment_id FROM payment_void"), voided);
         const auto rec = must(d->run({"--json", "recovery", "list"}));

@@ -29,7 +29,7 @@ struct LogAlarm {
     std::int64_t id = 0;
     domain::EpochMs at_ms = 0;
     // log_key_changed | bad_checkpoint | rolled_back | forked | inclusion_failed |
-    // withheld | restored
+    // withheld | restored | split_view
     std::string kind;
     std::string detail;        // Chinese, then English
     std::string held_note;     // the checkpoint this device had verified
@@ -68,6 +68,24 @@ std::optional<VerifiedCheckpoint> verified_checkpoint(store::Database& db);
 std::vector<LogAlarm> log_alarms(store::Database& db, bool open_only);
 // Every checkpoint this device verified, as notes (what an auditor collects).
 std::vector<std::string> verified_notes(store::Database& db);
+// Witnesses comparing notes in the field: a checkpoint another device
+// verified (its `gridsync-edge log --json`, carried over by hand) against
+// the ones this device verified. Both signed by the pinned log key, of one
+// size and two roots: central showed the two devices different trees (a
+// split view), proved by its own signatures; a split_view alarm is raised
+// with both notes, and pulls stop as for any alarm. Of a size this device
+// never verified, it cannot tell without a proof from central.
+enum class Comparison { agrees, split_view, other_size };
+struct ComparedCheckpoint {
+    Comparison result = Comparison::other_size;
+    std::uint64_t size = 0;
+    std::int64_t alarm_id = 0;  // for split_view
+};
+// Failure bad_signature (not a checkpoint of the pinned log key, or no key
+// pinned yet).
+Result<ComparedCheckpoint> compare_checkpoint(store::Database& db, const std::string& note,
+                                              domain::EpochMs now);
+
 // Clears an open alarm with the reason of whoever looked; the next pull
 // trusts central's current checkpoint afresh. Failure no_such_alarm.
 Status clear_log_alarm(store::Database& db, std::int64_t id, const std::string& reason,
