@@ -134,8 +134,17 @@ HttpAnswer AdminApi::login(const HttpCall& call) {
     };
     Result<AdminSigner> signer = fail(Errc::admin_login_failed, "");
     try {
+        // Read and audited under central's lock, checked without it: the
+        // Argon2id check takes about a second, and no push waits for it.
+        std::optional<AdminCredentials> account;
+        {
+            std::lock_guard lock(store_mutex_);
+            account = parts_.admins.admin_credentials(login);
+        }
+        signer = open_admin_key(account, as_bytes(password));
         std::lock_guard lock(store_mutex_);
-        signer = parts_.admins.unlock_admin(login, as_bytes(password), now);  // audited either way
+        parts_.log.audit(now, "admin:" + login, "admin.login", login, signer ? "ok" : "refused",
+                         "");
     } catch (...) {
         std::lock_guard sessions(sessions_mutex_);
         settle();

@@ -705,33 +705,46 @@ constexpr const char* kNoSuchAdminHash =
     "rjojiAF436vc";
 }  // namespace
 
-Result<AdminSigner> CentralStore::unlock_admin(const std::string& login, ByteView password,
-                                               domain::EpochMs now) {
+std::optional<AdminCredentials> CentralStore::admin_credentials(const std::string& login) {
     auto st = db_.prepare(
         "SELECT staff_id, password_hash, sealed_key, signing_key FROM admin_account WHERE login = "
         "?1 AND disabled_at_ms IS NULL");
     st.bind(1, login);
-    const bool found = st.step();
-    std::optional<AdminSigner> signer;
-    if (!found) {
+    if (!st.step())
+        return std::nullopt;
+    return AdminCredentials{login, st.column<std::string>(0), st.column<std::string>(1),
+                            st.column<Bytes>(2), st.column<Bytes>(3)};
+}
+
+Result<AdminSigner> open_admin_key(const std::optional<AdminCredentials>& account,
+                                   ByteView password) {
+    const auto refused = [] {
+        return fail(Errc::admin_login_failed, "登录名或密码不正确 / wrong login or password");
+    };
+    if (!account) {
         // The same Argon2id work as for a real account (at the interactive
         // limits every production account has), the answer thrown away: an
         // unknown name must not answer sooner than a known one.
         (void)crypto::verify_password(kNoSuchAdminHash, password);
-    } else if (crypto::verify_password(st.column<std::string>(1), password)) {
-        auto seed = crypto::unseal_secret(st.column<Bytes>(2), password);
-        if (seed) {
-            signer = AdminSigner{login, st.column<std::string>(0),
-                                 crypto::SigningKey::from_seed(seed->view())};
-            if (!crypto::constant_time_equal(signer->key.public_key().view(), st.column<Bytes>(3)))
-                signer.reset();
-        }
+        return refused();
     }
-    st.reset();
+    if (!crypto::verify_password(account->password_hash, password))
+        return refused();
+    auto seed = crypto::unseal_secret(account->sealed_key, password);
+    if (!seed)
+        return refused();
+    AdminSigner signer{account->login, account->staff_id,
+                       crypto::SigningKey::from_seed(seed->view())};
+    if (!crypto::constant_time_equal(signer.key.public_key().view(), account->signing_key))
+        return refused();
+    return signer;
+}
+
+Result<AdminSigner> CentralStore::unlock_admin(const std::string& login, ByteView password,
+                                               domain::EpochMs now) {
+    auto signer = open_admin_key(admin_credentials(login), password);
     audit(now, "admin:" + login, "admin.login", login, signer ? "ok" : "refused", "");
-    if (!signer)
-        return fail(Errc::admin_login_failed, "登录名或密码不正确 / wrong login or password");
-    return std::move(*signer);
+    return signer;
 }
 
 void CentralStore::record_admin_action(const AdminSigner& admin, const std::string& action,

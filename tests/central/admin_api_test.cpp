@@ -4,6 +4,10 @@
 // routes over a real socket and in a real browser: tests/net, tests/browser.
 #include <boost/json.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "central_fixture.hpp"
 #include "gridsync/central/router.hpp"
 
@@ -267,4 +271,34 @@ TEST_F(AdminApiTest, TraversalInjectionAndJsonBombsAreRefusedAndChangeNothing) {
     EXPECT_EQ(count("SELECT count(*) FROM conflict WHERE state = 'open'"), open_before)
         << "nothing resolved";
     EXPECT_EQ(login("admin1", "password of admin1").status, 200) << "and the API goes on";
+}
+
+// A login's Argon2id check (about a second at the interactive limits, which
+// an unknown name always costs) runs without central's lock: other calls,
+// and the pushes that take the same lock, go on meanwhile. Before, the
+// whole check held it.
+TEST_F(AdminApiTest, ALoginsPasswordCheckDoesNotHoldCentralsLock) {
+    ASSERT_EQ(login("admin1", "password of admin1").status, 200);
+    std::atomic<bool> started{false}, done{false};
+    std::thread slow([&] {
+        started = true;
+        EXPECT_EQ(login("nobody", "a guess").status, 401);
+        done = true;
+    });
+    while (!started)
+        std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // inside Argon2id by now
+    int during = 0;
+    for (int i = 0; i < 10000 && !done; ++i) {
+        EXPECT_EQ(call("GET", "/admin/api/log").status, 200);
+        if (!done)
+            ++during;
+    }
+    slow.join();
+    EXPECT_GE(during, 5) << "calls answered while the password was being checked";
+    EXPECT_EQ(*central->db().query_value<int>(
+                  "SELECT count(*) FROM audit WHERE action = 'admin.login' AND subject = 'nobody' "
+                  "AND outcome = 'refused'"),
+              1)
+        << "still audited";
 }

@@ -104,10 +104,26 @@ class CentralLog {
                        const std::string& detail) = 0;
 };
 
+// What an admin's login checks, read apart from the check: Argon2id takes
+// about a second, and central's one writer must not wait for it (a push
+// would), so a caller reads these under its lock and checks without it.
+struct AdminCredentials {
+    std::string login, staff_id, password_hash;
+    Bytes sealed_key, signing_key;
+};
+// The password against its Argon2id hash, then the admin's key unsealed
+// and matched with the registered one; no account (nullopt) costs the same
+// Argon2id work. Touches no database. Failure admin_login_failed, one
+// answer for an unknown login and a wrong password.
+Result<AdminSigner> open_admin_key(const std::optional<AdminCredentials>& account,
+                                   ByteView password);
+
 // Admin accounts and their signed actions.
 class AdminRegistry {
   public:
     virtual ~AdminRegistry() = default;
+    // An enabled account's credentials; nullopt when there is none.
+    virtual std::optional<AdminCredentials> admin_credentials(const std::string& login) = 0;
     virtual Status add_admin(const AdminSigner* by_admin, const std::string& login,
                              const std::string& staff_id, ByteView password, domain::EpochMs now,
                              crypto::KdfParams kdf) = 0;

@@ -129,9 +129,10 @@ class CentralStore final : public CentralBackend,
     Status add_admin(const AdminSigner* by_admin, const std::string& login,
                      const std::string& staff_id, ByteView password, domain::EpochMs now,
                      crypto::KdfParams kdf = crypto::KdfParams::moderate()) override;
+    std::optional<AdminCredentials> admin_credentials(const std::string& login) override;
     // Checks the password against its Argon2id hash and unseals the admin's
-    // key; audited either way. Failures: admin_login_failed (one answer for an
-    // unknown login and a wrong password).
+    // key (open_admin_key); audited either way. Failures: admin_login_failed
+    // (one answer for an unknown login and a wrong password).
     Result<AdminSigner> unlock_admin(const std::string& login, ByteView password,
                                      domain::EpochMs now) override;
     // Signs `action` with the admin's key, checks it against the registered
