@@ -143,6 +143,14 @@ HttpAnswer AdminApi::login(const HttpCall& call) {
         }
         signer = open_admin_key(account, as_bytes(password));
         std::lock_guard lock(store_mutex_);
+        // Disabled, or given another key, while the password was checked:
+        // the account as it is now decides.
+        if (signer) {
+            const auto now_held = parts_.admins.admin_credentials(login);
+            if (!now_held || now_held->signing_key != account->signing_key)
+                signer =
+                    fail(Errc::admin_login_failed, "登录名或密码不正确 / wrong login or password");
+        }
         parts_.log.audit(now, "admin:" + login, "admin.login", login, signer ? "ok" : "refused",
                          "");
     } catch (...) {

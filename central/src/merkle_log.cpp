@@ -328,13 +328,11 @@ bool MerkleLog::keep_alarm(const std::string& device_id, const sync::AlarmReport
     return learnt;
 }
 
-std::vector<DeviceAlarm> MerkleLog::alarms(bool open_only, std::size_t limit) {
+std::vector<DeviceAlarm> MerkleLog::alarms(std::size_t limit) {
     auto st = db_.prepare(
-        std::string("SELECT device_id, alarm_id, at_ms, kind, detail, held_note, offered_note, "
-                    "evidence, received_at_ms, cleared_at_ms, coalesce(cleared_reason, '') FROM "
-                    "device_log_alarm ") +
-        (open_only ? "WHERE cleared_at_ms IS NULL " : "") +
-        "ORDER BY received_at_ms DESC, device_id, alarm_id DESC LIMIT ?1");
+        "SELECT device_id, alarm_id, at_ms, kind, detail, held_note, offered_note, evidence, "
+        "received_at_ms, cleared_at_ms, coalesce(cleared_reason, '') FROM device_log_alarm ORDER "
+        "BY cleared_at_ms IS NOT NULL, received_at_ms DESC, device_id, alarm_id DESC LIMIT ?1");
     st.bind(1, static_cast<std::int64_t>(limit));
     std::vector<DeviceAlarm> out;
     while (st.step()) {
@@ -346,6 +344,13 @@ std::vector<DeviceAlarm> MerkleLog::alarms(bool open_only, std::size_t limit) {
              st.column<std::string>(10)});
     }
     return out;
+}
+
+std::uint64_t MerkleLog::open_alarms() {
+    return static_cast<std::uint64_t>(
+        db_.query_value<std::int64_t>(
+               "SELECT count(*) FROM device_log_alarm WHERE cleared_at_ms IS NULL")
+            .value_or(0));
 }
 
 }  // namespace gridsync::central

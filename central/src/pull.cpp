@@ -48,6 +48,11 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
     if (!req->alarms.empty()) {
         MerkleLog log = store_.merkle_log();
         for (const auto& a : req->alarms) {
+            if (!sync::is_alarm_kind(a.kind)) {
+                store_.audit(now, "device:" + device->id, "log.alarm", std::to_string(a.id),
+                             "refused", "unknown alarm kind");
+                continue;
+            }
             if (log.keep_alarm(device->id, a, log_signer_.verifier(), now)) {
                 store_.audit(now, "device:" + device->id, "log.alarm",
                              std::to_string(a.id) + " " + a.kind,

@@ -312,37 +312,31 @@ json::object log_view(store::Database& db) {
     }
     // Alarms devices raised against this log, open first (protocol 5).
     json::array alarms;
-    std::size_t open = 0;
-    for (const bool open_only : {true, false}) {
-        for (const auto& a : log.alarms(open_only, 50)) {
-            if (!open_only && !a.cleared_at_ms)
-                continue;  // listed above
-            open += open_only ? 1 : 0;
-            json::object o{{"device_id", a.device_id},
-                           {"device", db.query_value<std::string>(
-                                            "SELECT name FROM device WHERE id = ?1", a.device_id)
-                                          .value_or(a.device_id)},
-                           {"alarm_id", a.alarm_id},
-                           {"at_ms", a.at_ms},
-                           {"kind", a.kind},
-                           {"detail", a.detail},
-                           {"evidence", a.evidence},
-                           {"held_note", a.held_note},
-                           {"offered_note", a.offered_note},
-                           {"received_at_ms", a.received_at_ms},
-                           {"open", !a.cleared_at_ms}};
-            if (a.cleared_at_ms) {
-                o["cleared_at_ms"] = *a.cleared_at_ms;
-                o["cleared_reason"] = a.cleared_reason;
-            }
-            alarms.push_back(std::move(o));
+    for (const auto& a : log.alarms(50)) {
+        json::object o{{"device_id", a.device_id},
+                       {"device", db.query_value<std::string>(
+                                        "SELECT name FROM device WHERE id = ?1", a.device_id)
+                                      .value_or(a.device_id)},
+                       {"alarm_id", a.alarm_id},
+                       {"at_ms", a.at_ms},
+                       {"kind", a.kind},
+                       {"detail", a.detail},
+                       {"evidence", a.evidence},
+                       {"held_note", a.held_note},
+                       {"offered_note", a.offered_note},
+                       {"received_at_ms", a.received_at_ms},
+                       {"open", !a.cleared_at_ms}};
+        if (a.cleared_at_ms) {
+            o["cleared_at_ms"] = *a.cleared_at_ms;
+            o["cleared_reason"] = a.cleared_reason;
         }
+        alarms.push_back(std::move(o));
     }
     json::object out{{"leaves", log.size()},
                      {"witnesses_needed", w.needed},
                      {"witnessed_size", w.witnessed_size},
                      {"witnesses", std::move(witnesses)},
-                     {"open_alarms", open},
+                     {"open_alarms", log.open_alarms()},
                      {"alarms", std::move(alarms)}};
     if (latest) {
         out["checkpoint_size"] = latest->size;

@@ -400,8 +400,11 @@ void set_stream_chunk_size(int bytes) {
 }
 
 bool apply_inserts(Database& db, ByteView changeset) {
-    // First, without writing: INSERTs only, into tables of the same shape.
-    std::map<std::string, int, std::less<>> shape;
+    // First, without writing: INSERTs only, into tables of the same shape:
+    // as many columns, the same primary key (pragma_table_info's pk is
+    // SQLite's own flag: the column's place in the key, or 0), which is
+    // what sqlite3changeset_apply requires before it touches a table.
+    std::map<std::string, std::vector<std::uint8_t>, std::less<>> shape;
     {
         ChangesetIterator it(changeset);
         while (it.next()) {
@@ -409,11 +412,14 @@ bool apply_inserts(Database& db, ByteView changeset) {
                 return false;
             auto known = shape.find(it.table());
             if (known == shape.end()) {
-                const auto n = db.query_value<int>("SELECT count(*) FROM pragma_table_info(?1)",
-                                                   std::string(it.table()));
-                known = shape.emplace(std::string(it.table()), n.value_or(0)).first;
+                std::vector<std::uint8_t> pk;
+                auto st = db.prepare("SELECT pk FROM pragma_table_info(?1) ORDER BY cid");
+                st.bind(1, std::string(it.table()));
+                while (st.step())
+                    pk.push_back(static_cast<std::uint8_t>(st.column<int>(0)));
+                known = shape.emplace(std::string(it.table()), std::move(pk)).first;
             }
-            if (known->second != it.column_count())
+            if (known->second != it.primary_key_flags())
                 return false;
         }
     }

@@ -86,6 +86,15 @@ std::optional<VerifiedCheckpoint> verified_checkpoint(store::Database& db) {
                               st.column<std::int64_t>(2)};
 }
 
+bool is_alarm_kind(std::string_view kind) {
+    for (const char* k : {"log_key_changed", "bad_checkpoint", "rolled_back", "forked",
+                          "inclusion_failed", "withheld", "restored", "split_view"}) {
+        if (kind == k)
+            return true;
+    }
+    return false;
+}
+
 std::string witness_name(const std::string& device_id) {
     return "gridsync.witness/" + device_id;
 }
@@ -164,29 +173,35 @@ Result<ComparedCheckpoint> compare_checkpoint(store::Database& db, const std::st
         return refused();
     ComparedCheckpoint out;
     out.size = cp->size;
+    // Agrees with any checkpoint of that size this device verified; is a
+    // split view only against one of the epoch it trusts now (after a
+    // restore, an older epoch's tree of that size is another history by
+    // right, and says nothing of this one).
+    const auto current = verified_checkpoint(db);
+    std::optional<std::string> held;
     auto st = db.prepare(
-        "SELECT root, note FROM log_verified WHERE size = ?1 AND epoch NOT LIKE '%:distrusted-%'");
+        "SELECT root, note, epoch FROM log_verified WHERE size = ?1 AND epoch NOT LIKE "
+        "'%:distrusted-%'");
     st.bind(1, static_cast<std::int64_t>(cp->size));
     while (st.step()) {
-        const Bytes root = st.column<Bytes>(0);
-        if (root.size() == cp->root.size() &&
-            std::memcmp(root.data(), cp->root.data(), root.size()) == 0) {
+        if (st.column<Bytes>(0) == Bytes(cp->root.begin(), cp->root.end())) {
             out.result = Comparison::agrees;
             return out;
         }
-        const std::string held = st.column<std::string>(1);
-        st.reset();
-        store::Transaction tx(db);
-        raise_alarm(db, now, "split_view",
-                    "另一台设备的检查点与本机的大小相同、根不同:中心给两台设备看了不同的日志 / "
-                    "another device's checkpoint of the same size has another root: central "
-                    "showed the two devices different trees",
-                    held, text);
-        out.alarm_id = db.last_insert_rowid();
-        tx.commit();
-        out.result = Comparison::split_view;
-        return out;
+        if (current && st.column<std::string>(2) == current->epoch)
+            held = st.column<std::string>(1);
     }
+    if (!held)
+        return out;  // other_size: nothing to hold it against
+    store::Transaction tx(db);
+    raise_alarm(db, now, "split_view",
+                "另一台设备的检查点与本机的大小相同、根不同:中心给两台设备看了不同的日志 / "
+                "another device's checkpoint of the same size has another root: central showed "
+                "the two devices different trees",
+                *held, text);
+    out.alarm_id = db.last_insert_rowid();
+    tx.commit();
+    out.result = Comparison::split_view;
     return out;
 }
 

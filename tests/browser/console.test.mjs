@@ -40,7 +40,9 @@ try {
   // English on one click, and back.
   await page.click("[data-testid=lang]");
   assert.equal(await page.textContent("h1"), "Subdistrict central console");
-  assert.match(await page.textContent("[data-testid=counts]"), /Double payment\s*1/);
+  // The counts are drawn again after the title: wait for them, not a moment.
+  await page.waitForFunction(() =>
+    /Double payment\s*1/.test(document.querySelector("[data-testid=counts]").textContent));
   await page.click("[data-testid=lang]");
   assert.equal(await page.textContent("h1"), "街道中心管理台");
 

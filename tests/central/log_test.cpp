@@ -189,6 +189,16 @@ TEST_F(LogTest, ADevicesAlarmReachesTheConsoleWithItsEvidence) {
     view = central::log_view(central->db());
     EXPECT_EQ(view.at("alarms").as_array().at(0).at("evidence").as_string(), "unsigned")
         << boost::json::serialize(view);
+    // A kind no device raises is not kept, and is audited.
+    edge.db.execute(
+        "INSERT INTO log_alarm(at_ms, kind, detail, held_note, offered_note) VALUES (?1, "
+        "'made_up', 'x', '', '')",
+        central_clock.now_ms());
+    (void)pull_once();
+    EXPECT_EQ(*central->db().query_value<int>(
+                  "SELECT count(*) FROM device_log_alarm WHERE kind = 'made_up'"),
+              0);
+    EXPECT_EQ(audited("refused"), 1);
     // A changed log key: the device holds the key it pinned, not a note, and
     // the note it was offered is central's own.
     edge.db.execute(
@@ -234,6 +244,19 @@ TEST_F(LogTest, TwoDevicesComparingCheckpointsFindASplitView) {
                          stranger)}}.serialize();
     EXPECT_EQ(sync::compare_checkpoint(edge.db, unsigned_note, central_clock.now_ms()).code(),
               sync::Errc::bad_signature);
+    EXPECT_TRUE(alarms().empty());
+    // A size this device verified only before a restore (another epoch):
+    // another root there is the lost history, not a split.
+    const std::uint64_t before_restore = mine.checkpoint.size + 3;
+    edge.db.execute(
+        "INSERT INTO log_verified(size, root, note, epoch, verified_at_ms) VALUES (?1, ?2, ?3, "
+        "'an older epoch', 0)",
+        static_cast<std::int64_t>(before_restore), to_bytes("a root of the lost history"),
+        sign(before_restore, "lost"));
+    EXPECT_EQ(sync::compare_checkpoint(edge.db, sign(before_restore, "after the restore"),
+                                       central_clock.now_ms())
+                  ->result,
+              sync::Comparison::other_size);
     EXPECT_TRUE(alarms().empty());
     // What central showed another device: the same size, another root.
     const std::string theirs = sign(mine.checkpoint.size, "another view");

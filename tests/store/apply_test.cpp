@@ -247,3 +247,16 @@ TEST_F(ApplyTest, WhatASessionCapturesIsTheSameEitherWay) {
         n.central, [&] { EXPECT_FALSE(apply_inserts(n.central, orphan.bytes())); });
     EXPECT_TRUE(none.bytes().empty());
 }
+
+// A table whose primary key is another than the changeset's (same columns):
+// left to apply_changeset, which skips such a table, as SQLite does.
+TEST_F(ApplyTest, ApplyInsertsLeavesATableOfAnotherKeyToApply) {
+    n.device.exec("CREATE TABLE pair(a TEXT PRIMARY KEY NOT NULL, b TEXT)");
+    n.central.exec("CREATE TABLE pair(a TEXT, b TEXT PRIMARY KEY NOT NULL)");
+    Session s(n.device);
+    s.attach("pair");
+    n.device.execute("INSERT INTO pair VALUES ('k', 'v')");
+    const Changeset cs = s.changeset();
+    EXPECT_FALSE(apply_inserts(n.central, cs.bytes()));
+    EXPECT_EQ(n.central.query_value<int>("SELECT count(*) FROM pair"), 0);
+}

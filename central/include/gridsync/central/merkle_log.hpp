@@ -152,8 +152,10 @@ class MerkleLog final : public tlog::HashSource {
     // judged against `log_key`. Returns true when central learnt something.
     bool keep_alarm(const std::string& device_id, const sync::AlarmReport& report,
                     const tlog::NoteVerifier& log_key, domain::EpochMs now);
-    // Newest first; `open_only`: those their devices have not cleared.
-    std::vector<DeviceAlarm> alarms(bool open_only, std::size_t limit = 200);
+    // Open ones (their devices have not cleared them) first, each part
+    // newest first; and how many are open.
+    std::vector<DeviceAlarm> alarms(std::size_t limit = 200);
+    std::uint64_t open_alarms();
 
   private:
     store::Database& db_;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gridsync/crypto/sign.hpp"
@@ -36,6 +37,10 @@ struct LogAlarm {
     std::string offered_note;  // what central offered instead
     bool open = true;
 };
+
+// Whether `kind` is one of LogAlarm's kinds (central keeps no report of
+// another).
+bool is_alarm_kind(std::string_view kind);
 
 // The name a device cosigns checkpoints under (c2sp.org/tlog-cosignature),
 // with its device key: "gridsync.witness/<device id>".
@@ -73,8 +78,10 @@ std::vector<std::string> verified_notes(store::Database& db);
 // the ones this device verified. Both signed by the pinned log key, of one
 // size and two roots: central showed the two devices different trees (a
 // split view), proved by its own signatures; a split_view alarm is raised
-// with both notes, and pulls stop as for any alarm. Of a size this device
-// never verified, it cannot tell without a proof from central.
+// with both notes, and pulls stop as for any alarm. Only a checkpoint of
+// the epoch this device trusts now is held against it (an older epoch's,
+// from before a restore, is another history by right). Of a size it never
+// verified, it cannot tell without a proof from central.
 enum class Comparison { agrees, split_view, other_size };
 struct ComparedCheckpoint {
     Comparison result = Comparison::other_size;
