@@ -577,6 +577,7 @@ class Bench {
             Figure verify{"push " + std::to_string(backlog) + " vs Ed25519 verify", "entries/s"};
             Figure rss{"central peak RSS after push " + std::to_string(backlog), "MiB"};
             Figure tree{"push " + std::to_string(backlog) + ": the log's share", "us/entry"};
+            Figure at_central{"push " + std::to_string(backlog) + ": central's share", "us/entry"};
             for (int r = 0; r < repeats; ++r) {
                 int n = 0, payments = 0, deliveries = 0;
                 while (n < backlog) {
@@ -599,9 +600,13 @@ class Bench {
                 if (payments != pay_quota || deliveries != deliver_quota)
                     throw std::runtime_error("push: a repeat's mix differs from the others'");
                 const auto pending = pending_entries();
+                const double central_before = central_push_seconds();
                 const auto t0 = Steady::now();
                 const auto report = laptop_->sync(false);
                 const double secs = ms_since(t0) / 1000;
+                at_central.runs.push_back((central_push_seconds() - central_before) * 1e6 /
+                                          static_cast<double>(pending.size()));
+                at_central.floor.push_back(secs * 1e6 / static_cast<double>(pending.size()));
                 if (report.accepted != pending.size())
                     throw std::runtime_error("push: not every entry was accepted");
                 std::size_t row_count = 0;
@@ -630,6 +635,10 @@ class Bench {
             print(rss);
             tree.floor_name = "push, us/entry";
             print(tree);
+            // The rest is the laptop's: reading and checking its outbox,
+            // sealing, marking what central acknowledged.
+            at_central.floor_name = "push, us/entry";
+            print(at_central);
             // The laptop's next pull proves what it pushed (at most
             // kMaxProofsPerBatch a round): the proofs' bytes of that round.
             const auto before = proof_total(laptop_->node->db());
@@ -654,6 +663,18 @@ class Bench {
         }
         print(pull);
         print_proofs("log proofs, incremental pull", before_pulls, reader->node->db());
+    }
+
+    // The time central spent on push requests so far (its /metrics, which
+    // answers 127.0.0.1): from a push's decoding to its acknowledgements.
+    double central_push_seconds() {
+        tools::WebClient metrics(central_->address());
+        const auto a = metrics.call("GET", "/metrics");
+        const std::string key = "\ngridsync_push_seconds_sum ";
+        const auto at = a.text.find(key);
+        if (a.status != 200 || at == std::string::npos)
+            throw std::runtime_error("central's /metrics has no push time");
+        return std::stod(a.text.substr(at + key.size()));
     }
 
     // What the log sections of the pulls since `before` weighed

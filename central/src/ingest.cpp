@@ -1,6 +1,7 @@
 #include "gridsync/central/ingest.hpp"
 
 #include <map>
+#include <thread>
 
 #include "authorize.hpp"
 #include "gridsync/central/errors.hpp"
@@ -92,14 +93,34 @@ Checked check_and_apply(CentralBackend& store, const Device& device, std::uint64
 
 }  // namespace
 
-sync::PushAcks Ingest::push(const sync::PushBatch& batch) {
+Ingest::PreVerified Ingest::verify_batch(const crypto::PublicKey& key,
+                                         const sync::PushBatch& batch) {
+    std::vector<crypto::VerifyJob> jobs;
+    std::vector<std::size_t> of_entry;  // job -> entry; entries without a signature fail
+    jobs.reserve(batch.entries.size());
+    for (std::size_t i = 0; i < batch.entries.size(); ++i) {
+        const auto& e = batch.entries[i];
+        if (const auto sig = crypto::Signature::from(e.signature)) {
+            jobs.push_back({key, sync::kEnvelopeContext, e.envelope, *sig});
+            of_entry.push_back(i);
+        }
+    }
+    const auto verdicts = crypto::verify_each(jobs, std::thread::hardware_concurrency());
+    PreVerified out{key, std::vector<std::uint8_t>(batch.entries.size(), 0)};
+    for (std::size_t j = 0; j < jobs.size(); ++j)
+        out.ok[of_entry[j]] = verdicts[j];
+    return out;
+}
+
+sync::PushAcks Ingest::push(const sync::PushBatch& batch, const PreVerified* checked) {
     sync::PushAcks out;
     out.version = batch.version;
     // One commit for the batch: each entry is its own savepoint inside it,
     // and no acknowledgement leaves before the commit.
     store_.in_one_transaction([&] {
         std::map<std::string, bool> device_blocked;
-        for (const auto& e : batch.entries) {
+        for (std::size_t i = 0; i < batch.entries.size(); ++i) {
+            const auto& e = batch.entries[i];
             if (device_blocked[e.device_id]) {
                 // Peek the seq without trusting it beyond this answer.
                 auto env = sync::decode_envelope(e.envelope);
@@ -109,7 +130,10 @@ sync::PushAcks Ingest::push(const sync::PushBatch& batch) {
                         "this one was not taken"));
                 continue;
             }
-            out.acks.push_back(ingest(e));
+            out.acks.push_back(
+                checked && i < checked->ok.size()
+                    ? ingest(e, PreVerified::Verdict{checked->key, checked->ok[i] != 0})
+                    : ingest(e));
             if (out.acks.back().status == sync::AckStatus::rejected)
                 device_blocked[e.device_id] = true;
         }
@@ -133,7 +157,8 @@ sync::PushAcks Ingest::push(const sync::PushBatch& batch) {
     return out;
 }
 
-sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
+sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry,
+                              std::optional<PreVerified::Verdict> signature_checked) {
     const domain::EpochMs now = clock_.now_ms();
     std::uint64_t seq = 0;
     auto refuse = [&](Errc code, const std::string& message, const char* action = "entry.push") {
@@ -156,8 +181,11 @@ sync::EntryAck Ingest::ingest(const sync::SignedEntry& entry) {
     if (device->revoked)
         return refuse(Errc::revoked, "设备已停用 / the device was revoked");
     const auto sig = crypto::Signature::from(entry.signature);
-    if (!sig ||
-        !crypto::verify(device->signing_key, sync::kEnvelopeContext, entry.envelope, *sig)) {
+    const bool verifies = sig && (signature_checked && signature_checked->key == device->signing_key
+                                      ? signature_checked->verifies
+                                      : crypto::verify(device->signing_key, sync::kEnvelopeContext,
+                                                       entry.envelope, *sig));
+    if (!verifies) {
         return refuse(Errc::bad_signature,
                       "签名与设备公钥不符 / the signature does not verify with the device's key");
     }

@@ -70,8 +70,22 @@ Router::Router(CentralBackend& backend, const CentralParts& parts, const Central
       pull_(backend, keys.signing, clock, &keys.log),
       quarantine_(std::make_unique<QuarantineDesk>(backend, parts.admins, ingest_,
                                                    keys.signing.public_key())),
+      readers_(backend, kReaders),
       admin_(std::make_unique<AdminApi>(parts, keys, clock, mutex_, *quarantine_)),
-      standings_(backend.device_standings()) {}
+      standings_(backend.device_standings()) {
+    pull_.set_access({[this](const PullAccess::Work& work) {
+                          std::lock_guard lock(mutex_);
+                          backend_.in_one_transaction([&] { work(backend_); });
+                      },
+                      [this](const PullAccess::Work& work) { read(work); }});
+}
+
+void Router::read(const std::function<void(CentralBackend&)>& work) {
+    if (readers_.read(work))
+        return;
+    std::lock_guard lock(mutex_);
+    work(backend_);
+}
 
 void Router::note_standing(const std::string& device_id, bool revoked) {
     std::lock_guard lock(standings_mutex_);
@@ -181,10 +195,7 @@ HttpAnswer Router::metrics(const HttpCall& call) {
                                    "machine or a scraper with the token"));
     }
     std::string text;
-    {
-        std::lock_guard lock(mutex_);
-        text = metrics_.render(backend_.read_view(), clock_.now_ms());
-    }
+    read([&](CentralBackend& b) { text = metrics_.render(b.read_view(), clock_.now_ms()); });
     return {200, "text/plain; version=0.0.4; charset=utf-8", Bytes(text.begin(), text.end()), {}};
 }
 
@@ -223,10 +234,7 @@ HttpAnswer Router::enroll(const HttpCall& call) {
 
 HttpAnswer Router::device_call(const HttpCall& call) {
     std::optional<Device> device;
-    {
-        std::lock_guard lock(mutex_);
-        device = backend_.device(call.device_id);
-    }
+    read([&](CentralBackend& b) { device = b.device(call.device_id); });
     if (!device)
         return failure_answer(
             fail(Errc::unknown_device, "设备未登记 / unknown device " + call.device_id));
@@ -255,21 +263,20 @@ HttpAnswer Router::device_call(const HttpCall& call) {
                     "一次推送只能包含本设备的记录 / a push carries the sender's entries only"));
             }
         }
+        // Step 2 on every core, before the writer is taken (ingest.hpp).
+        const auto checked = Ingest::verify_batch(device->signing_key, *batch);
         std::lock_guard lock(mutex_);
-        const auto acks = ingest_.push(*batch);
+        const auto acks = ingest_.push(*batch, &checked);
         crash_point("central.push.committed");  // applied, and the device never hears so
         // While entries arrive, a checkpoint at least every 1,000 leaves or 10 s.
         backend_.merkle_log().checkpoint(LogSigner{kLogOrigin, keys_.log}, clock_.now_ms(), false);
         metrics_.observe_push(seconds(), acks);
         answer = sync::encode(acks);
     } else {
-        Result<Bytes> served = fail(Errc::malformed, "");
-        {
-            std::lock_guard lock(mutex_);
-            served = pull_.serve(*plain);
-            crash_point("central.pull.served");
-            metrics_.observe_pull(seconds(), served.ok());
-        }
+        // The service takes the writer for its few writes only (pull.hpp).
+        Result<Bytes> served = pull_.serve(*plain);
+        crash_point("central.pull.served");
+        metrics_.observe_pull(seconds(), served.ok());
         if (!served)
             return failure_answer(served.failure());
         answer = std::move(*served);

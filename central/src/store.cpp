@@ -411,6 +411,14 @@ CentralStore CentralStore::open(const std::filesystem::path& path) {
     return store;
 }
 
+std::unique_ptr<CentralBackend> CentralStore::open_reader() {
+    store::OpenOptions o;
+    o.read_only = true;
+    o.cache_kib = 32 * 1024;
+    // Private constructor: not make_unique.
+    return std::unique_ptr<CentralBackend>(new CentralStore(store::Database::open(db_.path(), o)));
+}
+
 sync::CentralEpoch CentralStore::epoch_for(const Device& device) {
     sync::CentralEpoch e;
     e.id = db_.query_value<std::string>("SELECT value FROM central_state WHERE key = 'epoch'")
@@ -1006,36 +1014,35 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
     std::vector<PendingConflict> conflicts;
     std::vector<ColumnMerge> merges;
     bool missing_parent = false;
-    // An entry that only adds rows and meets no conflict goes in through
-    // cached statements (store::apply_inserts says why: every
-    // sqlite3changeset_apply makes all of central's statements compile
-    // again); anything else, or any conflict, is applied as below.
-    const bool inserted = store::apply_inserts(db_, entry.changeset);
+    // An entry that meets no conflict goes in through cached statements
+    // (store::apply_cleanly says why: every sqlite3changeset_apply makes
+    // all of central's statements compile again); one that meets any
+    // conflict is applied as below, where each is handled.
+    const bool clean = store::apply_cleanly(db_, entry.changeset);
     const auto report =
-        inserted
-            ? store::ApplyReport{}
-            : store::apply_changeset(db_, entry.changeset, [&](const store::Conflict& c) {
-                  if (c.kind == store::ConflictKind::foreign_key) {
-                      missing_parent = true;
-                      return store::ConflictAction::abort;
-                  }
-                  if (c.kind == store::ConflictKind::data && c.op == store::Op::update) {
-                      auto m = merge_columns(columns_of(db_, c.table), c, entry.hlc, device.id);
-                      if (!m.clash || mergeable(c.table)) {
-                          merges.push_back(std::move(m));
-                          return store::ConflictAction::omit;
-                      }
-                  }
-                  // Central's row stays; the device's version is kept in the conflict record.
-                  std::string key;
-                  for (const auto& k : c.key)
-                      key += (key.empty() ? "" : ",") + store::to_display(k);
-                  conflicts.push_back({std::string(store::to_string(c.kind)), c.table, key,
-                                       store::to_display(c.local),
-                                       store::to_display(c.incoming_old),
-                                       store::to_display(c.incoming_new), ""});
-                  return store::ConflictAction::omit;
-              });
+        clean ? store::ApplyReport{}
+              : store::apply_changeset(db_, entry.changeset, [&](const store::Conflict& c) {
+                    if (c.kind == store::ConflictKind::foreign_key) {
+                        missing_parent = true;
+                        return store::ConflictAction::abort;
+                    }
+                    if (c.kind == store::ConflictKind::data && c.op == store::Op::update) {
+                        auto m = merge_columns(columns_of(db_, c.table), c, entry.hlc, device.id);
+                        if (!m.clash || mergeable(c.table)) {
+                            merges.push_back(std::move(m));
+                            return store::ConflictAction::omit;
+                        }
+                    }
+                    // Central's row stays; the device's version is kept in the conflict record.
+                    std::string key;
+                    for (const auto& k : c.key)
+                        key += (key.empty() ? "" : ",") + store::to_display(k);
+                    conflicts.push_back({std::string(store::to_string(c.kind)), c.table, key,
+                                         store::to_display(c.local),
+                                         store::to_display(c.incoming_old),
+                                         store::to_display(c.incoming_new), ""});
+                    return store::ConflictAction::omit;
+                });
     if (report.aborted) {
         tx.rollback();
         return {ApplyResult::Kind::missing_parent, 0,

@@ -399,48 +399,108 @@ void set_stream_chunk_size(int bytes) {
                      "sqlite3session_config");
 }
 
-bool apply_inserts(Database& db, ByteView changeset) {
-    // First, without writing: INSERTs only, into tables of the same shape:
+namespace {
+
+std::string sql_name(std::string_view name) {
+    std::string out = "\"";
+    for (const char c : name)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+// A table as apply_cleanly writes it: its columns' names and key flags.
+struct TableShape {
+    std::vector<std::string> names;
+    std::vector<std::uint8_t> pk;
+};
+
+}  // namespace
+
+bool apply_cleanly(Database& db, ByteView changeset) {
+    // First, without writing: tables of the same shape as the changeset's:
     // as many columns, the same primary key (pragma_table_info's pk is
     // SQLite's own flag: the column's place in the key, or 0), which is
     // what sqlite3changeset_apply requires before it touches a table.
-    std::map<std::string, std::vector<std::uint8_t>, std::less<>> shape;
+    std::map<std::string, TableShape, std::less<>> shapes;
     {
         ChangesetIterator it(changeset);
         while (it.next()) {
-            if (it.op() != Op::insert)
-                return false;
-            auto known = shape.find(it.table());
-            if (known == shape.end()) {
-                std::vector<std::uint8_t> pk;
-                auto st = db.prepare("SELECT pk FROM pragma_table_info(?1) ORDER BY cid");
+            auto known = shapes.find(it.table());
+            if (known == shapes.end()) {
+                TableShape shape;
+                auto st = db.prepare("SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid");
                 st.bind(1, std::string(it.table()));
-                while (st.step())
-                    pk.push_back(static_cast<std::uint8_t>(st.column<int>(0)));
-                known = shape.emplace(std::string(it.table()), std::move(pk)).first;
+                while (st.step()) {
+                    shape.names.push_back(st.column<std::string>(0));
+                    shape.pk.push_back(static_cast<std::uint8_t>(st.column<int>(1)));
+                }
+                known = shapes.emplace(std::string(it.table()), std::move(shape)).first;
             }
-            if (known->second != it.primary_key_flags())
+            if (known->second.pk != it.primary_key_flags())
                 return false;
         }
     }
+    // Then each change as the statement sqlite3changeset_apply would run
+    // for it when nothing conflicts: an UPDATE or DELETE finds its row by
+    // the key and every old value it carries ("IS", as SQLite's own), and
+    // must touch exactly that row; else it is a conflict, for the full path.
     Transaction savepoint(db);
     try {
         for (ChangesetIterator it(changeset); it.next();) {
-            std::string sql = "INSERT INTO \"";
-            for (const char c : it.table())
-                sql += c == '"' ? std::string("\"\"") : std::string(1, c);
-            sql += "\" VALUES (";
-            for (int i = 0; i < it.column_count(); ++i)
-                sql += (i ? ", ?" : "?") + std::to_string(i + 1);
-            sql += ")";
-            auto st = db.prepare(sql);
-            for (int i = 0; i < it.column_count(); ++i) {
-                const auto v = it.new_value(i);
-                if (!v)
-                    return false;  // an INSERT carries every column
-                st.bind(i + 1, *v);
+            const TableShape& shape = shapes.find(it.table())->second;
+            std::string sql;
+            std::vector<Value> binds;
+            const int columns = it.column_count();
+            if (it.op() == Op::insert) {
+                sql = "INSERT INTO " + sql_name(it.table()) + " VALUES (";
+                for (int i = 0; i < columns; ++i) {
+                    auto v = it.new_value(i);
+                    if (!v)
+                        return false;  // an INSERT carries every column
+                    sql += (i ? ", ?" : "?") + std::to_string(i + 1);
+                    binds.push_back(std::move(*v));
+                }
+                sql += ")";
+            } else {
+                std::string where;
+                if (it.op() == Op::update) {
+                    std::string set;
+                    for (int i = 0; i < columns; ++i) {
+                        if (shape.pk[static_cast<std::size_t>(i)])
+                            continue;  // a key never changes in an UPDATE
+                        if (auto v = it.new_value(i)) {
+                            binds.push_back(std::move(*v));
+                            set += (set.empty() ? "" : ", ") +
+                                   sql_name(shape.names[static_cast<std::size_t>(i)]) + " = ?" +
+                                   std::to_string(binds.size());
+                        }
+                    }
+                    if (set.empty())
+                        return false;
+                    sql = "UPDATE " + sql_name(it.table()) + " SET " + set;
+                } else {
+                    sql = "DELETE FROM " + sql_name(it.table());
+                }
+                for (int i = 0; i < columns; ++i) {
+                    auto old = it.old_value(i);
+                    if (!old) {
+                        if (shape.pk[static_cast<std::size_t>(i)])
+                            return false;
+                        continue;
+                    }
+                    binds.push_back(std::move(*old));
+                    where += (where.empty() ? " WHERE " : " AND ") +
+                             sql_name(shape.names[static_cast<std::size_t>(i)]) + " IS ?" +
+                             std::to_string(binds.size());
+                }
+                sql += where;
             }
+            auto st = db.prepare(sql);
+            for (std::size_t i = 0; i < binds.size(); ++i)
+                st.bind(static_cast<int>(i + 1), binds[i]);
             st.run();
+            if (db.changes() != 1)
+                return false;  // not found, or not as the device saw it: a conflict
         }
     } catch (const StoreError&) {
         return false;  // the savepoint rolls back: nothing of it stays

@@ -180,29 +180,56 @@ TEST_F(ApplyTest, CorruptChangesetThrowsAndChangesNothing) {
     EXPECT_FALSE(n.central.query_value<int>("SELECT 1 FROM household WHERE id='h8'"));
 }
 
-// apply_inserts: the same rows as apply_changeset when every change is a new
-// row; false and nothing written otherwise, for apply_changeset to handle.
+// apply_cleanly: the same rows as apply_changeset when no change conflicts;
+// false and nothing written otherwise, for apply_changeset to handle.
 TEST_F(ApplyTest, NewRowsGoInThroughCachedStatementsAsApplyWouldPutThem) {
     const Changeset cs = TwoNodes::capture(n.device, [&] {
         n.device.execute("INSERT INTO household VALUES ('h2', '新户', '13900000001')");
         n.device.execute("INSERT INTO resident VALUES ('r2', 'h2', '李四', 41, NULL)");
     });
-    ASSERT_TRUE(apply_inserts(n.central, cs.bytes()));
+    ASSERT_TRUE(apply_cleanly(n.central, cs.bytes()));
     for (const char* sql : {"SELECT address || phone FROM household WHERE id = 'h2'",
                             "SELECT name || age || household_id FROM resident WHERE id = 'r2'"}) {
         EXPECT_EQ(n.central.query_value<std::string>(sql), n.device.query_value<std::string>(sql))
             << sql;
     }
     // Again: the keys are taken, so nothing of it goes in (a conflict).
-    EXPECT_FALSE(apply_inserts(n.central, cs.bytes()));
+    EXPECT_FALSE(apply_cleanly(n.central, cs.bytes()));
     EXPECT_EQ(n.central.query_value<int>("SELECT count(*) FROM household"), 2);
 }
 
-TEST_F(ApplyTest, ApplyInsertsLeavesAnythingElseToApply) {
+TEST_F(ApplyTest, UpdatesAndDeletesOfRowsAsTheDeviceSawThemGoInCleanly) {
+    const Changeset cs = TwoNodes::capture(n.device, [&] {
+        n.device.execute("UPDATE household SET address = '改', phone = '139' WHERE id = 'h1'");
+        n.device.execute("INSERT INTO household VALUES ('h2', '新户', NULL)");
+        n.device.execute("UPDATE resident SET household_id = 'h2' WHERE id = 'r1'");
+        n.device.execute("DELETE FROM resident WHERE id = 'r1'");
+    });
+    ASSERT_TRUE(apply_cleanly(n.central, cs.bytes()));
+    for (const char* sql : {"SELECT group_concat(id || address || coalesce(phone, '-')) FROM "
+                            "(SELECT * FROM household ORDER BY id)",
+                            "SELECT count(*) || '' FROM resident"}) {
+        EXPECT_EQ(n.central.query_value<std::string>(sql), n.device.query_value<std::string>(sql))
+            << sql;
+    }
+}
+
+TEST_F(ApplyTest, ApplyCleanlyLeavesEveryConflictToApply) {
+    // Central changed the row since the device read it: a data conflict.
     const Changeset update = TwoNodes::capture(
         n.device, [&] { n.device.execute("UPDATE household SET address = '改' WHERE id = 'h1'"); });
-    EXPECT_FALSE(apply_inserts(n.central, update.bytes()));
-    EXPECT_EQ(central_address(), "原地址");
+    n.central.execute("UPDATE household SET address = '中心' WHERE id = 'h1'");
+    EXPECT_FALSE(apply_cleanly(n.central, update.bytes()));
+    EXPECT_EQ(central_address(), "中心");
+    // The row is gone at central: not found, for an UPDATE and a DELETE.
+    const Changeset age = TwoNodes::capture(
+        n.device, [&] { n.device.execute("UPDATE resident SET age = 31 WHERE id = 'r1'"); });
+    n.central.execute("DELETE FROM resident WHERE id = 'r1'");
+    EXPECT_FALSE(apply_cleanly(n.central, age.bytes()));
+    const Changeset gone = TwoNodes::capture(
+        n.device, [&] { n.device.execute("DELETE FROM resident WHERE id = 'r1'"); });
+    EXPECT_FALSE(apply_cleanly(n.central, gone.bytes()));
+    EXPECT_EQ(n.central.query_value<int>("SELECT count(*) FROM resident"), 0);
     // A resident whose household central lacks: the first row went in, the
     // second fails its foreign key, and the savepoint takes both back.
     n.device.execute("INSERT INTO household VALUES ('h3', '只在设备', NULL)");
@@ -210,8 +237,16 @@ TEST_F(ApplyTest, ApplyInsertsLeavesAnythingElseToApply) {
         n.device.execute("INSERT INTO resident VALUES ('r4', 'h1', '孙七', 7, NULL)");
         n.device.execute("INSERT INTO resident VALUES ('r3', 'h3', '赵六', 5, NULL)");
     });
-    EXPECT_FALSE(apply_inserts(n.central, orphan.bytes()));
-    EXPECT_EQ(n.central.query_value<int>("SELECT count(*) FROM resident"), 1);
+    EXPECT_FALSE(apply_cleanly(n.central, orphan.bytes()));
+    EXPECT_EQ(n.central.query_value<int>("SELECT count(*) FROM resident"), 0);
+    // A clean change before a conflicting one in the same changeset: both
+    // taken back.
+    const Changeset mixed = TwoNodes::capture(n.device, [&] {
+        n.device.execute("INSERT INTO household VALUES ('h5', '先', NULL)");
+        n.device.execute("UPDATE household SET address = '再改' WHERE id = 'h1'");
+    });
+    EXPECT_FALSE(apply_cleanly(n.central, mixed.bytes()));
+    EXPECT_FALSE(n.central.query_value<int>("SELECT 1 FROM household WHERE id = 'h5'"));
     EXPECT_FALSE(n.central.in_transaction());
 }
 
@@ -222,10 +257,13 @@ TEST_F(ApplyTest, WhatASessionCapturesIsTheSameEitherWay) {
     const Changeset cs = TwoNodes::capture(n.device, [&] {
         n.device.execute("INSERT INTO household VALUES ('h2', '新户', '13900000002')");
         n.device.execute("INSERT INTO resident VALUES ('r2', 'h2', '李四', 41, NULL)");
+        n.device.execute("UPDATE household SET address = '改' WHERE id = 'h1'");
+        n.device.execute("UPDATE resident SET age = 31, household_id = 'h2' WHERE id = 'r1'");
+        n.device.execute("DELETE FROM resident WHERE id = 'r2'");
     });
     const auto captured = [&](Database& db, bool fast) {
         return TwoNodes::capture(db, [&] {
-            if (!fast || !apply_inserts(db, cs.bytes()))
+            if (!fast || !apply_cleanly(db, cs.bytes()))
                 (void)apply_changeset(db, cs.bytes(), test::fail_on_conflict());
         });
     };
@@ -244,7 +282,7 @@ TEST_F(ApplyTest, WhatASessionCapturesIsTheSameEitherWay) {
         n.device.execute("INSERT INTO resident VALUES ('r3', 'h3', '赵六', 5, NULL)");
     });
     const Changeset none = TwoNodes::capture(
-        n.central, [&] { EXPECT_FALSE(apply_inserts(n.central, orphan.bytes())); });
+        n.central, [&] { EXPECT_FALSE(apply_cleanly(n.central, orphan.bytes())); });
     EXPECT_TRUE(none.bytes().empty());
 }
 
@@ -257,6 +295,6 @@ TEST_F(ApplyTest, ApplyInsertsLeavesATableOfAnotherKeyToApply) {
     s.attach("pair");
     n.device.execute("INSERT INTO pair VALUES ('k', 'v')");
     const Changeset cs = s.changeset();
-    EXPECT_FALSE(apply_inserts(n.central, cs.bytes()));
+    EXPECT_FALSE(apply_cleanly(n.central, cs.bytes()));
     EXPECT_EQ(n.central.query_value<int>("SELECT count(*) FROM pair"), 0);
 }

@@ -186,9 +186,9 @@ class Replay {
                     std::holds_alternative<std::string>(key[0]))
                     inserted.emplace_back(std::string(it.table()), std::get<std::string>(key[0]));
             }
-            // Most entries only add rows: applied by cached statements
-            // (store::apply_inserts says why), the rest as central applies.
-            if (store::apply_inserts(db_, changeset))
+            // Most entries meet no conflict: applied by cached statements
+            // (store::apply_cleanly says why), the rest as central applies.
+            if (store::apply_cleanly(db_, changeset))
                 return inserted;
             store::apply_changeset(db_, changeset, [&](const store::Conflict& c) {
                 if (c.kind == store::ConflictKind::constraint)

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -188,6 +189,12 @@ class CentralBackend {
     // its quarantine when it was not applied (nullopt: neither, or parked).
     virtual std::optional<std::uint64_t> log_index_of(const std::string& device_id,
                                                       std::uint64_t seq) = 0;
+    // The same storage through a connection of its own that only reads
+    // (nullptr: this backend has one connection only). Each read
+    // transaction on it sees the state as of its first read (SQLite's WAL
+    // snapshot), so a pull read on one never waits for the writer, and the
+    // writer never waits for it. Its write methods fail (read-only).
+    virtual std::unique_ptr<CentralBackend> open_reader() { return nullptr; }
 };
 
 }  // namespace gridsync::central

@@ -38,8 +38,24 @@ class Ingest {
     // quarantined), its later entries in the batch are refused as a
     // sequence gap (transient). The answer is in the batch's protocol
     // version, with central's epoch.
-    sync::PushAcks push(const sync::PushBatch& batch);
-    sync::EntryAck ingest(const sync::SignedEntry& entry);
+    //
+    // `checked`: the device signatures verified already, before the writer
+    // was taken (verify_batch); an entry whose device key is not the one
+    // they were checked with is verified again here.
+    struct PreVerified {
+        crypto::PublicKey key;
+        std::vector<std::uint8_t> ok;  // per entry of the batch
+        struct Verdict {
+            crypto::PublicKey key;
+            bool verifies = false;
+        };
+    };
+    sync::PushAcks push(const sync::PushBatch& batch, const PreVerified* checked = nullptr);
+    sync::EntryAck ingest(const sync::SignedEntry& entry,
+                          std::optional<PreVerified::Verdict> signature_checked = std::nullopt);
+    // Step 2 for a whole batch from the device of `key`, on every core
+    // (crypto::verify_each); touches no storage, so no lock is needed.
+    static PreVerified verify_batch(const crypto::PublicKey& key, const sync::PushBatch& batch);
     // Applies parked entries whose parents are now here; returns how many.
     std::size_t release_parked();
     // A quarantined entry checked again against today's rules and data,

@@ -1,6 +1,8 @@
 #pragma once
 // Pull: each device receives, from its cursor on, the accepted changes of its
 // scope only, as a batch signed by central's key.
+#include <functional>
+
 #include "gridsync/central/merkle_log.hpp"
 #include "gridsync/central/parts.hpp"
 #include "gridsync/crypto/sign.hpp"
@@ -8,6 +10,18 @@
 #include "gridsync/sync/protocol.hpp"
 
 namespace gridsync::central {
+
+// Where a pull's work runs. Its few writes (the request's number, the
+// device's clock, its alarms and cosignature, a checkpoint it waits for)
+// go through `write`, one at a time with pushes; everything it answers
+// with is read through `read`, in one read transaction, so the batch, the
+// digest and the proofs all show one state. The router gives the writer
+// under its lock and a reader of its pool (readers.hpp): a pull then waits
+// for a push only for its writes. Unset, both run on the service's backend.
+struct PullAccess {
+    using Work = std::function<void(CentralBackend&)>;
+    std::function<void(const Work&)> write, read;
+};
 
 class PullService {
   public:
@@ -28,11 +42,26 @@ class PullService {
     // PullBatch, signed by central. Failures: central::Errc unknown_device,
     // revoked, bad_signature, malformed.
     Result<Bytes> serve(ByteView signed_request);
+    void set_access(PullAccess access) { access_ = std::move(access); }
 
   private:
-    std::optional<sync::LogProofs> log_proofs(const Device& device, const sync::PullRequest& req,
-                                              domain::EpochMs now);
+    // What the write step decided for the log section: the checkpoint to
+    // prove against (nullopt: none yet) and the leaves the device asked about.
+    struct LogPlan {
+        std::optional<StoredCheckpoint> checkpoint;
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> asked;  // seq, leaf
+    };
+    // The write step: nullopt when the request may be answered.
+    std::optional<Failure> note_request(CentralBackend& store, const Device& device,
+                                        const sync::PullRequest& req, domain::EpochMs now,
+                                        LogPlan& plan);
+    // The read step: the batch, on one state.
+    Result<sync::PullBatch> read_batch(CentralBackend& store, const sync::PullRequest& req,
+                                       const LogPlan& plan, domain::EpochMs now);
+    void write(const PullAccess::Work& work);
+    void read(const PullAccess::Work& work);
     CentralBackend& store_;
+    PullAccess access_;
     const crypto::SigningKey& key_;
     domain::Clock& clock_;
     LogSigner log_signer_;

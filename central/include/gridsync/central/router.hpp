@@ -13,8 +13,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+
 #include <string>
 #include <vector>
+#include "gridsync/central/readers.hpp"
 
 #include "gridsync/central/ingest.hpp"
 #include "gridsync/central/metrics.hpp"
@@ -45,6 +47,10 @@ struct CentralKeys {
 
 class AdminApi;
 class QuarantineDesk;
+
+// Readers the router keeps at most: one per handler thread it may run
+// (the server's --workers), beyond which a read waits for a free one.
+inline constexpr std::size_t kReaders = 8;
 
 class Router {
   public:
@@ -78,8 +84,12 @@ class Router {
     Ingest ingest_;
     PullService pull_;
     std::unique_ptr<QuarantineDesk> quarantine_;
-    // One SQLite connection: calls that touch it take turns.
+    // The one writer: calls that write (or read on it) take turns.
     std::mutex mutex_;
+    // Reads that need not wait for it: pulls, /metrics (readers.hpp).
+    ReaderPool readers_;
+    // Reads on a reader, or on the writer under its lock when the backend has none.
+    void read(const std::function<void(CentralBackend&)>& work);
     std::unique_ptr<AdminApi> admin_;
     // Device id -> revoked, for admit(); its own lock, never held long.
     std::mutex standings_mutex_;

@@ -70,6 +70,9 @@ class CentralStore final : public CentralBackend,
     std::uint64_t head() override;
     std::int64_t max_hlc() override;
     store::Database& read_view() override { return db_; }
+    // A read-only CentralStore over the same file (backend.hpp): no
+    // migration, no baseline; its reads are this store's reads.
+    std::unique_ptr<CentralBackend> open_reader() override;
     void note_device_clock(const std::string& device_id, std::int64_t skew_ms,
                            domain::EpochMs now) override;
     // Append-only audit trail: who did what, to what, with which outcome.

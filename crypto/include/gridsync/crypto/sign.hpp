@@ -9,9 +9,11 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "gridsync/bytes.hpp"
 #include "gridsync/crypto/secure_buffer.hpp"
@@ -77,6 +79,18 @@ class SigningKey {
 
 bool verify(const PublicKey& key, SigningContext context, ByteView message, const Signature& sig);
 bool verify_raw(const PublicKey& key, ByteView message, const Signature& sig);
+
+// Many signatures at once: libsodium has no batch verification, so the
+// jobs are shared over up to `threads` threads, the caller's among them
+// (a push's entries are checked on every core before central's one writer
+// is taken). One verdict per job, in order: 1 when it verifies.
+struct VerifyJob {
+    PublicKey key;
+    SigningContext context;
+    ByteView message;
+    Signature signature;
+};
+std::vector<std::uint8_t> verify_each(std::span<const VerifyJob> jobs, unsigned threads);
 
 // A short, human-comparable name of a public key, read aloud or compared by
 // eye when a device or a staff member enrolls: 16 characters of Crockford

@@ -183,18 +183,20 @@ ApplyReport apply_changeset(Database& db, ByteView changeset, const ConflictHand
 ApplyReport apply_changeset(Database& db, ByteSource& changeset, const ConflictHandler& handler,
                             const ApplyOptions& options = {});
 
-// Applies a changeset made only of INSERTs of new rows through the
-// connection's cached statements, in a savepoint, and returns true. Returns
-// false, having changed nothing, when it holds anything else (an UPDATE, a
-// DELETE, a table of another shape) or any row cannot go in as it is (its
-// key is taken, a constraint or a foreign key fails): apply_changeset, with
-// its conflict handler, is then the way. When it returns true the result is
+// Applies a changeset that meets no conflict through the connection's
+// cached statements, in a savepoint, and returns true: each INSERT as a new
+// row, each UPDATE and DELETE on the row of its key whose values are the
+// old values it carries (as sqlite3changeset_apply matches them). Returns
+// false, having changed nothing, when a table is of another shape or any
+// change does not go in as it is (a key taken, a row missing or changed
+// since, a constraint or a foreign key failing): apply_changeset, with its
+// conflict handler, is then the way. When it returns true the result is
 // the one apply_changeset would give, with no conflict.
 // Why: sqlite3changeset_apply runs PRAGMA defer_foreign_keys, and a flag
 // pragma expires every prepared statement of the connection, so each apply
 // makes the next query of every statement compile again; a replay of many
 // small changesets spends most of its time in SQLite's parser.
-bool apply_inserts(Database& db, ByteView changeset);
+bool apply_cleanly(Database& db, ByteView changeset);
 
 // The stream buffer size SQLite uses for every _strm call in this process
 // (default 1024 bytes). Set once at start-up, before any stream.
