@@ -43,6 +43,7 @@
 #include "gridsync/tools/audit.hpp"
 #include "gridsync/tools/central_process.hpp"
 #include "gridsync/tools/edge_driver.hpp"
+#include "gridsync/tools/field_work.hpp"
 #include "gridsync/tools/load.hpp"
 #include "gridsync/tools/web_client.hpp"
 #include "gridsync/web/server.hpp"
@@ -75,13 +76,15 @@ struct Sizes {
     int incremental;
     int load_devices;
     int load_window_s;
+    int load_days;       // days of work each load device offers within the window
     int audit_payments;  // the synthetic export gridsync-audit is timed on
 };
 
-const Sizes kQuick{100, 1500, 900, 100, 3, {1000}, 1000, 100, 10, 2000};
+const Sizes kQuick{100, 1500, 900, 100, 3, {1000}, 1000, 100, 10, 1, 2000};
 // C01 has 9,000 residents at full size: at most one entitlement and one
 // certificate each; when they run out, a backlog is topped up with check-ins.
-const Sizes kFull{300, 9000, 9000, 1000, 5, {10000, 100000}, 1000, 1000, 60, 1000000};
+// The load: ten days' work of 1,000 laptops offered within a minute.
+const Sizes kFull{300, 9000, 9000, 1000, 5, {10000, 100000}, 1000, 1000, 60, 10, 1000000};
 
 // One printed figure: its repeats and its floor's.
 struct Figure {
@@ -115,7 +118,7 @@ struct Laptop {
     domain::SystemClock clock;
     std::unique_ptr<edge::EdgeNode> node;
     std::unique_ptr<edge::HttpTransport> http;
-    std::map<std::string, crypto::SigningKey> keys;
+    std::unique_ptr<tools::FieldWork> work;  // the day's writes, with the signers' keys
 
     Laptop(const fs::path& d, const std::string& name, tools::CentralProcess& central,
            const std::string& code)
@@ -127,6 +130,7 @@ struct Laptop {
         if (auto st = edge::EdgeNode::init(dir, o, pass); !st)
             throw std::runtime_error(st.failure().message);
         node = edge::EdgeNode::open(dir, pass, clock).value();
+        work = std::make_unique<tools::FieldWork>(*node);
         http = std::make_unique<edge::HttpTransport>(central.address(), std::chrono::seconds(120));
         if (auto st =
                 node->enroll(*http, central.address(), code, pass, crypto::KdfParams::minimum());
@@ -145,27 +149,20 @@ struct Laptop {
         return *r;
     }
     void enroll_key(const std::string& staff, const std::string& code) {
-        (void)node->enroll_staff_key(staff, code, secret("2468"), crypto::KdfParams::minimum())
-            .value();
-        keys.emplace(staff, node->unlock_staff(staff, secret("2468")).value());
+        work->enroll_key(staff, code);
     }
-    domain::Signer signer(const std::string& staff) { return {staff, &keys.at(staff)}; }
+    domain::Signer signer(const std::string& staff) { return work->signer(staff); }
     template <class T, class F>
     T must(F&& write) {
-        auto r = node->outbox().template record_as<T>(std::forward<F>(write));
-        if (!r)
-            throw std::runtime_error(r.failure().message);
-        return r->value;
+        return work->template must<T>(std::forward<F>(write));
     }
 };
 
 // What the community has for a day: its entitlements (with the ID number
 // the beneficiary presents) and its certificates at the center.
 struct Work {
-    std::vector<std::tuple<std::string, domain::Fen, std::string>> entitlements;
-    struct Certificate {
-        std::string id, id_number, leader;
-    };
+    std::vector<tools::EntitlementToPay> entitlements;
+    using Certificate = tools::CertificateToDeliver;
     std::vector<Certificate> certificates;
     std::size_t next_payment = 0, next_certificate = 0;
     int checks = 0;
@@ -227,9 +224,8 @@ class Bench {
             "ORDER BY id");
         e.bind(1, day_);
         while (e.step()) {
-            work_list_.entitlements.emplace_back(e.column<std::string>(0),
-                                                 e.column<std::int64_t>(1),
-                                                 demo.id_number_of(e.column<std::string>(2)));
+            work_list_.entitlements.push_back({e.column<std::string>(0), e.column<std::int64_t>(1),
+                                               demo.id_number_of(e.column<std::string>(2))});
         }
         auto c = db.prepare(R"(SELECT c.id, c.resident_id, g.leader_staff_id FROM certificate c
             JOIN resident r ON r.id = c.resident_id JOIN household h ON h.id = r.household_id
@@ -262,56 +258,27 @@ class Bench {
         laptop_->sync();
         for (const auto& who : {payer_, verifier_})
             check(*laptop_, who, "in");
-        session_ = laptop_->must<std::string>([&](const domain::Stamp& st) {
-            return domain::open_session(laptop_->node->db(), st,
-                                        {day_, payer_, verifier_, 100000000, "10000x10000"},
-                                        laptop_->signer(payer_), laptop_->signer(verifier_));
-        });
+        session_ = laptop_->work->open_session(day_, payer_, verifier_);
     }
 
     void check(Laptop& l, const std::string& who, const char* kind) {
-        (void)l.must<domain::CheckResult>([&](const domain::Stamp& st) {
-            return domain::check_in_out(l.node->db(), st, l.signer(who),
-                                        {community_, kind, std::nullopt});
-        });
+        l.work->check(who, community_, kind);
     }
     bool pay(Laptop& l) {
         if (work_list_.next_payment >= work_list_.entitlements.size())
             return false;
-        const auto& [id, fen, id_number] = work_list_.entitlements[work_list_.next_payment++];
-        domain::PaymentInput in;
-        in.entitlement_id = id;
-        in.session_id = session_;
-        in.amount_fen = fen;
-        in.recipient_id_number = id_number;
-        in.ack_name = "领取人";
-        in.ack_image = Bytes(2048, 0x5a);  // a thumbprint image's size
-        (void)l.must<std::string>([&](const domain::Stamp& st) {
-            return domain::record_payment(l.node->db(), st, in, l.signer(payer_),
-                                          l.signer(verifier_), l.node->id_key());
-        });
+        l.work->pay(session_, work_list_.entitlements[work_list_.next_payment++], payer_,
+                    verifier_);
         return true;
     }
     std::optional<Work::Certificate> hand_over(Laptop& l) {
         if (work_list_.next_certificate >= work_list_.certificates.size())
             return std::nullopt;
         const auto cert = work_list_.certificates[work_list_.next_certificate++];
-        (void)l.must<std::string>([&](const domain::Stamp& st) {
-            return domain::hand_over(l.node->db(), st, cert.id, l.signer(clerk_),
-                                     l.signer(cert.leader));
-        });
+        l.work->hand_over(cert, clerk_);
         return cert;
     }
-    void deliver(Laptop& l, const Work::Certificate& cert) {
-        domain::Delivery d;
-        d.certificate_id = cert.id;
-        d.recipient_id_number = cert.id_number;
-        d.signature_image = Bytes(4096, 0x33);
-        d.location = domain::Location{29.557, 106.577};
-        (void)l.must<std::string>([&](const domain::Stamp& st) {
-            return domain::deliver(l.node->db(), st, l.signer(cert.leader), d, l.node->id_key());
-        });
-    }
+    void deliver(Laptop& l, const Work::Certificate& cert) { l.work->deliver(cert); }
     void check_in_or_out(Laptop& l) { check(l, clerk_, work_list_.checks++ % 2 ? "out" : "in"); }
 
     // Edge write latency: each write is its own transaction with session
@@ -920,17 +887,23 @@ class Bench {
             o.dir = work_ / ("load-" + std::to_string(every));
             o.devices = s_.load_devices;
             o.window_s = s_.load_window_s;
+            o.days = s_.load_days;
             o.verify_scope_every_ms = every;
             const auto r = tools::run_load(o);
             const std::string tag = every == 0 ? " (digest every pull)" : " (digest hourly)";
             std::printf(
-                "# load%s: %d devices, a day's work each (%d entries), offered within %d "
-                "s; set-up (enroll and bootstrap) %.1f s\n",
-                tag.c_str(), o.devices, r.entries_per_device, o.window_s, r.setup_s);
+                "# load%s: %d laptops, %d day(s) of work each offered within %d s: %ld entries "
+                "(%ld payments, %ld deliveries after their hand-overs, %ld check-ins, %ld "
+                "corrections); set-up (enroll, bootstrap, staff keys, record) %.1f s\n",
+                tag.c_str(), o.devices, o.days, o.window_s, r.offered, r.payments, r.deliveries,
+                r.checks, r.corrections, r.setup_s);
+            if (r.errors > 0)
+                std::printf("# load%s: first error: %s\n", tag.c_str(), r.first_error.c_str());
+            print({"load offered" + tag, "entries/s", {r.offered_per_s}});
             print({"load push p50" + tag, "ms", {r.push_p50_ms}});
             print({"load push p99" + tag, "ms", {r.push_p99_ms}});
             print({"load pull p99" + tag, "ms", {r.pull_p99_ms}});
-            print({"load throughput" + tag, "entries/s", {r.entries_per_s}});
+            print({"load accepted" + tag, "entries/s", {r.entries_per_s}});
             print({"load errors" + tag, "count", {static_cast<double>(r.errors)}});
             print({"load central RSS after" + tag,
                    "MiB",

@@ -57,7 +57,7 @@ const char* kHelp = R"(gridsync-central — 街道中心节点 / the subdistrict
                                       一次性登记码(令牌 + 中心公钥);网格设备只绑定该网格的负责人
                                       a one-time enrollment code; a grid device is bound to that grid's leader
   grids [--community C01]             网格及其编号、负责人 / grids with their numbers and leaders
-  staff code --staff 工号|ID [--ttl-hours 72]
+  staff code --staff 工号|ID [--ttl-hours 72] [--count 1]
                                       一次性登记码,交给本人在设备上生成自己的密钥(docs/SECURITY.md)
                                       a one-time code for that person to make their own key on a device
   staff keys [--staff 工号|ID]             每人在各设备上的密钥及停用情况 / each person's keys per device
@@ -962,9 +962,23 @@ int cmd_staff(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
     if (sub == "code") {
         const int hours = static_cast<int>(args.integer("ttl-hours", 72, 1, 24 * 30));
         const std::string staff = staff_option(c.store.db(), args);
+        // Several at once: one for each device the person will sign on
+        // (each code registers one key on one device).
+        const int count = static_cast<int>(args.integer("count", 1, 1, 1000));
         auto code = c.store.create_staff_code(admin, staff, hours * 3600000LL, now);
         if (!code)
             return out.failure(code.failure());
+        if (count > 1) {
+            boost::json::array codes{boost::json::value(code->code)};
+            for (int i = 1; i < count; ++i) {
+                auto more = c.store.create_staff_code(admin, staff, hours * 3600000LL, now);
+                if (!more)
+                    return out.failure(more.failure());
+                codes.emplace_back(more->code);
+                out.line("登记码 enrolment code: " + more->code);
+            }
+            out.data()["codes"] = std::move(codes);
+        }
         out.data()["code"] = code->code;
         out.data()["staff_id"] = staff;
         out.data()["expires"] = domain::format_local(code->expires_at_ms);
@@ -1123,7 +1137,7 @@ const std::map<std::string, std::set<std::string>>& command_options() {
         {"admin", {"login", "staff", "new-password-file", "fast-kdf"}},
         {"token", {"role", "community", "staff", "grid", "ttl-hours", "count"}},
         {"grids", {"community"}},
-        {"staff", {"staff", "ttl-hours", "key", "reason", "household", "none"}},
+        {"staff", {"staff", "ttl-hours", "count", "key", "reason", "household", "none"}},
         {"demo-day", {"community", "date", "entitlements", "certificates", "service-point-offset"}},
         {"import", {"file", "encoding", "program"}},
         {"template", {"out"}},

@@ -124,6 +124,16 @@ std::string CentralProcess::staff_code(const std::string& staff_id) {
     return std::string(admin({"staff", "code", "--staff", staff_id}).at("code").as_string());
 }
 
+std::vector<std::string> CentralProcess::staff_codes(const std::string& staff_id, int count) {
+    const auto j = admin({"staff", "code", "--staff", staff_id, "--count", std::to_string(count)});
+    if (count == 1)
+        return {std::string(j.at("code").as_string())};
+    std::vector<std::string> out;
+    for (const auto& c : j.at("codes").as_array())
+        out.emplace_back(c.as_string());
+    return out;
+}
+
 void CentralProcess::serve(const std::vector<std::string>& extra, rlim_t fd_limit) {
     const auto port_file = dir_ / "port";
     fs::remove(port_file);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -10,6 +11,7 @@
 #include "gridsync/edge/http_transport.hpp"
 #include "gridsync/edge/node.hpp"
 #include "gridsync/tools/central_process.hpp"
+#include "gridsync/tools/field_work.hpp"
 
 namespace gridsync::tools {
 
@@ -37,7 +39,14 @@ crypto::SecureBuffer passphrase() {
 struct Simulated {
     fs::path dir;
     std::string code;
+    std::string community_id;
+    std::string clerk;                   // the community worker who checks in and out
     std::vector<std::string> residents;  // the rows this device corrects: its own, no overlap
+    std::vector<CertificateToDeliver> certificates;  // its own, one a day
+    std::map<std::string, std::string> key_codes;    // staff -> enrolment code for this device
+    // The paying laptop of its community: the day, the pair, the list.
+    std::string day_id, payer, verifier;
+    std::vector<EntitlementToPay> entitlements;
 };
 
 // Runs `work` for devices [0, n) on `threads` threads.
@@ -60,31 +69,43 @@ void parallel(int n, int threads, F&& work) {
 LoadReport run_load(const LoadOptions& o) {
     LoadReport report;
     report.entries_per_device = o.entries_per_device;
-    // Enough residents that no two devices correct the same row: every
-    // community has 10 grids of 30 households of 3 people.
-    CentralProcess central(o.central_bin, o.dir / "central", 30);
-    central.serve();
+    const int communities_n = 10;
+    const int per_community = (o.devices + communities_n - 1) / communities_n;
+    // Enough residents that no two devices correct the same row, and one
+    // entitlement and one certificate for each that the days need: every
+    // community has 10 grids of these households of 3 people.
+    const int needed = std::max(o.entries_per_device * per_community * o.days,
+                                std::max(per_community, o.payments_per_day) * o.days);
+    const int households = std::max(30, needed / 30 + 1);
+    CentralProcess central(o.central_bin, o.dir / "central", households);
+    const auto demo = edge::load_demo_data(o.dir / "central" / "central").value();
     auto cdb = store::Database::open(o.dir / "central" / "central" / "central.db");
-    std::vector<std::string> communities;
+    std::vector<std::pair<std::string, std::string>> communities;  // code, id
     {
         auto st = cdb.prepare("SELECT code, id FROM community ORDER BY code");
         while (st.step())
-            communities.push_back(st.column<std::string>(0) + "|" + st.column<std::string>(1));
+            communities.emplace_back(st.column<std::string>(0), st.column<std::string>(1));
     }
     std::vector<Simulated> devices(static_cast<std::size_t>(o.devices));
+    // Staff -> how many devices need a code for them, then the codes.
+    std::map<std::string, std::vector<std::size_t>> needs;
     for (std::size_t c = 0; c < communities.size(); ++c) {
-        const std::string code = communities[c].substr(0, communities[c].find('|'));
-        const std::string id = communities[c].substr(communities[c].find('|') + 1);
+        const auto& [code, id] = communities[c];
         std::vector<std::size_t> mine;
         for (std::size_t i = c; i < devices.size(); i += communities.size())
             mine.push_back(i);
         if (mine.empty())
             continue;
-        const auto worker = *cdb.query_value<std::string>(
-            "SELECT id FROM staff WHERE community_id = ?1 AND role = 'community_worker' LIMIT 1",
+        // The community's day: its list approved by a second admin, its
+        // certificates issued (central's own entries, before the load).
+        const std::string day = central.prepare_day(code, o.payments_per_day * o.days,
+                                                    static_cast<int>(mine.size()) * o.days);
+        const auto clerk = *cdb.query_value<std::string>(
+            "SELECT id FROM staff WHERE community_id = ?1 AND role = 'community_worker' ORDER BY "
+            "id LIMIT 1",
             id);
         const auto codes =
-            central.codes(worker, "community_laptop", code, static_cast<int>(mine.size()));
+            central.codes(clerk, "community_laptop", code, static_cast<int>(mine.size()));
         auto res =
             cdb.prepare(R"(SELECT r.id FROM resident r JOIN household h ON h.id = r.household_id
             JOIN grid g ON g.id = h.grid_id WHERE g.community_id = ?1 ORDER BY r.id)");
@@ -92,21 +113,84 @@ LoadReport run_load(const LoadOptions& o) {
         std::vector<std::string> residents;
         while (res.step())
             residents.push_back(res.column<std::string>(0));
+        std::vector<CertificateToDeliver> certificates;
+        auto cs = cdb.prepare(R"(SELECT c.id, c.resident_id, g.leader_staff_id FROM certificate c
+            JOIN resident r ON r.id = c.resident_id JOIN household h ON h.id = r.household_id
+            JOIN grid g ON g.id = h.grid_id WHERE g.community_id = ?1 ORDER BY g.id, c.id)");
+        cs.bind(1, id);
+        while (cs.step()) {
+            certificates.push_back({cs.column<std::string>(0),
+                                    demo.id_number_of(cs.column<std::string>(1)),
+                                    cs.column<std::string>(2)});
+        }
         for (std::size_t k = 0; k < mine.size(); ++k) {
             auto& d = devices[mine[k]];
             d.dir = o.dir / ("device-" + std::to_string(mine[k]));
             d.code = codes[k];
-            for (int e = 0; e < o.entries_per_device; ++e) {
-                d.residents.push_back(
-                    residents[(k * static_cast<std::size_t>(o.entries_per_device) +
-                               static_cast<std::size_t>(e)) %
-                              residents.size()]);
+            d.community_id = id;
+            d.clerk = clerk;
+            needs[clerk].push_back(mine[k]);
+            const int corrections = std::max(0, o.entries_per_device - 5) * o.days;
+            for (int e = 0; e < corrections; ++e) {
+                d.residents.push_back(residents[(k * static_cast<std::size_t>(corrections) +
+                                                 static_cast<std::size_t>(e)) %
+                                                residents.size()]);
+            }
+            for (int day_n = 0; day_n < o.days; ++day_n) {
+                const std::size_t at =
+                    k * static_cast<std::size_t>(o.days) + static_cast<std::size_t>(day_n);
+                if (at < certificates.size()) {
+                    d.certificates.push_back(certificates[at]);
+                    if (needs[certificates[at].leader].empty() ||
+                        needs[certificates[at].leader].back() != mine[k])
+                        needs[certificates[at].leader].push_back(mine[k]);
+                }
             }
         }
+        // The first laptop pays: the two service-point staff rostered for the day.
+        auto& payer = devices[mine.front()];
+        payer.day_id = day;
+        auto pair = cdb.prepare(
+            R"(SELECT r.staff_id FROM disbursement_roster r JOIN staff s ON s.id = r.staff_id
+               WHERE r.disbursement_day_id = ?1 AND s.role = 'service_point_staff' ORDER BY s.id)");
+        pair.bind(1, day);
+        pair.step();
+        payer.payer = pair.column<std::string>(0);
+        pair.step();
+        payer.verifier = pair.column<std::string>(0);
+        pair.reset();
+        needs[payer.payer].push_back(mine.front());
+        needs[payer.verifier].push_back(mine.front());
+        auto e = cdb.prepare(
+            "SELECT id, amount_fen, beneficiary_id FROM entitlement WHERE disbursement_day_id = ?1 "
+            "ORDER BY id");
+        e.bind(1, day);
+        while (e.step()) {
+            payer.entitlements.push_back({e.column<std::string>(0), e.column<std::int64_t>(1),
+                                          demo.id_number_of(e.column<std::string>(2))});
+        }
     }
+    // One code per person and device, in one command per person.
+    for (const auto& [staff, on] : needs) {
+        const auto codes = central.staff_codes(staff, static_cast<int>(on.size()));
+        for (std::size_t j = 0; j < on.size(); ++j)
+            devices[on[j]].key_codes[staff] = codes[j];
+    }
+    central.serve();
 
-    // Set-up, not timed as load: enroll, bootstrap, record the day offline.
+    // Set-up, not timed as load: enroll, bootstrap, register the staff
+    // keys and open the day's session (pushed now), then record the days'
+    // work offline.
     std::atomic<int> errors{0};
+    std::atomic<long> offered{0}, payments{0}, deliveries{0}, checks{0}, corrections{0};
+    std::mutex first_error_mutex;
+    std::string first_error;
+    const auto note_error = [&](const std::string& what) {
+        ++errors;
+        std::lock_guard lock(first_error_mutex);
+        if (first_error.empty())
+            first_error = what;
+    };
     const auto setup0 = Steady::now();
     parallel(o.devices, 8, [&](int i) {
         try {
@@ -124,24 +208,60 @@ LoadReport run_load(const LoadOptions& o) {
                 throw std::runtime_error("enroll");
             if (!node->sync_round(http, clock))
                 throw std::runtime_error("bootstrap");
-            for (std::size_t e = 0; e < d.residents.size(); ++e) {
-                auto r = node->outbox().record_as<int>([&](const domain::Stamp& st) -> Result<int> {
-                    const std::string phone =
-                        "139" + std::to_string(10000000 + i * 100 + static_cast<int>(e));
-                    if (auto s = domain::edit_resident(node->db(), st, d.residents[e],
-                                                       {std::nullopt, phone});
-                        !s)
-                        return s.failure();
-                    return 0;
-                });
-                if (!r)
-                    throw std::runtime_error(r.failure().message);
+            FieldWork work(*node);
+            for (const auto& [staff, code] : d.key_codes)
+                work.enroll_key(staff, code);
+            std::string session;
+            if (!d.day_id.empty()) {
+                // Both must have checked in today before they open the day.
+                work.check(d.payer, d.community_id, "in");
+                work.check(d.verifier, d.community_id, "in");
+                session = work.open_session(d.day_id, d.payer, d.verifier);
             }
-        } catch (const std::exception&) {
-            ++errors;
+            if (auto r = node->sync_round(http, clock); !r || r->rejected)
+                throw std::runtime_error("set-up push");
+            std::size_t next_payment = 0, next_correction = 0;
+            long n = 0;
+            for (int day = 0; day < o.days; ++day) {
+                for (int p = 0; !session.empty() && p < o.payments_per_day &&
+                                next_payment < d.entitlements.size();
+                     ++p) {
+                    work.pay(session, d.entitlements[next_payment++], d.payer, d.verifier);
+                    ++payments;
+                    ++n;
+                }
+                if (static_cast<std::size_t>(day) < d.certificates.size()) {
+                    work.hand_over(d.certificates[static_cast<std::size_t>(day)], d.clerk);
+                    work.deliver(d.certificates[static_cast<std::size_t>(day)]);
+                    ++deliveries;
+                    n += 2;
+                }
+                work.check(d.clerk, d.community_id, "in");
+                work.check(d.clerk, d.community_id, "out");
+                checks += 2;
+                n += 2;
+                for (int c = 0;
+                     c < o.entries_per_device - 5 && next_correction < d.residents.size(); ++c) {
+                    work.correct_phone(d.residents[next_correction],
+                                       "139" + std::to_string(10000000 + i * 1000 +
+                                                              static_cast<int>(next_correction)));
+                    ++next_correction;
+                    ++corrections;
+                    ++n;
+                }
+            }
+            offered += n;
+        } catch (const std::exception& x) {
+            note_error(std::string("set-up: ") + x.what());
         }
     });
     report.setup_s = ms_between(setup0, Steady::now()) / 1000;
+    report.offered = offered;
+    report.payments = payments;
+    report.deliveries = deliveries;
+    report.checks = checks;
+    report.corrections = corrections;
+    report.offered_per_s = static_cast<double>(offered) / std::max(1, o.window_s);
 
     // The window: device i offers its day at start + i/N of the window.
     std::vector<double> push_ms(devices.size(), -1), pull_ms(devices.size(), -1);
@@ -162,19 +282,21 @@ LoadReport run_load(const LoadOptions& o) {
             const auto t0 = Steady::now();
             auto p = node->sync_round(http, clock, {}, push_only);
             const auto t1 = Steady::now();
-            if (!p || p->rejected)
-                throw std::runtime_error("push");
+            if (!p)
+                throw std::runtime_error("push: " + p.failure().message);
+            if (p->rejected)
+                throw std::runtime_error("push refused: " + p->rejections.front().message);
             pushed += static_cast<long>(p->accepted);
             sync::SyncOptions full;
             full.verify_scope_every_ms = o.verify_scope_every_ms;
             auto q = node->sync_round(http, clock, {}, full);
             const auto t2 = Steady::now();
             if (!q)
-                throw std::runtime_error("pull");
+                throw std::runtime_error("pull: " + q.failure().message);
             push_ms[static_cast<std::size_t>(i)] = ms_between(t0, t1);
             pull_ms[static_cast<std::size_t>(i)] = ms_between(t1, t2);
-        } catch (const std::exception&) {
-            ++errors;
+        } catch (const std::exception& x) {
+            note_error(x.what());
         }
     });
     const double window = ms_between(start, Steady::now()) / 1000;
@@ -186,6 +308,7 @@ LoadReport run_load(const LoadOptions& o) {
     report.pull_p99_ms = percentile(pull_ms, 0.99);
     report.entries_per_s = static_cast<double>(pushed) / window;
     report.errors = errors;
+    report.first_error = first_error;
     report.central_rss_kib = central.rss_kib();
     report.central_peak_rss_kib = central.peak_rss_kib();
     return report;

@@ -40,6 +40,8 @@ class CentralProcess {
 
     // A one-time staff enrolment code for that person (staff code).
     std::string staff_code(const std::string& staff_id);
+    // `count` of them for one person, in one command (one per device).
+    std::vector<std::string> staff_codes(const std::string& staff_id, int count);
 
     // `extra`: more serve options; `fd_limit`: the server's descriptor limit
     // (0: inherited). Any free port the first time, the same one after.
