@@ -1,10 +1,12 @@
 #include "gridsync/central/ingest.hpp"
 
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "authorize.hpp"
 #include "gridsync/central/errors.hpp"
+#include "gridsync/domain/deferred_checks.hpp"
 #include "gridsync/domain/hlc.hpp"
 #include "gridsync/store/changeset_format.hpp"
 #include "gridsync/sync/errors.hpp"
@@ -112,43 +114,64 @@ Ingest::PreVerified Ingest::verify_batch(const crypto::PublicKey& key,
     return out;
 }
 
+void Ingest::take(const sync::PushBatch& batch, const PreVerified* checked, sync::PushAcks& out) {
+    std::map<std::string, bool> device_blocked;
+    for (std::size_t i = 0; i < batch.entries.size(); ++i) {
+        const auto& e = batch.entries[i];
+        if (device_blocked[e.device_id]) {
+            // Peek the seq without trusting it beyond this answer.
+            auto env = sync::decode_envelope(e.envelope);
+            out.acks.push_back(ack(env ? env->seq : 0, sync::AckStatus::rejected,
+                                   Errc::sequence_gap,
+                                   "前一条记录被拒绝,本条未处理 / an earlier entry was refused; "
+                                   "this one was not taken"));
+            continue;
+        }
+        out.acks.push_back(checked && i < checked->ok.size()
+                               ? ingest(e, PreVerified::Verdict{checked->key, checked->ok[i] != 0})
+                               : ingest(e));
+        if (out.acks.back().status == sync::AckStatus::rejected)
+            device_blocked[e.device_id] = true;
+    }
+    // Once per batch, not per entry: a parent may have come in this batch,
+    // or another way (an admin's import) since the last one.
+    release_parked();
+    // Where each entry central holds sits in the verifiable log: a promise
+    // every later checkpoint must keep (parked ones get theirs when applied).
+    if (!batch.entries.empty()) {
+        for (auto& a : out.acks) {
+            if (a.status != sync::AckStatus::rejected)
+                a.log_index = store_.log_index_of(batch.entries.front().device_id, a.seq);
+        }
+    }
+}
+
 sync::PushAcks Ingest::push(const sync::PushBatch& batch, const PreVerified* checked) {
     sync::PushAcks out;
-    out.version = batch.version;
-    // One commit for the batch: each entry is its own savepoint inside it,
-    // and no acknowledgement leaves before the commit.
-    store_.in_one_transaction([&] {
-        std::map<std::string, bool> device_blocked;
-        for (std::size_t i = 0; i < batch.entries.size(); ++i) {
-            const auto& e = batch.entries[i];
-            if (device_blocked[e.device_id]) {
-                // Peek the seq without trusting it beyond this answer.
-                auto env = sync::decode_envelope(e.envelope);
-                out.acks.push_back(
-                    ack(env ? env->seq : 0, sync::AckStatus::rejected, Errc::sequence_gap,
-                        "前一条记录被拒绝,本条未处理 / an earlier entry was refused; "
-                        "this one was not taken"));
-                continue;
-            }
-            out.acks.push_back(
-                checked && i < checked->ok.size()
-                    ? ingest(e, PreVerified::Verdict{checked->key, checked->ok[i] != 0})
-                    : ingest(e));
-            if (out.acks.back().status == sync::AckStatus::rejected)
-                device_blocked[e.device_id] = true;
+    // The staff signatures of the batch's records are checked all at once,
+    // on every core, before the commit (deferred_checks.hpp); should any
+    // not verify, the batch is rolled back and taken again checking each in
+    // turn, so that entry is refused exactly as it would have been.
+    struct TakeAgainOneByOne {};
+    for (const bool deferred : {true, false}) {
+        out = {};
+        out.version = batch.version;
+        try {
+            std::optional<domain::DeferredSignatureChecks> later;
+            if (deferred)
+                later.emplace();
+            // One commit for the batch: each entry is its own savepoint
+            // inside it, and no acknowledgement leaves before the commit.
+            store_.in_one_transaction([&] {
+                take(batch, checked, out);
+                if (later && !later->all_verify(std::thread::hardware_concurrency()))
+                    throw TakeAgainOneByOne{};  // rolls the batch back
+            });
+        } catch (const TakeAgainOneByOne&) {
+            continue;
         }
-        // Once per batch, not per entry: a parent may have come in this batch,
-        // or another way (an admin's import) since the last one.
-        release_parked();
-        // Where each entry central holds sits in the verifiable log: a promise
-        // every later checkpoint must keep (parked ones get theirs when applied).
-        if (!batch.entries.empty()) {
-            for (auto& a : out.acks) {
-                if (a.status != sync::AckStatus::rejected)
-                    a.log_index = store_.log_index_of(batch.entries.front().device_id, a.seq);
-            }
-        }
-    });
+        break;
+    }
     out.central_time_ms = clock_.now_ms();
     if (!batch.entries.empty()) {
         if (const auto device = store_.device(batch.entries.front().device_id))

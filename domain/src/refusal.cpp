@@ -1,5 +1,9 @@
 #include "refusal.hpp"
 
+#include <algorithm>
+
+#include "gridsync/domain/deferred_checks.hpp"
+
 #include "gridsync/domain/hlc.hpp"
 
 namespace gridsync::domain::detail {
@@ -51,12 +55,65 @@ bool verify_as(store::Database& db, const std::string& staff_id, const SignedAt&
         "SELECT public_key FROM staff_key WHERE staff_id = ?1 AND device_id = ?2 "
         "AND (revoked_at_ms IS NULL OR revoked_at_ms > ?3)");
     st.bind_all(staff_id, at.device_id, Hlc{at.hlc}.wall_ms());
+    std::vector<crypto::PublicKey> keys;
     while (st.step()) {
-        const auto pk = crypto::PublicKey::from(st.column<Bytes>(0));
-        if (pk && crypto::verify(*pk, context, message, *sig))
+        if (const auto pk = crypto::PublicKey::from(st.column<Bytes>(0)))
+            keys.push_back(*pk);
+    }
+    if (keys.empty())
+        return false;
+    if (auto* later = DeferredSignatureChecks::current()) {
+        later->note(std::move(keys), context, Bytes(message.begin(), message.end()), *sig);
+        return true;  // for now: the caller keeps nothing unless all verify
+    }
+    for (const auto& pk : keys) {
+        if (crypto::verify(pk, context, message, *sig))
             return true;
     }
     return false;
 }
 
 }  // namespace gridsync::domain::detail
+
+namespace gridsync::domain {
+
+namespace {
+thread_local DeferredSignatureChecks* in_force = nullptr;
+}  // namespace
+
+DeferredSignatureChecks::DeferredSignatureChecks() : outer_(in_force) {
+    in_force = this;
+}
+
+DeferredSignatureChecks::~DeferredSignatureChecks() {
+    in_force = outer_;
+}
+
+DeferredSignatureChecks* DeferredSignatureChecks::current() {
+    return in_force;
+}
+
+void DeferredSignatureChecks::note(std::vector<crypto::PublicKey> keys,
+                                   crypto::SigningContext context, Bytes message,
+                                   const crypto::Signature& signature) {
+    checks_.push_back({std::move(keys), context, std::move(message), signature});
+}
+
+bool DeferredSignatureChecks::all_verify(unsigned threads) {
+    std::vector<crypto::VerifyJob> jobs;
+    std::vector<std::size_t> of_check;
+    for (std::size_t c = 0; c < checks_.size(); ++c) {
+        for (const auto& key : checks_[c].keys) {
+            jobs.push_back({key, checks_[c].context, checks_[c].message, checks_[c].signature});
+            of_check.push_back(c);
+        }
+    }
+    const auto verdicts = crypto::verify_each(jobs, threads);
+    std::vector<std::uint8_t> passed(checks_.size(), 0);
+    for (std::size_t j = 0; j < jobs.size(); ++j)
+        passed[of_check[j]] |= verdicts[j];
+    checks_.clear();
+    return std::all_of(passed.begin(), passed.end(), [](std::uint8_t p) { return p != 0; });
+}
+
+}  // namespace gridsync::domain

@@ -66,6 +66,31 @@ TEST_F(PushTest, TamperedBytesOrAnotherKeyAreRefusedAndChangeNothing) {
         count("SELECT count(*) FROM audit WHERE outcome = 'refused' AND action = 'entry.push'"), 2);
 }
 
+// Device signatures checked on every core before the writer is taken
+// (Ingest::verify_batch): the verdicts count only for the key they were
+// reached with; for another, the entry is verified again under the writer.
+TEST_F(PushTest, SignaturesCheckedBeforeTheWriterCountOnlyForTheirKey) {
+    check_in(payer, community);
+    auto batch = edge.outbox->pending_batch(10);
+    central::Ingest ingest(*central, central_clock, central_key);
+    auto tampered = batch;
+    tampered.entries[0].envelope[tampered.entries[0].envelope.size() - 3] ^= 0x01;
+    const auto checked = central::Ingest::verify_batch(edge.device_key.public_key(), tampered);
+    ASSERT_EQ(checked.ok.size(), 1u);
+    EXPECT_EQ(checked.ok[0], 0) << "the tampered entry does not verify";
+    EXPECT_EQ(ingest.push(tampered, &checked).acks.at(0).code, "gridsync.central:3");
+    // Verdicts reached with another key are not this device's: checked again.
+    const auto stranger = crypto::SigningKey::generate();
+    const central::Ingest::PreVerified wrong_key{stranger.public_key(), {1}};
+    EXPECT_EQ(ingest.push(tampered, &wrong_key).acks.at(0).code, "gridsync.central:3");
+    EXPECT_EQ(count("SELECT count(*) FROM accepted_entry"), 0);
+    // The real entry, verified before the writer: accepted.
+    const auto good = central::Ingest::verify_batch(edge.device_key.public_key(), batch);
+    EXPECT_EQ(good.ok.at(0), 1);
+    EXPECT_EQ(ingest.push(batch, &good).acks.at(0).status, sync::AckStatus::accepted);
+    EXPECT_EQ(count("SELECT count(*) FROM accepted_entry"), 1);
+}
+
 TEST_F(PushTest, AGapIsRefusedAndTheRestOfTheBatchWaits) {
     check_in(payer, community);
     check_in(verifier, community);
@@ -159,10 +184,19 @@ TEST_F(PushTest, ABadStaffSignatureFailsCentralsSecondLook) {
             new_id(st.now_ms), verifier, community, device.id, st.now_ms, st.hlc.packed);
         return 1;
     });
+    // Both in one batch: its staff signatures are checked all at once
+    // before the commit; one fails, so the batch is taken again one check
+    // at a time, and what is kept is what serial checking keeps.
     auto acks = push();
     EXPECT_EQ(acks.acks.at(0).status, sync::AckStatus::accepted);
     EXPECT_EQ(acks.acks.at(1).code, "gridsync.central:11") << acks.acks.at(1).message;
     EXPECT_EQ(count("SELECT count(*) FROM shift_check"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM accepted_entry"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM quarantined_entry"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM audit WHERE action = 'entry.push' AND outcome = "
+                    "'accepted'"),
+              1)
+        << "the first try's work was rolled back whole";
 }
 
 TEST_F(PushTest, AnUnknownDeviceIsRefused) {

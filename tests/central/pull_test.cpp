@@ -1,6 +1,7 @@
 // Pull, edges and central together in one process: scoped, signed by
 // central, applied as a rebase that keeps unpushed local work.
 #include "central_fixture.hpp"
+#include "gridsync/central/readers.hpp"
 #include "gridsync/domain/residents.hpp"
 
 using namespace gridsync;
@@ -556,4 +557,69 @@ TEST_F(PullTest, APullInOneProcessNeverTakesTheNodesHlcBack) {
     });
     for (const auto& a : push().acks)
         EXPECT_EQ(a.status, sync::AckStatus::accepted) << a.code << " " << a.message;
+}
+
+// A pull takes the writer once, for its few writes, and reads everything
+// it answers with apart from it (the router reads on a pool of readers);
+// a replayed request is refused in the write step, before any batch is read.
+TEST_F(PullTest, APullTakesTheWriterOnceAndReadsApartFromIt) {
+    pay_first(edge.db, *edge.outbox);
+    accepted(push());
+    int writes = 0, reads = 0;
+    central::PullService service(*central, central_key, central_clock, &central_key);
+    service.set_access({[&](const central::PullAccess::Work& work) {
+                            ++writes;
+                            central->in_one_transaction([&] { work(*central); });
+                        },
+                        [&](const central::PullAccess::Work& work) {
+                            ++reads;
+                            work(*central);
+                        }});
+    auto laptop2 = another_device();
+    auto& [db2, key2, device2, outbox2] = *laptop2;
+    const Bytes request = sync::make_pull_request(db2, outbox2->device_id(), key2, edge.clock);
+    auto answer = service.serve(request);
+    ASSERT_TRUE(answer.ok()) << answer.failure().message;
+    EXPECT_EQ(writes, 1);
+    EXPECT_EQ(reads, 2) << "the signer's key, then the batch on one state";
+    ASSERT_TRUE(sync::apply_pull(db2, *outbox2, central_key.public_key(), *answer, edge.clock));
+    EXPECT_EQ(dump(edge.db, "payment"), dump(db2, "payment"));
+    writes = reads = 0;
+    auto replayed = service.serve(request);
+    ASSERT_FALSE(replayed.ok());
+    EXPECT_EQ(replayed.failure().code, make_error_code(central::Errc::replayed_request));
+    EXPECT_EQ(writes, 1);
+    EXPECT_EQ(reads, 1) << "no batch is read for a refused request";
+}
+
+// A reader sees the database as last committed, and does not wait for a
+// writer that holds a transaction open.
+TEST_F(PullTest, AReaderAnswersWhileTheWriterHoldsATransactionOpen) {
+    central::ReaderPool readers(*central, 2);
+    const auto audits = [&] {
+        std::int64_t n = -1;
+        EXPECT_TRUE(readers.read([&](central::CentralBackend& b) {
+            n = *b.read_view().query_value<std::int64_t>("SELECT count(*) FROM audit");
+        }));
+        return n;
+    };
+    const auto before = audits();
+    {
+        store::Transaction tx(central->db());
+        central->audit(central_clock.now_ms(), "test", "test.write", "", "ok", "");
+        EXPECT_EQ(audits(), before) << "the open transaction is not seen";
+        // Two readers at once, from two threads, while it stays open.
+        std::int64_t other = -1;
+        std::thread t([&] { other = audits(); });
+        t.join();
+        EXPECT_EQ(other, before);
+        tx.commit();
+    }
+    EXPECT_EQ(audits(), before + 1);
+    // A reader refuses to write: it is read-only.
+    EXPECT_THROW(readers.read([&](central::CentralBackend& b) {
+        b.audit(central_clock.now_ms(), "test", "test.write", "", "ok", "");
+    }),
+                 store::StoreError);
+    EXPECT_EQ(audits(), before + 1);
 }

@@ -185,3 +185,32 @@ TEST(EnrolmentCode, CrockfordReadsILAndOAsDigits) {
     ASSERT_TRUE(read.ok());
     EXPECT_EQ(read->text(), code.text());
 }
+
+// Many at once, over threads: each verdict is verify's own, in order,
+// whatever the number of threads (a bad one among good ones stays bad).
+TEST(Ed25519, VerifyEachGivesVerifysVerdictForEveryJob) {
+    const auto key = SigningKey::generate();
+    const auto other = SigningKey::generate();
+    std::vector<Bytes> messages;
+    for (int i = 0; i < 40; ++i)
+        messages.push_back(to_bytes("entry " + std::to_string(i)));
+    std::vector<VerifyJob> jobs;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        Signature sig = key.sign(kTestContext, messages[i]);
+        if (i % 7 == 3)
+            sig.bytes[5] ^= 1;  // damaged
+        const PublicKey& signer = i % 11 == 4 ? other.public_key() : key.public_key();
+        jobs.push_back({signer, kTestContext, messages[i], sig});
+    }
+    for (const unsigned threads : {0u, 1u, 2u, 8u}) {
+        const auto verdicts = verify_each(jobs, threads);
+        ASSERT_EQ(verdicts.size(), jobs.size());
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+            EXPECT_EQ(verdicts[i] != 0,
+                      verify(jobs[i].key, jobs[i].context, jobs[i].message, jobs[i].signature))
+                << "job " << i << " on " << threads << " threads";
+            EXPECT_EQ(verdicts[i] != 0, i % 7 != 3 && i % 11 != 4) << "job " << i;
+        }
+    }
+    EXPECT_TRUE(verify_each({}, 2).empty());
+}

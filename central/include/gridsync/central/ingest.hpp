@@ -10,6 +10,11 @@
 //  5. In one transaction: apply (what cannot merge becomes a conflict record,
 //     both sides kept), take a second look at every signed record, append the
 //     exact signed bytes to the accepted log, advance the device's chain, audit.
+// The cores share the signature checks: step 2 for a whole batch runs before
+// the writer is taken (verify_batch), and the second look's staff signatures
+// of the whole batch run at once before its commit (domain's
+// DeferredSignatureChecks; if one fails, the batch is taken again one check
+// at a time, so what is kept is what serial checking keeps).
 // An entry whose rows refer to a parent central has not seen is parked: kept
 // whole in the chain, acknowledged, applied (steps 4-5) when the parent arrives.
 //
@@ -70,6 +75,8 @@ class Ingest {
     struct Checked;
 
   private:
+    // The batch's entries in order, inside push's transaction.
+    void take(const sync::PushBatch& batch, const PreVerified* checked, sync::PushAcks& out);
     CentralBackend& store_;
     domain::Clock& clock_;
     const crypto::SigningKey& key_;
