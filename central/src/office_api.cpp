@@ -75,6 +75,52 @@ HttpAnswer table_file(const std::vector<office::Table>& tables, const std::strin
 
 }  // namespace
 
+std::optional<HttpAnswer> office_report(store::Database& db, const OfficeCall& c) {
+    const auto& seg = c.segments;
+    const bool get = c.call.method == "GET";
+    if (seg.empty())
+        return std::nullopt;
+    const auto scratch = db.path().parent_path();
+    if (seg[0] == "reports" && seg.size() == 2 && get) {
+        const auto [name, format] = split_extension(seg[1]);
+        const auto kind = reports::report_kind_from(name);
+        if (!kind || (!format.empty() && format != "xlsx" && format != "csv"))
+            return refusal(Errc::bad_request,
+                           "报表为 reconciliation、delivery、attendance、assessment");
+        auto scope = reports::resolve_scope(db, param(c.query, "service_point"),
+                                            param(c.query, "community"), param(c.query, "grid"));
+        if (!scope)
+            return refusal(Errc::bad_request, scope.failure().message);
+        domain::EpochMs as_of = c.now;
+        if (!param(c.query, "as_of").empty()) {
+            const auto t = domain::parse_local_time(param(c.query, "as_of"));
+            if (!t)
+                return refusal(Errc::bad_request, "as_of: YYYY-MM-DD HH:MM");
+            as_of = *t;
+        }
+        const std::string month = param(c.query, "month").empty()
+                                      ? domain::local_date(c.now).substr(0, 7)
+                                      : param(c.query, "month");
+        auto report = reports::make_report(db, *kind, *scope, month, as_of);
+        if (!report)
+            return refusal(Errc::bad_request, report.failure().message);
+        if (format.empty()) {
+            auto j = json::parse(reports::to_json(*report)).as_object();
+            j["scope"] = scope->label;
+            j["month"] = month;
+            j["made_at_ms"] = c.now;
+            return json_answer(j);
+        }
+        std::size_t table = 0;
+        if (const auto t = param(c.query, "table"); !t.empty())
+            table = static_cast<std::size_t>(std::strtoul(t.c_str(), nullptr, 10));
+        return table_file(report->tables, format, table, std::string(name) + "-" + month,
+                          std::string(reports::title_of(*kind)) + "-" + scope->label + "-" + month,
+                          scratch);
+    }
+    return std::nullopt;
+}
+
 std::optional<HttpAnswer> office_route(const CentralParts& parts, const CentralKeys& keys,
                                        const OfficeCall& c) {
     const auto& seg = c.segments;
@@ -192,43 +238,8 @@ std::optional<HttpAnswer> office_route(const CentralParts& parts, const CentralK
                                         {"communities", std::move(communities)},
                                         {"month", domain::local_date(c.now).substr(0, 7)}});
     }
-    if (seg[0] == "reports" && seg.size() == 2 && get) {
-        const auto [name, format] = split_extension(seg[1]);
-        const auto kind = reports::report_kind_from(name);
-        if (!kind || (!format.empty() && format != "xlsx" && format != "csv"))
-            return refusal(Errc::bad_request,
-                           "报表为 reconciliation、delivery、attendance、assessment");
-        auto scope = reports::resolve_scope(db, param(c.query, "service_point"),
-                                            param(c.query, "community"), param(c.query, "grid"));
-        if (!scope)
-            return refusal(Errc::bad_request, scope.failure().message);
-        domain::EpochMs as_of = c.now;
-        if (!param(c.query, "as_of").empty()) {
-            const auto t = domain::parse_local_time(param(c.query, "as_of"));
-            if (!t)
-                return refusal(Errc::bad_request, "as_of: YYYY-MM-DD HH:MM");
-            as_of = *t;
-        }
-        const std::string month = param(c.query, "month").empty()
-                                      ? domain::local_date(c.now).substr(0, 7)
-                                      : param(c.query, "month");
-        auto report = reports::make_report(db, *kind, *scope, month, as_of);
-        if (!report)
-            return refusal(Errc::bad_request, report.failure().message);
-        if (format.empty()) {
-            auto j = json::parse(reports::to_json(*report)).as_object();
-            j["scope"] = scope->label;
-            j["month"] = month;
-            j["made_at_ms"] = c.now;
-            return json_answer(j);
-        }
-        std::size_t table = 0;
-        if (const auto t = param(c.query, "table"); !t.empty())
-            table = static_cast<std::size_t>(std::strtoul(t.c_str(), nullptr, 10));
-        return table_file(report->tables, format, table, std::string(name) + "-" + month,
-                          std::string(reports::title_of(*kind)) + "-" + scope->label + "-" + month,
-                          scratch);
-    }
+    if (auto report = office_report(db, c))
+        return report;
     return std::nullopt;
 }
 

@@ -29,6 +29,10 @@ struct OfficeCall {
     std::string& subject;  // for the audit line
 };
 
+// GET reports/...: reads `db` and nothing else, so a caller may hand it a
+// reader (readers.hpp) and hold no lock. nullopt: not that route.
+std::optional<HttpAnswer> office_report(store::Database& db, const OfficeCall& c);
+
 // nullopt: not one of these routes.
 std::optional<HttpAnswer> office_route(const CentralParts& parts, const CentralKeys& keys,
                                        const OfficeCall& c);

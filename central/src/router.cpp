@@ -78,6 +78,7 @@ Router::Router(CentralBackend& backend, const CentralParts& parts, const Central
                           backend_.in_one_transaction([&] { work(backend_); });
                       },
                       [this](const PullAccess::Work& work) { read(work); }});
+    admin_->set_reader([this](const std::function<void(CentralBackend&)>& work) { read(work); });
 }
 
 void Router::read(const std::function<void(CentralBackend&)>& work) {

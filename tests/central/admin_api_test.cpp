@@ -302,3 +302,39 @@ TEST_F(AdminApiTest, ALoginsPasswordCheckDoesNotHoldCentralsLock) {
               1)
         << "still audited";
 }
+
+// A report is read on one of the router's readers, with no lock held while
+// it is made: the same report as central's tables give, and audited; it
+// does not see a write still open on the writer.
+TEST_F(AdminApiTest, AReportIsMadeOnAReaderAndAudited) {
+    pay_first(edge.db, *edge.outbox);
+    accepted(push());
+    ASSERT_EQ(login("admin1", "password of admin1").status, 200);
+    const auto code = *central->db().query_value<std::string>(
+        "SELECT code FROM community WHERE id = ?1", community);
+    const std::string path = "/admin/api/reports/reconciliation?community=" + code +
+                             "&month=" + domain::local_date(central_clock.now_ms()).substr(0, 7);
+    const auto before = audited("api GET /admin/api/reports/reconciliation");
+    const auto a = call("GET", path);
+    ASSERT_EQ(a.status, 200) << std::string(a.body.begin(), a.body.end());
+    EXPECT_EQ(audited("api GET /admin/api/reports/reconciliation"), before + 1);
+    const std::string report(a.body.begin(), a.body.end());
+    const auto paid = *central->db().query_value<std::int64_t>(
+        "SELECT coalesce(sum(amount_fen), 0) FROM payment WHERE kind = 'payment'");
+    ASSERT_GT(paid, 0);
+    EXPECT_NE(report.find(std::to_string(paid)), std::string::npos)
+        << "the paid total, " << paid << " fen, is in the report: " << report.substr(0, 400);
+    // The writer holds an open transaction (a push in progress, say): the
+    // report is still made, from what was committed.
+    store::Transaction open(central->db());
+    central->db().execute("UPDATE entitlement SET amount_fen = amount_fen + 100");
+    central->audit(central_clock.now_ms(), "test", "test.write", "", "ok", "");
+    std::string during;
+    std::thread reading([&] {
+        const auto b = call("GET", path);
+        during.assign(b.body.begin(), b.body.end());
+    });
+    reading.join();
+    EXPECT_EQ(during, report) << "the same report, from what was committed";
+    open.rollback();
+}

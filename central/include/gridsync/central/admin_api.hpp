@@ -34,6 +34,7 @@
 // from one address refuse the address. A check in progress counts as a
 // failure until it is decided, so parallel guesses cannot overrun the
 // limit. Every call is audited with the admin, the route and the outcome.
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,6 +66,10 @@ class AdminApi {
              std::mutex& store_mutex, QuarantineDesk& quarantine, AdminApiOptions options = {});
     // Any path under /admin; nothing escapes.
     HttpAnswer handle(const HttpCall& call);
+    // Where routes that only read may run without the store's lock (the
+    // router's readers): reports, the slowest of them. Unset: under it.
+    using Reader = std::function<void(const std::function<void(CentralBackend&)>&)>;
+    void set_reader(Reader read) { read_ = std::move(read); }
 
   private:
     // A session holds the admin's unlocked key (sodium_malloc memory).
@@ -79,6 +84,7 @@ class AdminApi {
     std::mutex& store_mutex_;
     QuarantineDesk& quarantine_;
     AdminApiOptions options_;
+    Reader read_;
     std::mutex sessions_mutex_;
     Sessions sessions_;
     // Failed logins by "name\x1faddress" and by "\x1faddress"; checks in
