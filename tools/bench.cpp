@@ -689,8 +689,10 @@ class Bench {
     // makes them. Against the push's own time per entry, it is the share of
     // ingest the verifiable log takes (central does both in one run of work).
     double log_floor(const std::vector<Pending>& entries, int round) {
-        auto store =
-            central::CentralStore::open(work_ / ("floor-log-" + std::to_string(round) + ".db"));
+        // A new file each time: the backlogs' rounds would meet each other's leaves.
+        auto store = central::CentralStore::open(
+            work_ / ("floor-log-" + std::to_string(round) + "-" + std::to_string(++floor_files_) +
+                     ".db"));
         const auto key = crypto::SigningKey::generate();
         const central::LogSigner signer{central::kLogOrigin, key};
         auto log = store.merkle_log();
@@ -806,8 +808,9 @@ class Bench {
     double apply_floor(const std::vector<Pending>& entries, int round) {
         store::OpenOptions o;
         o.cache_kib = 256 * 1024;
-        auto db =
-            store::Database::open(work_ / ("floor-apply-" + std::to_string(round) + ".db"), o);
+        auto db = store::Database::open(work_ / ("floor-apply-" + std::to_string(round) + "-" +
+                                                 std::to_string(++floor_files_) + ".db"),
+                                        o);
         (void)store::migrate(db, domain::migrations());
         db.exec("PRAGMA foreign_keys = OFF");
         std::size_t rows = 0;
@@ -936,6 +939,7 @@ class Bench {
     fs::path work_;
     bool keep_;  // --keep: the synthetic export stays for a profile
     bool skip_audit_scale_ = false;
+    int floor_files_ = 0;  // floors measured so far: each on a database of its own
     std::unique_ptr<tools::CentralProcess> central_;
     std::unique_ptr<Laptop> laptop_;
     std::string day_, community_, clerk_, payer_, verifier_, session_;
