@@ -690,9 +690,9 @@ class Bench {
     // ingest the verifiable log takes (central does both in one run of work).
     double log_floor(const std::vector<Pending>& entries, int round) {
         // A new file each time: the backlogs' rounds would meet each other's leaves.
-        auto store = central::CentralStore::open(
-            work_ / ("floor-log-" + std::to_string(round) + "-" + std::to_string(++floor_files_) +
-                     ".db"));
+        auto store =
+            central::CentralStore::open(work_ / ("floor-log-" + std::to_string(round) + "-" +
+                                                 std::to_string(++floor_files_) + ".db"));
         const auto key = crypto::SigningKey::generate();
         const central::LogSigner signer{central::kLogOrigin, key};
         auto log = store.merkle_log();

@@ -74,7 +74,8 @@ LoadReport run_load(const LoadOptions& o) {
     // Enough residents that no two devices correct the same row, and one
     // entitlement and one certificate for each that the days need: every
     // community has 10 grids of these households of 3 people.
-    const int needed = std::max(o.entries_per_device * per_community * o.days,
+    const int corrections_per_device = std::max(0, o.entries_per_device - 5) * o.days;
+    const int needed = std::max(corrections_per_device * per_community,
                                 std::max(per_community, o.payments_per_day) * o.days);
     const int households = std::max(30, needed / 30 + 1);
     CentralProcess central(o.central_bin, o.dir / "central", households);
@@ -130,7 +131,7 @@ LoadReport run_load(const LoadOptions& o) {
             d.community_id = id;
             d.clerk = clerk;
             needs[clerk].push_back(mine[k]);
-            const int corrections = std::max(0, o.entries_per_device - 5) * o.days;
+            const int corrections = corrections_per_device;
             for (int e = 0; e < corrections; ++e) {
                 d.residents.push_back(residents[(k * static_cast<std::size_t>(corrections) +
                                                  static_cast<std::size_t>(e)) %

@@ -25,11 +25,14 @@
 // reason in steps 4-5 (a role, a scope, a rule) was signed and links: it is
 // quarantined, kept whole with central's signed decision, and the device's
 // chain goes on past it, so one entry never blocks a device for good.
+#include <map>
+
 #include "gridsync/central/backend.hpp"
 #include "gridsync/central/parts.hpp"
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/clock.hpp"
 #include "gridsync/sync/protocol.hpp"
+#include "gridsync/tlog/merkle.hpp"
 
 namespace gridsync::central {
 
@@ -80,6 +83,8 @@ class Ingest {
     CentralBackend& store_;
     domain::Clock& clock_;
     const crypto::SigningKey& key_;
+    // The log's root at each size entries of this batch name as their anchor.
+    std::map<std::uint64_t, tlog::Hash> anchor_roots_;
 };
 
 }  // namespace gridsync::central
