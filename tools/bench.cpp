@@ -626,9 +626,9 @@ class Bench {
         // Incremental pull: the second laptop receives what the first pushed,
         // as a field device's sync does (the scope's digest hourly, not at
         // this pull), then the same with the digest of its whole scope.
-        Figure pull{"incremental pull " + std::to_string(s_.incremental) + " entries", "s"};
+        Figure pull{"incremental pull " + std::to_string(s_.incremental) + " entries", "ms"};
         Figure with_digest{
-            "incremental pull " + std::to_string(s_.incremental) + " entries + scope digest", "s"};
+            "incremental pull " + std::to_string(s_.incremental) + " entries + scope digest", "ms"};
         ProofTotal before_pulls;
         for (int r = 0; r < s_.repeats; ++r) {
             reader->sync();
@@ -639,7 +639,7 @@ class Bench {
                 before_pulls = proof_total(reader->node->db());
                 const auto t0 = Steady::now();
                 const auto report = reader->sync(true, figure == &with_digest);
-                figure->runs.push_back(ms_since(t0) / 1000);
+                figure->runs.push_back(ms_since(t0));
                 if (report.pulled < static_cast<std::size_t>(s_.incremental))
                     throw std::runtime_error("incremental pull: too few entries");
             }
