@@ -221,34 +221,15 @@ class Bench {
         const auto c01 = *db.query_value<std::string>("SELECT id FROM community WHERE code='C01'");
         community_ = c01;
         clerk_ = demo.staff_id("community_worker", 0, c01);
-        payer_ = *db.query_value<std::string>(
-            R"(SELECT r.staff_id FROM disbursement_roster r JOIN staff s ON s.id = r.staff_id
-               WHERE r.disbursement_day_id = ?1 AND s.role = 'service_point_staff' ORDER BY s.id LIMIT 1)",
-            day_);
-        verifier_ = *db.query_value<std::string>(
-            R"(SELECT r.staff_id FROM disbursement_roster r JOIN staff s ON s.id = r.staff_id
-               WHERE r.disbursement_day_id = ?1 AND s.role = 'service_point_staff' ORDER BY s.id LIMIT 1 OFFSET 1)",
-            day_);
-        auto e = db.prepare(
-            "SELECT id, amount_fen, beneficiary_id FROM entitlement WHERE disbursement_day_id = ?1 "
-            "ORDER BY id");
-        e.bind(1, day_);
-        while (e.step()) {
-            work_list_.entitlements.push_back({e.column<std::string>(0), e.column<std::int64_t>(1),
-                                               demo.id_number_of(e.column<std::string>(2))});
-        }
-        auto c = db.prepare(R"(SELECT c.id, c.resident_id, g.leader_staff_id FROM certificate c
-            JOIN resident r ON r.id = c.resident_id JOIN household h ON h.id = r.household_id
-            JOIN grid g ON g.id = h.grid_id WHERE g.community_id = ?1 ORDER BY g.id, c.id)");
-        c.bind(1, c01);
-        while (c.step()) {
-            // Each grid's leader takes that grid's certificates; the leaders
-            // sign on the bench's laptop, which holds their keys.
-            leaders_.insert(c.column<std::string>(2));
-            work_list_.certificates.push_back({c.column<std::string>(0),
-                                               demo.id_number_of(c.column<std::string>(1)),
-                                               c.column<std::string>(2)});
-        }
+        auto day = tools::day_to_pay(db, demo, day_);
+        payer_ = day.payer;
+        verifier_ = day.verifier;
+        work_list_.entitlements = std::move(day.entitlements);
+        // Each grid's leader takes that grid's certificates; the leaders
+        // sign on the bench's laptop, which holds their keys.
+        work_list_.certificates = tools::certificates_to_deliver(db, demo, c01);
+        for (const auto& c : work_list_.certificates)
+            leaders_.insert(c.leader);
         residents_ = *db.query_value<int>(
             "SELECT count(*) FROM resident r JOIN household h ON h.id = r.household_id JOIN grid g "
             "ON g.id = h.grid_id WHERE g.community_id = ?1",

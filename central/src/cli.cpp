@@ -965,25 +965,27 @@ int cmd_staff(Opened& c, const AdminSigner& admin, Args& args, Output& out) {
         // Several at once: one for each device the person will sign on
         // (each code registers one key on one device).
         const int count = static_cast<int>(args.integer("count", 1, 1, 1000));
-        auto code = c.store.create_staff_code(admin, staff, hours * 3600000LL, now);
-        if (!code)
-            return out.failure(code.failure());
+        std::vector<StaffCode> codes;
+        for (int i = 0; i < count; ++i) {
+            auto code = c.store.create_staff_code(admin, staff, hours * 3600000LL, now);
+            if (!code)
+                return out.failure(code.failure());
+            codes.push_back(std::move(*code));
+        }
+        const StaffCode* code = &codes.front();
         if (count > 1) {
-            boost::json::array codes{boost::json::value(code->code)};
-            for (int i = 1; i < count; ++i) {
-                auto more = c.store.create_staff_code(admin, staff, hours * 3600000LL, now);
-                if (!more)
-                    return out.failure(more.failure());
-                codes.emplace_back(more->code);
-                out.line("登记码 enrolment code: " + more->code);
-            }
-            out.data()["codes"] = std::move(codes);
+            boost::json::array all;
+            for (const auto& each : codes)
+                all.emplace_back(each.code);
+            out.data()["codes"] = std::move(all);
         }
         out.data()["code"] = code->code;
         out.data()["staff_id"] = staff;
         out.data()["expires"] = domain::format_local(code->expires_at_ms);
-        out.line("登记码 enrolment code(仅交给本人,一次有效 for that person only, one use): " +
-                 code->code);
+        for (const auto& each : codes) {
+            out.line("登记码 enrolment code(仅交给本人,一次有效 for that person only, one use): " +
+                     each.code);
+        }
         out.line("有效期至 valid until: " + domain::format_local(code->expires_at_ms));
         out.line(
             "本人在设备上运行 the person runs on the device: gridsync-edge staff enroll-key "

@@ -34,32 +34,33 @@ Result<Bytes> PullService::serve(ByteView signed_request) {
     read([&](CentralBackend& store) { device = store.device(outer->signer); });
     if (!device)
         return fail(Errc::unknown_device, "设备未登记 / unknown device " + outer->signer);
+    // A revoked device's refusal is audited (on the writer) before its
+    // request is even read.
+    const auto revoked = [&](CentralBackend& store) {
+        store.audit(now, "device:" + device->id, "pull", "", "refused", "revoked");
+        return fail(Errc::revoked, "设备已停用 / the device was revoked");
+    };
+    std::optional<Failure> refused;
+    if (device->revoked) {
+        write([&](CentralBackend& store) { refused = revoked(store); });
+        return *refused;
+    }
     const auto sig = crypto::Signature::from(outer->signature);
-    if (!device->revoked && (!sig || !crypto::verify(device->signing_key, sync::kPullRequestContext,
-                                                     outer->body, *sig))) {
+    if (!sig || !crypto::verify(device->signing_key, sync::kPullRequestContext, outer->body, *sig))
         return fail(Errc::bad_signature,
                     "拉取请求签名无效 / the pull request signature does not verify");
-    }
-    Result<sync::PullRequest> req = fail(Errc::malformed, "");
-    if (!device->revoked) {
-        req = sync::decode_pull_request(outer->body);
-        if (!req)
-            return fail(Errc::malformed, req.failure().message);
-        if (req->device_id != device->id)
-            return fail(Errc::bad_signature, "请求中的设备与签名设备不符 / names another device");
-    }
+    auto req = sync::decode_pull_request(outer->body);
+    if (!req)
+        return fail(Errc::malformed, req.failure().message);
+    if (req->device_id != device->id)
+        return fail(Errc::bad_signature, "请求中的设备与签名设备不符 / names another device");
     LogPlan plan;
-    std::optional<Failure> refused;
     write([&](CentralBackend& store) {
         // The device as the writer holds it: a revocation committed since
         // the read above counts.
         const auto current = store.device(device->id);
-        if (!current || current->revoked) {
-            store.audit(now, "device:" + device->id, "pull", "", "refused", "revoked");
-            refused = fail(Errc::revoked, "设备已停用 / the device was revoked");
-            return;
-        }
-        refused = note_request(store, *current, *req, now, plan);
+        refused = !current || current->revoked ? revoked(store)
+                                               : note_request(store, *current, *req, now, plan);
     });
     if (refused)
         return *refused;

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <set>
 
 #include <fstream>
 #include <thread>
@@ -566,4 +567,29 @@ TEST_F(RunningCentral, TwoWriterProcessesBesideServeLeaveOneChainCentralAcceptsW
     EXPECT_EQ(central_count("SELECT count(*) FROM audit WHERE outcome = 'refused'"), 0);
     EXPECT_EQ(central_count("SELECT last_seq FROM device WHERE id = '" + device_id() + "'"),
               2 * kEach);
+}
+
+// Codes for one person on several devices, in one command: distinct, each
+// kept (as its digest) and audited, and an out-of-range count refused.
+TEST_F(RunningCentral, StaffCodesForSeveralDevicesComeInOneCommand) {
+    const std::string staff = *laptop.db().query_value<std::string>(
+        "SELECT id FROM staff WHERE role = 'community_worker' ORDER BY id LIMIT 1");
+    const int before = central_count("SELECT count(*) FROM staff_enrolment_code");
+    auto r = central({"--json", "staff", "code", "--staff", staff, "--count", "3"});
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    const auto j = tools::EdgeDriver::json(r);
+    std::set<std::string> codes;
+    for (const auto& c : j.at("codes").as_array())
+        codes.insert(std::string(c.as_string()));
+    EXPECT_EQ(codes.size(), 3u);
+    EXPECT_TRUE(codes.count(std::string(j.at("code").as_string())));
+    EXPECT_EQ(central_count("SELECT count(*) FROM staff_enrolment_code"), before + 3);
+    // One of them registers the person's key on the laptop.
+    ASSERT_EQ(
+        laptop.run({"staff", "enroll-key", "--staff", staff}, *codes.begin() + "\n2468\n2468\n")
+            .exit_code,
+        0);
+    EXPECT_NE(central({"staff", "code", "--staff", staff, "--count", "0"}).exit_code, 0);
+    EXPECT_NE(central({"staff", "code", "--staff", staff, "--count", "1001"}).exit_code, 0);
+    EXPECT_EQ(central_count("SELECT count(*) FROM staff_enrolment_code"), before + 3);
 }

@@ -16,6 +16,46 @@ crypto::SecureBuffer pin() {
 
 }  // namespace
 
+DayToPay day_to_pay(store::Database& central_db, const edge::DemoData& demo,
+                    const std::string& day_id) {
+    DayToPay day;
+    std::vector<std::string> pair;
+    auto st = central_db.prepare(
+        R"(SELECT r.staff_id FROM disbursement_roster r JOIN staff s ON s.id = r.staff_id
+           WHERE r.disbursement_day_id = ?1 AND s.role = 'service_point_staff' ORDER BY s.id LIMIT 2)");
+    st.bind(1, day_id);
+    while (st.step())
+        pair.push_back(st.column<std::string>(0));
+    if (pair.size() != 2)
+        throw std::runtime_error("day " + day_id + ": fewer than two service-point staff rostered");
+    day.payer = pair[0];
+    day.verifier = pair[1];
+    auto e = central_db.prepare(
+        "SELECT id, amount_fen, beneficiary_id FROM entitlement WHERE disbursement_day_id = ?1 "
+        "ORDER BY id");
+    e.bind(1, day_id);
+    while (e.step()) {
+        day.entitlements.push_back({e.column<std::string>(0), e.column<std::int64_t>(1),
+                                    demo.id_number_of(e.column<std::string>(2))});
+    }
+    return day;
+}
+
+std::vector<CertificateToDeliver> certificates_to_deliver(store::Database& central_db,
+                                                          const edge::DemoData& demo,
+                                                          const std::string& community_id) {
+    std::vector<CertificateToDeliver> out;
+    auto c = central_db.prepare(R"(SELECT c.id, c.resident_id, g.leader_staff_id FROM certificate c
+        JOIN resident r ON r.id = c.resident_id JOIN household h ON h.id = r.household_id
+        JOIN grid g ON g.id = h.grid_id WHERE g.community_id = ?1 ORDER BY g.id, c.id)");
+    c.bind(1, community_id);
+    while (c.step()) {
+        out.push_back({c.column<std::string>(0), demo.id_number_of(c.column<std::string>(1)),
+                       c.column<std::string>(2)});
+    }
+    return out;
+}
+
 void FieldWork::enroll_key(const std::string& staff, const std::string& code) {
     if (auto r = node_.enroll_staff_key(staff, code, pin(), crypto::KdfParams::minimum()); !r)
         throw std::runtime_error("staff key for " + staff + ": " + r.failure().message);

@@ -114,16 +114,7 @@ LoadReport run_load(const LoadOptions& o) {
         std::vector<std::string> residents;
         while (res.step())
             residents.push_back(res.column<std::string>(0));
-        std::vector<CertificateToDeliver> certificates;
-        auto cs = cdb.prepare(R"(SELECT c.id, c.resident_id, g.leader_staff_id FROM certificate c
-            JOIN resident r ON r.id = c.resident_id JOIN household h ON h.id = r.household_id
-            JOIN grid g ON g.id = h.grid_id WHERE g.community_id = ?1 ORDER BY g.id, c.id)");
-        cs.bind(1, id);
-        while (cs.step()) {
-            certificates.push_back({cs.column<std::string>(0),
-                                    demo.id_number_of(cs.column<std::string>(1)),
-                                    cs.column<std::string>(2)});
-        }
+        const auto certificates = certificates_to_deliver(cdb, demo, id);
         for (std::size_t k = 0; k < mine.size(); ++k) {
             auto& d = devices[mine[k]];
             d.dir = o.dir / ("device-" + std::to_string(mine[k]));
@@ -151,25 +142,12 @@ LoadReport run_load(const LoadOptions& o) {
         // The first laptop pays: the two service-point staff rostered for the day.
         auto& payer = devices[mine.front()];
         payer.day_id = day;
-        auto pair = cdb.prepare(
-            R"(SELECT r.staff_id FROM disbursement_roster r JOIN staff s ON s.id = r.staff_id
-               WHERE r.disbursement_day_id = ?1 AND s.role = 'service_point_staff' ORDER BY s.id)");
-        pair.bind(1, day);
-        pair.step();
-        payer.payer = pair.column<std::string>(0);
-        pair.step();
-        payer.verifier = pair.column<std::string>(0);
-        pair.reset();
+        auto list = day_to_pay(cdb, demo, day);
+        payer.payer = list.payer;
+        payer.verifier = list.verifier;
+        payer.entitlements = std::move(list.entitlements);
         needs[payer.payer].push_back(mine.front());
         needs[payer.verifier].push_back(mine.front());
-        auto e = cdb.prepare(
-            "SELECT id, amount_fen, beneficiary_id FROM entitlement WHERE disbursement_day_id = ?1 "
-            "ORDER BY id");
-        e.bind(1, day);
-        while (e.step()) {
-            payer.entitlements.push_back({e.column<std::string>(0), e.column<std::int64_t>(1),
-                                          demo.id_number_of(e.column<std::string>(2))});
-        }
     }
     // One code per person and device, in one command per person.
     for (const auto& [staff, on] : needs) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/money.hpp"
@@ -29,6 +30,23 @@ struct EntitlementToPay {
 struct CertificateToDeliver {
     std::string id, id_number, leader;
 };
+
+// A disbursement day as central's database holds it once approved: the
+// two service-point staff rostered for it (payer, verifier) and its list.
+struct DayToPay {
+    std::string payer, verifier;
+    std::vector<EntitlementToPay> entitlements;
+};
+// Read from central's own file (the bench and the load set central up
+// themselves); `demo` gives the ID numbers beneficiaries present. Throws
+// when fewer than two service-point staff are rostered.
+DayToPay day_to_pay(store::Database& central_db, const edge::DemoData& demo,
+                    const std::string& day_id);
+// The certificates at the center for residents of a community, grid by
+// grid, each with its grid's leader.
+std::vector<CertificateToDeliver> certificates_to_deliver(store::Database& central_db,
+                                                          const edge::DemoData& demo,
+                                                          const std::string& community_id);
 
 class FieldWork {
   public:
