@@ -28,18 +28,24 @@ for p in "${packages[@]}"; do
   fi
 done
 
-# playwright-core, pinned by tests/browser/package-lock.json, from the npm registry.
-browser_packages() {
+# From the npm registry, each pinned by its package-lock.json: playwright-core
+# for the browser tests; pouchdb-node and express-pouchdb, the peer the bench
+# measures beside gridsync (tools/peer).
+npm_packages() {
   if [ ! -d tests/browser/node_modules/playwright-core ]; then
     echo "setup: installing the browser tests' npm packages"
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -d tools/peer/node_modules/pouchdb-node ] || [ ! -d tools/peer/node_modules/express-pouchdb ]; then
+    echo "setup: installing the bench's peer (PouchDB) npm packages"
+    (cd tools/peer && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 
 cd "$(dirname "$0")/.."
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
-  browser_packages
+  npm_packages
   exit 0
 fi
 
@@ -57,4 +63,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-browser_packages
+npm_packages

@@ -3,7 +3,8 @@
 # formatting, builds the optimized programs the demo runs (release preset, so
 # the README's main job cannot break unseen), then builds and runs the whole
 # ctest suite under the sanitizers (dev preset), then the fuzz targets for a
-# bounded time (clang, fuzz preset), then the quick benchmark.
+# bounded time (clang, fuzz preset), then the quick benchmark beside its
+# peer (PouchDB, tools/peer).
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +25,4 @@ ctest --preset dev
 bash scripts/fuzz.sh --seconds 20
 # Speed against the floor, on the optimized build: figures, never pass/fail
 # thresholds (docs/PERFORMANCE.md). It fails only if something breaks.
-build/release/tools/gridsync-bench --quick
+build/release/tools/gridsync-bench --quick --peer

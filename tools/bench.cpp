@@ -4,6 +4,9 @@
 //   gridsync-bench --quick | --full  [--central PATH] [--edge PATH] [--audit PATH] [--keep DIR]
 //   gridsync-bench --audit-scale PAYMENTS   (only gridsync-audit on a synthetic export)
 //   gridsync-bench --full --skip-audit-scale (all but that, which takes ten minutes at 10^6)
+//   --peer / --no-peer: the peer beside each push backlog (PouchDB replicating
+//   the same records, tools/peer) required / left out; by default it runs
+//   when Node.js and tools/peer's npm packages are there, and says so when not.
 //
 // One line per figure: median, min and max over the repeats, the floor's
 // median, and the ratio (figure / floor). Central is the shipped
@@ -11,6 +14,7 @@
 // (write latency, push, incremental pull) or the shipped gridsync-edge
 // (bootstrap, for its peak memory).
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -23,8 +27,11 @@
 #include <sstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "gridsync/central/merkle_log.hpp"
 #include "gridsync/central/store.hpp"
+#include "gridsync/crypto/hash.hpp"
 #include "gridsync/crypto/sign.hpp"
 #include "gridsync/domain/certificates.hpp"
 #include "gridsync/domain/disbursement.hpp"
@@ -79,13 +86,14 @@ struct Sizes {
     int load_window_s;
     int load_days;       // days of work each load device offers within the window
     int audit_payments;  // the synthetic export gridsync-audit is timed on
+    int login_push;      // the check-ins pushed while an admin logs in
 };
 
-const Sizes kQuick{100, 1500, 900, 100, 3, {1000}, 1000, 100, 10, 1, 2000};
+const Sizes kQuick{100, 1500, 900, 100, 3, {1000}, 1000, 100, 10, 1, 2000, 3000};
 // C01 has 9,000 residents at full size: at most one entitlement and one
 // certificate each; when they run out, a backlog is topped up with check-ins.
 // The load: ten days' work of 1,000 laptops offered within a minute.
-const Sizes kFull{300, 9000, 9000, 1000, 5, {10000, 100000}, 1000, 1000, 60, 10, 1000000};
+const Sizes kFull{300, 9000, 9000, 1000, 5, {10000, 100000}, 1000, 1000, 60, 10, 1000000, 100000};
 
 // One printed figure: its repeats and its floor's.
 struct Figure {
@@ -111,6 +119,24 @@ void print(const Figure& f) {
 crypto::SecureBuffer secret(const std::string& s) {
     return crypto::SecureBuffer::copy_of(as_bytes(s));
 }
+
+// The push requests of a round, each with its start and end: what a device
+// waits for, per batch (central's /metrics sums only its own share).
+struct TimedTransport final : sync::Transport {
+    explicit TimedTransport(sync::Transport& inner) : inner_(inner) {}
+    Result<Bytes> post(const std::string& path, const std::map<std::string, std::string>& headers,
+                       ByteView body) override {
+        const auto t0 = Steady::now();
+        auto r = inner_.post(path, headers, body);
+        if (path == "/v1/push")
+            pushes.push_back({t0, Steady::now()});
+        return r;
+    }
+    std::vector<std::pair<Steady::time_point, Steady::time_point>> pushes;
+
+  private:
+    sync::Transport& inner_;
+};
 
 // A laptop of C01: the edge library, enrolled and caught up, with the keys
 // of the people who work on it unlocked (PIN entry is not what is measured).
@@ -145,7 +171,10 @@ struct Laptop {
         sync::SyncOptions o;
         o.pull = pull;
         o.verify_scope = digest;
-        auto r = node->sync_round(*http, clock, {}, o);
+        return sync_through(*http, o);
+    }
+    sync::RoundReport sync_through(sync::Transport& transport, const sync::SyncOptions& o) {
+        auto r = node->sync_round(transport, clock, {}, o);
         if (!r)
             throw std::runtime_error("sync: " + r.failure().message);
         if (r->rejected)
@@ -172,6 +201,9 @@ struct Work {
     int checks = 0;
 };
 
+// Whether the push backlogs are measured beside the peer (tools/peer).
+enum class Peer { when_present, required, off };
+
 class Bench {
   public:
     Bench(Sizes s, std::string central_bin, std::string edge_bin, std::string audit_bin,
@@ -191,6 +223,7 @@ class Bench {
         bootstrap();
         serve_memory();
         push_and_pull();
+        login_during_push();
         offices();
         audit();
         if (skip_audit_scale_)
@@ -202,6 +235,10 @@ class Bench {
         load();
     }
     void skip_audit_scale() { skip_audit_scale_ = true; }
+    void set_peer(Peer p, fs::path dir) {
+        peer_ = p;
+        peer_dir_ = std::move(dir);
+    }
     // Only the auditor on a synthetic export of `payments` payments
     // (--audit-scale N): the 10^6 goal measured on its own.
     void run_audit_at_scale() {
@@ -536,6 +573,9 @@ class Bench {
             Figure rss{"central peak RSS after push " + std::to_string(backlog), "MiB"};
             Figure tree{"push " + std::to_string(backlog) + ": the log's share", "us/entry"};
             Figure at_central{"push " + std::to_string(backlog) + ": central's share", "us/entry"};
+            std::vector<double> push_seconds;
+            std::size_t records = 0;  // distinct rows of a repeat: the peer's documents
+            const fs::path peer_docs = work_ / ("peer-docs-" + std::to_string(backlog) + ".jsonl");
             for (int r = 0; r < repeats; ++r) {
                 int n = 0, payments = 0, deliveries = 0;
                 while (n < backlog) {
@@ -558,10 +598,13 @@ class Bench {
                 if (payments != pay_quota || deliveries != deliver_quota)
                     throw std::runtime_error("push: a repeat's mix differs from the others'");
                 const auto pending = pending_entries();
+                if (r == 0)
+                    records = write_peer_documents(pending, peer_docs);
                 const double central_before = central_push_seconds();
                 const auto t0 = Steady::now();
                 const auto report = laptop_->sync(false);
                 const double secs = ms_since(t0) / 1000;
+                push_seconds.push_back(secs);
                 at_central.runs.push_back((central_push_seconds() - central_before) * 1e6 /
                                           static_cast<double>(pending.size()));
                 at_central.floor.push_back(secs * 1e6 / static_cast<double>(pending.size()));
@@ -597,6 +640,7 @@ class Bench {
             // sealing, marking what central acknowledged.
             at_central.floor_name = "push, us/entry";
             print(at_central);
+            peer(backlog, mix, peer_docs, records, push_seconds);
             // The laptop's next pull proves what it pushed (at most
             // kMaxProofsPerBatch a round): the proofs' bytes of that round.
             const auto before = proof_total(laptop_->node->db());
@@ -628,6 +672,94 @@ class Bench {
         print(with_digest);
         print(pull);
         print_proofs("log proofs, incremental pull", before_pulls, reader->node->db());
+    }
+
+    // An admin's login while a laptop pushes a backlog: the login's password
+    // check (Argon2id at the interactive limits, as in production; the
+    // bench's other admins use the minimum) must not hold up the pushes.
+    // The laptop times each push request; a login thread alternates a
+    // login with as long a pause, so some requests overlap a login and
+    // some do not. The figure: p99 of the requests that overlapped one
+    // against p99 of those that did not (the target: at most 50 ms more).
+    void login_during_push() {
+        const int backlog = s_.login_push;
+        const std::size_t batch = backlog >= 50000 ? 500 : 250;
+        {
+            const fs::path list = work_ / "duty-admin.csv";
+            std::ofstream(list) << "工号,姓名,岗位\nADM03,值班管理员,管理员\n";
+            (void)central_->admin({"import", "staff", "--file", list.string()});
+            central_->add_admin("admin3", "ADM03", true);
+        }
+        std::string password;
+        std::getline(std::ifstream(central_->dir() / "admin3.pass"), password);
+        for (int i = 0; i < backlog; ++i)
+            check_in_or_out(*laptop_);
+        TimedTransport timed(*laptop_->http);
+        sync::SyncOptions o;
+        o.pull = false;
+        o.push_batch = batch;
+        std::vector<std::pair<Steady::time_point, Steady::time_point>> logins;
+        std::atomic<bool> pushing{true};
+        std::string login_error;
+        std::thread admin([&] {
+            tools::WebClient console(central_->address());
+            while (pushing) {
+                const auto t0 = Steady::now();
+                if (!console.login("admin3", password)) {
+                    login_error = "the duty admin's login was refused";
+                    return;
+                }
+                logins.push_back({t0, Steady::now()});
+                const auto took = Steady::now() - t0;
+                for (auto until = Steady::now() + took; pushing && Steady::now() < until;)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+        });
+        const auto t0 = Steady::now();
+        sync::RoundReport report;
+        try {
+            report = laptop_->sync_through(timed, o);
+        } catch (...) {
+            pushing = false;
+            admin.join();
+            throw;
+        }
+        const double secs = ms_since(t0) / 1000;
+        pushing = false;
+        admin.join();
+        if (!login_error.empty())
+            throw std::runtime_error("login during push: " + login_error);
+        if (report.accepted < static_cast<std::size_t>(backlog))
+            throw std::runtime_error("login during push: not every entry was accepted");
+        std::vector<double> during, apart, login_ms;
+        for (const auto& [b0, b1] : timed.pushes) {
+            const bool overlaps = std::any_of(logins.begin(), logins.end(), [&](const auto& l) {
+                return l.first < b1 && b0 < l.second;
+            });
+            (overlaps ? during : apart)
+                .push_back(std::chrono::duration<double, std::milli>(b1 - b0).count());
+        }
+        for (const auto& [l0, l1] : logins)
+            login_ms.push_back(std::chrono::duration<double, std::milli>(l1 - l0).count());
+        std::printf(
+            "# login during push: %d check-ins in %zu requests of %zu in %.1f s; %zu logins "
+            "(Argon2id, interactive limits); %zu requests overlapped a login, %zu did not\n",
+            backlog, timed.pushes.size(), batch, secs, logins.size(), during.size(), apart.size());
+        if (logins.empty() || during.empty() || apart.empty()) {
+            std::printf("# login during push: too few requests on each side to compare\n");
+            return;
+        }
+        print({"admin login (Argon2id) during push", "ms", login_ms});
+        Figure with{"push request during a login p99", "ms", {percentile(during, 0.99)}};
+        with.floor = {percentile(apart, 0.99)};
+        with.floor_name = "push request, no login p99";
+        print(with);
+        print({"push request during a login max",
+               "ms",
+               {*std::max_element(during.begin(), during.end())}});
+        print({"push request p99: a login's delay",
+               "ms",
+               {percentile(during, 0.99) - percentile(apart, 0.99)}});
     }
 
     // The time central spent on push requests so far (its /metrics, which
@@ -768,6 +900,118 @@ class Bench {
         while (from > 0 && std::isdigit(static_cast<unsigned char>(text[from - 1])))
             --from;
         return from == at ? 0 : std::stod(text.substr(from, at - from));
+    }
+
+    // The peer (tools/peer/replicate.js): the same records as JSON documents
+    // of the same fields, one per row (a row changed twice, as a certificate
+    // at hand-over and at delivery, is one document in its last state, as a
+    // PouchDB app keeps it; blobs in base64), replicated by PouchDB to a
+    // PouchDB server on 127.0.0.1. gridsync's figure is the same records over
+    // its push's time: both ends hold the same records when each is done.
+    std::size_t write_peer_documents(const std::vector<Pending>& entries, const fs::path& file) {
+        std::map<std::string, boost::json::object> docs;  // by table and primary key
+        std::vector<std::string> order;
+        for (const auto& e : entries) {
+            for (store::ChangesetIterator it(e.changeset); it.next();) {
+                const std::string table(it.table());
+                std::string id = table;
+                for (const auto& v : it.primary_key())
+                    id += ":" + store::to_display(v);
+                auto [at, fresh] = docs.try_emplace(id);
+                if (fresh) {
+                    order.push_back(id);
+                    at->second["_id"] = id;
+                    at->second["table"] = table;
+                }
+                const auto& names = column_names(table);
+                for (int c = 0; c < it.column_count(); ++c) {
+                    const auto v = it.new_value(c);
+                    if (!v || static_cast<std::size_t>(c) >= names.size())
+                        continue;
+                    at->second[names[static_cast<std::size_t>(c)]] = std::visit(
+                        [](const auto& x) -> boost::json::value {
+                            using T = std::decay_t<decltype(x)>;
+                            if constexpr (std::is_same_v<T, store::Null>)
+                                return nullptr;
+                            else if constexpr (std::is_same_v<T, Bytes>)
+                                return boost::json::value(crypto::to_base64(x));
+                            else
+                                return boost::json::value(x);
+                        },
+                        *v);
+                }
+            }
+        }
+        std::ofstream out(file, std::ios::binary | std::ios::trunc);
+        for (const auto& id : order)
+            out << boost::json::serialize(docs[id]) << "\n";
+        return order.size();
+    }
+    const std::vector<std::string>& column_names(const std::string& table) {
+        auto [at, fresh] = columns_.try_emplace(table);
+        if (fresh) {
+            auto st =
+                laptop_->node->db().prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid");
+            st.bind(1, table);
+            while (st.step())
+                at->second.push_back(st.column<std::string>(0));
+        }
+        return at->second;
+    }
+    void peer(int backlog, const std::string& mix, const fs::path& docs, std::size_t records,
+              const std::vector<double>& push_seconds) {
+        if (peer_ == Peer::off)
+            return;
+        const auto node = find_on_path("node");
+        const fs::path script = peer_dir_ / "replicate.js";
+        const bool packages = fs::exists(peer_dir_ / "node_modules" / "pouchdb-node") &&
+                              fs::exists(peer_dir_ / "node_modules" / "express-pouchdb");
+        if (!node || !fs::exists(script) || !packages) {
+            const std::string why = !node ? "Node.js is not on PATH"
+                                          : "its npm packages are not installed in " +
+                                                peer_dir_.string() +
+                                                " (bash scripts/setup.sh installs them)";
+            if (peer_ == Peer::required)
+                throw std::runtime_error("peer: " + why);
+            std::printf("# peer: not run: %s\n", why.c_str());
+            return;
+        }
+        const int repeats = backlog >= 50000 ? 1 : std::min(3, s_.repeats);
+        const auto r = gridsync::run(
+            node->string(), {script.string(), "--docs", docs.string(), "--work",
+                             (work_ / ("peer-" + std::to_string(backlog))).string(), "--repeats",
+                             std::to_string(repeats), "--batch-size", "500"});
+        const auto at = r.out.rfind("{\"docs\":");  // its one line of results
+        if (r.exit_code != 0 || at == std::string::npos)
+            throw std::runtime_error("peer: " + r.out.substr(0, 2000));
+        const auto result = boost::json::parse(r.out.substr(at)).as_object();
+        Figure pouch{"peer: PouchDB replicate " + std::to_string(records) + " docs", "docs/s"};
+        for (const auto& run : result.at("runs").as_array())
+            pouch.runs.push_back(run.at("docs_per_s").to_number<double>());
+        Figure ours{"push " + std::to_string(backlog) + mix + ", same records", "records/s"};
+        for (const double secs : push_seconds)
+            ours.runs.push_back(static_cast<double>(records) / secs);
+        ours.floor = pouch.runs;
+        ours.floor_name = "PouchDB replication";
+        std::printf(
+            "# peer: PouchDB %s on Node.js %s, LevelDB on disk at both ends, HTTP on 127.0.0.1, "
+            "batch_size %lld; %zu documents, %.1f MiB of JSON\n",
+            std::string(result.at("pouchdb").as_string()).c_str(),
+            std::string(result.at("node").as_string()).c_str(),
+            static_cast<long long>(result.at("batch_size").to_number<std::int64_t>()), records,
+            static_cast<double>(result.at("bytes").to_number<std::int64_t>()) / (1 << 20));
+        print(pouch);
+        print(ours);
+    }
+    static std::optional<fs::path> find_on_path(const std::string& program) {
+        const char* path = std::getenv("PATH");
+        std::istringstream dirs(path ? path : "/usr/bin:/bin");
+        for (std::string dir; std::getline(dirs, dir, ':');) {
+            const fs::path candidate = fs::path(dir.empty() ? "." : dir) / program;
+            if (::access(candidate.c_str(), X_OK) == 0)
+                return candidate;
+        }
+        return std::nullopt;
     }
 
     std::vector<Pending> pending_entries() {
@@ -920,6 +1164,9 @@ class Bench {
     fs::path work_;
     bool keep_;  // --keep: the synthetic export stays for a profile
     bool skip_audit_scale_ = false;
+    Peer peer_ = Peer::when_present;
+    fs::path peer_dir_;
+    std::map<std::string, std::vector<std::string>> columns_;  // the laptop's, by table
     int floor_files_ = 0;  // floors measured so far: each on a database of its own
     std::unique_ptr<tools::CentralProcess> central_;
     std::unique_ptr<Laptop> laptop_;
@@ -940,6 +1187,8 @@ int main(int argc, char** argv) {
     std::string audit_bin = (here / "gridsync-audit").string();
     std::optional<fs::path> keep;
     bool audit_only = false, skip_scale = false;
+    Peer peer = Peer::when_present;
+    fs::path peer_dir = GRIDSYNC_PEER_DIR;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--full") {
@@ -960,10 +1209,16 @@ int main(int argc, char** argv) {
             audit_only = true;
         } else if (a == "--skip-audit-scale") {
             skip_scale = true;
+        } else if (a == "--peer") {
+            peer = Peer::required;
+        } else if (a == "--no-peer") {
+            peer = Peer::off;
+        } else if (a == "--peer-dir" && i + 1 < argc) {
+            peer_dir = argv[++i];
         } else {
             std::cerr << "usage: gridsync-bench [--quick|--full] [--central PATH] [--edge PATH] "
                          "[--audit PATH] [--keep DIR] [--audit-scale PAYMENTS | "
-                         "--skip-audit-scale]\n";
+                         "--skip-audit-scale] [--peer | --no-peer] [--peer-dir DIR]\n";
             return 1;
         }
     }
@@ -978,6 +1233,7 @@ int main(int argc, char** argv) {
         Bench bench(sizes, central_bin, edge_bin, audit_bin, work, keep.has_value());
         if (skip_scale)
             bench.skip_audit_scale();
+        bench.set_peer(peer, peer_dir);
         if (audit_only)
             bench.run_audit_at_scale();
         else

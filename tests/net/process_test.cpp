@@ -21,7 +21,9 @@
 #include "gridsync/sync/channel.hpp"
 #include "gridsync/sync/errors.hpp"
 #include "gridsync/sync/outbox.hpp"
+#include "gridsync/tools/central_process.hpp"
 #include "gridsync/tools/edge_driver.hpp"
+#include "gridsync/tools/web_client.hpp"
 #include "temp_dir.hpp"
 
 using namespace gridsync;
@@ -592,4 +594,30 @@ TEST_F(RunningCentral, StaffCodesForSeveralDevicesComeInOneCommand) {
     EXPECT_NE(central({"staff", "code", "--staff", staff, "--count", "0"}).exit_code, 0);
     EXPECT_NE(central({"staff", "code", "--staff", staff, "--count", "1001"}).exit_code, 0);
     EXPECT_EQ(central_count("SELECT count(*) FROM staff_enrolment_code"), before + 3);
+}
+
+// The bench's duty admin (gridsync-bench's login during a push): an admin
+// added from an office's staff list with production password hashing, who
+// logs in to the running central's console; a wrong password does not.
+TEST(RunningCentralProcess, AnAdminAddedWithProductionHashingLogsInToTheConsole) {
+    test::TempDir dir;
+    tools::CentralProcess central(GRIDSYNC_CENTRAL_BIN, dir / "c", 0);
+    std::ofstream(dir / "duty.csv") << "工号,姓名,岗位\nADM03,值班管理员,管理员\n";
+    (void)central.admin({"import", "staff", "--file", (dir / "duty.csv").string()});
+    central.add_admin("duty", "ADM03", true);
+    {
+        auto db = store::Database::open(dir / "c" / "central" / "central.db");
+        const auto hash = db.query_value<std::string>(
+            "SELECT password_hash FROM admin_account WHERE login = 'duty'");
+        ASSERT_TRUE(hash.has_value());
+        EXPECT_TRUE(hash->starts_with("$argon2id$")) << *hash;
+        // Argon2id at libsodium's interactive limits: 64 MiB, not the minimum.
+        EXPECT_NE(hash->find("m=65536"), std::string::npos) << *hash;
+    }
+    central.serve();
+    std::string password;
+    std::getline(std::ifstream(dir / "c" / "duty.pass"), password);
+    tools::WebClient console(central.address());
+    EXPECT_FALSE(console.login("duty", password + "x"));
+    EXPECT_TRUE(console.login("duty", password));
 }

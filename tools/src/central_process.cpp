@@ -67,11 +67,21 @@ CentralProcess::CentralProcess(std::string binary, fs::path dir, int households_
     }
 }
 
-void CentralProcess::add_admin(const std::string& login, const std::string& staff) {
+void CentralProcess::add_admin(const std::string& login, const std::string& staff,
+                               bool production_kdf) {
     if (!fs::exists(dir_ / (login + ".pass")))
         std::ofstream(dir_ / (login + ".pass")) << "password of " << login << "\n";
-    admin({"admin", "add", "--login", login, "--staff", staff, "--fast-kdf", "--new-password-file",
-           (dir_ / (login + ".pass")).string()});
+    std::vector<std::string> args = {"admin",
+                                     "add",
+                                     "--login",
+                                     login,
+                                     "--staff",
+                                     staff,
+                                     "--new-password-file",
+                                     (dir_ / (login + ".pass")).string()};
+    if (!production_kdf)
+        args.push_back("--fast-kdf");
+    admin(std::move(args));
 }
 
 ProcessResult CentralProcess::try_admin(std::vector<std::string> args, const std::string& login) {

@@ -30,8 +30,11 @@ class CentralProcess {
     boost::json::object admin(std::vector<std::string> args, const std::string& login = "admin1");
     // The same, for a command that may be refused: its exit code and output.
     ProcessResult try_admin(std::vector<std::string> args, const std::string& login = "admin1");
-    // A second admin account for a staff member (by number), signed by admin1.
-    void add_admin(const std::string& login, const std::string& staff);
+    // Another admin account for a staff member (by number), signed by admin1;
+    // its password in `login`.pass. `production_kdf`: hashed at Argon2id's
+    // interactive limits, as `admin add` does without --fast-kdf (what a
+    // login costs in production), not at the minimum.
+    void add_admin(const std::string& login, const std::string& staff, bool production_kdf = false);
     // demo-day for a community, approved by the second admin. Returns the day id.
     std::string prepare_day(const std::string& community_code, int entitlements, int certificates);
     // One-time enrollment codes.
