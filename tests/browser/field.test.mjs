@@ -43,9 +43,21 @@ async function view(page, name) {
   await clearMessage(page);
   await page.click(`[data-view=${name}]`);
 }
+// `selector` is on screen; if it never comes, the error says what the page
+// showed instead (its message and view) and a screenshot is kept.
+async function shown(page, selector) {
+  try {
+    await page.waitForSelector(selector);
+  } catch (e) {
+    const text = (q) => page.evaluate((q) => (document.querySelector(q)?.textContent ?? "").slice(0, 400), q);
+    const [message, view, nav] = [await text("#message"), await text("#view"), await text("#nav")];
+    await shot(page, "not-shown-" + selector.replace(/[^a-z]/gi, ""));
+    throw new Error(`${selector} never shown; message "${message}"; view "${view}"; nav "${nav}"; ${e.message}`);
+  }
+}
 async function signIn(page, name, pin = cfg.pin) {
   await view(page, "home");
-  await page.waitForSelector("#signin");
+  await shown(page, "#signin");
   await page.selectOption("#signin [data-field=staff_id]", { label: name });
   await page.fill("#signin [data-field=pin]", pin);
   await page.click("#signin button[type=submit]");
@@ -92,7 +104,7 @@ try {
 
   // The morning's hand-over at the center: both sign.
   await view(laptop, "handover");
-  await laptop.waitForSelector("#handover");
+  await shown(laptop, "#handover");
   await laptop.selectOption("#handover [data-field=from]", { label: cfg.clerk });
   await laptop.waitForSelector("#handover [data-cert]");
   const codes = Object.keys(cfg.certificates).length;
@@ -119,7 +131,7 @@ try {
 
   // The disbursement day: a session opened by both.
   await view(laptop, "day");
-  await laptop.waitForSelector("#open-session");
+  await shown(laptop, "#open-session");
   await laptop.selectOption("#open-session [data-field=staff_a]", { label: cfg.payer });
   await laptop.selectOption("#open-session [data-field=staff_b]", { label: cfg.verifier });
   await laptop.fill("#open-session [data-field=pin_a]", cfg.pin);
@@ -198,7 +210,7 @@ try {
 
   // The clerk goes home; the laptop syncs (the status bar shows it).
   await view(laptop, "shifts");
-  await laptop.waitForSelector("#check");
+  await shown(laptop, "#check");
   await laptop.selectOption("#check [data-field=staff]", { label: cfg.clerk });
   await laptop.waitForSelector("#check");
   await laptop.fill("#check [data-field=pin]", cfg.pin);
