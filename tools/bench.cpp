@@ -46,6 +46,7 @@
 #include "gridsync/office/encoding.hpp"
 #include "gridsync/process.hpp"
 #include "gridsync/store/changeset.hpp"
+#include "gridsync/store/columns.hpp"
 #include "gridsync/sync/envelope.hpp"
 #include "gridsync/sync/log_leaf.hpp"
 #include "gridsync/tools/audit.hpp"
@@ -948,14 +949,9 @@ class Bench {
         return order.size();
     }
     const std::vector<std::string>& column_names(const std::string& table) {
-        auto [at, fresh] = columns_.try_emplace(table);
-        if (fresh) {
-            auto st =
-                laptop_->node->db().prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid");
-            st.bind(1, table);
-            while (st.step())
-                at->second.push_back(st.column<std::string>(0));
-        }
+        auto at = columns_.find(table);
+        if (at == columns_.end())
+            at = columns_.emplace(table, store::column_names(laptop_->node->db(), table)).first;
         return at->second;
     }
     void peer(int backlog, const std::string& mix, const fs::path& docs, std::size_t records,

@@ -2,6 +2,7 @@
 
 #include "gridsync/central/errors.hpp"
 #include "gridsync/domain/schema.hpp"
+#include "gridsync/store/columns.hpp"
 #include "scope.hpp"
 
 namespace gridsync::central {
@@ -11,12 +12,7 @@ const std::vector<std::string>& columns_of(store::Database& db, const std::strin
     auto it = cache.find(table);
     if (it != cache.end())
         return it->second;
-    std::vector<std::string> cols;
-    auto st = db.prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid");
-    st.bind(1, table);
-    while (st.step())
-        cols.push_back(st.column<std::string>(0));
-    return cache.emplace(table, std::move(cols)).first->second;
+    return cache.emplace(table, store::column_names(db, table)).first->second;
 }
 
 namespace {

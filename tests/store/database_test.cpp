@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "gridsync/store/columns.hpp"
 #include "gridsync/store/database.hpp"
 #include "temp_dir.hpp"
 
@@ -50,6 +51,14 @@ TEST_F(DatabaseTest, TypedBindAndColumnRoundTrip) {
     EXPECT_TRUE(st.column<Bytes>(3).empty());
     EXPECT_TRUE(st.is_null(4));
     EXPECT_FALSE(st.step());
+}
+
+TEST_F(DatabaseTest, ColumnNamesComeInTheTablesOrderAndNoneForAMissingTable) {
+    EXPECT_EQ(column_names(db, "payment"),
+              (std::vector<std::string>{"id", "amount_fen", "note", "ack", "ratio"}));
+    db.exec("ALTER TABLE payment ADD COLUMN paid_at_ms INTEGER");
+    EXPECT_EQ(column_names(db, "payment").back(), "paid_at_ms");
+    EXPECT_TRUE(column_names(db, "no_such_table").empty());
 }
 
 TEST_F(DatabaseTest, NamedParameters) {
