@@ -125,14 +125,16 @@ std::vector<StaffEntry> staff_of(store::Database& db, const std::string& communi
     auto st = db.prepare(R"(
         SELECT s.id, s.name, s.role, coalesce(s.community_id, ''),
                EXISTS (SELECT 1 FROM staff_key k WHERE k.staff_id = s.id AND k.device_id = ?3
-                       AND k.revoked_at_ms IS NULL)
+                       AND k.revoked_at_ms IS NULL),
+               coalesce(s.staff_number, '')
         FROM staff s WHERE s.active = 1 AND (?1 IS NULL OR s.role = ?1)
              AND (s.community_id IS NULL OR s.community_id = ?2)
         ORDER BY s.role, s.name, s.id)");
     st.bind_all(role, community_id, device_id);
     while (st.step()) {
         out.push_back({st.column<std::string>(0), st.column<std::string>(1),
-                       st.column<std::string>(2), st.column<std::string>(3), st.column<bool>(4)});
+                       st.column<std::string>(2), st.column<std::string>(3), st.column<bool>(4),
+                       st.column<std::string>(5)});
     }
     return out;
 }

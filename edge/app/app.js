@@ -111,7 +111,7 @@ const TEXT = {
 
 const state = {
   lang: localStorage.getItem("gridsync.field.lang") || "zh",
-  csrf: "", people: [], staff: [], status: null, view: "home", session: null,
+  csrf: "", people: [], staff: [], status: null, view: "home", session: null, pair: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -205,11 +205,15 @@ function renderNotices() {
 // ---- people ----
 
 const signedIn = (role) => state.people.filter((p) => !role || p.role === role);
+// A person as the pickers and messages name them: name and 工号, since names
+// repeat (two 许宇 on one laptop's list, one a worker, one a grid leader).
+const named = (p) => !p.staff_number ? p.name : state.lang === "zh" ? `${p.name}\uFF08${p.staff_number}\uFF09`
+  : `${p.name} (${p.staff_number})`;
 
 function personSelect(name, role, exclude) {
   const s = el("select", { name, "data-field": name });
   for (const p of signedIn(role)) {
-    if (p.staff_id !== exclude) s.append(el("option", { value: p.staff_id }, p.name));
+    if (p.staff_id !== exclude) s.append(el("option", { value: p.staff_id }, named(p)));
   }
   return s;
 }
@@ -310,7 +314,7 @@ function home() {
   const list = el("div", { class: "card" }, el("h2", {}, t("signed_in")));
   if (!state.people.length) list.append(el("p", { class: "muted" }, t("nobody")));
   for (const p of state.people) {
-    list.append(el("div", { class: "person" }, el("span", {}, p.name),
+    list.append(el("div", { class: "person" }, el("span", {}, named(p)),
       el("button", { type: "button", class: "secondary small", onclick: async (ev) => {
         await busy(ev.target, async () => {
           await api("POST", "/api/signout", { staff_id: p.staff_id });
@@ -320,7 +324,7 @@ function home() {
       } }, t("sign_out"))));
   }
   const who = el("select", { "data-field": "staff_id" });
-  for (const s of state.staff.filter((s) => s.has_key)) who.append(el("option", { value: s.id }, s.name));
+  for (const s of state.staff.filter((s) => s.has_key)) who.append(el("option", { value: s.id }, named(s)));
   const form = el("form", { class: "card", id: "signin" }, el("h2", {}, t("sign_in")),
     field(t("pick_name"), who), field(t("pin"), pinInput("pin")),
     el("div", { class: "actions" }, el("button", { type: "submit" }, t("sign_in"))));
@@ -329,7 +333,7 @@ function home() {
     await busy(form.querySelector("button"), async () => {
       const r = await api("POST", "/api/signin", { staff_id: value(form, "staff_id"), pin: value(form, "pin") });
       state.csrf = r.csrf; state.people = r.people;
-      message(t("signed_in_ok") + r.people.map((p) => p.name).join("、"));
+      message(t("signed_in_ok") + r.people.map(named).join("、"));
       renderNav(); render();
     });
   };
@@ -338,7 +342,7 @@ function home() {
 
 function keys() {
   const who = el("select", { "data-field": "staff_id" });
-  for (const s of state.staff) who.append(el("option", { value: s.id }, s.name + (s.has_key ? "" : " " + t("no_key"))));
+  for (const s of state.staff) who.append(el("option", { value: s.id }, named(s) + (s.has_key ? "" : " " + t("no_key"))));
   const form = el("form", { class: "card", id: "make-key" }, el("h2", {}, t("keys_title")),
     el("p", { class: "muted" }, t("keys_help")), field(t("pick_name"), who),
     field(t("code"), el("input", { "data-field": "code", autocomplete: "off", placeholder: "XXXX-XXXX-XXXX-XXXX" })),
@@ -458,7 +462,7 @@ async function handover() {
   const center = signedIn().filter((p) => p.role !== "grid_leader");
   const leaders = signedIn("grid_leader");
   if (!center.length || !leaders.length) { view.replaceChildren(el("p", { class: "card" }, t("need_two"))); return; }
-  const from = el("select", { "data-field": "from" }, center.map((p) => el("option", { value: p.staff_id }, p.name)));
+  const from = el("select", { "data-field": "from" }, center.map((p) => el("option", { value: p.staff_id }, named(p))));
   const to = personSelect("to", "grid_leader");
   to.value = state.handoverLeader || leaders[0].staff_id;
   to.onchange = () => { state.handoverLeader = to.value; handover(); };
@@ -499,6 +503,8 @@ async function day() {
   const mine = d.sessions.filter((s) => s.here);
   const open = mine.find((s) => s.state === "open");
   if (!state.session && mine.length) state.session = (open || mine[mine.length - 1]).id;
+  const current = mine.find((s) => s.id === state.session);
+  state.pair = current ? [current.staff_a, current.staff_b] : null;
   const parts = [head];
   if (mine.length) {
     parts.push(el("div", { class: "card" }, el("h3", {}, t("sessions")), mine.map((s) =>
@@ -571,10 +577,19 @@ async function sessionView(id) {
   if (totals.state === "open") view.append(closeForm(id));
 }
 
-function twoSigners(form) {
+// The two who opened the session sign its payments, reversals and closing
+// unless someone picks others; with four signed in, the first two on the
+// list may be a clerk and a grid leader, not the day's pair.
+function pickPair(a, b) {
   const people = signedIn();
+  const here = (id) => people.some((p) => p.staff_id === id);
+  if (state.pair && here(state.pair[0]) && here(state.pair[1])) [a.value, b.value] = state.pair;
+  else if (people.length > 1) b.value = people[1].staff_id;
+}
+
+function twoSigners(form) {
   const payer = personSelect("payer"), verifier = personSelect("verifier");
-  if (people.length > 1) verifier.value = people[1].staff_id;
+  pickPair(payer, verifier);
   form.append(el("div", { class: "row" }, field(t("payer"), payer), field(t("payer_pin"), pinInput("payer_pin"))),
     el("div", { class: "row" }, field(t("verifier"), verifier), field(t("verifier_pin"), pinInput("verifier_pin"))));
   return { payer, verifier };
@@ -627,8 +642,7 @@ function reverseForm(session, p) {
 
 function closeForm(session) {
   const a = personSelect("staff_a"), b = personSelect("staff_b");
-  const people = signedIn();
-  if (people.length > 1) b.value = people[1].staff_id;
+  pickPair(a, b);
   const form = el("form", { class: "card", id: "close" }, el("h3", {}, t("close")),
     field(t("returned"), el("input", { "data-field": "returned", inputmode: "decimal" })),
     field(t("notes"), el("input", { "data-field": "notes" })),

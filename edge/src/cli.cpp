@@ -669,9 +669,14 @@ int cmd_staff(Context& c, const std::string& sub) {
     if (sub == "list") {
         boost::json::array list;
         for (const auto& s : c.field.staff(c.args.get("role"))) {
-            list.push_back(
-                {{"id", s.id}, {"name", s.name}, {"role", s.role}, {"has_key", s.has_key}});
-            c.out.line(s.id + "  " + s.role + "  " + s.name + (s.has_key ? "  (有密钥 key)" : ""));
+            list.push_back({{"id", s.id},
+                            {"name", s.name},
+                            {"staff_number", s.staff_number},
+                            {"role", s.role},
+                            {"has_key", s.has_key}});
+            c.out.line(s.id + "  " + s.role + "  " + s.name +
+                       (s.staff_number.empty() ? "" : "  " + s.staff_number) +
+                       (s.has_key ? "  (有密钥 key)" : ""));
         }
         c.out.data()["staff"] = std::move(list);
         return c.out.finish(Exit::ok);

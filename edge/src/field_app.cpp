@@ -25,7 +25,7 @@ using web::text_field;
 // A signed-in person: their key, and a keyed digest of their PIN to confirm
 // each signature without running Argon2id again.
 struct FieldApp::Person {
-    std::string staff_id, name, role;
+    std::string staff_id, name, staff_number, role;
     crypto::SigningKey key;
     crypto::SecureBuffer pin_check;
     domain::EpochMs last_used_ms = 0;
@@ -40,6 +40,19 @@ struct FieldApp::Session {
 };
 
 namespace {
+
+// Who is signed in, as the page names them (name and 工号).
+template <class People>
+json::array people_json(const People& people) {
+    json::array list;
+    for (const auto& [id, p] : people) {
+        list.push_back({{"staff_id", id},
+                        {"name", p.name},
+                        {"staff_number", p.staff_number},
+                        {"role", p.role}});
+    }
+    return list;
+}
 
 constexpr const char* kCookie = "gridsync_field";
 
@@ -247,8 +260,11 @@ HttpAnswer FieldApp::api(const HttpCall& call, const std::string& route) {
     if (route == "/api/staff" && !post) {
         json::array list;
         for (const auto& s : field_.staff()) {
-            list.push_back(
-                {{"id", s.id}, {"name", s.name}, {"role", s.role}, {"has_key", s.has_key}});
+            list.push_back({{"id", s.id},
+                            {"name", s.name},
+                            {"staff_number", s.staff_number},
+                            {"role", s.role},
+                            {"has_key", s.has_key}});
         }
         return json_answer(json::object{{"staff", std::move(list)}});
     }
@@ -304,12 +320,10 @@ HttpAnswer FieldApp::sign_in(const HttpCall& call) {
     }
     auto& state = *session->state;
     state.people.erase(staff);
-    state.people.emplace(
-        staff, Person{staff, it->name, it->role, std::move(*key), state.check_of(pin), now});
-    json::array people;
-    for (const auto& [id, p] : state.people)
-        people.push_back({{"staff_id", id}, {"name", p.name}, {"role", p.role}});
-    HttpAnswer a = json_answer(json::object{{"csrf", session->csrf}, {"people", people}});
+    state.people.emplace(staff, Person{staff, it->name, it->staff_number, it->role, std::move(*key),
+                                       state.check_of(pin), now});
+    HttpAnswer a =
+        json_answer(json::object{{"csrf", session->csrf}, {"people", people_json(state.people)}});
     if (!token.empty())
         a.headers.emplace_back("Set-Cookie", sessions_.set_cookie(token));
     return a;
@@ -352,10 +366,7 @@ HttpAnswer FieldApp::signed_in_api(const HttpCall& call, const std::string& rout
     return refused(var.failure())
 
     if (route == "/api/me" && !post) {
-        json::array list;
-        for (const auto& [id, p] : people)
-            list.push_back({{"staff_id", id}, {"name", p.name}, {"role", p.role}});
-        return json_answer(json::object{{"csrf", session.csrf}, {"people", std::move(list)}});
+        return json_answer(json::object{{"csrf", session.csrf}, {"people", people_json(people)}});
     }
     if (route == "/api/signout" && post) {
         const std::string staff = text_field(*body, "staff_id");

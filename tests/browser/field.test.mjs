@@ -84,12 +84,17 @@ try {
   await shot(laptop, "signin");
 
   // A wrong PIN is refused and counted; the right one signs in.
+  // Everyone on the list can be told apart, namesakes too (by 工号).
+  const listed = await laptop.locator("#signin [data-field=staff_id] option").allTextContents();
+  assert.equal(new Set(listed).size, listed.length, `two people look the same: ${listed.join("、")}`);
+  assert.ok(listed.includes(cfg.leader), `${cfg.leader} is listed as ${listed.join("、")}`);
   await signIn(laptop, cfg.payer, "0000");
   await said(laptop, /PIN 不正确.*还可再试 4 次/);
   for (const name of [cfg.payer, cfg.verifier, cfg.clerk, cfg.leader]) {
     await signIn(laptop, name);
     await said(laptop, new RegExp(`已登录.*${name}`));
   }
+  assert.equal(await laptop.locator("#view .person").count(), 4, "the four are signed in together");
   assert.ok(!(await laptop.evaluate(() => document.cookie)).includes("gridsync_field"), "the cookie is HttpOnly");
 
   // A newcomer makes their own key with the code an admin gave them.
@@ -185,6 +190,10 @@ try {
   assert.match(await laptop.textContent("#totals [data-total=paid]"), /^2 ·/);
   await laptop.click("[data-reverse] >> nth=0");
   await laptop.waitForSelector("#reverse");
+  // The session's pair is picked already (four are signed in; the list's first two may be others).
+  const picked = (sel) => laptop.$eval(sel, (s) => s.options[s.selectedIndex].textContent);
+  assert.equal(await picked("#reverse [data-field=payer]"), cfg.payer);
+  assert.equal(await picked("#reverse [data-field=verifier]"), cfg.verifier);
   await laptop.fill("#reverse [data-field=reason]", "金额点错 / counted wrong");
   await laptop.fill("#reverse [data-field=payer_pin]", cfg.pin);
   await laptop.fill("#reverse [data-field=verifier_pin]", cfg.pin);

@@ -62,6 +62,9 @@ struct StaffEntry {
     std::string role;
     std::string community_id;  // "" for service-point staff and admins
     bool has_key = false;
+    // The office's 工号, "" if none was given. Names repeat (the seed's C01
+    // has two 许宇), so a person is picked on screen by name and number.
+    std::string staff_number;
 };
 std::vector<StaffEntry> staff_of(store::Database& db, const std::string& community_id,
                                  const std::string& device_id,
