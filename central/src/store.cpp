@@ -1007,18 +1007,32 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
     const std::uint64_t seq = entry.seq;
     store::Transaction tx(db_);
     // What central actually applies (omitted conflicting rows excluded) is
-    // what other devices will pull: capture it while applying.
-    store::Session applied(db_);
-    for (const auto& t : domain::replicated_tables())
-        applied.attach_checked(t);
+    // what other devices will pull: captured while applying, unless the
+    // device's own changeset is that already: as a session writes it and
+    // applied with no conflict, it is the same changes (the rows of a table
+    // perhaps in another order; store::as_a_session_writes_it). Nothing
+    // after the apply writes a replicated table but a column merge, which
+    // only an apply with conflicts makes. Capturing cost a sixth of a push.
+    std::optional<store::Session> applied;
+    const auto capture = [&] {
+        applied.emplace(db_);
+        for (const auto& t : domain::replicated_tables())
+            applied->attach_checked(t);
+    };
+    const bool as_sent = store::as_a_session_writes_it(entry.changeset);
+    if (!as_sent)
+        capture();
     std::vector<PendingConflict> conflicts;
     std::vector<ColumnMerge> merges;
     bool missing_parent = false;
     // An entry that meets no conflict goes in through cached statements
     // (store::apply_cleanly says why: every sqlite3changeset_apply makes
     // all of central's statements compile again); one that meets any
-    // conflict is applied as below, where each is handled.
+    // conflict is applied as below, where each is handled. apply_cleanly
+    // changes nothing when it returns false, so the capture can start after.
     const bool clean = store::apply_cleanly(db_, entry.changeset);
+    if (!clean && !applied)
+        capture();
     const auto report =
         clean ? store::ApplyReport{}
               : store::apply_changeset(db_, entry.changeset, [&](const store::Conflict& c) {
@@ -1077,16 +1091,16 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
             domain::new_id(now), c.kind, c.table, c.key, device.id, seq, c.central_row,
             c.incoming_old, c.incoming_new, c.detail, now);
     }
-    const store::Changeset applied_bytes = applied.changeset();
+    const store::Changeset captured = applied ? applied->changeset() : store::Changeset{};
+    const ByteView applied_bytes = applied ? captured.bytes() : entry.changeset;
     // Flagged on what it records: the skew of a device central measured as
     // off stays with each entry accepted from it meanwhile.
     db_.execute(
         R"(INSERT INTO accepted_entry(device_id, seq, entry_hash, signature, envelope, applied, hlc, accepted_at_ms,
                                       clock_skew_ms)
                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))",
-        device.id, seq, ByteView(entry.hash), entry.signature.view(), entry.envelope,
-        applied_bytes.bytes(), entry.hlc, now,
-        device.clock_skewed() ? device.clock_skew_ms : std::nullopt);
+        device.id, seq, ByteView(entry.hash), entry.signature.view(), entry.envelope, applied_bytes,
+        entry.hlc, now, device.clock_skewed() ? device.clock_skew_ms : std::nullopt);
     const auto position = db_.last_insert_rowid();  // before any other insert moves it
     const auto log_index =
         merkle_log().append(LeafSource::accepted_entry, position,
@@ -1094,7 +1108,7 @@ ApplyResult CentralStore::apply(const DecodedEntry& entry, domain::EpochMs now) 
                                 Bytes(entry.signature.bytes.begin(), entry.signature.bytes.end()),
                                 Bytes(entry.envelope.begin(), entry.envelope.end())}));
     observe_hlc(entry.hlc);
-    index_communities(position, applied_bytes.bytes());
+    index_communities(position, applied_bytes);
     if (entry.from_parking) {
         db_.execute("DELETE FROM parked_entry WHERE device_id = ?1 AND seq = ?2", device.id, seq);
         db_.execute(

@@ -1,6 +1,7 @@
 #include "gridsync/store/changeset_writer.hpp"
 
 #include <cstring>
+#include <set>
 
 #include "gridsync/store/errors.hpp"
 
@@ -110,6 +111,46 @@ Changeset filter_changeset(ByteView changeset,
         w.change(it.op(), it.indirect(), it.old_row(), it.new_row());
     }
     return w.finish();
+}
+
+bool as_a_session_writes_it(ByteView changeset) {
+    std::set<std::string> rows;
+    for (ChangesetIterator it(changeset); it.next();) {
+        if (it.indirect())
+            return false;
+        const auto pk = it.primary_key_flags();
+        std::string row(it.table());
+        bool changes = false;
+        for (int i = 0; i < it.column_count(); ++i) {
+            const bool key = pk[static_cast<std::size_t>(i)] != 0;
+            const auto old_value = it.old_value(i);
+            const auto new_value = it.new_value(i);
+            switch (it.op()) {
+                case Op::insert:
+                    if (old_value || !new_value)
+                        return false;
+                    break;
+                case Op::erase:
+                    if (!old_value || new_value)
+                        return false;
+                    break;
+                case Op::update:
+                    if (key ? !old_value || new_value
+                            : old_value.has_value() != new_value.has_value() ||
+                                  (new_value && *new_value == *old_value))
+                        return false;
+                    changes = changes || (!key && new_value);
+                    break;
+            }
+            if (key) {
+                const auto& v = it.op() == Op::insert ? *new_value : *old_value;
+                row += '\0' + std::to_string(v.index()) + ':' + to_display(v);
+            }
+        }
+        if ((it.op() == Op::update && !changes) || !rows.insert(std::move(row)).second)
+            return false;
+    }
+    return true;
 }
 
 }  // namespace gridsync::store

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "fixtures.hpp"
+#include "gridsync/store/changeset_writer.hpp"
 
 using namespace gridsync;
 using namespace gridsync::store;
@@ -297,4 +299,99 @@ TEST_F(ApplyTest, ApplyInsertsLeavesATableOfAnotherKeyToApply) {
     const Changeset cs = s.changeset();
     EXPECT_FALSE(apply_cleanly(n.central, cs.bytes()));
     EXPECT_EQ(n.central.query_value<int>("SELECT count(*) FROM pair"), 0);
+}
+
+// as_a_session_writes_it: what a session captures is; what a device could
+// craft otherwise is not. And the point of it: such a changeset, applied
+// cleanly, is the same changes as a session capturing that apply writes.
+namespace {
+
+std::vector<std::string> changes_of(ByteView changeset) {
+    std::vector<std::string> out;
+    for (ChangesetIterator it(changeset); it.next();) {
+        std::string c = std::string(it.table()) + " " + std::string(to_string(it.op()));
+        for (int i = 0; i < it.column_count(); ++i) {
+            const auto o = it.old_value(i);
+            const auto v = it.new_value(i);
+            c += " | " + (o ? to_display(*o) : "-") + " > " + (v ? to_display(*v) : "-");
+        }
+        out.push_back(std::move(c));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// One change to household (id, address, phone), written by hand.
+Changeset household_change(Op op, const Row& old_row, const Row& new_row, bool indirect = false) {
+    ChangesetWriter w;
+    w.begin_table("household", {1, 0, 0});
+    w.change(op, indirect, old_row, new_row);
+    return w.finish();
+}
+
+}  // namespace
+
+TEST_F(ApplyTest, WhatASessionCapturedIsWhatASessionCapturesOfItsCleanApply) {
+    const Changeset cs = TwoNodes::capture(n.device, [&] {
+        n.device.execute("UPDATE household SET phone = '139' WHERE id = 'h1'");
+        for (int i = 0; i < 40; ++i) {
+            const std::string h = "h" + std::to_string(i + 10);
+            n.device.execute("INSERT INTO household VALUES (?1, '新户', NULL)", h);
+            n.device.execute("INSERT INTO resident VALUES (?1, ?2, '李四', ?3, NULL)",
+                             "r" + std::to_string(i + 10), h, i);
+        }
+        n.device.execute("UPDATE resident SET age = 31, name = '张三丰' WHERE id = 'r1'");
+    });
+    ASSERT_TRUE(as_a_session_writes_it(cs.bytes()));
+    const Changeset central_captured =
+        TwoNodes::capture(n.central, [&] { ASSERT_TRUE(apply_cleanly(n.central, cs.bytes())); });
+    EXPECT_EQ(changes_of(central_captured.bytes()), changes_of(cs.bytes()));
+    const Changeset gone = TwoNodes::capture(
+        n.device, [&] { n.device.execute("DELETE FROM resident WHERE id = 'r10'"); });
+    EXPECT_TRUE(as_a_session_writes_it(gone.bytes()));
+}
+
+TEST_F(ApplyTest, AChangesetNoSessionWouldWriteIsToldApart) {
+    const Value h1 = std::string("h1"), addr = std::string("原地址"), phone = std::string("139");
+    const Value other = std::string("别处");
+    // As a session writes it: the key and the changed column, old and new.
+    EXPECT_TRUE(
+        as_a_session_writes_it(household_change(Op::update, {h1, std::nullopt, Value(Null{})},
+                                                {std::nullopt, std::nullopt, phone})
+                                   .bytes()));
+    // An old value of a column it does not change is dropped by SQLite's
+    // own reading of a changeset (sqlite3changeset_next: "technically
+    // corrupt"), so no apply, filter or capture ever sees it: the same changes.
+    const Changeset extra = household_change(Op::update, {h1, addr, Value(Null{})},
+                                             {std::nullopt, std::nullopt, phone});
+    EXPECT_TRUE(as_a_session_writes_it(extra.bytes()));
+    {
+        ChangesetIterator it(extra.bytes());
+        ASSERT_TRUE(it.next());
+        EXPECT_FALSE(it.old_value(1));
+    }
+    // A column "changed" to the value it had, and an UPDATE changing nothing.
+    EXPECT_FALSE(as_a_session_writes_it(
+        household_change(Op::update, {h1, addr, std::nullopt}, {std::nullopt, addr, std::nullopt})
+            .bytes()));
+    EXPECT_FALSE(
+        as_a_session_writes_it(household_change(Op::update, {h1, std::nullopt, std::nullopt},
+                                                {std::nullopt, std::nullopt, std::nullopt})
+                                   .bytes()));
+    // A new value of the key in an UPDATE.
+    EXPECT_FALSE(
+        as_a_session_writes_it(household_change(Op::update, {h1, addr, std::nullopt},
+                                                {Value(std::string("h9")), other, std::nullopt})
+                                   .bytes()));
+    // A change flagged indirect (a trigger's, on the device).
+    EXPECT_FALSE(as_a_session_writes_it(
+        household_change(Op::insert, {}, {Value(std::string("h2")), addr, Value(Null{})}, true)
+            .bytes()));
+    // The same row twice.
+    ChangesetWriter twice;
+    twice.begin_table("household", {1, 0, 0});
+    twice.change(Op::insert, false, {}, {Value(std::string("h2")), addr, Value(Null{})});
+    twice.change(Op::update, false, {Value(std::string("h2")), addr, std::nullopt},
+                 {std::nullopt, other, std::nullopt});
+    EXPECT_FALSE(as_a_session_writes_it(twice.finish().bytes()));
 }

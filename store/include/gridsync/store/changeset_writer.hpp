@@ -34,4 +34,15 @@ class ChangesetWriter {
 Changeset filter_changeset(ByteView changeset,
                            const std::function<bool(const ChangesetIterator&)>& keep);
 
+// Whether `changeset` is exactly as SQLite's session writes one: each row
+// once, no indirect change, an INSERT with every new value, a DELETE with
+// every old value, an UPDATE whose old values are its key and the columns
+// it changes, each to a different value. Applied with no conflict, such a
+// changeset is byte for byte what a session capturing the apply would write,
+// but for the order of rows within a table (a session keeps them in a hash
+// table): the same changes. Central keeps it as what it applied instead of
+// capturing again (CentralStore::apply); anything else a device could send
+// is captured.
+bool as_a_session_writes_it(ByteView changeset);
+
 }  // namespace gridsync::store
