@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "authorize.hpp"
@@ -16,6 +17,8 @@ namespace gridsync::central {
 // Looks a column of a row up: in the changeset first (a parent may arrive in
 // the same entry), then in central's tables.
 class Resolver {
+    static constexpr std::size_t kMaxLookups = 65536;  // about 10 MiB at most
+
   public:
     explicit Resolver(store::Database& db) : db_(db) {}
     Resolver(store::Database& db, const std::vector<RowChange>& changes) : db_(db) {
@@ -33,11 +36,20 @@ class Resolver {
                 return std::nullopt;
             }
         }
+        // A resolver lives for one entry or one pull's read transaction, in
+        // which central's rows do not change: each lookup is made once (a
+        // pull's payments share a few sessions, each of one day).
+        std::string key = table + '\0' + column + '\0' + id;
+        if (auto hit = looked_up_.find(key); hit != looked_up_.end())
+            return hit->second;
+        if (looked_up_.size() >= kMaxLookups)
+            looked_up_.clear();
         // Table and column names come from our own permission table, never from input.
-        return db_
-            .query_value<std::optional<std::string>>(
-                "SELECT " + column + " FROM " + table + " WHERE id = ?1", id)
-            .value_or(std::nullopt);
+        auto found = db_.query_value<std::optional<std::string>>(
+                            "SELECT " + column + " FROM " + table + " WHERE id = ?1", id)
+                         .value_or(std::nullopt);
+        looked_up_.emplace(std::move(key), found);
+        return found;
     }
     std::optional<std::string> community_of(const std::string& table, const std::string& id) {
         if (table == "shift_check" || table == "roster_shift" || table == "disbursement_day" ||
@@ -96,6 +108,7 @@ class Resolver {
   private:
     store::Database& db_;
     std::map<std::pair<std::string, std::string>, const RowChange*> rows_;
+    std::unordered_map<std::string, std::optional<std::string>> looked_up_;
 };
 
 // Whether `device` may hold row `id` of `table` (central's current state).
