@@ -207,8 +207,9 @@ function renderNotices() {
 const signedIn = (role) => state.people.filter((p) => !role || p.role === role);
 // A person as the pickers and messages name them: name and 工号, since names
 // repeat (two 许宇 on one laptop's list, one a worker, one a grid leader).
-const named = (p) => !p.staff_number ? p.name : state.lang === "zh" ? `${p.name}\uFF08${p.staff_number}\uFF09`
-  : `${p.name} (${p.staff_number})`;
+const numberOf = (p) => !p.staff_number ? "" : state.lang === "zh" ? `\uFF08${p.staff_number}\uFF09`
+  : ` (${p.staff_number})`;
+const named = (p) => p.name + numberOf(p);
 
 function personSelect(name, role, exclude) {
   const s = el("select", { name, "data-field": name });
@@ -709,9 +710,12 @@ async function shifts() {
   const roster = el("div", { class: "card", id: "roster" }, el("h3", {}, t("my_roster")),
     el("table", {}, mine.map((s) => el("tr", {}, el("td", {}, s.date.slice(5)), el("td", {}, kindName(s.kind)), el("td", {}, `${s.starts}–${s.ends}`)))));
   const coverage = el("div", { class: "card", id: "coverage" }, el("h3", {}, t("coverage")),
-    el("table", {}, cov.shifts.map((s) => el("tr", {}, el("td", {}, s.staff), el("td", {}, kindName(s.kind)),
-      el("td", {}, `${s.starts}–${s.ends}`),
-      el("td", { class: s.present ? "ok" : "overdue" }, s.present ? (s.late_minutes > 0 ? `${t("late")} ${s.late_minutes} ${t("minutes")}` : t("present")) : t("absent_now"))))),
+    el("table", {}, cov.shifts.map((s) => el("tr", {},
+      // On a phone the 工号 goes under the name, whole, and the shift stays on one line.
+      el("td", {}, s.staff, el("span", { class: "nowrap" }, numberOf(s))),
+      el("td", { class: "nowrap" }, kindName(s.kind)), el("td", { class: "nowrap" }, `${s.starts}–${s.ends}`),
+      el("td", { class: !s.present ? "overdue" : s.late_minutes > 0 ? "soon" : "ok" },
+        s.present ? (s.late_minutes > 0 ? `${t("late")} ${s.late_minutes} ${t("minutes")}` : t("present")) : t("absent_now"))))),
     el("div", { class: "group" }, t("uncovered")),
     cov.gaps.length ? cov.gaps.map((g) => el("div", { class: "overdue" }, `${g.from}–${g.to}`)) : el("div", { class: "muted" }, t("none_uncovered")));
   view.replaceChildren(form, roster, coverage);

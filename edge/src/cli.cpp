@@ -36,6 +36,7 @@
 #include "gridsync/sync/log_check.hpp"
 #include "gridsync/text.hpp"
 #include "gridsync/web/server.hpp"
+#include "staff_json.hpp"
 
 namespace gridsync::edge::cli {
 
@@ -669,11 +670,7 @@ int cmd_staff(Context& c, const std::string& sub) {
     if (sub == "list") {
         boost::json::array list;
         for (const auto& s : c.field.staff(c.args.get("role"))) {
-            list.push_back({{"id", s.id},
-                            {"name", s.name},
-                            {"staff_number", s.staff_number},
-                            {"role", s.role},
-                            {"has_key", s.has_key}});
+            list.push_back(staff_json(s));
             c.out.line(s.id + "  " + s.role + "  " + s.name +
                        (s.staff_number.empty() ? "" : "  " + s.staff_number) +
                        (s.has_key ? "  (有密钥 key)" : ""));

@@ -12,6 +12,7 @@
 #include "gridsync/edge/http_transport.hpp"
 #include "gridsync/sync/errors.hpp"
 #include "gridsync/sync/outbox.hpp"
+#include "staff_json.hpp"
 
 namespace gridsync::edge {
 
@@ -260,11 +261,7 @@ HttpAnswer FieldApp::api(const HttpCall& call, const std::string& route) {
     if (route == "/api/staff" && !post) {
         json::array list;
         for (const auto& s : field_.staff()) {
-            list.push_back({{"id", s.id},
-                            {"name", s.name},
-                            {"staff_number", s.staff_number},
-                            {"role", s.role},
-                            {"has_key", s.has_key}});
+            list.push_back(staff_json(s));
         }
         return json_answer(json::object{{"staff", std::move(list)}});
     }
@@ -615,9 +612,14 @@ HttpAnswer FieldApp::signed_in_api(const HttpCall& call, const std::string& rout
         const std::string date = param("date");
         const Coverage c =
             field_.coverage(date.empty() ? domain::local_date(clock_.now_ms()) : date);
+        // Names repeat on a roster too: each person with their 工号.
+        std::map<std::string, std::string> numbers;
+        for (const auto& s : field_.staff())
+            numbers[s.id] = s.staff_number;
         json::array shifts, gaps;
         for (const auto& a : c.shifts) {
             shifts.push_back({{"staff", a.staff_name},
+                              {"staff_number", numbers[a.staff_id]},
                               {"kind", a.kind},
                               {"starts", domain::format_local(a.starts_at_ms).substr(11)},
                               {"ends", domain::format_local(a.ends_at_ms).substr(11)},

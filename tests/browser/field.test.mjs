@@ -132,6 +132,9 @@ try {
     await said(laptop, /已记录:签到/);
   }
   await laptop.waitForSelector("#coverage");
+  // The day's 8+4 table names each person with their 工号 too (namesakes are rostered).
+  const rostered = await laptop.locator("#coverage tr td:first-child").allTextContents();
+  assert.ok(rostered.length > 0 && rostered.every((n) => /\uFF08.+\uFF09$/.test(n)), rostered.join("、"));
   await shot(laptop, "shifts");
 
   // The disbursement day: a session opened by both.
